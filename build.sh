@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Innernet for .NET — one entry point for developers and CI.
+#
+#   ./build.sh setup          install what tests, benchmarks and the demo need (apt-get; root; idempotent)
+#   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
+#   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
+#   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
+#   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
+#   ./build.sh demo           a whole innernet network in namespaces (see README)
+#
+# Environment: CI=true turns every missing prerequisite of a privileged layer into a failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+ARTIFACTS=$ROOT/artifacts
+BIN=$ARTIFACTS/build/bin
+RESULTS=$ARTIFACTS/test-results
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+is_ci() { [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; }
+is_root() { [ "$(id -u)" = 0 ]; }
+log() { echo "==> $*" >&2; }
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# setup: Debian packages for the host layer (wireguard-go, iproute2, nftables, ping) and for the
+# kernel layer (qemu, a Debian kernel with the wireguard module, and what the VM harness needs).
+# ---------------------------------------------------------------------------------------------
+APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
+  qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64)
+
+setup_missing() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  echo "${missing[@]}"
+}
+
+cmd_setup() {
+  is_root || die "setup installs Debian packages and needs root"
+  command -v dpkg-query >/dev/null || die "setup needs a Debian-based system (dpkg/apt-get)"
+  local missing
+  missing=$(setup_missing)
+  if [ -n "$missing" ]; then
+    log "installing: $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+  mkdir -p /run/wireguard
+}
+
+# ---------------------------------------------------------------------------------------------
+cmd_build() {
+  log "dotnet build -c Release"
+  mkdir -p "$ARTIFACTS"
+  if ! dotnet build Innernet.sln -c Release -nologo -v:quiet > "$ARTIFACTS/build.log" 2>&1; then
+    grep -E 'error|warning' "$ARTIFACTS/build.log" | sort -u >&2 || cat "$ARTIFACTS/build.log" >&2
+    die "build failed (full log: artifacts/build.log)"
+  fi
+  mkdir -p "$ARTIFACTS/bin"
+  ln -sfn ../build/bin/Innernet.Server.Cli/release/innernet-server "$ARTIFACTS/bin/innernet-server"
+  ln -sfn ../build/bin/Innernet.Client.Cli/release/inn "$ARTIFACTS/bin/inn"
+  ln -sfn inn "$ARTIFACTS/bin/innernet"
+}
+
+# ---------------------------------------------------------------------------------------------
+# test: every test project is an xunit v3 executable; layers are selected by the "Layer" trait
+# (none = unit, host, kernel). Results are xunit XML files in artifacts/test-results/.
+# ---------------------------------------------------------------------------------------------
+test_assemblies() {
+  local proj name
+  for proj in tests/*/*.csproj; do
+    name=$(basename "$proj" .csproj)
+    case "$name" in *Tests) echo "$BIN/$name/release/$name.dll" ;; esac
+  done
+}
+
+# run_assembly LAYER DLL FILTER... — runs one assembly, writes LAYER-NAME.xml and .log
+run_assembly() {
+  local layer=$1 dll=$2; shift 2
+  local name; name=$(basename "$dll" .dll)
+  local xml=$RESULTS/$layer-$name.xml logf=$RESULTS/$layer-$name.log
+  [ -f "$dll" ] || { echo "missing test assembly $dll" > "$logf"; return 0; }
+  dotnet "$dll" -noColor -noLogo "$@" -result-xml "$xml" > "$logf" 2>&1 || true
+}
+
+# sum_layer LAYER — prints "passed failed skipped" summed over LAYER-*.xml; a log without xml is a failure
+sum_layer() {
+  local layer=$1 p=0 f=0 s=0 logf xml a
+  for logf in "$RESULTS/$layer"-*.log; do
+    [ -e "$logf" ] || continue
+    xml=${logf%.log}.xml
+    if [ ! -s "$xml" ] || ! grep -q '<assembly ' "$xml"; then f=$((f + 1)); continue; fi
+    a=$(grep -o '<assembly [^>]*>' "$xml")
+    p=$((p + $(attr "$a" passed)))
+    f=$((f + $(attr "$a" failed) + $(attr "$a" errors)))
+    s=$((s + $(attr "$a" skipped)))
+  done
+  echo "$p $f $s"
+}
+attr() { local v; v=$(grep -o " $2=\"[0-9]*\"" <<<"$1" | head -1 | tr -dc '0-9'); echo "${v:-0}"; }
+
+show_failures() {
+  local layer=$1 logf xml
+  for logf in "$RESULTS/$layer"-*.log; do
+    [ -e "$logf" ] || continue
+    xml=${logf%.log}.xml
+    if [ ! -s "$xml" ] || grep -qE 'failed="[1-9]|errors="[1-9]' "$xml"; then
+      echo "---- $(basename "$logf") ----" >&2
+      tail -n 300 "$logf" >&2
+    fi
+  done
+}
+
+layer_line() { # LAYER "p f s" [note]
+  local layer=$1 p f s; read -r p f s <<<"$2"
+  local line="$layer: $p passed, $f failed"
+  [ "$s" -gt 0 ] && line+=", $s skipped"
+  [ -n "${3:-}" ] && line+=" ($3)"
+  echo "$line"
+}
+
+TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
+add_total() { local p f s; read -r p f s <<<"$1"; TOTAL_P=$((TOTAL_P + p)); TOTAL_F=$((TOTAL_F + f)); TOTAL_S=$((TOTAL_S + s)); }
+
+test_unit() {
+  local dll
+  for dll in $(test_assemblies); do
+    run_assembly unit "$dll" -trait- "Layer=host" -trait- "Layer=kernel"
+  done
+}
+
+test_host() {
+  local dll
+  for dll in $(test_assemblies); do
+    run_assembly host "$dll" -trait "Layer=host"
+  done
+  cleanup_leftovers
+}
+
+# Remove namespaces and sockets left by a crashed run (tests clean up after themselves; this is the
+# safety net). Only names with the suite's own prefixes are touched.
+cleanup_leftovers() {
+  is_root || return 0
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^inn[0-9a-f]{6}' || true); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+
+kernel_prereq() { # prints a reason when the kernel layer cannot run here
+  is_root || { echo "needs root to boot the VM"; return; }
+  command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 missing (./build.sh setup)"; return; }
+  ls /lib/modules/*/kernel/drivers/net/wireguard/wireguard.ko* >/dev/null 2>&1 ||
+    { echo "no Debian kernel with the wireguard module (./build.sh setup)"; return; }
+}
+
+test_kernel() {
+  # One VM boot for the whole layer: every assembly's kernel-trait tests run inside it.
+  local vmlog=$RESULTS/vm-kernel-layer.log rc=0
+  tests/harness/kvm-run.sh -m 3G -t "${KERNEL_LAYER_TIMEOUT:-1500}" --rw "$RESULTS" \
+    -- bash tests/harness/run-layer-in-vm.sh "$RESULTS" $(test_assemblies) > "$vmlog" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "kernel layer: the VM run exited with $rc; see $vmlog" >&2
+    tail -n 60 "$vmlog" >&2
+    # an assembly that never reported counts as failed (its .log exists without .xml)
+    [ -n "$(ls "$RESULTS"/kernel-*.xml 2>/dev/null)" ] || echo "VM failed before any test ran" > "$RESULTS/kernel-harness.log"
+  fi
+}
+
+cmd_test() {
+  local want=${1:-all}
+  is_root && cmd_setup
+  cmd_build
+  rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+  local lines=() sums reason
+
+  if [ "$want" = all ] || [ "$want" = unit ]; then
+    log "unit layer"
+    test_unit
+    sums=$(sum_layer unit); add_total "$sums"; lines+=("$(layer_line unit "$sums")")
+    show_failures unit
+  fi
+
+  if [ "$want" = all ] || [ "$want" = host ]; then
+    if is_root; then
+      log "host layer (network namespaces, rtnetlink, wireguard-go)"
+      test_host
+      sums=$(sum_layer host); add_total "$sums"; lines+=("$(layer_line host "$sums")")
+      show_failures host
+    elif is_ci; then
+      TOTAL_F=$((TOTAL_F + 1)); lines+=("host: 0 passed, 1 failed (needs root; CI=true makes this a failure)")
+    else
+      lines+=("host: 0 passed, 0 failed (not run: needs root)")
+    fi
+  fi
+
+  if [ "$want" = all ] || [ "$want" = kernel ]; then
+    reason=$(kernel_prereq)
+    if [ -z "$reason" ]; then
+      log "kernel layer (kernel WireGuard inside a throw-away VM)"
+      test_kernel
+      sums=$(sum_layer kernel); add_total "$sums"; lines+=("$(layer_line kernel "$sums")")
+      show_failures kernel
+    elif is_ci; then
+      TOTAL_F=$((TOTAL_F + 1)); lines+=("kernel: 0 passed, 1 failed ($reason; CI=true makes this a failure)")
+    else
+      lines+=("kernel: 0 passed, 0 failed (not run: $reason)")
+    fi
+  fi
+
+  printf '%s\n' "${lines[@]}"
+  local total="$TOTAL_P passed, $TOTAL_F failed"
+  [ "$TOTAL_S" -gt 0 ] && total+=", $TOTAL_S skipped"
+  echo "$total"
+  [ "$TOTAL_F" = 0 ]
+}
+
+# ---------------------------------------------------------------------------------------------
+cmd_bench() {
+  local what=${1:-all}
+  cmd_build
+  [ -x tests/harness/bench.sh ] || die "no benchmarks yet"
+  bash tests/harness/bench.sh "$what"
+}
+
+cmd_pack() {
+  mkdir -p "$ARTIFACTS/packages"
+  dotnet pack src/Innernet.Netlink/Innernet.Netlink.csproj -c Release -nologo -v:quiet -o "$ARTIFACTS/packages"
+  ls -1 "$ARTIFACTS/packages"
+}
+
+cmd_demo() {
+  [ -x tests/harness/demo.sh ] || die "the demo arrives with issue 6"
+  is_root || die "the demo creates network namespaces and needs root"
+  cmd_setup
+  cmd_build
+  bash tests/harness/demo.sh
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  build) cmd_build ;;
+  test) shift; cmd_test "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  pack) cmd_pack ;;
+  demo) cmd_demo ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
