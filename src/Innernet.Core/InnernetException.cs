@@ -1,0 +1,19 @@
+namespace Innernet.Core;
+
+/// <summary>Base class of every anticipated innernet failure (bad input, missing object, auth, pinning).</summary>
+public class InnernetException : Exception
+{
+    public InnernetException()
+    {
+    }
+
+    public InnernetException(string message)
+        : base(message)
+    {
+    }
+
+    public InnernetException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

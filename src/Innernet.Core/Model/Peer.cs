@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Model;
+
+/// <summary>
+/// A peer: its id plus the <see cref="PeerContents"/> fields, flat (JSON as in innernet).
+/// Peer id 1 is the server. Equality compares <see cref="Candidates"/> element-wise.
+/// </summary>
+public sealed record Peer
+{
+    /// <summary>Id of the server peer, fixed by innernet.</summary>
+    public const long ServerId = 1;
+
+    /// <summary>Database id.</summary>
+    [JsonPropertyOrder(-1)]
+    public required long Id { get; init; }
+
+    /// <summary>Hostname-style name, unique.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The overlay IP (no prefix).</summary>
+    public required IPAddress Ip { get; init; }
+
+    /// <summary>The CIDR the peer belongs to.</summary>
+    public required long CidrId { get; init; }
+
+    /// <summary>The WireGuard public key.</summary>
+    public required WireGuardKey PublicKey { get; init; }
+
+    /// <summary>Endpoint override, or (as served) the endpoint the server observed; null when unknown.</summary>
+    public Endpoint? Endpoint { get; init; }
+
+    /// <summary>Keepalive in seconds; the server always reports 25; null disables it.</summary>
+    public ushort? PersistentKeepaliveInterval { get; init; }
+
+    public bool IsAdmin { get; init; }
+
+    public bool IsDisabled { get; init; }
+
+    public bool IsRedeemed { get; init; }
+
+    /// <summary>When an unredeemed invitation expires; null for none.</summary>
+    public DateTimeOffset? InviteExpires { get; init; }
+
+    /// <summary>Extra endpoints for NAT traversal; never null.</summary>
+    public IReadOnlyList<Endpoint> Candidates { get; init; } = [];
+
+    /// <summary>The fields without the id.</summary>
+    [JsonIgnore]
+    public PeerContents Contents => new()
+    {
+        Name = Name,
+        Ip = Ip,
+        CidrId = CidrId,
+        PublicKey = PublicKey,
+        Endpoint = Endpoint,
+        PersistentKeepaliveInterval = PersistentKeepaliveInterval,
+        IsAdmin = IsAdmin,
+        IsDisabled = IsDisabled,
+        IsRedeemed = IsRedeemed,
+        InviteExpires = InviteExpires,
+        Candidates = Candidates,
+    };
+
+    /// <summary>A peer from an id and contents.</summary>
+    public static Peer Create(long id, PeerContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return contents.WithId(id);
+    }
+
+    public bool Equals(Peer? other)
+        => other is not null
+            && Id == other.Id
+            && Name == other.Name
+            && Ip.Equals(other.Ip)
+            && CidrId == other.CidrId
+            && PublicKey == other.PublicKey
+            && Endpoint == other.Endpoint
+            && PersistentKeepaliveInterval == other.PersistentKeepaliveInterval
+            && IsAdmin == other.IsAdmin
+            && IsDisabled == other.IsDisabled
+            && IsRedeemed == other.IsRedeemed
+            && InviteExpires == other.InviteExpires
+            && Candidates.SequenceEqual(other.Candidates);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Name, Ip, CidrId, PublicKey);
+
+    /// <summary>"name (ip)" for messages; never includes keys.</summary>
+    public override string ToString() => $"{Name} ({Ip})";
+}

@@ -1,0 +1,19 @@
+namespace Innernet.Core;
+
+/// <summary>The server sent a peer whose IP is pinned to a different public key in the local cache ("PINNING ERROR").</summary>
+public sealed class PinningException : InnernetException
+{
+    public PinningException()
+    {
+    }
+
+    public PinningException(string message)
+        : base(message)
+    {
+    }
+
+    public PinningException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,19 @@
+namespace Innernet.Core;
+
+/// <summary>The caller is not allowed to do this (HTTP 401).</summary>
+public sealed class UnauthorizedException : InnernetException
+{
+    public UnauthorizedException()
+    {
+    }
+
+    public UnauthorizedException(string message)
+        : base(message)
+    {
+    }
+
+    public UnauthorizedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
