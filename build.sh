@@ -143,13 +143,24 @@ test_host() {
 }
 
 # Remove namespaces and sockets left by a crashed run (tests clean up after themselves; this is the
-# safety net). Only names with the suite's own prefixes are touched.
+# safety net). Only names with the suite's own prefix (inn + 6 hex) are touched, and only when the
+# lab's owner process (/tmp/<prefix>/owner.pid, written by NetnsLab) is gone, so a test run in
+# progress elsewhere on the machine is left alone.
 cleanup_leftovers() {
   is_root || return 0
-  local ns
+  local ns prefix owner sock
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^inn[0-9a-f]{6}' || true); do
+    prefix=${ns:0:9}
+    owner=$(cat "/tmp/$prefix/owner.pid" 2>/dev/null || true)
+    if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then continue; fi
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    sleep 0.2
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    for sock in /run/wireguard/"$prefix"*.sock; do
+      if [ -S "$sock" ]; then rm -f "$sock"; fi
+    done
+    rm -rf "/tmp/$prefix"
   done
 }
 
