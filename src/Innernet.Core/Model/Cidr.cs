@@ -11,7 +11,7 @@ public sealed record Cidr(
     long Id,
     string Name,
     [property: JsonPropertyName("cidr")] IPNetwork Network,
-    long? Parent)
+    long? Parent = null)
 {
     /// <summary>Id of the root CIDR (the whole network), fixed by innernet.</summary>
     public const long RootId = 1;

@@ -9,7 +9,7 @@ namespace Innernet.Core.Model;
 public sealed record CidrContents(
     string Name,
     [property: JsonPropertyName("cidr")] IPNetwork Network,
-    long? Parent)
+    long? Parent = null)
 {
     /// <summary>This CIDR with an id.</summary>
     public Cidr WithId(long id) => new(id, Name, Network, Parent);

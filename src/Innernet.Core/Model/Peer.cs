@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Innernet.Core.Contracts;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Model;
@@ -26,6 +27,7 @@ public sealed record Peer
     public required long CidrId { get; init; }
 
     /// <summary>The WireGuard public key.</summary>
+    [JsonConverter(typeof(WireGuardKeyJsonConverter))]
     public required WireGuardKey PublicKey { get; init; }
 
     /// <summary>Endpoint override, or (as served) the endpoint the server observed; null when unknown.</summary>
@@ -44,7 +46,13 @@ public sealed record Peer
     public DateTimeOffset? InviteExpires { get; init; }
 
     /// <summary>Extra endpoints for NAT traversal; never null.</summary>
-    public IReadOnlyList<Endpoint> Candidates { get; init; } = [];
+    public IReadOnlyList<Endpoint> Candidates
+    {
+        get => _candidates;
+
+        // The JSON source generator assigns missing init-only members their default (null): keep "missing = []".
+        init => _candidates = value ?? [];
+    }
 
     /// <summary>The fields without the id.</summary>
     [JsonIgnore]
@@ -69,6 +77,8 @@ public sealed record Peer
         ArgumentNullException.ThrowIfNull(contents);
         return contents.WithId(id);
     }
+
+    private readonly IReadOnlyList<Endpoint> _candidates = [];
 
     public bool Equals(Peer? other)
         => other is not null

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Innernet.Core.Contracts;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Model;
@@ -19,6 +20,7 @@ public sealed record PeerContents
     public required long CidrId { get; init; }
 
     /// <summary>The WireGuard public key.</summary>
+    [JsonConverter(typeof(WireGuardKeyJsonConverter))]
     public required WireGuardKey PublicKey { get; init; }
 
     /// <summary>Endpoint override, or (as served) the endpoint the server observed; null when unknown.</summary>
@@ -37,7 +39,13 @@ public sealed record PeerContents
     public DateTimeOffset? InviteExpires { get; init; }
 
     /// <summary>Extra endpoints for NAT traversal (at most 10 accepted by the server); never null.</summary>
-    public IReadOnlyList<Endpoint> Candidates { get; init; } = [];
+    public IReadOnlyList<Endpoint> Candidates
+    {
+        get => _candidates;
+
+        // The JSON source generator assigns missing init-only members their default (null): keep "missing = []".
+        init => _candidates = value ?? [];
+    }
 
     /// <summary>This peer with an id.</summary>
     public Peer WithId(long id) => new()
@@ -55,6 +63,8 @@ public sealed record PeerContents
         InviteExpires = InviteExpires,
         Candidates = Candidates,
     };
+
+    private readonly IReadOnlyList<Endpoint> _candidates = [];
 
     public bool Equals(PeerContents? other)
         => other is not null
