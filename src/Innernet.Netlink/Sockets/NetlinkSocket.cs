@@ -1,0 +1,160 @@
+using System.Runtime.InteropServices;
+using Innernet.Netlink.Errors;
+using Innernet.Netlink.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Innernet.Netlink.Sockets;
+
+/// <summary>
+/// A raw <c>AF_NETLINK</c> socket in the calling thread's network namespace: <c>SOCK_CLOEXEC</c>, bound to
+/// port id 0 (the kernel assigns one, read back with <c>getsockname</c>), <c>NETLINK_EXT_ACK</c> and
+/// <c>NETLINK_CAP_ACK</c> on, plus <c>NETLINK_GET_STRICT_CHK</c> for rtnetlink. Blocking; not thread-safe.
+/// </summary>
+internal sealed unsafe class NetlinkSocket : INetlinkTransport
+{
+    private readonly NetlinkSocketHandle _handle;
+
+    private NetlinkSocket(NetlinkSocketHandle handle, uint portId, int protocol)
+    {
+        _handle = handle;
+        PortId = portId;
+        Protocol = protocol;
+    }
+
+    public uint PortId { get; }
+
+    /// <summary>The netlink protocol (<c>NETLINK_ROUTE</c>, <c>NETLINK_GENERIC</c>).</summary>
+    public int Protocol { get; }
+
+    /// <summary>Opens and binds a socket for <paramref name="protocol"/>.</summary>
+    /// <exception cref="NetlinkException">A system call failed (errno and call name in the exception).</exception>
+    public static NetlinkSocket Open(int protocol)
+    {
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            ThrowHelper.ThrowSystemCall($"socket(AF_NETLINK, protocol {protocol})", Marshal.GetLastPInvokeError());
+        }
+
+        var handle = new NetlinkSocketHandle(fd);
+        try
+        {
+            using var lease = handle.Borrow();
+            SetOption(lease.Fd, LinuxNetlink.NETLINK_EXT_ACK, required: false);
+            SetOption(lease.Fd, LinuxNetlink.NETLINK_CAP_ACK, required: false);
+            if (protocol == LinuxNetlink.NETLINK_ROUTE)
+            {
+                SetOption(lease.Fd, LinuxNetlink.NETLINK_GET_STRICT_CHK, required: false);
+            }
+
+            var address = new LinuxNetlink.sockaddr_nl { nl_family = (ushort)(int)AF_NETLINK };
+            if (bind(lease.Fd, (sockaddr*)&address, (uint)sizeof(LinuxNetlink.sockaddr_nl)) != 0)
+            {
+                ThrowHelper.ThrowSystemCall("bind(AF_NETLINK)", Marshal.GetLastPInvokeError());
+            }
+
+            socklen_t length = (uint)sizeof(LinuxNetlink.sockaddr_nl);
+            if (getsockname(lease.Fd, (sockaddr*)&address, &length) != 0)
+            {
+                ThrowHelper.ThrowSystemCall("getsockname(AF_NETLINK)", Marshal.GetLastPInvokeError());
+            }
+
+            return new NetlinkSocket(handle, address.nl_pid, protocol);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram)
+    {
+        using var lease = _handle.Borrow();
+        fixed (byte* p = datagram)
+        {
+            while (true)
+            {
+                long sent = send(lease.Fd, p, datagram.Length, 0);
+                if (sent >= 0)
+                {
+                    if (sent != datagram.Length)
+                    {
+                        ThrowHelper.ThrowProtocol($"send() wrote {sent} of {datagram.Length} bytes of a netlink datagram.");
+                    }
+
+                    return;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    ThrowHelper.ThrowSystemCall("send(netlink)", errno);
+                }
+            }
+        }
+    }
+
+    public int Receive(Span<byte> buffer)
+    {
+        using var lease = _handle.Borrow();
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                LinuxNetlink.sockaddr_nl sender = default;
+                iovec iov = default;
+                iov.iov_base = p;
+                iov.iov_len = buffer.Length;
+                msghdr message = default;
+                message.msg_name = &sender;
+                message.msg_namelen = (uint)sizeof(LinuxNetlink.sockaddr_nl);
+                message.msg_iov = &iov;
+                message.msg_iovlen = 1;
+
+                // MSG_TRUNC makes recvmsg return the datagram's real length even when it did not fit.
+                long received = recvmsg(lease.Fd, &message, MSG_TRUNC);
+                if (received < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR)
+                    {
+                        continue;
+                    }
+
+                    ThrowHelper.ThrowSystemCall("recvmsg(netlink)", errno);
+                }
+
+                if (sender.nl_pid != 0)
+                {
+                    continue; // Not from the kernel: ignore (e.g. another process unicasting to us).
+                }
+
+                if ((message.msg_flags & MSG_TRUNC) != 0 && received <= buffer.Length)
+                {
+                    return buffer.Length + 1;
+                }
+
+                return (int)received;
+            }
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private static void SetOption(int fd, int option, bool required)
+    {
+        int on = 1;
+        if (setsockopt(fd, SOL_NETLINK, option, &on, sizeof(int)) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (required)
+            {
+                ThrowHelper.ThrowSystemCall($"setsockopt(SOL_NETLINK, {option})", errno);
+            }
+
+            // Old kernels (before 4.12 / 4.20) lack these options; replies then simply carry less detail.
+        }
+    }
+}
