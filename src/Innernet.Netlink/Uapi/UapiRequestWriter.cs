@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Netlink.Uapi;
+
+/// <summary>
+/// Encodes UAPI requests: <c>key=value\n</c> lines ended by a blank line. Pure; every value is typed,
+/// so no caller input can inject a newline.
+/// </summary>
+internal static class UapiRequestWriter
+{
+    /// <summary>The complete get request.</summary>
+    public const string GetRequest = "get=1\n\n";
+
+    /// <summary>
+    /// Encodes <paramref name="config"/> as one <c>set=1</c> request, in the order wireguard-go
+    /// requires: device keys (<c>private_key</c>, <c>listen_port</c>, <c>fwmark</c>,
+    /// <c>replace_peers</c>), then per peer <c>public_key</c>, <c>remove</c> (alone: a removed peer
+    /// carries nothing else), <c>update_only</c>, <c>replace_allowed_ips</c>, <c>preshared_key</c>,
+    /// <c>endpoint</c>, <c>persistent_keepalive_interval</c> and one <c>allowed_ip</c> per prefix.
+    /// Null settings are left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">A peer is null or an allowed IP has an unsupported address family.</exception>
+    public static string FormatSet(DeviceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var text = new StringBuilder(64 + (config.Peers.Count * 256));
+        Line(text, UapiKey.Set, "1");
+
+        if (config.PrivateKey is { } privateKey)
+        {
+            Line(text, UapiKey.PrivateKey, privateKey.ToHex());
+        }
+
+        if (config.ListenPort is { } port)
+        {
+            Line(text, UapiKey.ListenPort, port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (config.FirewallMark is { } mark)
+        {
+            Line(text, UapiKey.FirewallMark, mark.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (config.ReplacePeers)
+        {
+            Line(text, UapiKey.ReplacePeers, UapiKey.True);
+        }
+
+        for (int i = 0; i < config.Peers.Count; i++)
+        {
+            var peer = config.Peers[i]
+                ?? throw new ArgumentException($"DeviceConfig.Peers[{i}] is null.", nameof(config));
+            WritePeer(text, peer);
+        }
+
+        text.Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>Formats an endpoint as wireguard-go parses it: <c>1.2.3.4:5</c> or <c>[fd00::1]:5</c>.</summary>
+    /// <exception cref="ArgumentException">The address is neither IPv4 nor IPv6.</exception>
+    public static string FormatEndpoint(IPEndPoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        string port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
+        return endpoint.AddressFamily switch
+        {
+            AddressFamily.InterNetwork => $"{endpoint.Address}:{port}",
+            AddressFamily.InterNetworkV6 => $"[{endpoint.Address}]:{port}",
+            _ => throw new ArgumentException($"Endpoint address family {endpoint.AddressFamily} is not IPv4 or IPv6.", nameof(endpoint)),
+        };
+    }
+
+    private static void WritePeer(StringBuilder text, PeerConfig peer)
+    {
+        Line(text, UapiKey.PublicKey, peer.PublicKey.ToHex());
+        if (peer.Remove)
+        {
+            Line(text, UapiKey.Remove, UapiKey.True);
+            return;
+        }
+
+        if (peer.UpdateOnly)
+        {
+            Line(text, UapiKey.UpdateOnly, UapiKey.True);
+        }
+
+        if (peer.ReplaceAllowedIPs)
+        {
+            Line(text, UapiKey.ReplaceAllowedIPs, UapiKey.True);
+        }
+
+        if (peer.PresharedKey is { } psk)
+        {
+            Line(text, UapiKey.PresharedKey, psk.ToHex());
+        }
+
+        if (peer.Endpoint is { } endpoint)
+        {
+            Line(text, UapiKey.Endpoint, FormatEndpoint(endpoint));
+        }
+
+        if (peer.PersistentKeepaliveInterval is { } keepalive)
+        {
+            Line(text, UapiKey.PersistentKeepaliveInterval, keepalive.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var network in peer.AllowedIPs)
+        {
+            if (network.BaseAddress.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            {
+                throw new ArgumentException($"Allowed IP {network} is not IPv4 or IPv6.", nameof(peer));
+            }
+
+            Line(text, UapiKey.AllowedIP, network.ToString());
+        }
+    }
+
+    private static void Line(StringBuilder text, string key, string value) =>
+        text.Append(key).Append('=').Append(value).Append('\n');
+}
