@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using Innernet.Netlink.Uapi;
+
+namespace Innernet.Netlink.WireGuard;
+
+/// <summary>
+/// Controls userspace WireGuard implementations (wireguard-go and compatibles) through the
+/// cross-platform UAPI: one unix stream socket per device in
+/// <see cref="WireGuardControlOptions.SocketDirectory"/> (default <c>/var/run/wireguard</c>, else
+/// <c>/run/wireguard</c>), text <c>key=value</c> lines, hex keys, an <c>errno=</c> line at the end of
+/// every reply. Each operation uses a new connection and closes it, as <c>wg(8)</c> does. On macOS a
+/// device name maps to a <c>utunN</c> interface through <c>&lt;name&gt;.name</c> files (the wg-quick
+/// convention). Holds no socket between calls; not thread-safe.
+/// </summary>
+public sealed class UserspaceWireGuardControl : IWireGuardControl
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+    private const UnixFileMode SocketDirectoryMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private readonly WireGuardControlOptions _options;
+    private bool _disposed;
+
+    /// <summary>Creates a userspace backend with default options.</summary>
+    public UserspaceWireGuardControl()
+        : this(null)
+    {
+    }
+
+    /// <summary>Creates a userspace backend; <paramref name="options"/> is copied.</summary>
+    public UserspaceWireGuardControl(WireGuardControlOptions? options)
+    {
+        _options = options?.Clone() ?? new WireGuardControlOptions();
+    }
+
+    /// <inheritdoc />
+    public WireGuardBackend Backend => WireGuardBackend.Userspace;
+
+    /// <summary>The socket directory in effect (resolved again on each call when not configured).</summary>
+    public string SocketDirectory => Directory().Path;
+
+    /// <summary>
+    /// Devices whose UAPI socket accepts a connection: on Linux the <c>*.sock</c> files, on macOS the
+    /// <c>*.name</c> files whose <c>utunN.sock</c> is live. Stale sockets are skipped, not deleted.
+    /// Sorted ordinally.
+    /// </summary>
+    public IReadOnlyList<string> ListDevices()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var directory = Directory();
+        var devices = new List<string>();
+        foreach (var name in directory.CandidateNames())
+        {
+            if (directory.ResolveSocketPath(name) is { } path && UapiConnection.IsConnectable(path, _options.OperationTimeout))
+            {
+                devices.Add(name);
+            }
+        }
+
+        return devices;
+    }
+
+    /// <summary>
+    /// Reads a device with <c>get=1</c>; null when it has no socket or its socket refuses connections
+    /// (stale). <see cref="WireGuardDevice.PublicKey"/> is set only with
+    /// <see cref="WireGuardControlOptions.PublicKeyDeriver"/>: UAPI does not report it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="WireGuardUapiException">The implementation failed, timed out or replied something malformed.</exception>
+    public WireGuardDevice? GetDevice(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (Directory().ResolveSocketPath(name) is not { } path)
+        {
+            return null;
+        }
+
+        using var connection = Connect(path);
+        if (connection is null)
+        {
+            return null;
+        }
+
+        var reply = connection.Exchange(UapiRequestWriter.GetRequest, _options.MaxReplyBytes);
+        return UapiReplyParser.ParseGet(name, reply, path, _options.PublicKeyDeriver);
+    }
+
+    /// <summary>
+    /// Starts the userspace implementation for <paramref name="name"/> unless a live socket exists
+    /// (then returns false): creates the socket directory (0755), removes a stale name file, runs
+    /// <c>&lt;impl&gt; &lt;name&gt;</c> (macOS: <c>&lt;impl&gt; utun</c> with <c>WG_TUN_NAME_FILE</c>) without a
+    /// shell, waits for it to exit (it daemonizes), then polls every 10 ms until the socket accepts
+    /// connections. The implementation is <see cref="WireGuardControlOptions.UserspaceImplementation"/>,
+    /// else <c>$WG_USERSPACE_IMPLEMENTATION</c>, else <c>$WG_QUICK_USERSPACE_IMPLEMENTATION</c>, else
+    /// <c>wireguard-go</c> on <c>PATH</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="FileNotFoundException">The implementation cannot be found.</exception>
+    /// <exception cref="IOException">The implementation failed to start or exited nonzero (its output is in the message).</exception>
+    /// <exception cref="WireGuardUapiException">The socket did not become connectable within <see cref="WireGuardControlOptions.SocketReadyTimeout"/> (ETIMEDOUT).</exception>
+    public bool CreateDevice(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        var directory = Directory();
+        if (IsLive(directory, name))
+        {
+            return false;
+        }
+
+        string program = UserspaceImplementation.Locate(
+            UserspaceImplementation.Choose(_options.UserspaceImplementation, Environment.GetEnvironmentVariable),
+            Environment.GetEnvironmentVariable("PATH"));
+
+        System.IO.Directory.CreateDirectory(directory.Path, SocketDirectoryMode);
+        string nameFile = directory.NameFilePath(name);
+        File.Delete(nameFile);
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        string[] arguments;
+        if (directory.Platform == UserspacePlatform.MacOS)
+        {
+            environment[UserspaceImplementation.TunNameFileVariable] = nameFile;
+            arguments = [UserspaceImplementation.MacOSAnyUtun];
+        }
+        else
+        {
+            arguments = [name];
+        }
+
+        UserspaceImplementation.Run(program, arguments, environment, _options.StartTimeout);
+
+        var clock = Stopwatch.StartNew();
+        while (!IsLive(directory, name))
+        {
+            if (clock.Elapsed >= _options.SocketReadyTimeout)
+            {
+                throw new WireGuardUapiException(
+                    UapiErrno.ETIMEDOUT,
+                    $"\"{program}\" set up WireGuard device '{name}' but no UAPI socket for it accepted connections in {directory.Path} " +
+                    $"within {_options.SocketReadyTimeout.TotalSeconds:0.###} s (WireGuardControlOptions.SocketReadyTimeout).");
+            }
+
+            Thread.Sleep(PollInterval);
+        }
+
+        return true;
+    }
+
+    /// <summary>Applies <paramref name="config"/> with one <c>set=1</c> request.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds an unusable value.</exception>
+    /// <exception cref="InvalidOperationException">The device does not exist (no socket, or a stale one).</exception>
+    /// <exception cref="WireGuardUapiException">The implementation rejected the request (e.g. errno 22 EINVAL, 98 EADDRINUSE), timed out or replied something malformed. Lines before a rejected one stay applied: UAPI is not transactional.</exception>
+    public void ConfigureDevice(string name, DeviceConfig config)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        ArgumentNullException.ThrowIfNull(config);
+        string request = UapiRequestWriter.FormatSet(config);
+        var directory = Directory();
+        string? path = directory.ResolveSocketPath(name);
+        using var connection = path is null ? null : Connect(path);
+        if (connection is null)
+        {
+            throw new InvalidOperationException(
+                $"WireGuard device '{name}' does not exist: no userspace implementation answers on its UAPI socket in {directory.Path}.");
+        }
+
+        var reply = connection.Exchange(request, _options.MaxReplyBytes);
+        UapiReplyParser.ParseSet(reply, path!);
+    }
+
+    /// <summary>
+    /// Removes the device's socket (and name file): wireguard-go watches its socket and exits at once,
+    /// taking the interface with it. On Linux, waits (up to
+    /// <see cref="WireGuardControlOptions.SocketReadyTimeout"/>) for the interface to disappear from
+    /// this network namespace, so the name can be reused right away. Returns false when no live device
+    /// existed; stale files are removed either way.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    public bool DeleteDevice(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        var directory = Directory();
+        string? real = directory.ResolveRealName(name);
+        bool live = real is not null && UapiConnection.IsConnectable(directory.SocketPath(real), _options.OperationTimeout);
+        if (real is not null)
+        {
+            File.Delete(directory.SocketPath(real));
+        }
+
+        File.Delete(directory.NameFilePath(name));
+        if (live && directory.Platform == UserspacePlatform.Linux)
+        {
+            WaitForInterfaceGone(real!);
+        }
+
+        return live;
+    }
+
+    /// <summary>True when the device's socket accepts connections (used by the automatic backend).</summary>
+    internal bool HasDevice(string name) => IsLive(Directory(), name);
+
+    /// <inheritdoc />
+    public void Dispose() => _disposed = true;
+
+    private UapiSocketDirectory Directory() =>
+        new(_options.SocketDirectory ?? UapiSocketDirectory.DefaultPath(), _options.EffectivePlatform);
+
+    private bool IsLive(UapiSocketDirectory directory, string name) =>
+        directory.ResolveSocketPath(name) is { } path && UapiConnection.IsConnectable(path, _options.OperationTimeout);
+
+    private UapiConnection? Connect(string path) =>
+        UapiConnection.TryConnect(path, _options.OperationTimeout, out var connection) == UapiConnection.ConnectResult.Connected
+            ? connection
+            : null;
+
+    private void WaitForInterfaceGone(string realName)
+    {
+        const string SysClassNet = "/sys/class/net";
+        string link = Path.Combine(SysClassNet, realName);
+        var clock = Stopwatch.StartNew();
+        while (System.IO.Directory.Exists(link) && clock.Elapsed < _options.SocketReadyTimeout)
+        {
+            Thread.Sleep(PollInterval);
+        }
+    }
+}
