@@ -1,0 +1,293 @@
+using System.Text;
+using Innernet.Netlink.Errors;
+using Innernet.Netlink.Tests.Uapi;
+using Innernet.Netlink.Uapi;
+using Innernet.Netlink.WireGuard;
+using static Innernet.Netlink.Tests.Uapi.UapiTestKeys;
+
+namespace Innernet.Netlink.Tests;
+
+/// <summary>
+/// Backend selection of the composite. The userspace side is real (fake UAPI servers on temp unix
+/// sockets); the kernel side is an in-memory stand-in, because the kernel module is only in the VM
+/// (the kernel layer of the integration tests covers the real one).
+/// </summary>
+public sealed class AutoWireGuardControlTests : IDisposable
+{
+    private const string GetReply = "listen_port=51999\nerrno=0\n\n";
+
+    private readonly UapiTempDirectory _dir = new();
+    private readonly List<FakeUapiServer> _servers = [];
+    private readonly FakeKernel _kernel = new();
+    private int _kernelOpens;
+
+    public void Dispose()
+    {
+        foreach (var server in _servers)
+        {
+            server.Dispose();
+        }
+
+        _dir.Dispose();
+    }
+
+    private AutoWireGuardControl Auto(bool kernelAvailable = true)
+    {
+        var options = new WireGuardControlOptions
+        {
+            SocketDirectory = _dir.Path,
+            Platform = UserspacePlatform.Linux,
+            UserspaceImplementation = _dir.File("no-such-implementation"),
+        };
+        return new AutoWireGuardControl(new UserspaceWireGuardControl(options), () =>
+        {
+            _kernelOpens++;
+            return kernelAvailable ? _kernel : null;
+        });
+    }
+
+    private FakeUapiServer Serve(string name, string reply = GetReply)
+    {
+        var server = new FakeUapiServer(_dir.File(name + ".sock"), _ => Encoding.ASCII.GetBytes(reply));
+        _servers.Add(server);
+        return server;
+    }
+
+    [Fact]
+    public void Backend_IsAuto()
+    {
+        using var auto = Auto();
+        Assert.Equal(WireGuardBackend.Auto, auto.Backend);
+    }
+
+    [Fact]
+    public void GetDevice_LiveUapiSocket_WinsOverKernel_AndKernelIsNotOpened()
+    {
+        Serve("wgtest0");
+        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        using var auto = Auto();
+
+        var device = auto.GetDevice("wgtest0");
+
+        Assert.Equal(WireGuardBackend.Userspace, device!.Backend);
+        Assert.Equal(51999, device.ListenPort);
+        Assert.False(auto.KernelOpened);
+        Assert.Equal(0, _kernelOpens);
+        Assert.Empty(_kernel.Calls);
+    }
+
+    [Fact]
+    public void GetDevice_NoSocket_AsksKernel()
+    {
+        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        using var auto = Auto();
+
+        Assert.Equal(WireGuardBackend.Kernel, auto.GetDevice("wgtest0")!.Backend);
+        Assert.Null(auto.GetDevice("wgother"));
+        Assert.Equal(1, _kernelOpens);
+    }
+
+    [Fact]
+    public void GetDevice_StaleSocket_FallsThroughToKernel()
+    {
+        FakeUapiServer.CreateStaleSocket(_dir.File("wgtest0.sock"));
+        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        using var auto = Auto();
+
+        Assert.Equal(WireGuardBackend.Kernel, auto.GetDevice("wgtest0")!.Backend);
+    }
+
+    [Fact]
+    public void GetDevice_NoSocketNoKernel_ReturnsNull()
+    {
+        using var auto = Auto(kernelAvailable: false);
+        Assert.Null(auto.GetDevice("wgtest0"));
+        Assert.Null(auto.GetDevice("wgtest1"));
+        Assert.Equal(1, _kernelOpens);
+    }
+
+    [Fact]
+    public void ListDevices_UnionOfBothBackends_Deduplicated()
+    {
+        Serve("wgb");
+        Serve("wga");
+        _kernel.Devices["wgb"] = new DeviceConfig();
+        _kernel.Devices["wgc"] = new DeviceConfig();
+        using var auto = Auto();
+
+        Assert.Equal(["wga", "wgb", "wgc"], auto.ListDevices());
+    }
+
+    [Fact]
+    public void ListDevices_NoKernel_IsUserspaceOnly()
+    {
+        Serve("wga");
+        using var auto = Auto(kernelAvailable: false);
+        Assert.Equal(["wga"], auto.ListDevices());
+    }
+
+    [Fact]
+    public void ConfigureDevice_RoutesToTheBackendThatHasTheDevice()
+    {
+        var server = Serve("wguser", "errno=0\n\n");
+        _kernel.Devices["wgkern"] = new DeviceConfig();
+        using var auto = Auto();
+
+        auto.ConfigureDevice("wguser", new DeviceConfig { ListenPort = 1 });
+        Assert.Equal(["set=1\nlisten_port=1\n\n"], server.Requests);
+        Assert.Empty(_kernel.Calls);
+
+        var config = new DeviceConfig { ListenPort = 2 };
+        auto.ConfigureDevice("wgkern", config);
+        Assert.Equal(["configure wgkern"], _kernel.Calls);
+        Assert.Same(config, _kernel.Devices["wgkern"]);
+    }
+
+    [Fact]
+    public void ConfigureDevice_Nowhere_ThrowsInvalidOperation()
+    {
+        using (var auto = Auto())
+        {
+            Assert.Contains("'wgtest0'", Assert.Throws<InvalidOperationException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig())).Message);
+        }
+
+        using (var auto = Auto(kernelAvailable: false))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig()));
+            Assert.Contains("'wgtest0'", e.Message);
+            Assert.Contains("kernel WireGuard module is not available", e.Message);
+        }
+    }
+
+    [Fact]
+    public void CreateDevice_ExistingUapiDevice_ReturnsFalse()
+    {
+        Serve("wgtest0");
+        using var auto = Auto();
+        Assert.False(auto.CreateDevice("wgtest0"));
+        Assert.Empty(_kernel.Calls);
+    }
+
+    [Fact]
+    public void CreateDevice_KernelAvailable_CreatesKernelDevice()
+    {
+        using var auto = Auto();
+        Assert.True(auto.CreateDevice("wgtest0"));
+        Assert.Equal(["create wgtest0"], _kernel.Calls);
+        Assert.False(auto.CreateDevice("wgtest0"));
+    }
+
+    [Fact]
+    public void CreateDevice_KernelSaysUnknownDeviceType_FallsBackToUserspace()
+    {
+        _kernel.CreateError = new NetlinkException(95, "RTM_NEWLINK wgtest0", "Unknown device type");
+        using var auto = Auto();
+
+        // The userspace fallback is attempted: here it fails because the implementation is absent.
+        var e = Assert.Throws<FileNotFoundException>(() => auto.CreateDevice("wgtest0"));
+        Assert.Contains("no-such-implementation", e.Message);
+        Assert.Equal(["create wgtest0"], _kernel.Calls);
+    }
+
+    [Fact]
+    public void CreateDevice_OtherKernelError_Propagates()
+    {
+        _kernel.CreateError = new NetlinkException(1, "RTM_NEWLINK wgtest0");
+        using var auto = Auto();
+        Assert.Equal(1, Assert.Throws<NetlinkException>(() => auto.CreateDevice("wgtest0")).Errno);
+    }
+
+    [Fact]
+    public void CreateDevice_NoKernel_StartsUserspace()
+    {
+        using var auto = Auto(kernelAvailable: false);
+        Assert.Throws<FileNotFoundException>(() => auto.CreateDevice("wgtest0"));
+    }
+
+    [Fact]
+    public void DeleteDevice_RoutesToTheBackendThatHasTheDevice()
+    {
+        Serve("wguser");
+        _kernel.Devices["wgkern"] = new DeviceConfig();
+        using var auto = Auto();
+
+        Assert.True(auto.DeleteDevice("wguser"));
+        Assert.False(File.Exists(_dir.File("wguser.sock")));
+        Assert.Empty(_kernel.Calls);
+
+        Assert.True(auto.DeleteDevice("wgkern"));
+        Assert.Equal(["delete wgkern"], _kernel.Calls);
+        Assert.False(auto.DeleteDevice("wgkern"));
+    }
+
+    [Fact]
+    public void DeleteDevice_StaleSocket_IsCleanedUp_ReturnsFalse()
+    {
+        FakeUapiServer.CreateStaleSocket(_dir.File("wgtest0.sock"));
+        using var auto = Auto(kernelAvailable: false);
+        Assert.False(auto.DeleteDevice("wgtest0"));
+        Assert.False(File.Exists(_dir.File("wgtest0.sock")));
+    }
+
+    [Fact]
+    public void KernelBackend_IsOpenedAtMostOnce_AndDisposedWithTheComposite()
+    {
+        var auto = Auto();
+        auto.ListDevices();
+        auto.GetDevice("wgtest0");
+        auto.ListDevices();
+        Assert.Equal(1, _kernelOpens);
+        auto.Dispose();
+        Assert.True(_kernel.Disposed);
+        Assert.Throws<ObjectDisposedException>(() => auto.GetDevice("wgtest0"));
+    }
+
+    /// <summary>An in-memory kernel backend: devices by name, calls recorded.</summary>
+    private sealed class FakeKernel : IWireGuardControl
+    {
+        public Dictionary<string, DeviceConfig> Devices { get; } = [];
+
+        public List<string> Calls { get; } = [];
+
+        public Exception? CreateError { get; set; }
+
+        public bool Disposed { get; private set; }
+
+        public WireGuardBackend Backend => WireGuardBackend.Kernel;
+
+        public IReadOnlyList<string> ListDevices() => [.. Devices.Keys];
+
+        public WireGuardDevice? GetDevice(string name) =>
+            Devices.ContainsKey(name) ? new WireGuardDevice { Name = name, PublicKey = PeerA, Backend = WireGuardBackend.Kernel } : null;
+
+        public bool CreateDevice(string name)
+        {
+            Calls.Add("create " + name);
+            if (CreateError is not null)
+            {
+                throw CreateError;
+            }
+
+            return Devices.TryAdd(name, new DeviceConfig());
+        }
+
+        public void ConfigureDevice(string name, DeviceConfig config)
+        {
+            Calls.Add("configure " + name);
+            if (!Devices.ContainsKey(name))
+            {
+                throw new InvalidOperationException($"WireGuard device '{name}' does not exist.");
+            }
+
+            Devices[name] = config;
+        }
+
+        public bool DeleteDevice(string name)
+        {
+            Calls.Add("delete " + name);
+            return Devices.Remove(name);
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+}
