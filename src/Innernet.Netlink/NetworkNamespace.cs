@@ -9,7 +9,7 @@ namespace Innernet.Netlink;
 
 /// <summary>
 /// Runs code inside another network namespace. A netlink socket belongs to the namespace of the thread
-/// that created it, for its whole life: a <c>RouteNetlinkClient</c> or WireGuard control created
+/// that created it, for its whole life: a <see cref="Route.RouteNetlinkClient"/> or WireGuard control created
 /// inside <see cref="Run{T}(string, Func{T})"/> keeps operating on that namespace from any thread afterwards.
 /// </summary>
 /// <example>
