@@ -1,0 +1,65 @@
+using Innernet.Core.IO;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Config;
+
+/// <summary>
+/// The server's <c>/etc/innernet-server/&lt;iface&gt;.conf</c> (kebab-case TOML, all keys required):
+/// <c>private-key</c>, <c>listen-port</c>, <c>address</c> (server overlay IP) and
+/// <c>network-cidr-prefix</c> (root CIDR prefix length). <see cref="ToString"/> hides the key.
+/// </summary>
+public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IPAddress Address, int NetworkCidrPrefix)
+{
+    private const int MaxPrefix = 128;
+
+    /// <summary>Parses the TOML text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ValidationException">A key is missing or invalid; the message names file and key.</exception>
+    public static ServerConfig Parse(string toml, string source = "server config")
+    {
+        ArgumentNullException.ThrowIfNull(toml);
+        var doc = TomlDocument.Parse(toml, source);
+        var root = doc.Root;
+        long prefix = doc.Integer(root, null, "network-cidr-prefix");
+        var address = doc.Address(root, null, "address");
+        int max = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : MaxPrefix;
+        if (prefix < 0 || prefix > max)
+        {
+            throw doc.Invalid(null, "network-cidr-prefix", $"must be from 0 to {max} for {address}, not {prefix}");
+        }
+
+        return new ServerConfig(doc.Key(root, null, "private-key"), doc.Port(root, null, "listen-port"), address, (int)prefix);
+    }
+
+    /// <summary>
+    /// Reads the file. Like innernet, a file whose mode is not 0600 is fixed to 0600, with a warning.
+    /// </summary>
+    /// <exception cref="ValidationException">The file is missing, unreadable or invalid.</exception>
+    public static LoadedConfig<ServerConfig> Load(string path)
+    {
+        var config = Parse(ConfigFile.Read(path, "server config"), path);
+        var warnings = new List<string>();
+        if (File.GetUnixFileMode(path) != AtomicFile.PrivateFileMode)
+        {
+            File.SetUnixFileMode(path, AtomicFile.PrivateFileMode);
+            warnings.Add($"Updated permissions of '{path}' to 0600.");
+        }
+
+        return new LoadedConfig<ServerConfig>(config, warnings);
+    }
+
+    /// <summary>The TOML text.</summary>
+    public string ToToml()
+        => new TomlText()
+            .String("private-key", PrivateKey.ToBase64())
+            .Integer("listen-port", ListenPort)
+            .String("address", Address.ToString())
+            .Integer("network-cidr-prefix", NetworkCidrPrefix)
+            .ToString();
+
+    /// <summary>Writes the file atomically with mode 0600 (directory created 0700).</summary>
+    public void Save(string path) => ConfigFile.Write(path, ToToml());
+
+    /// <summary>Everything but the private key.</summary>
+    public override string ToString()
+        => $"ServerConfig {{ ListenPort = {ListenPort}, Address = {Address}, NetworkCidrPrefix = {NetworkCidrPrefix} }}";
+}
