@@ -1,0 +1,68 @@
+using Innernet.Netlink.WireGuard;
+using Innernet.Testing;
+
+namespace Innernet.Netlink.IntegrationTests.WireGuard;
+
+/// <summary>
+/// The contract against wireguard-go: the lab starts <c>wireguard-go -f</c> inside its own namespace
+/// (the backend's own CreateDevice would start it in the caller's, i.e. the root, namespace); the UAPI
+/// socket dir /run/wireguard is shared by all namespaces, so the backend needs no setns.
+/// </summary>
+[Trait(Layers.Name, Layers.Host)]
+public sealed class UserspaceContractTests : WireGuardContractTests
+{
+    private string? _namespace;
+
+    protected override bool ReportsPublicKey => true; // with PublicKeyDeriver set below
+
+    protected override void RequirePrerequisites() => Prerequisites.RequireWireGuardGo();
+
+    protected override IWireGuardControl OpenControl() =>
+        new UserspaceWireGuardControl(new WireGuardControlOptions
+        {
+            SocketDirectory = WireGuardGoSockets.Directory,
+            PublicKeyDeriver = TestKeys.PublicKeyOf,
+        });
+
+    protected override void CreateTestDevice(string name)
+    {
+        _namespace ??= Lab.AddNamespace("u");
+        Lab.StartWireGuardGo(_namespace, name, logLevel: "error");
+    }
+
+    protected override string WgShowDump(string name) =>
+        ProcessRunner.Run("wg", ["show", name, "dump"]).EnsureSuccess().StandardOutput;
+
+    [Fact]
+    public void GetDevice_WithoutPublicKeyDeriver_LeavesPublicKeyNull()
+    {
+        string name = NewDevice();
+        var keys = TestKeys.NewKeyPair();
+        Control.ConfigureDevice(name, new DeviceConfig { PrivateKey = keys.PrivateKey });
+
+        using var plain = new UserspaceWireGuardControl(new WireGuardControlOptions { SocketDirectory = WireGuardGoSockets.Directory });
+        var device = plain.GetDevice(name);
+
+        Assert.NotNull(device);
+        Assert.Equal(keys.PrivateKey, device.PrivateKey);
+        Assert.Null(device.PublicKey);
+    }
+
+    [Fact]
+    public void DeleteDevice_WireGuardGoOfLab_ProcessExits()
+    {
+        string name = NewDevice();
+        var process = Lab.WireGuardGoProcesses.Single(p => p.InterfaceName == name);
+
+        Assert.True(Control.DeleteDevice(name));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.True(process.HasExited, "wireguard-go should exit once its socket is removed");
+        Assert.False(File.Exists(process.SocketPath));
+    }
+}
