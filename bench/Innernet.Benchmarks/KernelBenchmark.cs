@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using Innernet.Netlink.WireGuard;
+using Innernet.Testing;
+
+namespace Innernet.Benchmarks;
+
+/// <summary>
+/// Kernel module (inside the VM): this process must already run in a network namespace of its own
+/// (bench.sh starts it with <c>ip netns exec</c>), so both our genl socket and the wg(8) children act
+/// there with no extra setns/exec cost on either side.
+/// </summary>
+internal static class KernelBenchmark
+{
+    public static List<ResultRow> Run(IReadOnlyList<int> peerCounts, int runs)
+    {
+        if (File.ResolveLinkTarget("/proc/self/ns/net", false)?.Name == File.ResolveLinkTarget("/proc/1/ns/net", false)?.Name)
+        {
+            throw new InvalidOperationException("kernel benchmark refuses to run in the initial network namespace; run it through tests/harness/bench.sh");
+        }
+
+        using var control = KernelWireGuardControl.TryOpen()
+            ?? throw new InvalidOperationException("no wireguard Generic Netlink family: run inside the VM (tests/harness/bench.sh)");
+        string device = NetnsLab.NamePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)) + "k0";
+        if (!control.CreateDevice(device))
+        {
+            throw new InvalidOperationException($"{device} already exists");
+        }
+
+        try
+        {
+            string note = $"VM {Environment.GetEnvironmentVariable("BENCH_VM_ACCEL") ?? "(accel unknown)"}, kernel {Environment.OSVersion.Version}, {Environment.ProcessorCount} vCPUs";
+            return OursVersusWg.Run("kernel", note, control, device, peerCounts, runs);
+        }
+        finally
+        {
+            control.DeleteDevice(device);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Innernet.Benchmarks;
+
+return BenchmarkCommand.Run(args);
