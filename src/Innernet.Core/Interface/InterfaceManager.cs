@@ -1,0 +1,136 @@
+using System.Net.Sockets;
+using Innernet.Netlink.Route;
+using Innernet.Netlink.WireGuard;
+using CoreInterfaceAddress = Innernet.Core.Model.InterfaceAddress;
+
+namespace Innernet.Core.Interface;
+
+/// <summary>
+/// Brings innernet interfaces up and down through Innernet.Netlink only (innernet's <c>wg::up</c> and
+/// <c>down</c>, spec §6): WireGuard device and keys through an <see cref="IWireGuardControl"/> (kernel,
+/// userspace or auto), address, link state, MTU and route through rtnetlink in the calling thread's network
+/// namespace. wireguard-go's tun device is an ordinary link there, so the same rtnetlink calls apply.
+/// </summary>
+/// <remarks>Not thread-safe (neither is the <see cref="IWireGuardControl"/> it uses).</remarks>
+public sealed class InterfaceManager
+{
+    /// <summary>The keepalive innernet sets on every peer, the server included.</summary>
+    public const ushort PersistentKeepalive = 25;
+
+    private const int IPv4HostPrefix = 32;
+    private const int IPv6HostPrefix = 128;
+
+    private readonly IWireGuardControl _wireGuard;
+    private readonly Func<RouteNetlinkClient> _openRoute;
+
+    /// <summary>Uses <paramref name="wireGuard"/> for WireGuard and a new rtnetlink socket per operation.</summary>
+    public InterfaceManager(IWireGuardControl wireGuard)
+        : this(wireGuard, static () => new RouteNetlinkClient())
+    {
+    }
+
+    /// <summary>Uses <paramref name="wireGuard"/> and rtnetlink clients from <paramref name="openRoute"/> (disposed after each use).</summary>
+    public InterfaceManager(IWireGuardControl wireGuard, Func<RouteNetlinkClient> openRoute)
+    {
+        ArgumentNullException.ThrowIfNull(wireGuard);
+        ArgumentNullException.ThrowIfNull(openRoute);
+        _wireGuard = wireGuard;
+        _openRoute = openRoute;
+    }
+
+    /// <summary>The WireGuard control this manager drives.</summary>
+    public IWireGuardControl WireGuard => _wireGuard;
+
+    /// <summary>
+    /// innernet's <c>wg::up</c>: creates the device if missing, applies key, port and the optional server peer,
+    /// sets the address (replacing an equal one), brings the link up with the MTU and adds the one route for the
+    /// root network unless <see cref="NetworkOptions.NoRouting"/> (an existing route is fine).
+    /// </summary>
+    /// <returns>True when the WireGuard device had to be created.</returns>
+    /// <exception cref="InvalidOperationException">The device cannot be found as a link after it was created.</exception>
+    public bool Up(InterfaceUpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Netlink.InterfaceName.Validate(request.Name, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Network.Mtu, nameof(request));
+
+        bool created = _wireGuard.CreateDevice(request.Name);
+        _wireGuard.ConfigureDevice(request.Name, BuildDeviceConfig(request));
+
+        using var route = _openRoute();
+        var link = route.GetLink(request.Name)
+            ?? throw new InvalidOperationException(
+                $"WireGuard device '{request.Name}' exists but no network link of that name is visible in this network namespace.");
+        route.ReplaceAddress(link.Index, ToNetlink(request.Address));
+        route.SetMtu(link.Index, request.Network.Mtu);
+        route.SetLinkUp(link.Index);
+        if (RouteFor(request) is { } network)
+        {
+            // false = the route exists already, which is what we want.
+            _ = route.AddRoute(network, link.Index);
+        }
+
+        return created;
+    }
+
+    /// <summary>innernet's <c>down</c>: deletes the WireGuard device (kernel link, or the userspace socket).</summary>
+    /// <returns>False when there was no such device.</returns>
+    public bool Down(string name)
+    {
+        Netlink.InterfaceName.Validate(name);
+        return _wireGuard.DeleteDevice(name);
+    }
+
+    /// <summary>True when the WireGuard device exists and its link is administratively up.</summary>
+    public bool IsUp(string name)
+    {
+        Netlink.InterfaceName.Validate(name);
+        if (_wireGuard.GetDevice(name) is null)
+        {
+            return false;
+        }
+
+        using var route = _openRoute();
+        return route.GetLink(name) is { IsUp: true };
+    }
+
+    /// <summary>
+    /// The one WireGuard update <see cref="Up"/> applies: private key, listen port if given, and the server peer
+    /// (allowed IP = its overlay IP as /32 or /128, keepalive 25, endpoint if known). Peers already on the
+    /// device are left alone.
+    /// </summary>
+    public static DeviceConfig BuildDeviceConfig(InterfaceUpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var config = new DeviceConfig { PrivateKey = request.PrivateKey, ListenPort = request.ListenPort };
+        if (request.ServerPeer is { } server)
+        {
+            config.Peers.Add(new PeerConfig
+            {
+                PublicKey = server.PublicKey,
+                Endpoint = server.Endpoint,
+                PersistentKeepaliveInterval = PersistentKeepalive,
+                ReplaceAllowedIPs = true,
+                AllowedIPs = { HostNetwork(server.InternalIp) },
+            });
+        }
+
+        return config;
+    }
+
+    /// <summary>The route <see cref="Up"/> adds (the root network, e.g. 10.42.0.0/16), or null with no-routing.</summary>
+    public static IPNetwork? RouteFor(InterfaceUpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Network.NoRouting ? null : request.Address.Network;
+    }
+
+    /// <summary>A single address as a network: /32 for IPv4, /128 for IPv6 (a peer's allowed IP on the server).</summary>
+    public static IPNetwork HostNetwork(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? IPv6HostPrefix : IPv4HostPrefix);
+    }
+
+    private static Netlink.Route.InterfaceAddress ToNetlink(CoreInterfaceAddress address) => new(address.Address, address.PrefixLength);
+}
