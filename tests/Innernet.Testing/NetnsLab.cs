@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Innernet.Netlink;
@@ -17,7 +18,8 @@ namespace Innernet.Testing;
 /// <para>
 /// <see cref="Dispose"/> (idempotent; also run at process exit and on an unhandled exception) stops
 /// every wireguard-go it started (SIGTERM → wait → SIGKILL), removes their sockets, then deletes the
-/// namespaces (which removes veths, bridges, tuns and kernel WireGuard devices inside them).
+/// namespaces (which removes veths, bridges, tuns and kernel WireGuard devices inside them). It also
+/// runs when the test process receives SIGTERM, SIGINT or SIGQUIT.
 /// </para>
 /// </summary>
 public sealed class NetnsLab : IDisposable
@@ -35,6 +37,14 @@ public sealed class NetnsLab : IDisposable
     private readonly List<WireGuardGoProcess> _wireGuardGo = [];
     private int _vethCounter;
     private bool _disposed;
+
+    // Kept alive for the process lifetime; SIGTERM/SIGINT/SIGQUIT do not raise ProcessExit by themselves.
+    private static readonly PosixSignalRegistration[] SignalCleanup =
+    [
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
+    ];
 
     static NetnsLab()
     {
@@ -344,6 +354,13 @@ public sealed class NetnsLab : IDisposable
         }
 
         Live.TryRemove(this, out _);
+    }
+
+    /// <summary>Cleans up, then lets the signal's default action (termination) proceed.</summary>
+    private static void OnSignal(PosixSignalContext context)
+    {
+        DisposeAll();
+        context.Cancel = false;
     }
 
     private static void DisposeAll()
