@@ -260,6 +260,62 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     }
 
     [Fact]
+    public void ConfigureDevice_ServerRejectsEarlyAndStopsReading_ReportsItsErrno()
+    {
+        // wireguard-go answers a failed set at the failing line and closes once the rest of the request
+        // parses as an unknown operation; a large request then meets a closed socket mid-send.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, 0);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(_dir.File("wgtest0.sock")));
+        listener.Listen();
+        var server = new Thread(() =>
+        {
+            using var client = listener.Accept();
+            var buffer = new byte[64];
+            int read = 0;
+            while (read < buffer.Length)
+            {
+                read += client.Receive(buffer, read, buffer.Length - read, System.Net.Sockets.SocketFlags.None);
+            }
+
+            client.Send("errno=-98\n\n"u8.ToArray());
+        }) { IsBackground = true };
+        server.Start();
+
+        var config = new DeviceConfig { ListenPort = 51820 };
+        for (int i = 0; i < 5000; i++)
+        {
+            config.Peers.Add(new PeerConfig { PublicKey = PeerA, AllowedIPs = { IPNetwork.Parse($"10.{i / 256}.{i % 256}.0/24") } });
+        }
+
+        using var control = new UserspaceWireGuardControl(Options());
+        var e = Assert.Throws<WireGuardUapiException>(() => control.ConfigureDevice("wgtest0", config));
+        Assert.True(e.Errno == 98, e.ToString());
+        Assert.True(server.Join(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void ConfigureDevice_ServerNeverReads_TimesOutInsteadOfBlocking()
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, 0);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(_dir.File("wgtest0.sock")));
+        listener.Listen();
+        var config = new DeviceConfig();
+        for (int i = 0; i < 20000; i++)
+        {
+            config.Peers.Add(new PeerConfig { PublicKey = PeerA, AllowedIPs = { IPNetwork.Parse($"10.{i / 256 % 256}.{i % 256}.0/24") } });
+        }
+
+        var options = Options();
+        options.OperationTimeout = TimeSpan.FromMilliseconds(300);
+        using var control = new UserspaceWireGuardControl(options);
+
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<WireGuardUapiException>(() => control.ConfigureDevice("wgtest0", config));
+        Assert.Equal(110, e.Errno);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public void ConfigureDevice_MissingOrStaleDevice_ThrowsInvalidOperationNamingIt()
     {
         FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));

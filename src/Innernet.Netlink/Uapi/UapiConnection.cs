@@ -16,11 +16,13 @@ internal sealed class UapiConnection : IDisposable
 {
     private const int ReceiveChunk = 64 * 1024;
     private const int InitialBuffer = 4 * 1024;
+    private static readonly TimeSpan SendFailureGrace = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly string _path;
     private readonly TimeSpan _timeout;
     private readonly Stopwatch _clock;
+    private TimeSpan _deadline;
 
     private UapiConnection(Socket socket, string path, TimeSpan timeout, Stopwatch clock)
     {
@@ -28,6 +30,7 @@ internal sealed class UapiConnection : IDisposable
         _path = path;
         _timeout = timeout;
         _clock = clock;
+        _deadline = timeout;
     }
 
     /// <summary>The outcome of <see cref="TryConnect"/>.</summary>
@@ -96,30 +99,45 @@ internal sealed class UapiConnection : IDisposable
     /// <summary>
     /// Sends <paramref name="request"/> and returns the complete reply, including its terminating blank
     /// line. If the peer stops reading mid-request (it answers a failed set early and closes), the reply
-    /// it already sent is still returned.
+    /// it already sent is still returned (and then carries the errno).
     /// </summary>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
     public byte[] Exchange(string request, int maxReplyBytes)
     {
-        SocketException? sendError = null;
+        SocketException? sendError;
         try
         {
             Send(Encoding.ASCII.GetBytes(request));
+            return ReadReply(maxReplyBytes);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        catch (SocketException e)
         {
-            // wireguard-go answers a failed set at once and may stop reading: look for that answer.
             sendError = e;
+        }
+
+        // wireguard-go answers a failed set at the failing line and closes the connection once the
+        // rest of the request parses as an unknown operation, so sending can fail (Linux reports the
+        // reset of a unix socket with unread data in various ways, .NET even as TimedOut). Its answer
+        // is what matters: read it within a short grace period.
+        var grace = _clock.Elapsed + SendFailureGrace;
+        if (grace > _deadline)
+        {
+            _deadline = grace;
         }
 
         try
         {
             return ReadReply(maxReplyBytes);
         }
-        catch (WireGuardUapiException e) when (sendError is not null && e.Errno == UapiErrno.EPROTO)
+        catch (WireGuardUapiException)
         {
+            if (sendError.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && _clock.Elapsed >= _timeout)
+            {
+                throw TimedOut("sending the request", sendError);
+            }
+
             throw new WireGuardUapiException(
-                ErrnoOf(sendError), $"The WireGuard UAPI socket {_path} closed while the request was being sent: {sendError.Message}", sendError);
+                ErrnoOf(sendError), $"Sending the request to the WireGuard UAPI socket {_path} failed: {sendError.Message}", sendError);
         }
     }
 
@@ -132,14 +150,7 @@ internal sealed class UapiConnection : IDisposable
         while (sent < bytes.Length)
         {
             _socket.SendTimeout = RemainingMilliseconds();
-            try
-            {
-                sent += _socket.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-            {
-                throw TimedOut("sending the request", e);
-            }
+            sent += _socket.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
         }
     }
 
@@ -218,7 +229,7 @@ internal sealed class UapiConnection : IDisposable
 
     private int RemainingMilliseconds()
     {
-        var remaining = _timeout - _clock.Elapsed;
+        var remaining = _deadline - _clock.Elapsed;
         if (remaining <= TimeSpan.Zero)
         {
             throw TimedOut("the operation", null);

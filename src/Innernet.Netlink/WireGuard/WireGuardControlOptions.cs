@@ -17,6 +17,9 @@ public sealed class WireGuardControlOptions
     /// <summary>The default <see cref="MaxReplyBytes"/>: 64 MiB.</summary>
     public const int DefaultMaxReplyBytes = 64 * 1024 * 1024;
 
+    /// <summary>The smallest accepted <see cref="MaxReplyBytes"/>: room for <c>errno=-NNN</c> and the blank line.</summary>
+    public const int MinReplyBytes = 16;
+
     private TimeSpan _operationTimeout = DefaultOperationTimeout;
     private TimeSpan _startTimeout = DefaultStartTimeout;
     private TimeSpan _socketReadyTimeout = DefaultSocketReadyTimeout;
@@ -66,13 +69,13 @@ public sealed class WireGuardControlOptions
     }
 
     /// <summary>The largest UAPI reply accepted, in bytes; longer replies fail with EMSGSIZE. Default 64 MiB.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 16.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than <see cref="MinReplyBytes"/>.</exception>
     public int MaxReplyBytes
     {
         get => _maxReplyBytes;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 16);
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinReplyBytes);
             _maxReplyBytes = value;
         }
     }

@@ -82,6 +82,61 @@ public class UapiReplyParserTests
         Assert.Empty(b.AllowedIPs);
     }
 
+    /// <summary>
+    /// A get reply captured byte for byte from wireguard-go v0.0.20220316 (Debian 12) inside a test
+    /// namespace, after a set of these test keys. Note its peer order is not the set order.
+    /// </summary>
+    private const string CapturedWireGuardGoReply =
+        "private_key=e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a\n" +
+        "listen_port=51820\n" +
+        "public_key=58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e19321376\n" +
+        "preshared_key=0000000000000000000000000000000000000000000000000000000000000000\n" +
+        "protocol_version=1\n" +
+        "last_handshake_time_sec=0\n" +
+        "last_handshake_time_nsec=0\n" +
+        "tx_bytes=0\n" +
+        "rx_bytes=0\n" +
+        "persistent_keepalive_interval=0\n" +
+        "allowed_ip=10.9.0.3/32\n" +
+        "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\n" +
+        "preshared_key=188515093e952f5f22e865cef3012e72f8b5f0b598ac0309d5dacce3b70fcf52\n" +
+        "protocol_version=1\n" +
+        "endpoint=[fd00:198::2]:51821\n" +
+        "last_handshake_time_sec=0\n" +
+        "last_handshake_time_nsec=0\n" +
+        "tx_bytes=0\n" +
+        "rx_bytes=0\n" +
+        "persistent_keepalive_interval=25\n" +
+        "allowed_ip=10.9.0.2/32\n" +
+        "allowed_ip=fd00::2/128\n" +
+        "errno=0\n" +
+        "\n";
+
+    [Fact]
+    public void ParseGet_CapturedWireGuardGoReply_ReadsEverything()
+    {
+        var device = Get(CapturedWireGuardGoReply);
+
+        Assert.Equal(Private, device.PrivateKey);
+        Assert.Equal(51820, device.ListenPort);
+        Assert.Equal(0u, device.FirewallMark);
+        Assert.Equal([PeerC, PeerA], device.Peers.Select(p => p.PublicKey));
+
+        var c = device.Peers[0];
+        Assert.Null(c.PresharedKey);
+        Assert.Null(c.Endpoint);
+        Assert.Null(c.LastHandshake);
+        Assert.Equal(0, c.PersistentKeepaliveInterval);
+        Assert.Equal([IPNetwork.Parse("10.9.0.3/32")], c.AllowedIPs);
+
+        var a = device.Peers[1];
+        Assert.Equal(Preshared, a.PresharedKey);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("fd00:198::2"), 51821), a.Endpoint);
+        Assert.Equal(25, a.PersistentKeepaliveInterval);
+        Assert.Equal(1, a.ProtocolVersion);
+        Assert.Equal([IPNetwork.Parse("10.9.0.2/32"), IPNetwork.Parse("fd00::2/128")], a.AllowedIPs);
+    }
+
     [Fact]
     public void ParseGet_WithDeriver_SetsPublicKeyFromPrivateKey()
     {
