@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+using Innernet.Core.IO;
+using Innernet.Core.Model;
+
+namespace Innernet.Core.Client;
+
+/// <summary>
+/// The client's peer cache, <c>/var/lib/innernet/&lt;iface&gt;.json</c> (spec §5.4). It pins each overlay IP to
+/// the public key first seen for it, keeps peers the server stopped listing (marked disabled), and replaces
+/// the CIDR list on every update. Writes are atomic, mode 0600. Not thread-safe.
+/// </summary>
+public sealed class DataStore
+{
+    private const string CurrentVersion = "1";
+
+    private List<Peer> _peers;
+    private List<Cidr> _cidrs;
+
+    private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings)
+    {
+        FilePath = path;
+        _peers = peers;
+        _cidrs = cidrs;
+        Warnings = warnings;
+    }
+
+    /// <summary>The cache file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Cached peers: every peer ever seen, in first-seen order.</summary>
+    public IReadOnlyList<Peer> Peers => _peers;
+
+    /// <summary>The CIDRs from the last update.</summary>
+    public IReadOnlyList<Cidr> Cidrs => _cidrs;
+
+    /// <summary>Warnings from opening the file (e.g. world-accessible).</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// Opens the cache. A missing (or empty) file gives an empty cache; nothing is written until
+    /// <see cref="UpdatePeersAndSetCidrs"/>. Unlike innernet, a corrupt file is an error, not an empty cache:
+    /// silently dropping it would also drop the pinned keys.
+    /// </summary>
+    /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
+    public static DataStore Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            return new DataStore(path, [], [], []);
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InnernetException($"Cannot read the peer cache '{path}': {e.Message}", e);
+        }
+
+        var warnings = new List<string>();
+        if (AtomicFile.IsWorldAccessible(path))
+        {
+            warnings.Add($"'{path}' is world-accessible. Run: chmod 600 '{path}'");
+        }
+
+        if (Encoding.UTF8.GetString(bytes).Trim().Length == 0)
+        {
+            return new DataStore(path, [], [], warnings);
+        }
+
+        DataStoreContents? contents;
+        try
+        {
+            contents = JsonSerializer.Deserialize(bytes, DataStoreJsonContext.Default.DataStoreContents);
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(path, e.Message, e);
+        }
+
+        if (contents is null)
+        {
+            throw Corrupt(path, "it contains null", null);
+        }
+
+        if (contents.Version != CurrentVersion)
+        {
+            throw new InnernetException(
+                $"The peer cache '{path}' has version '{contents.Version}'; this innernet only reads version '{CurrentVersion}'.");
+        }
+
+        return new DataStore(path, contents.Peers, contents.Cidrs, warnings);
+    }
+
+    /// <summary>
+    /// Checks the pins without changing anything: a peer whose IP is cached with a different public key means
+    /// the server (or someone posing as it) tries to re-key an existing peer. Run this BEFORE applying any
+    /// WireGuard change derived from <paramref name="peers"/>.
+    /// </summary>
+    /// <exception cref="PinningException">"PINNING ERROR: …" naming the peer and IP.</exception>
+    public void CheckPins(IEnumerable<Peer> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        var byIp = new Dictionary<IPAddress, Peer>();
+        foreach (var cached in _peers)
+        {
+            byIp.TryAdd(cached.Ip, cached);
+        }
+
+        foreach (var peer in peers)
+        {
+            if (byIp.TryGetValue(peer.Ip, out var cached) && cached.PublicKey != peer.PublicKey)
+            {
+                throw new PinningException(
+                    $"PINNING ERROR: New peer '{peer.Name}' has the same IP ({peer.Ip}) as cached peer '{cached.Name}' but a " +
+                    $"different public key (cached {cached.PublicKey}, received {peer.PublicKey}). Refusing to update.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Merges the server's view: checks the pins first (nothing changes on failure), replaces cached peers by
+    /// IP or appends new ones, marks cached peers missing from <paramref name="peers"/> as disabled, replaces the
+    /// CIDRs, and writes the file.
+    /// </summary>
+    /// <exception cref="PinningException">A pin is broken; the cache and the file are unchanged.</exception>
+    public void UpdatePeersAndSetCidrs(IReadOnlyCollection<Peer> peers, IReadOnlyCollection<Cidr> cidrs)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentNullException.ThrowIfNull(cidrs);
+        CheckPins(peers);
+
+        var merged = new List<Peer>(_peers);
+        var index = new Dictionary<IPAddress, int>();
+        for (int i = 0; i < merged.Count; i++)
+        {
+            index.TryAdd(merged[i].Ip, i);
+        }
+
+        var received = new HashSet<IPAddress>();
+        foreach (var peer in peers)
+        {
+            received.Add(peer.Ip);
+            if (index.TryGetValue(peer.Ip, out int i))
+            {
+                merged[i] = peer;
+            }
+            else
+            {
+                index[peer.Ip] = merged.Count;
+                merged.Add(peer);
+            }
+        }
+
+        for (int i = 0; i < merged.Count; i++)
+        {
+            if (!received.Contains(merged[i].Ip) && !merged[i].IsDisabled)
+            {
+                merged[i] = merged[i] with { IsDisabled = true };
+            }
+        }
+
+        var newCidrs = cidrs.ToList();
+        Write(merged, newCidrs);
+        _peers = merged;
+        _cidrs = newCidrs;
+    }
+
+    private void Write(List<Peer> peers, List<Cidr> cidrs)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(
+            new DataStoreContents(CurrentVersion, peers, cidrs),
+            DataStoreJsonContext.Default.DataStoreContents);
+        AtomicFile.Write(FilePath, json, AtomicFile.PrivateFileMode);
+    }
+
+    private static InnernetException Corrupt(string path, string problem, Exception? inner)
+    {
+        string message = $"The peer cache '{path}' is corrupt ({problem}). It holds the pinned peer keys, so it is not " +
+            "silently discarded: inspect it, then move it away to rebuild it from the server.";
+        return inner is null ? new InnernetException(message) : new InnernetException(message, inner);
+    }
+}

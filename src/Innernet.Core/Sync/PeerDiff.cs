@@ -1,0 +1,192 @@
+using System.Net.Sockets;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Sync;
+
+/// <summary>
+/// Turns the server's peer list into one WireGuard update (spec §7.5, innernet's <c>PeerDiff</c>):
+/// disabled peers and our own key are skipped; device peers the server no longer lists are removed; allowed
+/// IPs become exactly ip/32 or ip/128; keepalive follows the server (0 when null); the endpoint is only
+/// replaced when the peer has not completed a handshake in the last 180 s. Pure: DNS is the caller's
+/// <c>resolve</c> function. Check the pins (<c>DataStore.CheckPins</c>) BEFORE applying <see cref="Config"/>.
+/// </summary>
+public sealed class PeerDiff
+{
+    /// <summary>A peer whose last handshake is at most this old keeps its working endpoint (REJECT_AFTER_TIME).</summary>
+    public static readonly TimeSpan RecentlyConnected = TimeSpan.FromSeconds(180);
+
+    private const int Ipv4HostPrefix = 32;
+    private const int Ipv6HostPrefix = 128;
+
+    private PeerDiff(DeviceConfig config, IReadOnlyList<PeerChange> changes, IReadOnlyList<Peer> natTraversalPeers)
+    {
+        Config = config;
+        Changes = changes;
+        NatTraversalPeers = natTraversalPeers;
+    }
+
+    /// <summary>The update to apply in one call (only peer changes; nothing else is touched).</summary>
+    public DeviceConfig Config { get; }
+
+    /// <summary>Every added, modified (including NAT-reattempt-only) and removed peer, for printing.</summary>
+    public IReadOnlyList<PeerChange> Changes { get; }
+
+    /// <summary>
+    /// Added or modified peers that are not recently connected and have candidates or an endpoint to try:
+    /// the input of NAT traversal.
+    /// </summary>
+    public IReadOnlyList<Peer> NatTraversalPeers { get; }
+
+    /// <summary>True when <see cref="Config"/> changes at least one peer.</summary>
+    public bool HasUpdates => Config.Peers.Count > 0;
+
+    /// <summary>Computes the diff.</summary>
+    /// <param name="serverPeers">The server's peers (local endpoint overrides already applied).</param>
+    /// <param name="device">The device as it is now, or null when it does not exist yet.</param>
+    /// <param name="ownPublicKey">This interface's public key (never added as a peer).</param>
+    /// <param name="now">The current time, for the handshake age.</param>
+    /// <param name="resolve">Turns an endpoint into a socket address (e.g. DNS, first address); null when it
+    /// cannot. Defaults to IP literals only, without DNS.</param>
+    /// <param name="knownPeers">Peers to name removed device peers by (e.g. the cache).</param>
+    public static PeerDiff Compute(
+        IReadOnlyCollection<Peer> serverPeers,
+        WireGuardDevice? device,
+        WireGuardKey ownPublicKey,
+        DateTimeOffset now,
+        Func<Endpoint, IPEndPoint?>? resolve = null,
+        IEnumerable<Peer>? knownPeers = null)
+    {
+        ArgumentNullException.ThrowIfNull(serverPeers);
+        resolve ??= static e => e.TryGetIPEndPoint();
+
+        var existing = new Dictionary<WireGuardKey, WireGuardPeer>();
+        foreach (var peer in device?.Peers ?? [])
+        {
+            existing.TryAdd(peer.PublicKey, peer);
+        }
+
+        var config = new DeviceConfig();
+        var changes = new List<PeerChange>();
+        var nat = new List<Peer>();
+        var listed = new HashSet<WireGuardKey>();
+
+        foreach (var peer in serverPeers)
+        {
+            listed.Add(peer.PublicKey);
+            if (peer.IsDisabled || peer.PublicKey == ownPublicKey)
+            {
+                continue;
+            }
+
+            existing.TryGetValue(peer.PublicKey, out var old);
+            var (peerConfig, change, needsNat) = Diff(peer, old, now, resolve);
+            if (peerConfig is not null)
+            {
+                config.Peers.Add(peerConfig);
+            }
+
+            if (change is not null)
+            {
+                changes.Add(change);
+            }
+
+            if (needsNat)
+            {
+                nat.Add(peer);
+            }
+        }
+
+        var names = new Dictionary<WireGuardKey, string>();
+        foreach (var known in knownPeers ?? [])
+        {
+            names.TryAdd(known.PublicKey, known.Name);
+        }
+
+        foreach (var old in device?.Peers ?? [])
+        {
+            if (!listed.Contains(old.PublicKey))
+            {
+                config.Peers.Add(new PeerConfig { PublicKey = old.PublicKey, Remove = true });
+                changes.Add(new PeerChange(
+                    PeerChangeKind.Removed, old.PublicKey, names.GetValueOrDefault(old.PublicKey), [], EndpointChanged: false, NatReattemptOnly: false));
+            }
+        }
+
+        return new PeerDiff(config, changes, nat);
+    }
+
+    /// <summary>True when the last handshake is known and at most 180 s old.</summary>
+    public static bool IsRecentlyConnected(WireGuardPeer? peer, DateTimeOffset now)
+        => peer?.LastHandshake is { } last && last > DateTimeOffset.UnixEpoch && now - last <= RecentlyConnected;
+
+    /// <summary>The only allowed IP a peer may have: its overlay IP as /32 or /128.</summary>
+    public static IPNetwork HostNetwork(IPAddress ip)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+        return new IPNetwork(ip, ip.AddressFamily == AddressFamily.InterNetwork ? Ipv4HostPrefix : Ipv6HostPrefix);
+    }
+
+    private static (PeerConfig? Config, PeerChange? Change, bool NeedsNat) Diff(
+        Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve)
+    {
+        var builder = new PeerConfig { PublicKey = peer.PublicKey };
+        var details = new List<string>();
+        bool changed = false;
+
+        var allowed = HostNetwork(peer.Ip);
+        if (old is null || old.AllowedIPs.Count != 1 || old.AllowedIPs[0] != allowed)
+        {
+            builder.ReplaceAllowedIPs = true;
+            builder.AllowedIPs.Add(allowed);
+            details.Add($"allowed IPs: {Describe(old?.AllowedIPs)} => {allowed}");
+            changed = true;
+        }
+
+        ushort keepalive = peer.PersistentKeepaliveInterval ?? 0;
+        if (old is null || old.PersistentKeepaliveInterval != keepalive)
+        {
+            builder.PersistentKeepaliveInterval = keepalive;
+            details.Add($"persistent keepalive: {(old is null ? "(none)" : old.PersistentKeepaliveInterval)} => {keepalive}");
+            changed = true;
+        }
+
+        bool endpointChanged = false;
+        bool reattempt = false;
+        bool recentlyConnected = IsRecentlyConnected(old, now);
+        if (!recentlyConnected)
+        {
+            var resolved = peer.Endpoint is { } endpoint ? resolve(endpoint) : null;
+            if (resolved is not null && !resolved.Equals(old?.Endpoint))
+            {
+                builder.Endpoint = resolved;
+                details.Add($"endpoint: {old?.Endpoint?.ToString() ?? "(none)"} => {resolved}");
+                endpointChanged = true;
+                changed = true;
+            }
+            else if (peer.Candidates.Count > 0)
+            {
+                details.Add("NAT traversal: reattempt");
+                reattempt = true;
+            }
+        }
+
+        if (!changed && !reattempt)
+        {
+            return (null, null, false);
+        }
+
+        bool needsNat = !recentlyConnected && (peer.Candidates.Count > 0 || peer.Endpoint is not null);
+        var change = new PeerChange(
+            old is null ? PeerChangeKind.Added : PeerChangeKind.Modified,
+            peer.PublicKey,
+            peer.Name,
+            details,
+            endpointChanged,
+            NatReattemptOnly: !changed);
+        return (changed ? builder : null, change, needsNat);
+    }
+
+    private static string Describe(IReadOnlyList<IPNetwork>? networks)
+        => networks is null || networks.Count == 0 ? "(none)" : string.Join(", ", networks);
+}
