@@ -1,0 +1,42 @@
+using Innernet.Core.Model;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// The fields of a peer that an update may change (innernet's <c>PUT /admin/peers/{id}</c>): IP, CIDR,
+/// key, redeemed flag and invitation expiry are immutable "for security reasons".
+/// </summary>
+public sealed record PeerUpdate
+{
+    public required string Name { get; init; }
+
+    public Endpoint? Endpoint { get; init; }
+
+    public bool IsAdmin { get; init; }
+
+    public bool IsDisabled { get; init; }
+
+    /// <summary>At most <see cref="ServerStore.MaxCandidates"/>.</summary>
+    public IReadOnlyList<Endpoint> Candidates { get; init; } = [];
+
+    /// <summary>The updatable part of a full <see cref="PeerContents"/> body; the other fields are ignored, as in innernet.</summary>
+    public static PeerUpdate From(PeerContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return new PeerUpdate
+        {
+            Name = contents.Name,
+            Endpoint = contents.Endpoint,
+            IsAdmin = contents.IsAdmin,
+            IsDisabled = contents.IsDisabled,
+            Candidates = contents.Candidates,
+        };
+    }
+
+    /// <summary>The updatable part of a peer as it stands (a starting point for <c>with</c> changes).</summary>
+    public static PeerUpdate From(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return From(peer.Contents);
+    }
+}

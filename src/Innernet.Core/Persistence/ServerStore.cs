@@ -1,0 +1,399 @@
+using System.IO;
+using System.Net.Sockets;
+using System.Threading;
+using Innernet.Core.Cidrs;
+using Innernet.Core.Model;
+using Innernet.Core.Peers;
+using LiteDB;
+using LiteDB.Engine;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// The coordination server's database (innernet's SQLite <c>&lt;iface&gt;.db</c>) on one LiteDB file:
+/// CIDRs, peers and associations with innernet's ids, invariants and validation.
+/// </summary>
+/// <remarks>
+/// <para><b>Concurrency.</b> Thread-safe. Writers are serialized by one lock around each
+/// read-validate-write sequence, which runs as one LiteDB transaction; so check-then-insert is atomic and
+/// uniqueness or one-time redemption cannot race. After each commit the store publishes an immutable
+/// snapshot of the whole database; readers take the current snapshot without locking and always see
+/// committed state. The file is locked exclusively, so this process is its only writer and the snapshot
+/// is exactly the committed content (it is read back from the file after any failed write).</para>
+/// <para><b>Errors.</b> Invalid input → <see cref="ValidationException"/>; unknown id →
+/// <see cref="NotFoundException"/>; redeem refusals → <see cref="UnauthorizedException"/> or
+/// <see cref="GoneException"/>; file-level problems → <see cref="StoreException"/>. LiteDB exceptions do
+/// not escape.</para>
+/// </remarks>
+public sealed partial class ServerStore : IDisposable
+{
+    /// <summary>Most candidates a peer may report (innernet answers 413 beyond this).</summary>
+    public const int MaxCandidates = 10;
+
+    /// <summary>Name of CIDR 2 and of peer 1, fixed by innernet.</summary>
+    public const string ServerName = "innernet-server";
+
+    private const string StreamSource = "(stream)";
+    private const int IPv4HostPrefix = 32;
+    private const int IPv6HostPrefix = 128;
+
+    private readonly LiteDatabase _db;
+    private readonly DatabaseFiles? _files;
+    private readonly ILiteCollection<CidrDocument> _cidrs;
+    private readonly ILiteCollection<PeerDocument> _peers;
+    private readonly ILiteCollection<AssociationDocument> _associations;
+    private readonly Lock _writeLock = new();
+    private StoreSnapshot _snapshot;
+    private volatile bool _disposed;
+
+    private ServerStore(LiteDatabase db, DatabaseFiles? files, string source)
+    {
+        _db = db;
+        _files = files;
+        Source = source;
+        _cidrs = db.GetCollection<CidrDocument>(StoreSchema.Cidrs, BsonAutoId.Int64);
+        _peers = db.GetCollection<PeerDocument>(StoreSchema.Peers, BsonAutoId.Int64);
+        _associations = db.GetCollection<AssociationDocument>(StoreSchema.Associations, BsonAutoId.Int64);
+        _snapshot = null!; // set by Populate or Load before the store is handed out
+    }
+
+    /// <summary>The database file's path, or "(stream)".</summary>
+    public string Source { get; }
+
+    /// <summary>
+    /// When <see cref="Open(string)"/> found the file readable by others, its previous mode (it is now 0600);
+    /// otherwise null. Worth a warning to the operator.
+    /// </summary>
+    public UnixFileMode? FileModeTightenedFrom => _files?.TightenedFrom;
+
+    private StoreSnapshot Current
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Volatile.Read(ref _snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Creates a new database file (mode 0600) holding innernet's fixed rows: CIDR 1 = the root named after
+    /// the network, CIDR 2 = <c>innernet-server</c> (the server IP as a host range), peer 1 = the server.
+    /// </summary>
+    /// <exception cref="ValidationException">The network description is invalid.</exception>
+    /// <exception cref="StoreException">The file exists or cannot be created.</exception>
+    public static ServerStore Create(string path, NewNetwork network)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var rows = InitialRows(network);
+        var files = DatabaseFiles.CreateNew(path);
+        ServerStore? store = null;
+        try
+        {
+            store = new ServerStore(OpenLiteDatabase(files.Data, files.Log, path, create: true), files, path);
+            store.Populate(rows);
+            return store;
+        }
+        catch (Exception e)
+        {
+            if (store is not null)
+            {
+                store.Dispose();
+            }
+            else
+            {
+                files.Dispose();
+            }
+
+            // The TODO innernet has: do not leave a half-made database behind.
+            File.Delete(path);
+            File.Delete(DatabaseFiles.LogPathFor(path));
+            if (Wrap(e, $"Cannot create the database '{path}'") is { } wrapped)
+            {
+                throw wrapped;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Creates a new database in <paramref name="stream"/> (must be empty; e.g. a <see cref="MemoryStream"/> for tests).
+    /// The write-ahead log stays in memory and the caller keeps ownership of the stream.</summary>
+    /// <exception cref="ValidationException">The network description is invalid.</exception>
+    /// <exception cref="StoreException">The stream is not empty.</exception>
+    public static ServerStore Create(Stream stream, NewNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var rows = InitialRows(network);
+        if (stream.Length != 0)
+        {
+            throw new StoreException("Cannot create a database in a stream that is not empty.");
+        }
+
+        var store = new ServerStore(OpenLiteDatabase(stream, null, StreamSource, create: true), null, StreamSource);
+        try
+        {
+            store.Populate(rows);
+            return store;
+        }
+        catch (Exception e)
+        {
+            store.Dispose();
+            if (Wrap(e, "Cannot create the database") is { } wrapped)
+            {
+                throw wrapped;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Opens an existing database file exclusively, tightening it to 0600 if needed and migrating an older schema.</summary>
+    /// <exception cref="StoreException">Missing, in use, not an innernet-server database, damaged, or too new.</exception>
+    public static ServerStore Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var files = DatabaseFiles.OpenExisting(path);
+        try
+        {
+            return Load(OpenLiteDatabase(files.Data, files.Log, path, create: false), files, path);
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a database held in <paramref name="stream"/> (the caller keeps ownership of the stream).</summary>
+    /// <exception cref="StoreException">Not an innernet-server database, damaged, or too new.</exception>
+    public static ServerStore Open(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.Length == 0)
+        {
+            throw new StoreException("The stream is empty: it holds no database.");
+        }
+
+        return Load(OpenLiteDatabase(stream, null, StreamSource, create: false), null, StreamSource);
+    }
+
+    /// <summary>Checkpoints the log into the database file and releases the file.</summary>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                _db.Dispose();
+            }
+            finally
+            {
+                _files?.Dispose();
+            }
+        }
+    }
+
+    // For a new database (create) the collation is binary (ordinal), so names and base64 keys compare
+    // case-sensitively like SQLite's TEXT; an existing file keeps its own (LiteDB refuses a mismatch).
+    private static LiteDatabase OpenLiteDatabase(Stream data, Stream? log, string source, bool create)
+    {
+        try
+        {
+            var engine = new LiteEngine(new EngineSettings
+            {
+                DataStream = data,
+                LogStream = log,
+                Collation = create ? Collation.Binary : null,
+            });
+            return new LiteDatabase(engine, StoreMapper.Create(), disposeOnClose: true);
+        }
+        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or ArgumentException)
+        {
+            throw new StoreException($"Cannot open '{source}' as an innernet-server database: {e.Message}", e);
+        }
+    }
+
+    private static ServerStore Load(LiteDatabase db, DatabaseFiles? files, string source)
+    {
+        var store = new ServerStore(db, files, source);
+        try
+        {
+            StoreSchema.MigrateAndCheck(db, source);
+            store._snapshot = store.ReadSnapshot();
+            return store;
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                db.Dispose();
+            }
+            catch (Exception disposeError) when (disposeError is LiteException or IOException)
+            {
+                // The open already failed; report that failure.
+            }
+
+            if (Wrap(e, $"Cannot read the database '{source}'") is { } wrapped)
+            {
+                throw wrapped;
+            }
+
+            throw;
+        }
+    }
+
+    private StoreSnapshot ReadSnapshot()
+    {
+        var sequences = StoreSchema.ReadSequences(_db, Source);
+        try
+        {
+            return StoreSnapshot.Load(
+                _cidrs.FindAll().Select(d => d.ToModel()),
+                _peers.FindAll().Select(d => d.ToModel()),
+                _associations.FindAll().Select(d => d.ToModel()),
+                sequences);
+        }
+        catch (ArgumentException e)
+        {
+            // Duplicate keys in a lookup: the unique indexes were bypassed.
+            throw new StoreException($"The database '{Source}' is damaged: {e.Message}", e);
+        }
+    }
+
+    private static (Cidr Root, Cidr Infra, Peer Server) InitialRows(NewNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        NetworkName.Validate(network.Name);
+        if (network.ServerIp is null)
+        {
+            throw new ValidationException("The server IP is missing.");
+        }
+
+        if (network.ExternalEndpoint is null)
+        {
+            throw new ValidationException("The server's external endpoint is missing.");
+        }
+
+        int hostPrefix = network.ServerIp.AddressFamily == AddressFamily.InterNetworkV6 ? IPv6HostPrefix : IPv4HostPrefix;
+        var root = new Cidr(Cidr.RootId, network.Name, network.Root, null);
+        var infra = new Cidr(Cidr.InfraId, ServerName, new IPNetwork(network.ServerIp, hostPrefix), Cidr.RootId);
+        var server = new Peer
+        {
+            Id = Peer.ServerId,
+            Name = ServerName,
+            Ip = network.ServerIp,
+            CidrId = Cidr.InfraId,
+            PublicKey = network.ServerPublicKey,
+            Endpoint = network.ExternalEndpoint,
+            IsAdmin = true,
+            IsDisabled = false,
+            IsRedeemed = true,
+            InviteExpires = null,
+            Candidates = [],
+        };
+
+        ValidateInitialRows(root, infra, server);
+        return (root, infra, server);
+    }
+
+    private static void ValidateInitialRows(Cidr root, Cidr infra, Peer server)
+    {
+        if (!root.Network.Contains(server.Ip) || server.Ip.AddressFamily != root.Network.BaseAddress.AddressFamily)
+        {
+            throw new ValidationException($"The server IP {server.Ip} is not inside the network's root CIDR {root.Network}.");
+        }
+
+        if (!Assignable.IsAssignable(server.Ip, root.Network))
+        {
+            throw new ValidationException(
+                $"The server IP {server.Ip} cannot be assigned: it is the network or broadcast address of the root CIDR {root.Network}.");
+        }
+
+        CheckKey(server.PublicKey);
+        CidrRules.ValidateCreate([], [], root.Contents);
+        CidrRules.ValidateCreate([root], [], infra.Contents);
+        PeerRules.ValidateCreate([root, infra], [], server.Contents);
+    }
+
+    private void Populate((Cidr Root, Cidr Infra, Peer Server) rows)
+    {
+        lock (_writeLock)
+        {
+            Commit(() =>
+            {
+                StoreSchema.Initialize(_db);
+                _cidrs.Insert(CidrDocument.From(rows.Root));
+                _cidrs.Insert(CidrDocument.From(rows.Infra));
+                _peers.Insert(PeerDocument.From(rows.Server));
+                StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
+            });
+            _snapshot = ReadSnapshot();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as one transaction. Callers hold <see cref="_writeLock"/> and have
+    /// validated against <see cref="Current"/>. On failure the transaction is rolled back, the snapshot is
+    /// re-read from the file (so it cannot drift from it) and the error is translated.
+    /// </summary>
+    private void Commit(Action write)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("Internal error: a database transaction is already open on this thread.");
+        }
+
+        try
+        {
+            write();
+            _db.Commit();
+        }
+        catch (Exception e)
+        {
+            RollbackAndResync();
+            if (Translate(e) is { } translated)
+            {
+                throw translated;
+            }
+
+            throw;
+        }
+    }
+
+    private void RollbackAndResync()
+    {
+        try
+        {
+            _db.Rollback();
+            if (_snapshot is not null)
+            {
+                _snapshot = ReadSnapshot();
+            }
+        }
+        catch (Exception e) when (e is LiteException or IOException or InnernetException)
+        {
+            // Keep the original error; a broken file fails the next operation with its own message.
+        }
+    }
+
+    /// <summary>The Innernet exception for a LiteDB or I/O failure; null for errors that pass through unchanged.</summary>
+    private Exception? Translate(Exception e) => e switch
+    {
+        InnernetException => null,
+        LiteException { ErrorCode: LiteException.INDEX_DUPLICATE_KEY } duplicate => new ValidationException(
+            $"A value that must be unique is already taken: {duplicate.Message}", duplicate),
+        _ => Wrap(e, $"Database write to '{Source}' failed"),
+    };
+
+    /// <summary>A <see cref="StoreException"/> for LiteDB and I/O failures; null for anything else (a bug: let it through).</summary>
+    private static StoreException? Wrap(Exception e, string what)
+        => e is LiteException or IOException or UnauthorizedAccessException or InvalidCastException
+            ? new StoreException($"{what}: {e.Message}", e)
+            : null;
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using LiteDB;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// Collection and field names, the schema version and its migrations, the unique indexes and the id
+/// sequences. Field names follow innernet's SQLite columns.
+/// </summary>
+internal static class StoreSchema
+{
+    /// <summary>The version this build writes. Opening a newer file fails; an older one is migrated.</summary>
+    public const int CurrentVersion = 1;
+
+    public const string Cidrs = "cidrs";
+    public const string Peers = "peers";
+    public const string Associations = "associations";
+    public const string Meta = "meta";
+
+    /// <summary>Meta document holding <see cref="Fields.Value"/> = schema version.</summary>
+    public const string SchemaVersionKey = "schema_version";
+
+    /// <summary>Meta document holding the last id handed out per collection (ids are never reused).</summary>
+    public const string SequencesKey = "sequences";
+
+    /// <summary>
+    /// Migrations from version N to N+1, index 0 = from 1 to 2. Each runs inside the open transaction of
+    /// <see cref="MigrateAndCheck"/>. None yet: version 1 is the first LiteDB schema.
+    /// </summary>
+    private static readonly Action<LiteDatabase>[] Migrations = [];
+
+    public static class Fields
+    {
+        public const string Value = "value";
+        public const string Name = "name";
+        public const string Cidr = "cidr";
+        public const string Parent = "parent";
+        public const string Ip = "ip";
+        public const string CidrId = "cidr_id";
+        public const string PublicKey = "public_key";
+        public const string Endpoint = "endpoint";
+        public const string PersistentKeepaliveInterval = "persistent_keepalive_interval";
+        public const string IsAdmin = "is_admin";
+        public const string IsDisabled = "is_disabled";
+        public const string IsRedeemed = "is_redeemed";
+        public const string InviteExpires = "invite_expires";
+        public const string Candidates = "candidates";
+        public const string CidrId1 = "cidr_id_1";
+        public const string CidrId2 = "cidr_id_2";
+        public const string Pair = "pair";
+    }
+
+    /// <summary>Creates the unique indexes (idempotent).</summary>
+    public static void EnsureIndexes(LiteDatabase db)
+    {
+        var cidrs = db.GetCollection(Cidrs);
+        EnsureUnique(cidrs, Fields.Name);
+        EnsureUnique(cidrs, Fields.Cidr);
+
+        var peers = db.GetCollection(Peers);
+        EnsureUnique(peers, Fields.Name);
+        EnsureUnique(peers, Fields.Ip);
+        EnsureUnique(peers, Fields.PublicKey);
+
+        EnsureUnique(db.GetCollection(Associations), Fields.Pair);
+    }
+
+    /// <summary>A unique index named after its field.</summary>
+    private static void EnsureUnique(ILiteCollection<BsonDocument> collection, string field)
+        => collection.EnsureIndex(field, BsonExpression.Create("$." + field), unique: true);
+
+    /// <summary>Writes the version and zeroed sequences into a new database.</summary>
+    public static void Initialize(LiteDatabase db)
+    {
+        var meta = db.GetCollection(Meta);
+        meta.Insert(new BsonDocument { ["_id"] = SchemaVersionKey, [Fields.Value] = CurrentVersion });
+        meta.Insert(new BsonDocument
+        {
+            ["_id"] = SequencesKey,
+            [Cidrs] = 0L,
+            [Peers] = 0L,
+            [Associations] = 0L,
+        });
+        EnsureIndexes(db);
+    }
+
+    /// <summary>Reads the version, refuses newer or missing ones, and runs pending migrations.</summary>
+    /// <exception cref="StoreException">The file is not an innernet-server database or is too new.</exception>
+    public static void MigrateAndCheck(LiteDatabase db, string source)
+    {
+        var meta = db.GetCollection(Meta);
+        var value = meta.FindById(SchemaVersionKey)?[Fields.Value];
+        if (value is null || !value.IsNumber)
+        {
+            throw new StoreException($"'{source}' is a LiteDB file but not an innernet-server database: it has no schema version.");
+        }
+
+        int version = value.AsInt32;
+        if (version > CurrentVersion)
+        {
+            throw new StoreException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"'{source}' has database schema version {version}, newer than the {CurrentVersion} this innernet-server understands. Upgrade innernet-server; do not write to this file with an older build."));
+        }
+
+        if (version < 1)
+        {
+            throw new StoreException(string.Create(
+                CultureInfo.InvariantCulture, $"'{source}' has an invalid database schema version {version}."));
+        }
+
+        if (version < CurrentVersion)
+        {
+            db.BeginTrans();
+            try
+            {
+                for (int from = version; from < CurrentVersion; from++)
+                {
+                    Migrations[from - 1](db);
+                }
+
+                meta.Upsert(new BsonDocument { ["_id"] = SchemaVersionKey, [Fields.Value] = CurrentVersion });
+                db.Commit();
+            }
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
+        }
+
+        if (db.Collation.SortOptions != CompareOptions.Ordinal)
+        {
+            throw new StoreException(
+                $"'{source}' uses collation '{db.Collation}', not the binary collation innernet-server databases are created with.");
+        }
+
+        EnsureIndexes(db);
+    }
+
+    /// <summary>The last ids handed out, read from the meta collection.</summary>
+    public static IdSequences ReadSequences(LiteDatabase db, string source)
+    {
+        var document = db.GetCollection(Meta).FindById(SequencesKey)
+            ?? throw new StoreException($"'{source}' is damaged: the id sequences are missing.");
+        return new IdSequences(
+            document[Cidrs].AsInt64,
+            document[Peers].AsInt64,
+            document[Associations].AsInt64);
+    }
+
+    /// <summary>Stores the sequences (inside the caller's transaction).</summary>
+    public static void WriteSequences(LiteDatabase db, IdSequences sequences)
+        => db.GetCollection(Meta).Upsert(new BsonDocument
+        {
+            ["_id"] = SequencesKey,
+            [Cidrs] = sequences.LastCidrId,
+            [Peers] = sequences.LastPeerId,
+            [Associations] = sequences.LastAssociationId,
+        });
+}

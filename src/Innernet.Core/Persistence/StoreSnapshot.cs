@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Threading;
+using Innernet.Core.Acl;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// An immutable copy of the whole committed database: lists in id order plus the lookups the unique
+/// constraints need. The store publishes a new snapshot after each committed write; readers take the
+/// current one without locking. Derived data (the ACL view) is computed once per snapshot, on demand.
+/// </summary>
+internal sealed class StoreSnapshot
+{
+    private readonly Lazy<NetworkView> _view;
+
+    private StoreSnapshot(
+        ImmutableList<Cidr> cidrs,
+        ImmutableList<Peer> peers,
+        ImmutableList<Association> associations,
+        ImmutableDictionary<long, Peer> peersById,
+        ImmutableDictionary<string, long> peerIdsByName,
+        ImmutableDictionary<IPAddress, long> peerIdsByIp,
+        ImmutableDictionary<WireGuardKey, long> peerIdsByKey,
+        IdSequences sequences)
+    {
+        Cidrs = cidrs;
+        Peers = peers;
+        Associations = associations;
+        PeersById = peersById;
+        PeerIdsByName = peerIdsByName;
+        PeerIdsByIp = peerIdsByIp;
+        PeerIdsByKey = peerIdsByKey;
+        Sequences = sequences;
+        _view = new Lazy<NetworkView>(() => new NetworkView(Cidrs, Peers, Associations), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public ImmutableList<Cidr> Cidrs { get; }
+
+    public ImmutableList<Peer> Peers { get; }
+
+    public ImmutableList<Association> Associations { get; }
+
+    public ImmutableDictionary<long, Peer> PeersById { get; }
+
+    public ImmutableDictionary<string, long> PeerIdsByName { get; }
+
+    public ImmutableDictionary<IPAddress, long> PeerIdsByIp { get; }
+
+    public ImmutableDictionary<WireGuardKey, long> PeerIdsByKey { get; }
+
+    public IdSequences Sequences { get; }
+
+    /// <summary>The ACL index of this snapshot, built by the first caller and then shared.</summary>
+    public NetworkView View => _view.Value;
+
+    /// <summary>Builds a snapshot from rows in any order (as read at open).</summary>
+    public static StoreSnapshot Load(
+        IEnumerable<Cidr> cidrs, IEnumerable<Peer> peers, IEnumerable<Association> associations, IdSequences sequences)
+    {
+        var peerList = peers.OrderBy(p => p.Id).ToImmutableList();
+        var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableList();
+        var associationList = associations.OrderBy(a => a.Id).ToImmutableList();
+
+        // The stored sequences normally cover every id; take the maximum anyway so a damaged sequence
+        // document can never make an id be handed out twice.
+        var safeSequences = new IdSequences(
+            Math.Max(sequences.LastCidrId, cidrList.Count == 0 ? 0 : cidrList[^1].Id),
+            Math.Max(sequences.LastPeerId, peerList.Count == 0 ? 0 : peerList[^1].Id),
+            Math.Max(sequences.LastAssociationId, associationList.Count == 0 ? 0 : associationList[^1].Id));
+
+        return new StoreSnapshot(
+            cidrList,
+            peerList,
+            associationList,
+            peerList.ToImmutableDictionary(p => p.Id),
+            peerList.ToImmutableDictionary(p => p.Name, p => p.Id, StringComparer.Ordinal),
+            peerList.ToImmutableDictionary(p => p.Ip, p => p.Id),
+            peerList.ToImmutableDictionary(p => p.PublicKey, p => p.Id),
+            safeSequences);
+    }
+
+    public Cidr? FindCidr(long id) => FindById(Cidrs, id, static c => c.Id);
+
+    public Peer? FindPeer(long id) => PeersById.GetValueOrDefault(id);
+
+    public Association? FindAssociation(long id) => FindById(Associations, id, static a => a.Id);
+
+    public StoreSnapshot WithCidrAdded(Cidr cidr) => With(
+        cidrs: Cidrs.Add(cidr),
+        sequences: Sequences with { LastCidrId = cidr.Id });
+
+    public StoreSnapshot WithCidrReplaced(Cidr cidr) => With(
+        cidrs: Cidrs.SetItem(IndexOf(Cidrs, cidr.Id, static c => c.Id), cidr));
+
+    public StoreSnapshot WithCidrRemoved(long id) => With(
+        cidrs: Cidrs.RemoveAt(IndexOf(Cidrs, id, static c => c.Id)));
+
+    public StoreSnapshot WithAssociationAdded(Association association) => With(
+        associations: Associations.Add(association),
+        sequences: Sequences with { LastAssociationId = association.Id });
+
+    public StoreSnapshot WithAssociationRemoved(long id) => With(
+        associations: Associations.RemoveAt(IndexOf(Associations, id, static a => a.Id)));
+
+    public StoreSnapshot WithPeerAdded(Peer peer) => new(
+        Cidrs,
+        Peers.Add(peer),
+        Associations,
+        PeersById.Add(peer.Id, peer),
+        PeerIdsByName.Add(peer.Name, peer.Id),
+        PeerIdsByIp.Add(peer.Ip, peer.Id),
+        PeerIdsByKey.Add(peer.PublicKey, peer.Id),
+        Sequences with { LastPeerId = peer.Id });
+
+    /// <summary>Replaces a peer with the same id (any field but the id and ip may change).</summary>
+    public StoreSnapshot WithPeerReplaced(Peer peer)
+    {
+        var old = PeersById[peer.Id];
+        var byName = old.Name == peer.Name ? PeerIdsByName : PeerIdsByName.Remove(old.Name).Add(peer.Name, peer.Id);
+        var byIp = old.Ip.Equals(peer.Ip) ? PeerIdsByIp : PeerIdsByIp.Remove(old.Ip).Add(peer.Ip, peer.Id);
+        var byKey = old.PublicKey == peer.PublicKey ? PeerIdsByKey : PeerIdsByKey.Remove(old.PublicKey).Add(peer.PublicKey, peer.Id);
+        return new StoreSnapshot(
+            Cidrs,
+            Peers.SetItem(IndexOf(Peers, peer.Id, static p => p.Id), peer),
+            Associations,
+            PeersById.SetItem(peer.Id, peer),
+            byName,
+            byIp,
+            byKey,
+            Sequences);
+    }
+
+    public StoreSnapshot WithPeersRemoved(IReadOnlyCollection<Peer> removed)
+    {
+        if (removed.Count == 0)
+        {
+            return this;
+        }
+
+        var ids = removed.Select(p => p.Id).ToHashSet();
+        return new StoreSnapshot(
+            Cidrs,
+            Peers.RemoveAll(p => ids.Contains(p.Id)),
+            Associations,
+            PeersById.RemoveRange(ids),
+            PeerIdsByName.RemoveRange(removed.Select(p => p.Name)),
+            PeerIdsByIp.RemoveRange(removed.Select(p => p.Ip)),
+            PeerIdsByKey.RemoveRange(removed.Select(p => p.PublicKey)),
+            Sequences);
+    }
+
+    private StoreSnapshot With(
+        ImmutableList<Cidr>? cidrs = null, ImmutableList<Association>? associations = null, IdSequences? sequences = null)
+        => new(
+            cidrs ?? Cidrs,
+            Peers,
+            associations ?? Associations,
+            PeersById,
+            PeerIdsByName,
+            PeerIdsByIp,
+            PeerIdsByKey,
+            sequences ?? Sequences);
+
+    private static T? FindById<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+        where T : class
+    {
+        int index = BinarySearch(list, id, idOf);
+        return index >= 0 ? list[index] : null;
+    }
+
+    private static int IndexOf<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+    {
+        int index = BinarySearch(list, id, idOf);
+        return index >= 0 ? index : throw new InvalidOperationException($"Internal error: id {id} is not in the snapshot.");
+    }
+
+    /// <summary>Lists are kept in ascending id order (new ids are always the largest).</summary>
+    private static int BinarySearch<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+    {
+        int low = 0, high = list.Count - 1;
+        while (low <= high)
+        {
+            int mid = low + ((high - low) / 2);
+            long midId = idOf(list[mid]);
+            if (midId == id)
+            {
+                return mid;
+            }
+
+            if (midId < id)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+}

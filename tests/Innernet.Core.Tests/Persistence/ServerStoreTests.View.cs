@@ -1,0 +1,71 @@
+using Innernet.Core.Model;
+using static Innernet.Core.Tests.Persistence.StoreTestSupport;
+
+namespace Innernet.Core.Tests.Persistence;
+
+public sealed partial class ServerStoreTests
+{
+    [Fact]
+    public void GetView_NoWriteInBetween_ReturnsTheSameInstance()
+    {
+        using var store = NewInMemory();
+        AddHumans(store);
+
+        Assert.Same(store.GetView(), store.GetView());
+    }
+
+    [Fact]
+    public void GetView_AfterEachKindOfWrite_ReflectsTheChange()
+    {
+        using var store = NewInMemory();
+        var humans = AddHumans(store);
+        var robots = AddRobots(store);
+        var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
+        var robot = store.AddPeer(NewPeer("robot", "10.42.2.1", robots.Id));
+
+        Assert.Equal(["innernet-server", "laptop"], store.GetVisiblePeers(laptop.Id).Select(p => p.Name));
+
+        var before = store.GetView();
+        var association = store.AddAssociation(new AssociationContents(humans.Id, robots.Id));
+        Assert.NotSame(before, store.GetView());
+        Assert.Equal(["innernet-server", "laptop", "robot"], store.GetVisiblePeers(laptop.Id).Select(p => p.Name));
+
+        store.SetDisabled(robot.Id, true);
+        Assert.Equal(["innernet-server", "laptop"], store.GetVisiblePeers(laptop.Id).Select(p => p.Name));
+
+        store.SetDisabled(robot.Id, false);
+        store.SetCandidates(robot.Id, Endpoints(1));
+        Assert.Equal(Endpoints(1), store.GetVisiblePeers(laptop.Id).Single(p => p.Id == robot.Id).Candidates);
+
+        store.DeleteAssociation(association.Id);
+        Assert.Equal(["innernet-server", "laptop"], store.GetVisiblePeers(laptop.Id).Select(p => p.Name));
+    }
+
+    [Fact]
+    public void GetVisiblePeers_UnredeemedInvitee_SeesNothingUntilRedeemed()
+    {
+        using var store = NewInMemory();
+        var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
+
+        Assert.Equal(["innernet-server"], store.GetVisiblePeers(invite.Id).Select(p => p.Name));
+
+        store.Redeem(invite.Id, Key(9), DateTimeOffset.UtcNow);
+        Assert.Equal(["innernet-server", "laptop"], store.GetVisiblePeers(invite.Id).Select(p => p.Name));
+    }
+
+    [Fact]
+    public void GetState_ReturnsVisiblePeersAndEveryCidr()
+    {
+        using var store = NewInMemory();
+        var humans = AddHumans(store);
+        var robots = AddRobots(store);
+        var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
+        store.AddPeer(NewPeer("robot", "10.42.2.1", robots.Id));
+
+        var state = store.GetState(laptop.Id);
+
+        Assert.Equal([store.GetPeer(1)!, laptop], state.Peers);
+        Assert.Equal(store.ListCidrs(), state.Cidrs);
+        Assert.Throws<NotFoundException>(() => store.GetState(42));
+    }
+}
