@@ -1,42 +1,167 @@
+using System.Linq;
+using Innernet.Netlink.Errors;
+using Innernet.Netlink.Interop;
+using Innernet.Netlink.Route;
+using Innernet.Netlink.Sockets;
+using Innernet.Netlink.WireGuard.Kernel;
+using Tmds.Linux;
+
 namespace Innernet.Netlink.WireGuard;
 
 /// <summary>
-/// WireGuard devices of the Linux kernel module, over the <c>wireguard</c> Generic Netlink family
-/// (and rtnetlink for creating and deleting links). Work in progress: the netlink implementation lands
-/// in the next commit; until then the kernel backend reports itself unavailable.
+/// WireGuard devices of the Linux kernel module: configuration over the <c>wireguard</c> Generic Netlink
+/// family, links over rtnetlink. Both sockets are opened by <see cref="TryOpen"/> in the calling thread's
+/// network namespace (use <see cref="NetworkNamespace.Run{T}(string, Func{T})"/> for another). GET is a dump
+/// merged by public key and retried when interrupted; SET is split into ~32 KiB messages, each acknowledged
+/// before the next is sent. Not thread-safe: use one instance per thread.
 /// </summary>
 public sealed class KernelWireGuardControl : IWireGuardControl
 {
-    private KernelWireGuardControl()
+    private readonly NetlinkConnection _genl;
+    private readonly RouteNetlinkClient _route;
+    private readonly ushort _familyId;
+    private bool _disposed;
+
+    internal KernelWireGuardControl(NetlinkConnection genl, ushort familyId, RouteNetlinkClient route)
     {
+        _genl = genl;
+        _familyId = familyId;
+        _route = route;
     }
 
     /// <inheritdoc />
     public WireGuardBackend Backend => WireGuardBackend.Kernel;
 
-    /// <summary>Opens the backend, or returns null when the kernel has no <c>wireguard</c> family.</summary>
-    public static KernelWireGuardControl? TryOpen() => null;
+    /// <summary>Largest SET message in bytes (32 KiB); tests lower it to exercise splitting.</summary>
+    internal int MessageLimit { get; set; } = WireGuardMessageBuilder.DefaultMessageLimit;
 
-    /// <summary>True when the kernel has the <c>wireguard</c> Generic Netlink family.</summary>
-    public static bool IsAvailable() => false;
+    /// <summary>
+    /// Opens the backend in the calling thread's network namespace, or returns null when the kernel has no
+    /// <c>wireguard</c> Generic Netlink family (module absent: <c>CTRL_CMD_GETFAMILY</c> answers <c>ENOENT</c>).
+    /// </summary>
+    /// <exception cref="NetlinkException">A socket could not be opened, or the controller answered with another error.</exception>
+    public static KernelWireGuardControl? TryOpen()
+    {
+        NetlinkConnection genl = NetlinkConnection.Open(LinuxNetlink.NETLINK_GENERIC);
+        try
+        {
+            ushort? familyId = new GenericFamilyResolver(genl).Resolve(LinuxWireGuard.WG_GENL_NAME);
+            if (familyId is null)
+            {
+                genl.Dispose();
+                return null;
+            }
 
-    /// <inheritdoc />
-    public IReadOnlyList<string> ListDevices() => throw new NotSupportedException();
+            return new KernelWireGuardControl(genl, familyId.Value, new RouteNetlinkClient());
+        }
+        catch
+        {
+            genl.Dispose();
+            throw;
+        }
+    }
 
-    /// <inheritdoc />
-    public WireGuardDevice? GetDevice(string name) => throw new NotSupportedException();
+    /// <summary>True when the kernel (in the calling thread's network namespace) has the <c>wireguard</c> family.</summary>
+    /// <exception cref="NetlinkException">A socket could not be opened.</exception>
+    public static bool IsAvailable()
+    {
+        using KernelWireGuardControl? control = TryOpen();
+        return control is not null;
+    }
 
-    /// <inheritdoc />
-    public bool CreateDevice(string name) => throw new NotSupportedException();
+    /// <summary>Names of the links of kind <c>wireguard</c>.</summary>
+    /// <exception cref="NetlinkException">The link dump failed.</exception>
+    public IReadOnlyList<string> ListDevices()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _route.GetWireGuardLinks().Select(l => l.Name).ToList();
+    }
 
-    /// <inheritdoc />
-    public void ConfigureDevice(string name, DeviceConfig config) => throw new NotSupportedException();
+    /// <summary>Reads a device (a <c>WG_CMD_GET_DEVICE</c> dump), or null when there is no WireGuard device of that name.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">The kernel answered with an error other than <c>ENODEV</c>/<c>EOPNOTSUPP</c>.</exception>
+    /// <exception cref="NetlinkProtocolException">The dump was malformed.</exception>
+    public WireGuardDevice? GetDevice(string name)
+    {
+        InterfaceName.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] request = WireGuardMessageBuilder.BuildGetDevice(_familyId, name);
+        List<byte[]> messages;
+        try
+        {
+            messages = _genl.Dump(request, $"WG_CMD_GET_DEVICE {name}");
+        }
+        catch (NetlinkException e) when (e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP)
+        {
+            return null;
+        }
 
-    /// <inheritdoc />
-    public bool DeleteDevice(string name) => throw new NotSupportedException();
+        return WireGuardDumpParser.Parse(messages, _familyId, name);
+    }
 
-    /// <inheritdoc />
+    /// <summary>Creates a kernel WireGuard link; false when a link of that name already exists.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">The kernel refused (e.g. <c>EOPNOTSUPP</c> "Unknown device type").</exception>
+    public bool CreateDevice(string name)
+    {
+        InterfaceName.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            _route.CreateWireGuardLink(name);
+            return true;
+        }
+        catch (NetlinkException e) when (e.Errno == LibC.EEXIST)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="config"/> with <c>WG_CMD_SET_DEVICE</c>, split into as many messages as needed,
+    /// each acknowledged before the next. Not transactional: on failure, earlier messages stay applied.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds a non-IP endpoint.</exception>
+    /// <exception cref="InvalidOperationException">The device does not exist (<c>ENODEV</c>) or is not a WireGuard device.</exception>
+    /// <exception cref="NetlinkException">The kernel refused a message.</exception>
+    public void ConfigureDevice(string name, DeviceConfig config)
+    {
+        InterfaceName.Validate(name);
+        ArgumentNullException.ThrowIfNull(config);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        List<byte[]> messages = WireGuardMessageBuilder.BuildSetDevice(_familyId, name, config, MessageLimit);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            try
+            {
+                _genl.Execute(messages[i], $"WG_CMD_SET_DEVICE {name} (message {i + 1} of {messages.Count})");
+            }
+            catch (NetlinkException e) when (e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP)
+            {
+                throw new InvalidOperationException($"There is no kernel WireGuard device named '{name}'.", e);
+            }
+        }
+    }
+
+    /// <summary>Deletes the WireGuard link; false when there is no WireGuard link of that name (other links are left alone).</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">The kernel refused.</exception>
+    public bool DeleteDevice(string name)
+    {
+        InterfaceName.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        LinkInfo? link = _route.GetLink(name);
+        return link is { IsWireGuard: true } && _route.DeleteLink(link.Index);
+    }
+
+    /// <summary>Closes both sockets.</summary>
     public void Dispose()
     {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _genl.Dispose();
+            _route.Dispose();
+        }
     }
 }
