@@ -1,0 +1,12 @@
+using Innernet.Core.Interface;
+
+namespace Innernet.Server.Cli;
+
+/// <summary>The values of the global options.</summary>
+internal sealed record GlobalArgs(string ConfigDirectory, string DataDirectory, NetworkOptions Network)
+{
+    public const string DefaultConfigDirectory = "/etc/innernet-server";
+    public const string DefaultDataDirectory = "/var/lib/innernet-server";
+
+    public ServerPaths PathsFor(string iface) => new(ConfigDirectory, DataDirectory, iface);
+}

@@ -1,0 +1,44 @@
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+using Endpoint = Innernet.Core.Model.Endpoint;
+
+namespace Innernet.Server.Cli;
+
+/// <summary>
+/// The network's data as the verbs see it: either the running server (through its local admin socket, so the
+/// change reaches WireGuard at once) or the database file directly (the server is not running).
+/// </summary>
+internal interface INetworkAdmin : IAsyncDisposable
+{
+    /// <summary>True when the changes go through the running server.</summary>
+    bool ViaServer { get; }
+
+    Task<IReadOnlyList<Cidr>> ListCidrsAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Association>> ListAssociationsAsync(CancellationToken cancellationToken);
+
+    Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken);
+
+    Task SetDisabledAsync(Peer peer, bool disabled, CancellationToken cancellationToken);
+
+    Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken);
+
+    Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken);
+
+    Task RenameCidrAsync(Cidr cidr, string newName, CancellationToken cancellationToken);
+
+    Task DeleteCidrAsync(Cidr cidr, CancellationToken cancellationToken);
+
+    Task AddAssociationAsync(AssociationContents contents, CancellationToken cancellationToken);
+
+    Task DeleteAssociationAsync(Association association, CancellationToken cancellationToken);
+
+    /// <summary>New temporary key and expiry for an unredeemed peer; the old key stops working.</summary>
+    Task<Peer> ReissueInvitationAsync(Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken);
+
+    /// <summary>The server's external endpoint (peer 1's endpoint), written into later invitations.</summary>
+    Task SetServerEndpointAsync(Endpoint endpoint, CancellationToken cancellationToken);
+}

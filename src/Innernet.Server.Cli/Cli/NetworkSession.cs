@@ -1,0 +1,114 @@
+using System.Net;
+using Innernet.Core;
+using Innernet.Core.Config;
+using Innernet.Core.Keys;
+using Innernet.Core.Model;
+using Innernet.Core.Persistence;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Cli;
+
+/// <summary>One verb's access to an existing network: its files, its server config and its data (live server or database).</summary>
+internal sealed class NetworkSession : IAsyncDisposable
+{
+    private NetworkSession(ServerPaths paths, ServerConfig config, INetworkAdmin admin)
+    {
+        Paths = paths;
+        Config = config;
+        Admin = admin;
+    }
+
+    public ServerPaths Paths { get; }
+
+    public ServerConfig Config { get; }
+
+    public INetworkAdmin Admin { get; }
+
+    public string Interface => Paths.Interface;
+
+    public WireGuardKey ServerPublicKey => KeyPair.FromPrivate(Config.PrivateKey).Public;
+
+    /// <summary>Opens the network named <paramref name="iface"/>: through the running server's admin socket if it answers, else the database.</summary>
+    public static async Task<NetworkSession> OpenAsync(CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
+    {
+        var paths = OpenPaths(global, iface);
+        var config = LoadConfig(context, paths);
+        if (await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false) is { } live)
+        {
+            return new NetworkSession(paths, config, live);
+        }
+
+        return new NetworkSession(paths, config, new DirectNetworkAdmin(
+            OpenStore(context, paths), iface, () => context.OpenWireGuard(global.Network.Backend), context.Error));
+    }
+
+    /// <summary>Checks the interface name and that the network's config file exists.</summary>
+    public static ServerPaths OpenPaths(GlobalArgs global, string iface)
+    {
+        if (!NetworkName.IsValid(iface))
+        {
+            throw new CliUserException(
+                $"'{iface}' is not a valid network name (lowercase letters, digits and inner dashes, at most 15 bytes)", ExitCode.Usage);
+        }
+
+        var paths = global.PathsFor(iface);
+        if (!File.Exists(paths.ConfigFile))
+        {
+            throw new CliUserException($"network '{iface}' not found: no config file {paths.ConfigFile}", ExitCode.NotFound);
+        }
+
+        return paths;
+    }
+
+    /// <summary>Loads the server config, tightening it to 0600 with a warning like innernet.</summary>
+    public static ServerConfig LoadConfig(CliContext context, ServerPaths paths)
+    {
+        var loaded = ServerConfig.Load(paths.ConfigFile);
+        foreach (string warning in loaded.Warnings)
+        {
+            context.Error.WriteLine($"warning: {warning}");
+        }
+
+        return loaded.Config;
+    }
+
+    public static ServerStore OpenStore(CliContext context, ServerPaths paths)
+    {
+        if (!File.Exists(paths.Database))
+        {
+            throw new CliUserException($"network '{paths.Interface}' has no database {paths.Database}", ExitCode.NotFound);
+        }
+
+        ServerStore store;
+        try
+        {
+            store = ServerStore.Open(paths.Database);
+        }
+        catch (StoreException e)
+        {
+            throw new CliUserException(
+                $"{e.Message} (if 'innernet-server serve {paths.Interface}' is running, its admin socket {paths.AdminSocket} should answer)",
+                ExitCode.Failure,
+                e);
+        }
+
+        if (store.FileModeTightenedFrom is { } previous)
+        {
+            context.Error.WriteLine($"warning: updated permissions of {paths.Database} from {Convert.ToString((int)previous, 8)} to 600");
+        }
+
+        return store;
+    }
+
+    /// <summary>The server part of an invitation: public key, external endpoint (peer 1's endpoint), overlay address and port.</summary>
+    public ServerInfo ServerInfo(IReadOnlyList<Peer> peers)
+    {
+        var server = peers.FirstOrDefault(p => p.Id == Peer.ServerId)
+            ?? throw new CliUserException("the database has no server peer (id 1): it is damaged");
+        var endpoint = server.Endpoint
+            ?? throw new CliUserException("the server peer has no external endpoint; set one with 'set-external-endpoint'");
+        return new ServerInfo(ServerPublicKey, endpoint, new IPEndPoint(Config.Address, Config.ListenPort));
+    }
+
+    public ValueTask DisposeAsync() => Admin.DisposeAsync();
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Innernet.Server.Commands;
+
+namespace Innernet.Server.Cli;
+
+/// <summary>The <c>innernet-server</c> command tree and its invocation.</summary>
+internal static class ServerCommandLine
+{
+    /// <summary>How long SIGINT/SIGTERM wait for the action to finish after cancelling it (serve stops Kestrel).</summary>
+    private static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(15);
+
+    public static RootCommand Create(CliContext context)
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("innernet-server: the coordination server of an innernet network (WireGuard)");
+        foreach (var option in global.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(NewCommand.Create(context, global));
+        root.Subcommands.Add(ServeCommand.Create(context, global));
+        root.Subcommands.Add(UninstallCommand.Create(context, global));
+        root.Subcommands.Add(AddPeerCommand.Create(context, global));
+        root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: false));
+        root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: true));
+        root.Subcommands.Add(RenamePeerCommand.Create(context, global));
+        root.Subcommands.Add(AddCidrCommand.Create(context, global));
+        root.Subcommands.Add(RenameCidrCommand.Create(context, global));
+        root.Subcommands.Add(DeleteCidrCommand.Create(context, global));
+        root.Subcommands.Add(ListCommands.ListPeers(context, global));
+        root.Subcommands.Add(ListCommands.ListCidrs(context, global));
+        root.Subcommands.Add(ListCommands.ListAssociations(context, global));
+        root.Subcommands.Add(AssociationCommands.Create(context, global, add: true));
+        root.Subcommands.Add(AssociationCommands.Create(context, global, add: false));
+        root.Subcommands.Add(ReissueInviteCommand.Create(context, global));
+        root.Subcommands.Add(SetExternalEndpointCommand.Create(context, global));
+        root.Subcommands.Add(CompletionsCommand.Create(context, () => root));
+        return root;
+    }
+
+    /// <summary>Parses and runs; parse errors exit with <see cref="ExitCode.Usage"/>.</summary>
+    /// <param name="handleTermination">Turn SIGINT/SIGTERM into cancellation (the real process); tests pass false.</param>
+    public static async Task<int> InvokeAsync(string[] args, CliContext context, bool handleTermination = false, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Create(context).Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync("Run 'innernet-server --help' for usage.").ConfigureAwait(false);
+            return (int)ExitCode.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            ProcessTerminationTimeout = handleTermination ? TerminationTimeout : null,
+        };
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace Innernet.Server.Commands;
+
+/// <summary>Option and argument factories shared by several verbs (each verb gets its own instances).</summary>
+internal static class CommonOptions
+{
+    public static Argument<string> Interface() => new("interface") { Description = "The network (WireGuard interface) name" };
+
+    public static Option<bool> Yes() => new("--yes") { Description = "Do not ask for confirmation" };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print JSON (the API's shapes) instead of text" };
+
+    public static Option<string> Name(string description) => new("--name") { Description = description };
+
+    public static Option<string> NewName(string description) => new("--new-name") { Description = description };
+}
