@@ -1,0 +1,34 @@
+using Innernet.Core.Persistence;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Api;
+
+/// <summary>The app-wide state the endpoint handlers share (one per <see cref="ServerApp"/>).</summary>
+internal sealed class ApiContext
+{
+    public ApiContext(ServerAppOptions options, ILogger<ApiContext> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Store = options.Store;
+        ServerPublicKey = options.ServerPublicKey;
+        PeerSync = options.PeerSync;
+        Time = options.Time;
+        Logger = logger;
+    }
+
+    public ServerStore Store { get; }
+
+    public WireGuardKey ServerPublicKey { get; }
+
+    public IPeerSync PeerSync { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>
+    /// Serializes admin changes of a peer's enabled state with the matching <see cref="IPeerSync"/> call, so
+    /// WireGuard sees the changes in the order the store committed them.
+    /// </summary>
+    public Lock PeerStateGate { get; } = new();
+}

@@ -1,0 +1,32 @@
+namespace Innernet.Server.Api;
+
+/// <summary>The API's log messages. Keys are never logged: only names, IPs, paths and status codes.</summary>
+internal static partial class ApiLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {Path} -> {Status} ({Caller}) {ElapsedMs:F1} ms")]
+    public static partial void Request(ILogger logger, string method, string path, int status, string caller, double elapsedMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Method} {Path} refused with {Status} ({Caller}): {Reason}")]
+    public static partial void Refused(ILogger logger, string method, string path, int status, string caller, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "{Method} {Path} failed ({Caller})")]
+    public static partial void Failed(ILogger logger, Exception exception, string method, string path, string caller);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Admin {Caller} tried to disable the server peer (id 1); refused")]
+    public static partial void ServerPeerDisableRefused(ILogger logger, string caller);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Peer {Peer} redeemed its invitation")]
+    public static partial void Redeemed(ILogger logger, string peer);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Removed {Count} expired invitation(s): {Peers}")]
+    public static partial void InvitationsSwept(ILogger logger, int count, string peers);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Sweeping expired invitations failed")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Refused a local admin socket connection from uid {Uid} (server runs as uid {ServerUid})")]
+    public static partial void LocalAdminRefused(ILogger logger, uint uid, uint serverUid);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Peer {Peer} {Action} by {Caller}")]
+    public static partial void PeerEnabledChanged(ILogger logger, string peer, string action, string caller);
+}

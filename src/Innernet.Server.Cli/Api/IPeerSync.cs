@@ -1,0 +1,31 @@
+using System.Net;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Api;
+
+/// <summary>
+/// Applies committed store changes to the server's WireGuard interface at once, and reports what that
+/// interface observes. The API calls it after each successful write; implementations must not block for long
+/// (a delayed action, like the redeem key swap, runs on its own task).
+/// </summary>
+public interface IPeerSync
+{
+    /// <summary>A peer was created (<c>POST /v1/admin/peers</c>): add its key with its IP as allowed IP.</summary>
+    void PeerAdded(Peer peer);
+
+    /// <summary>A peer was disabled or re-enabled (<c>PUT</c> or <c>DELETE /v1/admin/peers/{id}</c>): remove or re-add it.</summary>
+    void PeerEnabledChanged(Peer peer);
+
+    /// <summary>
+    /// An invitation was redeemed: after the 5 s transition (spec §7.3) remove <paramref name="before"/>'s
+    /// temporary key and add <paramref name="after"/>'s permanent key.
+    /// </summary>
+    void PeerRedeemed(Peer before, Peer after);
+
+    /// <summary>Peers were deleted from the store (expired invitations swept): remove their keys.</summary>
+    void PeersRemoved(IReadOnlyList<Peer> peers);
+
+    /// <summary>The endpoint WireGuard observed for this key (last handshake source), or null when unknown.</summary>
+    IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey);
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Innernet.Server.Api;
+
+/// <summary>
+/// Every 10 s deletes unredeemed invitations that have expired (freeing their names and IPs, spec §4.4) and,
+/// unlike innernet, removes their temporary keys from the server's WireGuard interface (spec §9.6 #6).
+/// </summary>
+internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweeper> logger) : BackgroundService
+{
+    /// <summary>innernet's sweep interval.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, api.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                SweepOnce();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>One sweep; failures are logged and the next tick tries again.</summary>
+    internal void SweepOnce()
+    {
+        try
+        {
+            var removed = api.Store.DeleteExpiredInvitations(api.Time.GetUtcNow());
+            if (removed.Count > 0)
+            {
+                ApiLog.InvitationsSwept(logger, removed.Count, string.Join(", ", removed.Select(p => p.ToString())));
+                api.PeerSync.PeersRemoved(removed);
+            }
+        }
+#pragma warning disable CA1031 // A failed sweep (disk, WireGuard) must not stop the server; it is logged and retried.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ApiLog.SweepFailed(logger, e);
+        }
+    }
+}

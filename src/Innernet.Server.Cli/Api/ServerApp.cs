@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Innernet.Server.Api;
+
+/// <summary>
+/// Builds the innernet HTTP API (spec §3) on Kestrel, without the CLI: plain HTTP/1.1 on the configured TCP
+/// endpoints (the server's overlay IP, bound to the WireGuard device) and optionally the local admin Unix
+/// socket. The caller starts, runs and disposes the returned app; it does not own the store.
+/// </summary>
+public static class ServerApp
+{
+    private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxRequestHeadersBytes = 16 * 1024;
+    private const int MaxRequestHeaderCount = 50;
+    private const int MaxRequestLineBytes = 4 * 1024;
+    private const int MaxConcurrentConnections = 1024;
+
+    /// <exception cref="ArgumentException">No endpoint to listen on.</exception>
+    public static WebApplication Build(ServerAppOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Store, nameof(options.Store));
+        ArgumentNullException.ThrowIfNull(options.PeerSync, nameof(options.PeerSync));
+        ArgumentNullException.ThrowIfNull(options.ListenEndpoints, nameof(options.ListenEndpoints));
+        if (options.ListenEndpoints.Count == 0 && string.IsNullOrEmpty(options.LocalAdminSocketPath))
+        {
+            throw new ArgumentException("The API needs a TCP endpoint or a local admin socket to listen on.", nameof(options));
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "innernet-server",
+            EnvironmentName = Environments.Production,
+        });
+
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        builder.Services.AddLogging();
+        builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ApiContext>();
+        builder.Services.AddHostedService<InvitationSweeper>();
+
+        var listenSockets = new ListenSockets(options);
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = listenSockets.CreateBound);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            ConfigureLimits(kestrel.Limits);
+            foreach (var endPoint in options.ListenEndpoints)
+            {
+                kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+
+            if (options.LocalAdminSocketPath is { Length: > 0 } path)
+            {
+                var logger = loggerFactory.CreateLogger(typeof(LocalAdminConnection).FullName!);
+                kestrel.ListenUnixSocket(path, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(LocalAdminConnection.Middleware(logger));
+                });
+            }
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiResponseMiddleware>();
+        app.UseMiddleware<SessionMiddleware>();
+        app.UseRouting();
+        app.MapUserEndpoints();
+        app.MapAdminPeerEndpoints();
+        app.MapAdminCidrEndpoints();
+        app.MapAdminAssociationEndpoints();
+
+        if (options.LocalAdminSocketPath is { Length: > 0 } socketPath)
+        {
+            app.Lifetime.ApplicationStopped.Register(() => DeleteSocketFile(socketPath));
+        }
+
+        return app;
+    }
+
+    private static void ConfigureLimits(KestrelServerLimits limits)
+    {
+        limits.MaxRequestBodySize = RequestBody.MaxBytes;
+        limits.MaxRequestHeadersTotalSize = MaxRequestHeadersBytes;
+        limits.MaxRequestHeaderCount = MaxRequestHeaderCount;
+        limits.MaxRequestLineSize = MaxRequestLineBytes;
+        limits.KeepAliveTimeout = KeepAliveTimeout;
+        limits.RequestHeadersTimeout = RequestHeadersTimeout;
+        limits.MaxConcurrentConnections = MaxConcurrentConnections;
+        limits.MaxConcurrentUpgradedConnections = 0;
+    }
+
+    private static void DeleteSocketFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the next start replaces a stale socket file anyway.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+}

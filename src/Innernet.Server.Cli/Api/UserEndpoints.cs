@@ -1,0 +1,85 @@
+using System.Net;
+using Innernet.Core;
+using Innernet.Core.Model;
+using Endpoint = Innernet.Core.Model.Endpoint;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Innernet.Server.Api;
+
+/// <summary><c>/v1/user/*</c> (spec §3.3): what every peer may call about itself.</summary>
+internal static class UserEndpoints
+{
+    /// <summary>What <c>GET /v1/user/capabilities</c> announces (innernet 1.7).</summary>
+    public static readonly ServerCapabilities Capabilities = new(UnspecifiedIpInOverrideEndpoint: true);
+
+    public static RouteGroupBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/user");
+        group.MapGet("/state", GetState).RequireCaller(c => c.IsUserCapable);
+        group.MapGet("/capabilities", GetCapabilities).RequireCaller(c => !c.IsLocalAdmin);
+        group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.IsRedeemable);
+        group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable);
+        group.MapPut("/candidates", SetCandidatesAsync).RequireCaller(c => c.IsUserCapable);
+        return group;
+    }
+
+    /// <summary>The peers the caller may see (spec §4.5) with observed endpoints injected, and every CIDR.</summary>
+    public static JsonHttpResult<State> GetState(HttpContext context, ApiContext api)
+    {
+        var peer = context.GetCaller().RequirePeer();
+        var state = api.Store.GetState(peer.Id);
+        var peers = state.Peers.Select(p => EndpointInjection.Serve(p, api.PeerSync)).ToList();
+        return ApiResults.Json(new State(peers, state.Cidrs));
+    }
+
+    public static JsonHttpResult<ServerCapabilities> GetCapabilities() => ApiResults.Json(Capabilities);
+
+    /// <summary>
+    /// Swaps the invitation's temporary key for the invitee's permanent one, once. Unlike innernet the key is
+    /// checked (spec §9.6 #7): 32 bytes of base64, not zero, not the server's, not the temporary key, not
+    /// another peer's. The server's WireGuard interface follows 5 s later (<see cref="IPeerSync.PeerRedeemed"/>).
+    /// </summary>
+    public static async Task<NoContent> RedeemAsync(HttpContext context, ApiContext api)
+    {
+        var peer = context.GetCaller().RequirePeer();
+        var contents = await RequestBody.ReadJsonAsync<RedeemContents>(context.Request).ConfigureAwait(false);
+        if (contents.PublicKey.Equals(api.ServerPublicKey))
+        {
+            throw new ValidationException("public_key: this is the server's own key.");
+        }
+
+        if (contents.PublicKey.Equals(peer.PublicKey))
+        {
+            throw new ValidationException(
+                "public_key: this is the invitation's temporary key; redeeming needs a newly generated key.");
+        }
+
+        var change = api.Store.Redeem(peer.Id, contents.PublicKey, api.Time.GetUtcNow());
+        ApiLog.Redeemed(api.Logger, change.After.Name);
+        api.PeerSync.PeerRedeemed(change.Before, change.After);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Sets or clears the caller's endpoint override (an unspecified IP means "observed IP, this port").</summary>
+    public static async Task<NoContent> SetEndpointAsync(HttpContext context, ApiContext api)
+    {
+        var peer = context.GetCaller().RequirePeer();
+        var contents = await RequestBody.ReadJsonAsync<EndpointContents>(context.Request).ConfigureAwait(false);
+        api.Store.SetEndpoint(peer.Id, contents.Endpoint);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Replaces the caller's NAT-traversal candidates; more than 10 is 413 (as innernet).</summary>
+    public static async Task<Results<NoContent, StatusCodeHttpResult>> SetCandidatesAsync(HttpContext context, ApiContext api)
+    {
+        var peer = context.GetCaller().RequirePeer();
+        var candidates = await RequestBody.ReadJsonAsync<List<Endpoint>>(context.Request).ConfigureAwait(false);
+        if (candidates.Count > Core.Persistence.ServerStore.MaxCandidates)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        api.Store.SetCandidates(peer.Id, candidates);
+        return TypedResults.NoContent();
+    }
+}
