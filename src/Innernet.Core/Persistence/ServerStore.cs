@@ -177,7 +177,7 @@ public sealed partial class ServerStore : IDisposable
         return Load(OpenLiteDatabase(stream, null, StreamSource, create: false), null, StreamSource);
     }
 
-    /// <summary>Checkpoints the log into the database file and releases the file.</summary>
+    /// <summary>Checkpoints the log into the database file and releases the file (waits for a write in progress).</summary>
     public void Dispose()
     {
         lock (_writeLock)
@@ -191,6 +191,11 @@ public sealed partial class ServerStore : IDisposable
             try
             {
                 _db.Dispose();
+            }
+            catch (Exception e) when (e is LiteException or IOException)
+            {
+                // The final checkpoint failed. Every commit is already in the write-ahead log, which stays on
+                // disk and is replayed at the next open; Dispose must not throw.
             }
             finally
             {

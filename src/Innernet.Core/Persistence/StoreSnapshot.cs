@@ -7,7 +7,8 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Persistence;
 
 /// <summary>
-/// An immutable copy of the whole committed database: lists in id order plus the lookups the unique
+/// An immutable copy of the whole committed database: arrays in id order (a write copies an array: a
+/// memcpy, cheaper than tree-list enumeration for the rules' scans) plus the lookups the unique
 /// constraints need. The store publishes a new snapshot after each committed write; readers take the
 /// current one without locking. Derived data (the ACL view) is computed once per snapshot, on demand.
 /// </summary>
@@ -16,9 +17,9 @@ internal sealed class StoreSnapshot
     private readonly Lazy<NetworkView> _view;
 
     private StoreSnapshot(
-        ImmutableList<Cidr> cidrs,
-        ImmutableList<Peer> peers,
-        ImmutableList<Association> associations,
+        ImmutableArray<Cidr> cidrs,
+        ImmutableArray<Peer> peers,
+        ImmutableArray<Association> associations,
         ImmutableDictionary<long, Peer> peersById,
         ImmutableDictionary<string, long> peerIdsByName,
         ImmutableDictionary<IPAddress, long> peerIdsByIp,
@@ -36,11 +37,11 @@ internal sealed class StoreSnapshot
         _view = new Lazy<NetworkView>(() => new NetworkView(Cidrs, Peers, Associations), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public ImmutableList<Cidr> Cidrs { get; }
+    public ImmutableArray<Cidr> Cidrs { get; }
 
-    public ImmutableList<Peer> Peers { get; }
+    public ImmutableArray<Peer> Peers { get; }
 
-    public ImmutableList<Association> Associations { get; }
+    public ImmutableArray<Association> Associations { get; }
 
     public ImmutableDictionary<long, Peer> PeersById { get; }
 
@@ -59,16 +60,16 @@ internal sealed class StoreSnapshot
     public static StoreSnapshot Load(
         IEnumerable<Cidr> cidrs, IEnumerable<Peer> peers, IEnumerable<Association> associations, IdSequences sequences)
     {
-        var peerList = peers.OrderBy(p => p.Id).ToImmutableList();
-        var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableList();
-        var associationList = associations.OrderBy(a => a.Id).ToImmutableList();
+        var peerList = peers.OrderBy(p => p.Id).ToImmutableArray();
+        var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableArray();
+        var associationList = associations.OrderBy(a => a.Id).ToImmutableArray();
 
         // The stored sequences normally cover every id; take the maximum anyway so a damaged sequence
         // document can never make an id be handed out twice.
         var safeSequences = new IdSequences(
-            Math.Max(sequences.LastCidrId, cidrList.Count == 0 ? 0 : cidrList[^1].Id),
-            Math.Max(sequences.LastPeerId, peerList.Count == 0 ? 0 : peerList[^1].Id),
-            Math.Max(sequences.LastAssociationId, associationList.Count == 0 ? 0 : associationList[^1].Id));
+            Math.Max(sequences.LastCidrId, cidrList.Length == 0 ? 0 : cidrList[^1].Id),
+            Math.Max(sequences.LastPeerId, peerList.Length == 0 ? 0 : peerList[^1].Id),
+            Math.Max(sequences.LastAssociationId, associationList.Length == 0 ? 0 : associationList[^1].Id));
 
         return new StoreSnapshot(
             cidrList,
@@ -152,7 +153,7 @@ internal sealed class StoreSnapshot
     }
 
     private StoreSnapshot With(
-        ImmutableList<Cidr>? cidrs = null, ImmutableList<Association>? associations = null, IdSequences? sequences = null)
+        ImmutableArray<Cidr>? cidrs = null, ImmutableArray<Association>? associations = null, IdSequences? sequences = null)
         => new(
             cidrs ?? Cidrs,
             Peers,
@@ -163,23 +164,23 @@ internal sealed class StoreSnapshot
             PeerIdsByKey,
             sequences ?? Sequences);
 
-    private static T? FindById<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+    private static T? FindById<T>(ImmutableArray<T> list, long id, Func<T, long> idOf)
         where T : class
     {
         int index = BinarySearch(list, id, idOf);
         return index >= 0 ? list[index] : null;
     }
 
-    private static int IndexOf<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+    private static int IndexOf<T>(ImmutableArray<T> list, long id, Func<T, long> idOf)
     {
         int index = BinarySearch(list, id, idOf);
         return index >= 0 ? index : throw new InvalidOperationException($"Internal error: id {id} is not in the snapshot.");
     }
 
     /// <summary>Lists are kept in ascending id order (new ids are always the largest).</summary>
-    private static int BinarySearch<T>(ImmutableList<T> list, long id, Func<T, long> idOf)
+    private static int BinarySearch<T>(ImmutableArray<T> list, long id, Func<T, long> idOf)
     {
-        int low = 0, high = list.Count - 1;
+        int low = 0, high = list.Length - 1;
         while (low <= high)
         {
             int mid = low + ((high - low) / 2);

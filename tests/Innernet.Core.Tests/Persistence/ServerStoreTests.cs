@@ -161,6 +161,33 @@ public sealed partial class ServerStoreTests
     }
 
     [Fact]
+    public void Open_CopyTakenWhileOpen_ReplaysTheLogAndSeesEveryCommittedWrite()
+    {
+        // A copy of the files of a running store is what a crash (or power loss after fsync) leaves behind:
+        // committed transactions sit in the write-ahead log until a checkpoint.
+        using var temp = new TempDatabase();
+        var crashed = System.IO.Path.Combine(temp.Directory, "crashed");
+        Directory.CreateDirectory(crashed);
+        IReadOnlyList<Peer> peers;
+        using (var store = ServerStore.Create(temp.Path, Network))
+        {
+            store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id));
+            store.SetCandidates(2, Endpoints(3));
+            peers = store.ListPeers();
+            Assert.True(new FileInfo(temp.LogPath).Length > 0, "the writes are in the log, not yet checkpointed");
+
+            // cp takes no lock; .NET's File.Copy would be refused by the store's exclusive lock.
+            using var cp = System.Diagnostics.Process.Start("cp", [temp.Path, temp.LogPath, crashed])!;
+            cp.WaitForExit();
+            Assert.Equal(0, cp.ExitCode);
+        }
+
+        using var recovered = ServerStore.Open(System.IO.Path.Combine(crashed, "evilcorp.db"));
+        Assert.Equal(peers, recovered.ListPeers());
+        Assert.Equal(3, recovered.AddPeer(NewPeer("phone", "10.42.1.2", 3)).Id);
+    }
+
+    [Fact]
     public void Open_AfterCloseInStream_SeesEverything()
     {
         var stream = new MemoryStream();
