@@ -29,9 +29,14 @@ internal static class StoreMapper
 
         mapper.RegisterType<IPNetwork>(
             serialize: network => new BsonValue(network.ToString()),
-            deserialize: value => IPNetwork.TryParse(AsText(value, "IP network"), out var network)
-                ? network
-                : throw Corrupt("IP network", value));
+            deserialize: value =>
+            {
+                // The stored text is what ToString wrote; anything else (host bits set, garbage) is damage.
+                string text = AsText(value, "IP network");
+                return IPNetwork.TryParse(text, out var network) && network.ToString() == text
+                    ? network
+                    : throw Corrupt("IP network", value);
+            });
 
         mapper.RegisterType<WireGuardKey>(
             serialize: key => new BsonValue(key.ToBase64()),
@@ -66,5 +71,5 @@ internal static class StoreMapper
     private static StoreException Corrupt(string what, BsonValue value)
         => new(string.Create(
             CultureInfo.InvariantCulture,
-            $"The database holds an invalid {what}: {value.Type} '{value}'. The file is damaged or was written by another program."));
+            $"The database holds an invalid {what}: {value.Type} '{(value.IsString ? value.AsString : value.ToString())}'. The file is damaged or was written by another program."));
 }

@@ -268,6 +268,27 @@ public sealed partial class ServerStoreTests
         Assert.Contains("schema version 2, newer than the 1", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ip", "banana")]
+    [InlineData("public_key", "not base64")]
+    [InlineData("candidates", 7)]
+    public void Open_DamagedPeerRow_ThrowsStoreException(string field, object stored)
+    {
+        using var temp = new TempDatabase();
+        ServerStore.Create(temp.Path, Network).Dispose();
+        using (var db = new LiteDatabase(temp.Path))
+        {
+            var peers = db.GetCollection("peers");
+            var server = peers.FindById(1);
+            server[field] = stored is int i ? new BsonValue(i) : new BsonValue((string)stored);
+            peers.Update(server);
+        }
+
+        var e = Assert.Throws<StoreException>(() => ServerStore.Open(temp.Path));
+
+        Assert.Contains("database", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Create_Schema_HasUniqueIndexesAndVersion()
     {
