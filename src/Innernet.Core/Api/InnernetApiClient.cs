@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Innernet.Core.Contracts;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Api;
+
+/// <summary>
+/// The client side of innernet's HTTP API (spec §3): <c>http://{internal-endpoint}/v1{path}</c>, plain HTTP/1.1
+/// through the WireGuard tunnel, the server's public key in <c>X-Innernet-Server-Key</c> on every request,
+/// JSON bodies with a <c>Content-Length</c>, a 10 s timeout and no redirects. Failures are either an
+/// <see cref="ApiTransportException"/> (the server could not be reached) or an <see cref="ApiStatusException"/>
+/// (it answered with an error status). Thread-safe.
+/// </summary>
+public sealed class InnernetApiClient : IDisposable
+{
+    /// <summary>The header every request carries: the server's base64 public key (a CSRF stop-gap, not authentication).</summary>
+    public const string ServerKeyHeader = "X-Innernet-Server-Key";
+
+    private const string JsonMediaType = "application/json";
+
+    private readonly HttpClient _http;
+    private readonly string _serverKey;
+
+    /// <summary>A client for the server whose API listens on <paramref name="internalEndpoint"/>.</summary>
+    public InnernetApiClient(IPEndPoint internalEndpoint, WireGuardKey serverPublicKey, InnernetApiClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(internalEndpoint);
+        options ??= new InnernetApiClientOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options));
+
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            ConnectTimeout = options.Timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        };
+        if (options.ConnectCallback is { } connect)
+        {
+            handler.ConnectCallback = connect;
+        }
+        else if (options.LocalAddress is { } local)
+        {
+            handler.ConnectCallback = (context, ct) => ConnectFromAsync(local, context.DnsEndPoint, ct);
+        }
+
+        BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{internalEndpoint}/v1/"));
+        _http = new HttpClient(handler, disposeHandler: true)
+        {
+            BaseAddress = BaseAddress,
+            Timeout = options.Timeout,
+        };
+        _serverKey = serverPublicKey.ToBase64();
+    }
+
+    /// <summary>The API root, e.g. <c>http://10.42.0.1:51820/v1/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    // ---- user endpoints ----
+
+    /// <summary><c>GET /v1/user/state</c>: the peers this peer may see, and every CIDR.</summary>
+    public Task<State> GetStateAsync(CancellationToken cancellationToken = default)
+        => GetAsync<State>("user/state", cancellationToken);
+
+    /// <summary><c>GET /v1/user/capabilities</c>; a 404 (a server older than 1.7) means "all false".</summary>
+    public async Task<ServerCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAsync<ServerCapabilities>("user/capabilities", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ServerCapabilities();
+        }
+    }
+
+    /// <summary><c>POST /v1/user/redeem</c> with the new permanent public key (204 expected).</summary>
+    public Task RedeemAsync(WireGuardKey newPublicKey, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Post, "user/redeem", Body(new RedeemContents(newPublicKey)), cancellationToken);
+
+    /// <summary><c>PUT /v1/user/endpoint</c>: set or unset this peer's endpoint override on the server.</summary>
+    public Task SetEndpointAsync(EndpointContents contents, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Put, "user/endpoint", Body(contents), cancellationToken);
+
+    /// <summary><c>PUT /v1/user/candidates</c>: replace this peer's NAT candidates (the server refuses more than 10).</summary>
+    public Task SetCandidatesAsync(IReadOnlyList<Endpoint> candidates, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Put, "user/candidates", Body(candidates), cancellationToken);
+
+    // ---- admin endpoints ----
+
+    /// <summary><c>GET /v1/admin/peers</c>: every peer, disabled and unredeemed ones included.</summary>
+    public Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken = default)
+        => GetAsync<IReadOnlyList<Peer>>("admin/peers", cancellationToken);
+
+    /// <summary><c>POST /v1/admin/peers</c>: creates a peer (an invitation); returns it with its id.</summary>
+    public Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken = default)
+        => SendAsync<Peer>(HttpMethod.Post, "admin/peers", Body(contents), cancellationToken);
+
+    /// <summary>
+    /// <c>PUT /v1/admin/peers/{id}</c>. The server applies name, endpoint, admin, disabled and candidates. Send
+    /// the peer's STORED values (not an endpoint the server injected into a listing) with only the intended change.
+    /// </summary>
+    public Task UpdatePeerAsync(long id, PeerContents contents, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Put, Path("admin/peers", id), Body(contents), cancellationToken);
+
+    /// <summary><c>DELETE /v1/admin/peers/{id}</c>: innernet's soft delete (disables the peer).</summary>
+    public Task DeletePeerAsync(long id, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Delete, Path("admin/peers", id), null, cancellationToken);
+
+    /// <summary><c>GET /v1/admin/cidrs</c>.</summary>
+    public Task<IReadOnlyList<Cidr>> ListCidrsAsync(CancellationToken cancellationToken = default)
+        => GetAsync<IReadOnlyList<Cidr>>("admin/cidrs", cancellationToken);
+
+    /// <summary><c>POST /v1/admin/cidrs</c>: returns the created CIDR.</summary>
+    public Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken = default)
+        => SendAsync<Cidr>(HttpMethod.Post, "admin/cidrs", Body(contents), cancellationToken);
+
+    /// <summary><c>PUT /v1/admin/cidrs/{id}</c> (the server only applies the name).</summary>
+    public Task UpdateCidrAsync(long id, CidrContents contents, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Put, Path("admin/cidrs", id), Body(contents), cancellationToken);
+
+    /// <summary><c>DELETE /v1/admin/cidrs/{id}</c> (400 while peers, children or associations refer to it).</summary>
+    public Task DeleteCidrAsync(long id, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Delete, Path("admin/cidrs", id), null, cancellationToken);
+
+    /// <summary><c>GET /v1/admin/associations</c>.</summary>
+    public Task<IReadOnlyList<Association>> ListAssociationsAsync(CancellationToken cancellationToken = default)
+        => GetAsync<IReadOnlyList<Association>>("admin/associations", cancellationToken);
+
+    /// <summary><c>POST /v1/admin/associations</c> (201 with an empty body).</summary>
+    public Task AddAssociationAsync(AssociationContents contents, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Post, "admin/associations", Body(contents), cancellationToken);
+
+    /// <summary><c>DELETE /v1/admin/associations/{id}</c>.</summary>
+    public Task DeleteAssociationAsync(long id, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Delete, Path("admin/associations", id), null, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private static string Path(string collection, long id) => string.Create(CultureInfo.InvariantCulture, $"{collection}/{id}");
+
+    private static ByteArrayContent Body<T>(T value)
+    {
+        // ByteArrayContent always knows its length, so Content-Length is sent (the server requires it).
+        var content = new ByteArrayContent(InnernetJson.SerializeToUtf8Bytes(value));
+        content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
+        return content;
+    }
+
+    private Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+        => SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
+
+    private async Task SendAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    {
+        using var response = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        await ReadBodyAsync(response, method, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    {
+        using var response = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await ReadBodyAsync(response, method, path, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
+        {
+            throw new ApiTransportException(
+                $"The innernet server sent an empty reply to {method} /v1/{path}; expected a {typeof(T).Name} object.");
+        }
+
+        try
+        {
+            return InnernetJson.Deserialize<T>(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiTransportException($"The innernet server sent invalid JSON for {method} /v1/{path}: {e.Message}", e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> ExchangeAsync(
+        HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = body };
+        request.Headers.TryAddWithoutValidation(ServerKeyHeader, _serverKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonMediaType));
+        try
+        {
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                throw new ApiStatusException(response.StatusCode, method.Method, "/v1/" + path);
+            }
+
+            return response;
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(method, path, e.Message, e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(method, path, $"no answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(
+        HttpResponseMessage response, HttpMethod method, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(method, path, e.Message, e);
+        }
+        catch (IOException e)
+        {
+            throw Unreachable(method, path, e.Message, e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(method, path, $"no answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    private ApiTransportException Unreachable(HttpMethod method, string path, string reason, Exception inner)
+        => new($"Cannot reach the innernet server at {BaseAddress.Authority} ({method} /v1/{path}): {reason}", inner);
+
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress local, DnsEndPoint remote, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(IPAddress.Parse(remote.Host), remote.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
