@@ -194,14 +194,27 @@ internal sealed class DatabaseFiles : IDisposable
         return mode;
     }
 
-    private static void CheckLiteDbHeader(string path, FileStream data)
+    /// <summary>
+    /// Refuses anything but a LiteDB 5 file: LiteDB treats data shorter than a page as a new database and
+    /// would overwrite it.
+    /// </summary>
+    /// <exception cref="StoreException">Not a LiteDB 5 file.</exception>
+    public static void CheckLiteDbHeader(string source, Stream data)
     {
-        // LiteDB treats a file shorter than a page as new and would overwrite it: refuse instead.
         Span<byte> header = stackalloc byte[LiteDbHeaderInfoOffset + LiteDbHeaderInfo.Length];
-        if (data.Length < LiteDbPageSize || RandomAccess.Read(data.SafeFileHandle, header, 0) != header.Length
-            || !header[LiteDbHeaderInfoOffset..].SequenceEqual(LiteDbHeaderInfo))
+        bool isLiteDb = false;
+        if (data.Length >= LiteDbPageSize)
         {
-            throw new StoreException($"'{path}' is not an innernet-server database (not a LiteDB 5 file).");
+            long position = data.Position;
+            data.Position = 0;
+            data.ReadExactly(header);
+            data.Position = position;
+            isLiteDb = header[LiteDbHeaderInfoOffset..].SequenceEqual(LiteDbHeaderInfo);
+        }
+
+        if (!isLiteDb)
+        {
+            throw new StoreException($"'{source}' is not an innernet-server database (not a LiteDB 5 file).");
         }
     }
 

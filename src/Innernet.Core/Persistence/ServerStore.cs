@@ -169,11 +169,7 @@ public sealed partial class ServerStore : IDisposable
     public static ServerStore Open(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (stream.Length == 0)
-        {
-            throw new StoreException("The stream is empty: it holds no database.");
-        }
-
+        DatabaseFiles.CheckLiteDbHeader(StreamSource, stream);
         return Load(OpenLiteDatabase(stream, null, StreamSource, create: false), null, StreamSource);
     }
 

@@ -239,6 +239,31 @@ public sealed partial class ServerStoreTests
         Assert.Equal(garbage, File.ReadAllBytes(temp.Path));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(20000)]
+    public void Open_StreamWithoutADatabase_ThrowsStoreExceptionAndLeavesStreamAlone(int length)
+    {
+        var garbage = new byte[length];
+        new Random(length).NextBytes(garbage);
+        var stream = new MemoryStream();
+        stream.Write(garbage);
+
+        var e = Assert.Throws<StoreException>(() => ServerStore.Open(stream));
+
+        Assert.Contains("not an innernet-server database", e.Message, StringComparison.Ordinal);
+        Assert.Equal(garbage, stream.ToArray());
+    }
+
+    [Fact]
+    public void Create_NonEmptyStream_ThrowsStoreException()
+    {
+        var stream = new MemoryStream([1, 2, 3]);
+        Assert.Throws<StoreException>(() => ServerStore.Create(stream, Network));
+        Assert.Equal([1, 2, 3], stream.ToArray());
+    }
+
     [Fact]
     public void Open_PlainLiteDbFile_ThrowsStoreExceptionNoSchemaVersion()
     {
