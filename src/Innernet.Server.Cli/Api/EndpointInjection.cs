@@ -82,7 +82,12 @@ internal static class EndpointInjection
         }
 
         // innernet endpoints carry no IPv6 scope id (a link-local underlay is unusable for other peers anyway).
-        var address = observed.Address.ScopeId != 0 ? new IPAddress(observed.Address.GetAddressBytes()) : observed.Address;
+        var address = observed.Address;
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+        {
+            address = new IPAddress(address.GetAddressBytes());
+        }
+
         return Endpoint.FromAddress(address, (ushort)observed.Port);
     }
 }

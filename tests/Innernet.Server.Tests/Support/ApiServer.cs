@@ -1,0 +1,252 @@
+using System.Net.Sockets;
+using Innernet.Core.Contracts;
+using Innernet.Core.Persistence;
+using Innernet.Netlink.WireGuard;
+using Innernet.Server.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Innernet.Server.Tests.Support;
+
+/// <summary>
+/// One test's innernet server: a real <see cref="ServerStore"/> on an in-memory LiteDB holding innernet's test
+/// fixture (spec §10.1), served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
+/// Clients connect over real TCP from a peer's own address (the socket is bound to it before connecting).
+/// </summary>
+internal sealed class ApiServer : IAsyncDisposable
+{
+    /// <summary>What WireGuard "observed" for developer1 and developer2 (innernet pre-seeds these two).</summary>
+    public static readonly IPEndPoint Developer1Observed = IPEndPoint.Parse("198.51.100.11:51820");
+    public static readonly IPEndPoint Developer2Observed = IPEndPoint.Parse("198.51.100.12:51820");
+
+    private readonly MemoryStream _database;
+    private readonly List<HttpClient> _clients = [];
+    private readonly string? _netnsPath;
+    private readonly IPEndPoint _listenEndPoint;
+    private WebApplication? _app;
+
+    private ApiServer(TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint)
+    {
+        Network = network;
+        _netnsPath = netnsPath;
+        _listenEndPoint = listenEndPoint ?? new IPEndPoint(network.ServerIp, 0);
+        ServerKey = TestKeys.RandomKey();
+        _database = new MemoryStream();
+        Store = ServerStore.Create(
+            _database,
+            new NewNetwork(TestNetwork.Name, network.Root, network.ServerIp, ServerKey, TestNetwork.ExternalEndpoint));
+        Time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        Populate();
+        PeerSync.Observed[Store.GetPeer(TestNetwork.Developer1Id)!.PublicKey] = Developer1Observed;
+        PeerSync.Observed[Store.GetPeer(TestNetwork.Developer2Id)!.PublicKey] = Developer2Observed;
+    }
+
+    public TestNetwork Network { get; }
+
+    public ServerStore Store { get; }
+
+    public WireGuardKey ServerKey { get; }
+
+    public RecordingPeerSync PeerSync { get; } = new();
+
+    public ManualTimeProvider Time { get; }
+
+    public CollectingLoggerProvider Logs { get; } = new();
+
+    /// <summary>The TCP endpoint the API listens on (real port).</summary>
+    public IPEndPoint EndPoint { get; private set; } = null!;
+
+    /// <summary>The local admin socket, when started with one.</summary>
+    public string? AdminSocketPath { get; private set; }
+
+    /// <summary>Starts a server on <paramref name="network"/> (default: IPv4 loopback), optionally inside a network namespace.</summary>
+    public static async Task<ApiServer> StartAsync(
+        TestNetwork? network = null,
+        string? netnsPath = null,
+        string? adminSocketPath = null,
+        IPEndPoint? listenEndPoint = null,
+        Func<IPEndPoint, Socket>? createListenSocket = null)
+    {
+        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint);
+        try
+        {
+            await server.StartAppAsync(adminSocketPath, createListenSocket);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAppAsync(string? adminSocketPath, Func<IPEndPoint, Socket>? createListenSocket)
+    {
+        AdminSocketPath = adminSocketPath;
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
+        _app = ServerApp.Build(new ServerAppOptions
+        {
+            Store = Store,
+            ServerPublicKey = ServerKey,
+            PeerSync = PeerSync,
+            ListenEndpoints = [_listenEndPoint],
+            LocalAdminSocketPath = adminSocketPath,
+            CreateListenSocket = createListenSocket ?? (_netnsPath is null ? null : ep => NewSocket(ep.AddressFamily)),
+            LoggerFactory = loggerFactory,
+            Time = Time,
+        });
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Single(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
+        var uri = new Uri(address);
+        EndPoint = new IPEndPoint(_listenEndPoint.Address, uri.Port);
+    }
+
+    /// <summary>A TCP socket in the server's network namespace (the root namespace unless one was given).</summary>
+    public Socket NewSocket(AddressFamily family)
+        => _netnsPath is null
+            ? new Socket(family, SocketType.Stream, ProtocolType.Tcp)
+            : Innernet.Netlink.NetworkNamespace.Run(_netnsPath, () => new Socket(family, SocketType.Stream, ProtocolType.Tcp));
+
+    /// <summary>
+    /// An HttpClient whose connections come from <paramref name="source"/> (bound before connect) and that
+    /// sends <c>X-Innernet-Server-Key</c> = <paramref name="serverKeyHeader"/> (default: the right key; null: none).
+    /// </summary>
+    public HttpClient ClientFrom(IPAddress source, string? serverKeyHeader = "")
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = NewSocket(source.AddressFamily);
+                try
+                {
+                    if (source.IsIPv4MappedToIPv6)
+                    {
+                        socket.DualMode = true;
+                    }
+
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(EndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseUri(), Timeout = TimeSpan.FromSeconds(10) };
+        if (serverKeyHeader is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(
+                SessionMiddleware.ServerKeyHeader, serverKeyHeader.Length == 0 ? ServerKey.ToBase64() : serverKeyHeader);
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>An HttpClient on the local admin Unix socket (no key header).</summary>
+    public HttpClient LocalAdminClient()
+    {
+        string path = AdminSocketPath ?? throw new InvalidOperationException("Started without an admin socket.");
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(10) };
+        _clients.Add(client);
+        return client;
+    }
+
+    public HttpClient Admin() => ClientFrom(Network.Admin);
+
+    public HttpClient Developer1() => ClientFrom(Network.Developer1);
+
+    public HttpClient Developer2() => ClientFrom(Network.Developer2);
+
+    public Peer Peer(long id) => Store.GetPeer(id) ?? throw new InvalidOperationException($"No peer {id}.");
+
+    /// <summary>An unredeemed invitation in the user CIDR, expiring in a day (by the server clock).</summary>
+    public Peer AddInvitee(TimeSpan? expiresIn = null)
+        => Store.AddPeer(NewPeer("invitee", Network.InviteeIp, TestNetwork.UserCidrId) with
+        {
+            IsRedeemed = false,
+            InviteExpires = Time.GetUtcNow() + (expiresIn ?? TimeSpan.FromDays(1)),
+        });
+
+    /// <summary>A redeemed but disabled peer in the user CIDR.</summary>
+    public Peer AddRetired() => Store.AddPeer(NewPeer("retired", Network.RetiredIp, TestNetwork.UserCidrId) with { IsDisabled = true });
+
+    public static PeerContents NewPeer(string name, IPAddress ip, long cidrId, bool isAdmin = false) => new()
+    {
+        Name = name,
+        Ip = ip,
+        CidrId = cidrId,
+        PublicKey = TestKeys.RandomKey(),
+        PersistentKeepaliveInterval = 25,
+        IsAdmin = isAdmin,
+        IsDisabled = false,
+        IsRedeemed = true,
+        InviteExpires = null,
+        Candidates = [],
+    };
+
+    /// <summary>Every logged line so far, for assertion messages.</summary>
+    public string LogText => string.Join('\n', Logs.Lines);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+
+        Store.Dispose();
+        await _database.DisposeAsync();
+    }
+
+    private Uri BaseUri()
+        => new(EndPoint.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"http://[{EndPoint.Address}]:{EndPoint.Port}"
+            : $"http://{EndPoint.Address}:{EndPoint.Port}");
+
+    private void Populate()
+    {
+        Store.AddCidr(new CidrContents("admin", Network.AdminCidr, Cidr.RootId));
+        Store.AddCidr(new CidrContents("developer", Network.DeveloperCidr, Cidr.RootId));
+        Store.AddCidr(new CidrContents("user", Network.UserCidr, Cidr.RootId));
+        Store.AddPeer(NewPeer("admin", Network.Admin, TestNetwork.AdminCidrId, isAdmin: true));
+        Store.AddPeer(NewPeer("developer1", Network.Developer1, TestNetwork.DeveloperCidrId));
+        Store.AddPeer(NewPeer("developer2", Network.Developer2, TestNetwork.DeveloperCidrId));
+        Store.AddPeer(NewPeer("user1", Network.User1, TestNetwork.UserCidrId));
+        Store.AddPeer(NewPeer("user2", Network.User2, TestNetwork.UserCidrId));
+    }
+}
