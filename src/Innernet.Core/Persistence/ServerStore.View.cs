@@ -15,7 +15,10 @@ public sealed partial class ServerStore
     /// <exception cref="NotFoundException">No peer has this id.</exception>
     public IReadOnlyList<Peer> GetVisiblePeers(long peerId) => GetView().GetVisiblePeers(peerId);
 
-    /// <summary>The peers visible to <paramref name="peerId"/> and every CIDR, from one consistent snapshot (the body of <c>GET /v1/user/state</c>).</summary>
+    /// <summary>
+    /// The peers visible to <paramref name="peerId"/> and every CIDR, from one consistent snapshot (the body
+    /// of <c>GET /v1/user/state</c>, before endpoint injection).
+    /// </summary>
     /// <exception cref="NotFoundException">No peer has this id.</exception>
     public State GetState(long peerId)
     {

@@ -69,7 +69,9 @@ internal static class StoreMapper
         => value.IsString ? value.AsString : throw Corrupt(what, value);
 
     private static StoreException Corrupt(string what, BsonValue value)
-        => new(string.Create(
-            CultureInfo.InvariantCulture,
-            $"The database holds an invalid {what}: {value.Type} '{(value.IsString ? value.AsString : value.ToString())}'. The file is damaged or was written by another program."));
+    {
+        string shown = value.IsString ? value.AsString : value.ToString();
+        string found = string.Create(CultureInfo.InvariantCulture, $"The database holds an invalid {what}: {value.Type} '{shown}'.");
+        return new StoreException($"{found} The file is damaged or was written by another program.");
+    }
 }

@@ -98,9 +98,10 @@ internal static class StoreSchema
         int version = value.AsInt32;
         if (version > CurrentVersion)
         {
-            throw new StoreException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"'{source}' has database schema version {version}, newer than the {CurrentVersion} this innernet-server understands. Upgrade innernet-server; do not write to this file with an older build."));
+            string found = string.Create(CultureInfo.InvariantCulture, $"'{source}' has database schema version {version}");
+            string supported = string.Create(
+                CultureInfo.InvariantCulture, $"newer than the {CurrentVersion} this innernet-server understands");
+            throw new StoreException($"{found}, {supported}. Upgrade innernet-server; do not write to this file with an older build.");
         }
 
         if (version < 1)

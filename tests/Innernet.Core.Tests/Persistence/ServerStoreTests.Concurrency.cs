@@ -139,7 +139,8 @@ public sealed partial class ServerStoreTests
                 while (!done.IsCancellationRequested)
                 {
                     var peers = store.ListPeers();
-                    if (peers.Select(p => p.Id).Distinct().Count() != peers.Count || !peers.Select(p => p.Id).SequenceEqual(peers.Select(p => p.Id).Order()))
+                    var ids = peers.Select(p => p.Id).ToList();
+                    if (ids.Distinct().Count() != ids.Count || !ids.SequenceEqual(ids.Order()))
                     {
                         problems.Enqueue("peer list not in strict id order");
                     }

@@ -63,7 +63,8 @@ public sealed partial class ServerStoreTests
     public void AddPeer_ZeroKey_ThrowsValidation()
     {
         using var store = NewInMemory();
-        var e = Assert.Throws<ValidationException>(() => store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: WireGuardKey.Zero)));
+        var contents = NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: WireGuardKey.Zero);
+        var e = Assert.Throws<ValidationException>(() => store.AddPeer(contents));
         Assert.Contains("public_key", e.Message, StringComparison.Ordinal);
     }
 
@@ -339,7 +340,8 @@ public sealed partial class ServerStoreTests
     {
         using var store = NewInMemory();
         var humans = AddHumans(store);
-        var expired = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1), isRedeemed: false, inviteExpires: Now.AddSeconds(-1)));
+        var expired = store.AddPeer(
+            NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1), isRedeemed: false, inviteExpires: Now.AddSeconds(-1)));
         store.DeleteExpiredInvitations(Now);
 
         var again = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1)));

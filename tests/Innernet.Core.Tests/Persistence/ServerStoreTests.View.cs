@@ -1,4 +1,5 @@
 using Innernet.Core.Model;
+using Innernet.Core.Persistence;
 using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
@@ -12,6 +13,21 @@ public sealed partial class ServerStoreTests
         AddHumans(store);
 
         Assert.Same(store.GetView(), store.GetView());
+    }
+
+    [Fact]
+    public void GetView_WriteThatChangesNothing_KeepsTheCachedView()
+    {
+        // Clients report the same candidates on every fetch; that must not cost a view rebuild.
+        using var store = NewInMemory();
+        var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: Endpoints(2)));
+        var view = store.GetView();
+
+        store.SetCandidates(laptop.Id, Endpoints(2));
+        store.SetDisabled(laptop.Id, false);
+        store.UpdatePeer(laptop.Id, PeerUpdate.From(laptop));
+
+        Assert.Same(view, store.GetView());
     }
 
     [Fact]

@@ -327,7 +327,10 @@ public sealed partial class ServerStoreTests
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.Equal(
-            ["associations._id", "associations.pair", "cidrs._id", "cidrs.cidr", "cidrs.name", "meta._id", "peers._id", "peers.ip", "peers.name", "peers.public_key"],
+            [
+                "associations._id", "associations.pair", "cidrs._id", "cidrs.cidr", "cidrs.name", "meta._id",
+                "peers._id", "peers.ip", "peers.name", "peers.public_key",
+            ],
             unique);
         Assert.Equal(1, db.GetCollection("meta").FindById("schema_version")["value"].AsInt32);
     }
