@@ -50,8 +50,8 @@ internal sealed class GlobalOptions
         }
 
         return new GlobalArgs(
-            result.GetValue(ConfigDir) ?? GlobalArgs.DefaultConfigDirectory,
-            result.GetValue(DataDir) ?? GlobalArgs.DefaultDataDirectory,
+            Path.GetFullPath(result.GetValue(ConfigDir) ?? GlobalArgs.DefaultConfigDirectory),
+            Path.GetFullPath(result.GetValue(DataDir) ?? GlobalArgs.DefaultDataDirectory),
             new NetworkOptions
             {
                 Backend = ParseBackend(result.GetValue(Backend)),

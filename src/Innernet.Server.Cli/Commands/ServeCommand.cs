@@ -1,17 +1,42 @@
 using System.CommandLine;
 using Innernet.Server.Cli;
+using Innernet.Server.Serve;
 
 namespace Innernet.Server.Commands;
 
-/// <summary><c>serve &lt;iface&gt;</c>: runs the coordination server (placeholder until the API lands).</summary>
+/// <summary><c>serve &lt;iface&gt;</c>: runs the coordination server; the global --backend/--mtu/--no-routing apply.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliContext context, GlobalOptions global)
     {
         var iface = CommonOptions.Interface();
-        var command = new Command("serve", "Run the coordination server of a network") { iface };
-        command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => throw new CliUserException("not implemented yet")));
-        _ = global;
+        var hostsPath = new Option<string>("--hosts-path")
+        {
+            Description = "The hosts file to write peer names into",
+            DefaultValueFactory = _ => ServeArgs.DefaultHostsPath,
+        };
+        var noWriteHosts = new Option<bool>("--no-write-hosts") { Description = "Do not write the hosts file" };
+        var hostSuffix = new Option<string>("--host-suffix")
+        {
+            Description = "Host names are <peer>.<suffix> (default <peer>.<interface>.wg; empty = bare <peer>)",
+        };
+        var command = new Command("serve", "Run the coordination server of a network") { iface, hostsPath, noWriteHosts, hostSuffix };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(hostsPath) is { Implicit: false } && result.GetResult(noWriteHosts) is not null)
+            {
+                result.AddError("--hosts-path and --no-write-hosts cannot be used together");
+            }
+        });
+        command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => ServeHost.RunAsync(
+            context,
+            global.Read(parse),
+            new ServeArgs(
+                parse.GetRequiredValue(iface),
+                parse.GetValue(hostsPath) ?? ServeArgs.DefaultHostsPath,
+                parse.GetValue(noWriteHosts),
+                parse.GetValue(hostSuffix)),
+            ct)));
         return command;
     }
 }

@@ -1,0 +1,142 @@
+using System.Net;
+using Innernet.Core.Client;
+using Innernet.Core.Interface;
+using Innernet.Core.Keys;
+using Innernet.Core.Model;
+using Innernet.Core.Persistence;
+using Innernet.Netlink.Route;
+using Innernet.Server.Api;
+using Innernet.Server.Cli;
+using Microsoft.Extensions.Logging.Console;
+using Endpoint = Innernet.Core.Model.Endpoint;
+using InterfaceAddress = Innernet.Core.Model.InterfaceAddress;
+
+namespace Innernet.Server.Serve;
+
+/// <summary>
+/// <c>serve &lt;iface&gt;</c> (spec §7.2): config and database, interface bring-up, every peer into WireGuard,
+/// server candidates, the API on <c>&lt;server ip&gt;:&lt;port&gt;</c> (bound to the device) plus the local admin
+/// socket, and a 10 s loop refreshing observed endpoints and the hosts file. The API's own sweeper deletes
+/// expired invitations and removes them from WireGuard through <see cref="WireGuardPeerSync"/>. On
+/// SIGINT/SIGTERM Kestrel stops and the database is closed; the interface stays up, as with innernet, so
+/// existing tunnels keep working while the service restarts.
+/// </summary>
+internal static class ServeHost
+{
+    public static readonly TimeSpan LoopInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task RunAsync(CliContext context, GlobalArgs global, ServeArgs args, CancellationToken cancellationToken)
+    {
+        var paths = NetworkSession.OpenPaths(global, args.Interface);
+        await using (var running = await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false))
+        {
+            if (running is not null)
+            {
+                throw new CliUserException($"the server of '{args.Interface}' is already running (its admin socket {paths.AdminSocket} answers)");
+            }
+        }
+
+        using var loggerFactory = CreateLoggerFactory();
+        var logger = loggerFactory.CreateLogger("innernet-server");
+        var config = NetworkSession.LoadConfig(context, paths);
+        using var store = NetworkSession.OpenStore(context, paths);
+        using var wireGuard = context.OpenWireGuard(global.Network.Backend);
+        var serverPublicKey = KeyPair.FromPrivate(config.PrivateKey).Public;
+        var address = new InterfaceAddress(config.Address, config.NetworkCidrPrefix);
+
+        var manager = new InterfaceManager(wireGuard);
+        manager.Up(new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network));
+        using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, logger, context.Time);
+        int loaded = peerSync.LoadAll(store.ListPeers());
+        ServeLog.InterfaceUp(logger, args.Interface, address.ToString(), global.Network.Mtu, global.Network.NoRouting ? "no route" : $"route {address.Network}", loaded);
+        SetServerCandidates(store, config.ListenPort, args.Interface, logger);
+
+        var listen = new IPEndPoint(config.Address, config.ListenPort);
+        var app = ServerApp.Build(new ServerAppOptions
+        {
+            Store = store,
+            ServerPublicKey = serverPublicKey,
+            PeerSync = peerSync,
+            ListenEndpoints = [listen],
+            BindToDevice = args.Interface,
+            LocalAdminSocketPath = paths.AdminSocket,
+            LoggerFactory = loggerFactory,
+            Time = context.Time,
+        });
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            ServeLog.Serving(logger, args.Interface, listen.ToString(), paths.AdminSocket);
+            try
+            {
+                await RunLoopAsync(args, store, peerSync, logger, context.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // SIGINT/SIGTERM.
+            }
+
+            ServeLog.Stopping(logger, args.Interface);
+            using var stopTimeout = new CancellationTokenSource(StopTimeout);
+            await app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RunLoopAsync(
+        ServeArgs args, ServerStore store, WireGuardPeerSync peerSync, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(LoopInterval, time);
+        do
+        {
+            RunPeriodic(() => peerSync.RefreshObservedEndpoints(), args.Interface, "refresh observed endpoints", logger);
+            if (!args.NoWriteHosts)
+            {
+                RunPeriodic(() => WriteHosts(args, store, logger), args.Interface, "write hosts file", logger);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private static void RunPeriodic(Action action, string iface, string what, ILogger logger)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Innernet.Core.InnernetException)
+        {
+            ServeLog.PeriodicFailed(logger, e, iface, what);
+        }
+    }
+
+    /// <summary>Enabled, redeemed peers (the server included) into the interface's hosts section.</summary>
+    private static void WriteHosts(ServeArgs args, ServerStore store, ILogger logger)
+    {
+        var peers = store.ListPeers().Where(p => !p.IsDisabled && p.IsRedeemed);
+        if (HostsFile.Update(args.HostsPath, args.Interface, peers, args.HostSuffix))
+        {
+            ServeLog.HostsWritten(logger, args.Interface, args.HostsPath);
+        }
+    }
+
+    /// <summary>The server peer's candidates: its local addresses with the listen port (at most 10).</summary>
+    private static void SetServerCandidates(ServerStore store, ushort port, string iface, ILogger logger)
+    {
+        using var route = new RouteNetlinkClient();
+        var candidates = route.GetLocalAddresses()
+            .Take(ServerStore.MaxCandidates)
+            .Select(a => Endpoint.FromAddress(a, port))
+            .ToList();
+        store.SetCandidates(Peer.ServerId, candidates);
+        ServeLog.Candidates(logger, iface, candidates.Count == 0 ? "(none)" : string.Join(", ", candidates));
+    }
+
+    /// <summary>Console logging for journald: systemd-style &lt;N&gt; level prefixes, Information by default.</summary>
+    private static ILoggerFactory CreateLoggerFactory()
+        => LoggerFactory.Create(builder => builder
+            .AddSystemdConsole(options => options.IncludeScopes = false)
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter<ConsoleLoggerProvider>("Microsoft.Hosting.Lifetime", LogLevel.Warning));
+}
