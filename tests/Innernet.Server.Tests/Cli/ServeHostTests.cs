@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Innernet.Core.Config;
+using Innernet.Core.Interface;
+using Innernet.Core.Keys;
+using Innernet.Netlink;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Tests.Cli;
+
+/// <summary>
+/// The BUILT <c>innernet-server</c> serving in a private namespace on wireguard-go: its WireGuard peer list
+/// follows add-peer (through the admin socket while serving), disable/enable, a redemption made by a peer
+/// namespace through the tunnel, and invitation expiry.
+/// </summary>
+[Trait(Layers.Name, Layers.Host)]
+[Collection(nameof(ServeHostTests))]
+[CollectionDefinition(nameof(ServeHostTests), DisableParallelization = true)]
+public sealed class ServeHostTests : IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private readonly NetnsLab _lab = new();
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "inn-serve-" + Guid.NewGuid().ToString("N")[..12]);
+    private Process? _server;
+    private readonly StringBuilder _serverLog = new();
+    private string? _serverInterface;
+    private string? _serverNamespace;
+
+    [Fact]
+    public async Task Serve_WireGuardPeersFollowAddDisableEnableRedeemAndExpiry()
+    {
+        Prerequisites.RequireWireGuardGo();
+        string binary = FindBinary();
+        var ct = TestContext.Current.CancellationToken;
+
+        _serverNamespace = _lab.AddNamespace("s");
+        string peerNs = _lab.AddNamespace("p");
+        var (serverVeth, peerVeth) = _lab.AddVethPair(_serverNamespace, peerNs);
+        _lab.AddAddress(_serverNamespace, serverVeth, "198.18.0.1/24");
+        _lab.AddAddress(peerNs, peerVeth, "198.18.0.2/24");
+        string iface = _serverInterface = _lab.InterfaceName("s");
+        string peerIface = _lab.InterfaceName("p");
+        string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
+        Directory.CreateDirectory(_root);
+        string[] dirs = ["-c", etc, "-d", lib, "--backend", "userspace"];
+
+        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.99.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820", .. dirs]);
+        Cli(binary, ["add-cidr", iface, "--name", "humans", "--cidr", "10.99.1.0/24", "--parent", iface, "--yes", .. dirs]);
+        string p1File = Path.Combine(_root, "p1.toml");
+        Cli(binary, ["add-peer", iface, "--name", "p1", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", p1File, "--yes", .. dirs]);
+        var p1Invite = InterfaceConfig.LoadInvitation(p1File).Config;
+        var p1TempKey = KeyPair.FromPrivate(p1Invite.Interface.PrivateKey).Public;
+
+        StartServer(binary, _serverNamespace, ["serve", iface, "--no-write-hosts", .. dirs]);
+        await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is not null, TimeSpan.FromSeconds(30), "the server to come up", ct);
+        Assert.Equal([p1TempKey], ServerPeers(iface)!);
+
+        // add-peer while serving goes through the admin socket and reaches WireGuard at once.
+        string p2File = Path.Combine(_root, "p2.toml");
+        var viaSocket = Cli(binary, ["add-peer", iface, "--name", "p2", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", p2File, "--yes", .. dirs]);
+        Assert.Contains("running server", viaSocket.StandardOutput, StringComparison.Ordinal);
+        var p2Key = KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(p2File).Config.Interface.PrivateKey).Public;
+        await WaitForAsync(() => ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 on the server's interface", ct);
+
+        string p3File = Path.Combine(_root, "p3.toml");
+        Cli(binary, ["add-peer", iface, "--name", "p3", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1s", "--save-config", p3File, "--yes", .. dirs]);
+        var p3Key = KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(p3File).Config.Interface.PrivateKey).Public;
+        var p3Added = Stopwatch.StartNew();
+
+        Cli(binary, ["disable-peer", iface, "--name", "p2", "--yes", .. dirs]);
+        await WaitForAsync(() => !ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 removed after disable-peer", ct);
+        Cli(binary, ["enable-peer", iface, "--name", "p2", "--yes", .. dirs]);
+        await WaitForAsync(() => ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 back after enable-peer", ct);
+
+        // The peer namespace joins with the invitation (temporary key) and redeems through the tunnel.
+        _lab.StartWireGuardGo(peerNs, peerIface);
+        NetworkNamespace.Run(NetnsLab.NamespacePath(peerNs), () =>
+        {
+            using var wireGuard = new UserspaceWireGuardControl();
+            new InterfaceManager(wireGuard).Up(new InterfaceUpRequest(
+                peerIface,
+                p1Invite.Interface.PrivateKey,
+                p1Invite.Interface.Address,
+                null,
+                new InterfaceServerPeer(p1Invite.Server.PublicKey, p1Invite.Server.InternalEndpoint.Address, p1Invite.Server.ExternalEndpoint.TryGetIPEndPoint()),
+                new NetworkOptions()));
+        });
+        var permanent = KeyPair.Generate();
+        using (var http = PeerHttpClient(NetnsLab.NamespacePath(peerNs)))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{p1Invite.Server.InternalEndpoint}/v1/user/redeem")
+            {
+                Content = new StringContent($"{{\"public_key\":\"{permanent.Public.ToBase64()}\"}}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Innernet-Server-Key", p1Invite.Server.PublicKey.ToBase64());
+            using var response = await http.SendAsync(request, ct);
+            Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"redeem answered {(int)response.StatusCode}\n{ServerLog()}");
+        }
+
+        var redeemed = Stopwatch.StartNew();
+        Assert.Contains(p1TempKey, ServerPeers(iface)!); // the swap waits 5 s so the reply can leave through the old tunnel
+        await WaitForAsync(
+            () => ServerPeers(iface) is { } keys && keys.Contains(permanent.Public) && !keys.Contains(p1TempKey),
+            TimeSpan.FromSeconds(12), "the redeemed key swap", ct);
+        Assert.True(redeemed.Elapsed >= TimeSpan.FromSeconds(4), $"the key swap came after {redeemed.Elapsed}, before innernet's 5 s");
+
+        await WaitForAsync(() => !ServerPeers(iface)!.Contains(p3Key), TimeSpan.FromSeconds(15) - p3Added.Elapsed, "the expired invitation swept", ct);
+        var listed = Cli(binary, ["list-peers", iface, "--json", .. dirs]);
+        var peers = ServerCommandLineTests.InnernetJsonPeers(listed.StandardOutput);
+        Assert.DoesNotContain(peers, p => p.Name == "p3");
+        Assert.Equal(permanent.Public, Assert.Single(peers, p => p.Name == "p1").PublicKey);
+
+        // SIGTERM: clean shutdown, exit 0, admin socket gone, interface left up.
+        Assert.Equal(0, StopServer());
+        Assert.False(File.Exists(Path.Combine(lib, iface + ".sock")));
+        Assert.NotNull(ServerPeers(iface));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            StopServer();
+            if (_serverInterface is not null)
+            {
+                using var wireGuard = new UserspaceWireGuardControl();
+                wireGuard.DeleteDevice(_serverInterface); // removing the socket makes wireguard-go exit
+            }
+
+            if (_serverNamespace is not null)
+            {
+                KillProcessesIn(_serverNamespace);
+            }
+        }
+        finally
+        {
+            _lab.Dispose();
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    /// <summary>The built binary: <c>$INNERNET_SERVER_BINARY</c>, else artifacts/build/bin/… above the test assembly.</summary>
+    private static string FindBinary()
+    {
+        if (Environment.GetEnvironmentVariable("INNERNET_SERVER_BINARY") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Innernet.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        string binary = Path.Combine(dir.FullName, "artifacts/build/bin/Innernet.Server.Cli/release/innernet-server");
+        Assert.True(File.Exists(binary), $"{binary} is missing: build the solution in Release first");
+        return binary;
+    }
+
+    private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
+
+    /// <summary>The public keys on the server's WireGuard interface, or null while it does not exist.</summary>
+    private static List<WireGuardKey>? ServerPeers(string iface)
+    {
+        using var wireGuard = new UserspaceWireGuardControl();
+        return wireGuard.GetDevice(iface)?.Peers.Select(p => p.PublicKey).ToList();
+    }
+
+    private void StartServer(string binary, string ns, string[] args)
+    {
+        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (string arg in (string[])["netns", "exec", ns, binary, .. args])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        _server = new Process { StartInfo = psi };
+        _server.OutputDataReceived += (_, e) => AppendLog(e.Data);
+        _server.ErrorDataReceived += (_, e) => AppendLog(e.Data);
+        _server.Start();
+        _server.StandardInput.Close();
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+    }
+
+    private void AppendLog(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_serverLog)
+            {
+                _serverLog.AppendLine(line);
+            }
+        }
+    }
+
+    private string ServerLog()
+    {
+        lock (_serverLog)
+        {
+            return "server log:\n" + _serverLog;
+        }
+    }
+
+    /// <summary>SIGTERM (what systemd sends), then the exit code; kills after 20 s.</summary>
+    private int StopServer()
+    {
+        if (_server is null || _server.HasExited)
+        {
+            return _server?.ExitCode ?? 0;
+        }
+
+        // "ip netns exec" execs the server, so this pid is the server itself.
+        _ = ProcessRunner.Run("kill", ["-TERM", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (!_server.WaitForExit(TimeSpan.FromSeconds(20)))
+        {
+            _server.Kill(entireProcessTree: true);
+            _server.WaitForExit();
+            return -1;
+        }
+
+        _server.WaitForExit();
+        return _server.ExitCode;
+    }
+
+    /// <summary>Kills what this test started inside its own namespace (the server's wireguard-go if it outlived its socket).</summary>
+    private static void KillProcessesIn(string ns)
+    {
+        var pids = ProcessRunner.Run("ip", ["netns", "pids", ns]).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string pid in pids)
+        {
+            _ = ProcessRunner.Run("kill", ["-KILL", pid]);
+        }
+    }
+
+    /// <summary>An HttpClient whose sockets are created inside <paramref name="netnsPath"/> (a socket keeps the namespace it was made in).</summary>
+    private static HttpClient PeerHttpClient(string netnsPath)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = NetworkNamespace.Run(netnsPath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+                try
+                {
+                    var endpoint = new IPEndPoint(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port);
+                    await socket.ConnectAsync(endpoint, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    private async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout || _server is { HasExited: true })
+            {
+                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
+            }
+
+            await Task.Delay(Poll, ct);
+        }
+    }
+}
