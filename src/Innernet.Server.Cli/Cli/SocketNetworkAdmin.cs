@@ -114,12 +114,30 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
         Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var body = Body(peer.Contents with { PublicKey = newTemporaryKey, InviteExpires = expires });
-        return Read<Peer>(await SendAsync(HttpMethod.Post, PeerPath(peer) + "/reissue", body, cancellationToken).ConfigureAwait(false));
+        return Read<Peer>(await SendUnlessMissingAsync(HttpMethod.Post, PeerPath(peer) + "/reissue", body, "reissue-invite", cancellationToken)
+            .ConfigureAwait(false));
     }
 
     public async Task SetServerEndpointAsync(Endpoint endpoint, CancellationToken cancellationToken)
-        => await SendAsync(HttpMethod.Put, "server/endpoint", Body(EndpointContents.Set(endpoint)), cancellationToken)
+        => await SendUnlessMissingAsync(HttpMethod.Put, "server/endpoint", Body(EndpointContents.Set(endpoint)), "set-external-endpoint", cancellationToken)
             .ConfigureAwait(false);
+
+    /// <summary>For routes beyond innernet's admin API: a 404 means this server does not offer the operation.</summary>
+    private async Task<byte[]> SendUnlessMissingAsync(HttpMethod method, string path, HttpContent content, string verb, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliUserException e) when (e.Code == ExitCode.NotFound)
+        {
+            throw new CliUserException(
+                $"the running server does not offer '{verb}' on its admin socket ({method} /v1/admin/{path}: {e.Message}); " +
+                "stop the server, run the command again (it then edits the database directly) and start the server",
+                ExitCode.Failure,
+                e);
+        }
+    }
 
     public ValueTask DisposeAsync()
     {
