@@ -1,0 +1,30 @@
+using Innernet.Core.Model;
+
+namespace Innernet.Core.Fetch;
+
+/// <summary>Chooses the NAT candidates this client reports (spec §7.7).</summary>
+public static class CandidateSelector
+{
+    /// <summary>The server accepts at most this many candidates.</summary>
+    public const int MaxCandidates = 10;
+
+    /// <summary>
+    /// The local addresses not excluded by <paramref name="options"/> (none with <see cref="NatOptions.NoCandidates"/>),
+    /// in order, each with <paramref name="listenPort"/>, at most <see cref="MaxCandidates"/>.
+    /// </summary>
+    public static IReadOnlyList<Endpoint> Select(IEnumerable<IPAddress> localAddresses, NatOptions options, ushort listenPort)
+    {
+        ArgumentNullException.ThrowIfNull(localAddresses);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NoCandidates)
+        {
+            return [];
+        }
+
+        return [.. localAddresses
+            .Where(a => !options.ExcludeCandidates.Any(n => n.BaseAddress.AddressFamily == a.AddressFamily && n.Contains(a)))
+            .Distinct()
+            .Take(MaxCandidates)
+            .Select(a => Endpoint.FromAddress(a, listenPort))];
+    }
+}

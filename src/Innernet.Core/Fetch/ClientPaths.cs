@@ -1,0 +1,36 @@
+namespace Innernet.Core.Fetch;
+
+/// <summary>The client's files for one interface (spec §5.2, §5.4).</summary>
+public static class ClientPaths
+{
+    /// <summary>innernet's default config directory.</summary>
+    public const string DefaultConfigDirectory = "/etc/innernet";
+
+    /// <summary>innernet's default data directory.</summary>
+    public const string DefaultDataDirectory = "/var/lib/innernet";
+
+    private const string ConfigExtension = ".conf";
+    private const string DataExtension = ".json";
+
+    /// <summary><c>&lt;config-dir&gt;/&lt;iface&gt;.conf</c>.</summary>
+    public static string ConfigFile(string configDirectory, string interfaceName)
+        => Path.Combine(configDirectory, interfaceName + ConfigExtension);
+
+    /// <summary><c>&lt;data-dir&gt;/&lt;iface&gt;.json</c> (the peer cache).</summary>
+    public static string DataFile(string dataDirectory, string interfaceName)
+        => Path.Combine(dataDirectory, interfaceName + DataExtension);
+
+    /// <summary>The installed networks: every regular <c>*.conf</c> file in the config directory, sorted by name.</summary>
+    public static IReadOnlyList<string> InstalledInterfaces(string configDirectory)
+    {
+        if (!Directory.Exists(configDirectory))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateFiles(configDirectory, "*" + ConfigExtension)
+            .Where(f => (File.GetAttributes(f) & (FileAttributes.Directory | FileAttributes.ReparsePoint)) == 0)
+            .Select(f => Path.GetFileNameWithoutExtension(f))
+            .Order(StringComparer.Ordinal)];
+    }
+}

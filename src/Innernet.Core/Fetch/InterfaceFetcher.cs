@@ -1,0 +1,234 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Innernet.Core.Api;
+using Innernet.Core.Client;
+using Innernet.Core.Config;
+using Innernet.Core.Interface;
+using Innernet.Core.Keys;
+using Innernet.Core.Model;
+using Innernet.Core.Nat;
+using Innernet.Core.Sync;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Fetch;
+
+/// <summary>
+/// innernet's <c>fetch</c> (spec §7.4), used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
+/// if allowed, get the state from the server (or the cache when the server is unreachable), apply the local
+/// endpoint overrides, CHECK THE PINS, apply the peer diff in one device update, write the hosts file when
+/// something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
+/// check happens before anything is applied, so a re-keyed IP never reaches WireGuard.
+/// </summary>
+public sealed class InterfaceFetcher
+{
+    /// <summary>The port reported with candidates when the device has none.</summary>
+    public const ushort FallbackListenPort = 51820;
+
+    private readonly IInterfaceLayer _layer;
+    private readonly IClientLog _log;
+    private readonly Func<InterfaceConfig, InnernetApiClient> _api;
+    private readonly TimeProvider _time;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+    private readonly Func<Endpoint, IPEndPoint?> _resolve;
+
+    /// <param name="layer">The device layer.</param>
+    /// <param name="log">Progress output.</param>
+    /// <param name="apiFactory">Creates the API client (default <see cref="ApiClientFactory.Default"/>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="delay">Sleeps (NAT traversal); default real delays on <paramref name="time"/>.</param>
+    /// <param name="resolve">Endpoint resolution; default <see cref="EndpointResolver.Resolve"/> (DNS for names).</param>
+    public InterfaceFetcher(
+        IInterfaceLayer layer,
+        IClientLog? log = null,
+        Func<InterfaceConfig, InnernetApiClient>? apiFactory = null,
+        TimeProvider? time = null,
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        Func<Endpoint, IPEndPoint?>? resolve = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        _layer = layer;
+        _log = log ?? NullClientLog.Instance;
+        _api = apiFactory ?? ApiClientFactory.Default;
+        _time = time ?? TimeProvider.System;
+        _delay = delay ?? ((span, ct) => Task.Delay(span, _time, ct));
+        _resolve = resolve ?? EndpointResolver.Resolve;
+    }
+
+    /// <summary>Runs one fetch.</summary>
+    /// <exception cref="InnernetException">
+    /// The config is missing or invalid, the interface is down and <see cref="FetchRequest.BringUp"/> is false,
+    /// the server is unreachable and nothing is cached, the server answered an error, or a pin is broken
+    /// (<see cref="PinningException"/>; nothing was applied then).
+    /// </exception>
+    public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string name = request.InterfaceName;
+        string configPath = ClientPaths.ConfigFile(request.ConfigDirectory, name);
+        if (!File.Exists(configPath))
+        {
+            throw new NotFoundException($"Network '{name}' is not installed here: '{configPath}' does not exist.");
+        }
+
+        var loaded = InterfaceConfig.Load(configPath);
+        foreach (string warning in loaded.Warnings)
+        {
+            _log.Warning(warning);
+        }
+
+        var config = loaded.Config;
+        var wireGuard = _layer.WireGuard;
+        bool wasUp = wireGuard.GetDevice(name) is not null;
+        if (!wasUp)
+        {
+            if (!request.BringUp)
+            {
+                throw new InnernetException($"Interface {name} is not up. Use 'innernet up {name}' instead.");
+            }
+
+            _log.Info($"bringing up interface {name}");
+            _layer.BringUp(UpRequest(name, config, config.Interface.PrivateKey, config.Interface.ListenPort, request.Network));
+        }
+
+        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, name));
+        foreach (string warning in store.Warnings)
+        {
+            _log.Warning(warning);
+        }
+
+        _log.Info($"fetching state for {name} from server...");
+        State state;
+        bool reachable = true;
+        using (var api = _api(config))
+        {
+            try
+            {
+                state = await api.GetStateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiTransportException e)
+            {
+                if (store.Peers.Count == 0)
+                {
+                    throw new InnernetException(
+                        $"Could not connect to the innernet server ({e.Message}) and there are no cached peers.", e);
+                }
+
+                _log.Warning($"{e.Message}. Using {store.Peers.Count} cached peers instead.");
+                state = new State(store.Peers, store.Cidrs);
+                reachable = false;
+            }
+        }
+
+        // The pins are checked against the server's view BEFORE any of it reaches WireGuard.
+        if (reachable)
+        {
+            store.CheckPins(state.Peers);
+        }
+
+        var overrides = config.PeerEndpointOverrides;
+        var peers = EndpointOverrides.Apply(state.Peers, overrides);
+        var ownKey = WireGuardKeys.GetPublicKey(config.Interface.PrivateKey);
+        var device = wireGuard.GetDevice(name)
+            ?? throw new InnernetException($"Interface {name} disappeared while it was being configured.");
+        var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), _resolve, store.Peers);
+        foreach (var change in diff.Changes.Where(c => !c.NatReattemptOnly))
+        {
+            if (change.EndpointChanged || change.Kind != PeerChangeKind.Modified)
+            {
+                _log.Info(change.Summary);
+            }
+            else
+            {
+                _log.Debug(change.Summary);
+            }
+
+            foreach (string detail in change.Details)
+            {
+                _log.Debug("  " + detail);
+            }
+        }
+
+        bool hostsWritten = false;
+        if (diff.HasUpdates || !wasUp)
+        {
+            if (diff.HasUpdates)
+            {
+                wireGuard.ConfigureDevice(name, diff.Config);
+            }
+
+            if (request.Hosts.Write)
+            {
+                hostsWritten = HostsFile.Update(request.Hosts.Path, name, peers, request.Hosts.Suffix);
+                if (hostsWritten)
+                {
+                    _log.Info($"updated hosts file {request.Hosts.Path}");
+                }
+            }
+        }
+        else
+        {
+            _log.Info("peers are already up to date");
+        }
+
+        var updatedAt = _time.GetUtcNow();
+        if (reachable)
+        {
+            store.UpdatePeersAndSetCidrs(state.Peers, state.Cidrs);
+        }
+
+        IReadOnlyList<Endpoint>? reported = null;
+        if (reachable)
+        {
+            reported = await ReportCandidatesAsync(name, config, request.Nat, cancellationToken).ConfigureAwait(false);
+        }
+
+        NatTraversalResult? nat = null;
+        if (!request.Nat.NoTraversal && diff.NatTraversalPeers.Count > 0)
+        {
+            var traversal = new NatTraversal(new WireGuardNatDevice(wireGuard, name), _time, _delay, _resolve);
+            nat = await traversal.RunAsync(
+                diff.NatTraversalPeers, overrides.Keys.ToHashSet(), updatedAt, _log.Debug, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new FetchResult(reachable, !wasUp, diff.Changes, peers, hostsWritten, reported, nat);
+    }
+
+    /// <summary>The <c>wg::up</c> request for a client: its key and address, the server as the only peer.</summary>
+    public InterfaceUpRequest UpRequest(string name, InterfaceConfig config, WireGuardKey privateKey, ushort? listenPort, NetworkOptions network)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var endpoint = _resolve(config.Server.ExternalEndpoint)
+            ?? throw new InnernetException($"Cannot resolve the server's external endpoint '{config.Server.ExternalEndpoint}'.");
+        return new InterfaceUpRequest(
+            name,
+            privateKey,
+            config.Interface.Address,
+            listenPort,
+            new InterfaceServerPeer(config.Server.PublicKey, config.Server.InternalEndpoint.Address, endpoint),
+            network);
+    }
+
+    private async Task<IReadOnlyList<Endpoint>?> ReportCandidatesAsync(
+        string name, InterfaceConfig config, NatOptions nat, CancellationToken cancellationToken)
+    {
+        ushort port = _layer.WireGuard.GetDevice(name)?.ListenPort is { } p and > 0 ? p : FallbackListenPort;
+        var candidates = CandidateSelector.Select(_layer.GetLocalAddresses(), nat, port);
+        using var api = _api(config);
+        try
+        {
+            await api.SetCandidatesAsync(candidates, cancellationToken).ConfigureAwait(false);
+            _log.Debug($"reported {candidates.Count} NAT candidates: {string.Join(", ", candidates)}");
+            return candidates;
+        }
+        catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            _log.Warning("the server does not accept NAT candidates (innernet older than 1.5?)");
+            return null;
+        }
+        catch (ApiTransportException e)
+        {
+            _log.Warning($"could not report NAT candidates: {e.Message}");
+            return null;
+        }
+    }
+}

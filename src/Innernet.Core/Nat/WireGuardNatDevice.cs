@@ -1,0 +1,11 @@
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Nat;
+
+/// <summary>An <see cref="INatDevice"/> over one device of an <see cref="IWireGuardControl"/>.</summary>
+public sealed class WireGuardNatDevice(IWireGuardControl wireGuard, string name) : INatDevice
+{
+    public WireGuardDevice? Read() => wireGuard.GetDevice(name);
+
+    public void Apply(DeviceConfig config) => wireGuard.ConfigureDevice(name, config);
+}
