@@ -1,10 +1,3 @@
-namespace Innernet.Client;
+using Innernet.Client.Cli;
 
-internal static class Program
-{
-    private static int Main(string[] args)
-    {
-        Console.Error.WriteLine("inn: not implemented yet (issue 5)");
-        return args.Length == 0 ? 1 : 1;
-    }
-}
+return await ClientCommandLine.RunAsync(args, ClientContext.CreateDefault()).ConfigureAwait(false);

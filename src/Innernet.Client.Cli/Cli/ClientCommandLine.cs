@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Innernet.Client.Commands;
+
+namespace Innernet.Client.Cli;
+
+/// <summary>The <c>inn</c>/<c>innernet</c> command tree: global options plus every innernet 1.7 verb; no verb runs <c>show</c>.</summary>
+internal static class ClientCommandLine
+{
+    public static RootCommand Build(ClientContext context)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("innernet client: join and use innernet networks");
+        foreach (var option in globals.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(InstallCommand.Create(context, globals));
+        root.Subcommands.Add(ShowCommand.Create(context, globals, out var show));
+        root.Subcommands.Add(UpCommand.Create(context, globals));
+        root.Subcommands.Add(FetchCommand.Create(context, globals));
+        root.Subcommands.Add(DownCommand.Create(context, globals));
+        root.Subcommands.Add(UninstallCommand.Create(context, globals));
+        root.Subcommands.Add(AddPeerCommand.Create(context, globals));
+        root.Subcommands.Add(PeerAdminCommands.Rename(context, globals));
+        root.Subcommands.Add(CidrCommands.Add(context, globals));
+        root.Subcommands.Add(CidrCommands.Rename(context, globals));
+        root.Subcommands.Add(CidrCommands.Delete(context, globals));
+        root.Subcommands.Add(CidrCommands.List(context, globals));
+        root.Subcommands.Add(PeerAdminCommands.SetEnabled(context, globals, enable: false));
+        root.Subcommands.Add(PeerAdminCommands.SetEnabled(context, globals, enable: true));
+        root.Subcommands.Add(AssociationCommands.Add(context, globals));
+        root.Subcommands.Add(AssociationCommands.Delete(context, globals));
+        root.Subcommands.Add(AssociationCommands.List(context, globals));
+        root.Subcommands.Add(SetListenPortCommand.Create(context, globals));
+        root.Subcommands.Add(OverrideEndpointCommand.Create(context, globals));
+        root.Subcommands.Add(OverridePeerEndpointCommand.Create(context, globals));
+        root.Subcommands.Add(CompletionsCommand.Create(context, () => root));
+        root.SetAction(show);
+        return root;
+    }
+
+    /// <summary>Parses and runs; usage errors exit with 2.</summary>
+    public static async Task<int> RunAsync(string[] args, ClientContext context)
+    {
+        var root = Build(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync("Run 'innernet --help' for usage.").ConfigureAwait(false);
+            return (int)ExitCode.Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,6 @@
+using Innernet.Core.Interface;
+
+namespace Innernet.Client.Cli;
+
+/// <summary>The global options' values.</summary>
+internal sealed record GlobalArgs(string ConfigDirectory, string DataDirectory, NetworkOptions Network, int Verbosity);

@@ -1,0 +1,12 @@
+using Innernet.Core.Model;
+
+namespace Innernet.Client.Commands;
+
+/// <summary>One interface as <c>show</c> prints it.</summary>
+internal sealed record InterfaceView(
+    string Name,
+    ushort ListenPort,
+    InterfaceAddress? Address,
+    IReadOnlyList<PeerRow> Peers,
+    IReadOnlyList<Cidr> Cidrs,
+    DateTimeOffset Now);

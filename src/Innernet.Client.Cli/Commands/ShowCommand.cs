@@ -1,0 +1,270 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Innernet.Client.Cli;
+using Innernet.Core.Cidrs;
+using Innernet.Core.Config;
+using Innernet.Core.Fetch;
+using Innernet.Core.Keys;
+using Innernet.Core.Model;
+using Innernet.Core.Sync;
+using Innernet.Netlink.WireGuard;
+using Spectre.Console;
+
+namespace Innernet.Client.Commands;
+
+/// <summary>
+/// <c>show [iface]</c> (alias <c>list</c>; also what runs without a verb): each innernet interface with its peers
+/// sorted by IP (you included), the endpoint as WireGuard reports it, the last handshake and the transfer;
+/// <c>--short</c> one line per peer with ◉ (handshake within 180 s, or you) / ◯; <c>--tree</c> nested by CIDR;
+/// <c>--json</c> for scripts.
+/// </summary>
+internal static class ShowCommand
+{
+    private const string Connected = "◉";
+    private const string NotConnected = "◯";
+
+    public static Command Create(ClientContext context, GlobalOptions globals, out Func<ParseResult, CancellationToken, Task<int>> action)
+    {
+        var iface = new Argument<string?>("interface") { Description = "Only this network", Arity = ArgumentArity.ZeroOrOne };
+        var shortForm = new Option<bool>("--short", "-s") { Description = "One line per peer" };
+        var tree = new Option<bool>("--tree", "-t") { Description = "Nest the peers by CIDR" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("show", "Show the networks and their peers") { iface, shortForm, tree, json };
+        command.Aliases.Add("list");
+        action = CliAction.Create(context, async (parse, _) =>
+        {
+            var args = globals.Read(parse);
+            var options = new ShowOptions(parse.GetValue(shortForm), parse.GetValue(tree), parse.GetValue(json), args.Verbosity);
+            using var layer = context.OpenDeviceLayer(args.Network.Backend);
+            var views = Collect(context, args, layer.WireGuard, parse.GetValue(iface));
+            await context.Out.WriteAsync(options.Json ? Json(views) : Text(views, options, context.Terminal)).ConfigureAwait(false);
+        });
+        command.SetAction(action);
+        return command;
+    }
+
+    /// <summary>Reads every innernet interface (or the named one): device, cache and config.</summary>
+    public static IReadOnlyList<InterfaceView> Collect(ClientContext context, GlobalArgs args, IWireGuardControl wireGuard, string? only)
+    {
+        var names = only is null ? wireGuard.ListDevices().Order(StringComparer.Ordinal).ToList() : [only];
+        var now = context.Time.GetUtcNow();
+        var views = new List<InterfaceView>();
+        foreach (string name in names)
+        {
+            string dataPath = ClientPaths.DataFile(args.DataDirectory, name);
+            if (!File.Exists(dataPath))
+            {
+                if (only is not null)
+                {
+                    throw new CliUserException($"'{name}' is not an innernet interface here (no peer cache '{dataPath}')", ExitCode.NotFound);
+                }
+
+                continue;
+            }
+
+            var device = wireGuard.GetDevice(name);
+            if (device is null)
+            {
+                if (only is not null)
+                {
+                    throw new CliUserException($"interface {name} is not up; run 'innernet up {name}'", ExitCode.NotFound);
+                }
+
+                continue;
+            }
+
+            var store = Core.Client.DataStore.Open(dataPath);
+            string configPath = ClientPaths.ConfigFile(args.ConfigDirectory, name);
+            var config = File.Exists(configPath) ? InterfaceConfig.Load(configPath).Config : null;
+            views.Add(Build(name, device, store.Peers, store.Cidrs, config, now));
+        }
+
+        return views;
+    }
+
+    public static InterfaceView Build(
+        string name, WireGuardDevice device, IReadOnlyList<Peer> cached, IReadOnlyList<Cidr> cidrs, InterfaceConfig? config, DateTimeOffset now)
+    {
+        var byKey = new Dictionary<WireGuardKey, Peer>();
+        foreach (var peer in cached)
+        {
+            byKey[peer.PublicKey] = peer;
+        }
+
+        var ownKey = device.PublicKey
+            ?? (device.PrivateKey is { } privateKey ? WireGuardKeys.GetPublicKey(privateKey) : (WireGuardKey?)null)
+            ?? (config is null ? null : WireGuardKeys.GetPublicKey(config.Interface.PrivateKey));
+        var overrides = config?.PeerEndpointOverrides ?? new Dictionary<IPAddress, Endpoint>();
+        var rows = new List<PeerRow>();
+        if (ownKey is { } own)
+        {
+            var me = byKey.GetValueOrDefault(own);
+            var ip = me?.Ip ?? config?.Interface.Address.Address;
+            if (ip is not null)
+            {
+                rows.Add(new PeerRow(me?.Name ?? "you", ip, own, null, null, 0, 0, me?.CidrId, IsYou: true, Overridden: false, Connected: true));
+            }
+        }
+
+        foreach (var peer in device.Peers)
+        {
+            if (!byKey.TryGetValue(peer.PublicKey, out var known))
+            {
+                throw new CliUserException(
+                    $"interface {name} has a WireGuard peer ({peer.PublicKey.ToBase64()}) that is not in the peer cache; run 'innernet fetch {name}'");
+            }
+
+            var handshake = peer.LastHandshake is { } h && h > DateTimeOffset.UnixEpoch ? h : (DateTimeOffset?)null;
+            rows.Add(new PeerRow(
+                known.Name, known.Ip, peer.PublicKey, peer.Endpoint, handshake, peer.ReceiveBytes, peer.TransmitBytes, known.CidrId,
+                IsYou: false, overrides.ContainsKey(known.Ip), PeerDiff.IsRecentlyConnected(peer, now)));
+        }
+
+        rows.Sort((a, b) => IPAddressOrder.Instance.Compare(a.Ip, b.Ip));
+        return new InterfaceView(name, device.ListenPort, config?.Interface.Address, rows, cidrs, now);
+    }
+
+    public static string Text(IReadOnlyList<InterfaceView> views, ShowOptions options, IAnsiConsole? terminal)
+    {
+        var text = new StringBuilder();
+        foreach (var view in views)
+        {
+            text.Append("network ").Append(view.Name);
+            if (view.Address is { } address)
+            {
+                text.Append(" (").Append(address.Network).Append(')');
+            }
+
+            text.Append(", listening on port ").Append(view.ListenPort).Append('\n');
+            if (options.Tree && view.Cidrs.Count > 0)
+            {
+                var cidrTree = new CidrTree(view.Cidrs);
+                AppendCidr(text, cidrTree, cidrTree.Root, view, options, depth: 1);
+                var placed = view.Cidrs.Select(c => c.Id).ToHashSet();
+                foreach (var row in view.Peers.Where(r => r.CidrId is null || !placed.Contains(r.CidrId.Value)))
+                {
+                    AppendPeer(text, row, view.Now, options, "  ");
+                }
+            }
+            else
+            {
+                foreach (var row in view.Peers)
+                {
+                    AppendPeer(text, row, view.Now, options, "  ");
+                }
+            }
+        }
+
+        _ = terminal;
+        return text.ToString();
+    }
+
+    private static void AppendCidr(StringBuilder text, CidrTree tree, Cidr cidr, InterfaceView view, ShowOptions options, int depth)
+    {
+        string indent = new(' ', depth * 2);
+        text.Append(indent).Append(cidr.Network).Append(' ').Append(cidr.Name).Append('\n');
+        foreach (var row in view.Peers.Where(r => r.CidrId == cidr.Id))
+        {
+            AppendPeer(text, row, view.Now, options, indent + "  ");
+        }
+
+        foreach (var child in tree.GetChildren(cidr.Id).OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance))
+        {
+            AppendCidr(text, tree, child, view, options, depth + 1);
+        }
+    }
+
+    private static void AppendPeer(StringBuilder text, PeerRow row, DateTimeOffset now, ShowOptions options, string indent)
+    {
+        string key = Format.Key(row.PublicKey.ToBase64(), options.Verbosity);
+        if (options.Short)
+        {
+            text.Append(indent).Append("| ").Append(row.Connected ? Connected : NotConnected).Append(' ').Append(row.Ip).Append(": ")
+                .Append(row.Name).Append(" (").Append(row.IsYou ? "you, " : "").Append(key).Append(')')
+                .Append(row.Overridden ? " (endpoint overridden locally)" : "").Append('\n');
+            return;
+        }
+
+        text.Append(indent).Append("peer: ").Append(row.Name).Append(row.IsYou ? " (you)" : "").Append(" (").Append(key).Append(")\n");
+        string detail = indent + "  ";
+        text.Append(detail).Append("ip: ").Append(row.Ip).Append('\n');
+        if (row.IsYou)
+        {
+            return;
+        }
+
+        if (row.Endpoint is { } endpoint)
+        {
+            text.Append(detail).Append("endpoint: ").Append(Endpoint.FromIPEndPoint(endpoint))
+                .Append(row.Overridden ? " (endpoint overridden locally)" : "").Append('\n');
+        }
+
+        text.Append(detail).Append("last handshake: ").Append(row.LastHandshake is { } h ? Format.Ago(now - h) : "never").Append('\n');
+        text.Append(detail).Append("transfer: ").Append(Format.Bytes(row.ReceiveBytes)).Append(" received, ")
+            .Append(Format.Bytes(row.TransmitBytes)).Append(" sent\n");
+    }
+
+    public static string Json(IReadOnlyList<InterfaceView> views)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("interfaces");
+            foreach (var view in views)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", view.Name);
+                json.WriteNumber("listen_port", view.ListenPort);
+                if (view.Address is { } address)
+                {
+                    json.WriteString("address", address.ToString());
+                }
+
+                json.WriteStartArray("peers");
+                foreach (var row in view.Peers)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", row.Name);
+                    json.WriteString("ip", row.Ip.ToString());
+                    json.WriteString("public_key", row.PublicKey.ToBase64());
+                    json.WriteBoolean("is_you", row.IsYou);
+                    if (row.Endpoint is { } endpoint)
+                    {
+                        json.WriteString("endpoint", Endpoint.FromIPEndPoint(endpoint).ToString());
+                    }
+                    else
+                    {
+                        json.WriteNull("endpoint");
+                    }
+
+                    json.WriteBoolean("endpoint_overridden", row.Overridden);
+                    if (row.LastHandshake is { } h)
+                    {
+                        json.WriteNumber("last_handshake", h.ToUnixTimeSeconds());
+                        json.WriteNumber("last_handshake_seconds_ago", Math.Max(0, (long)(view.Now - h).TotalSeconds));
+                    }
+                    else
+                    {
+                        json.WriteNull("last_handshake");
+                        json.WriteNull("last_handshake_seconds_ago");
+                    }
+
+                    json.WriteBoolean("connected", row.Connected);
+                    json.WriteNumber("rx_bytes", row.ReceiveBytes);
+                    json.WriteNumber("tx_bytes", row.TransmitBytes);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+}

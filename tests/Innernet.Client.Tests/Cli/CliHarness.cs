@@ -1,0 +1,30 @@
+using Innernet.Client.Cli;
+using Innernet.Client.Tests.Fakes;
+
+namespace Innernet.Client.Tests.Cli;
+
+/// <summary>Runs the real command line with captured output, no terminal, the in-memory device layer and loopback-bound API clients.</summary>
+internal sealed class CliHarness(ClientFiles files, FakeInterfaceLayer layer, ManualTime time)
+{
+    public StringWriter Out { get; private set; } = new();
+
+    public StringWriter Error { get; private set; } = new();
+
+    public async Task<int> RunAsync(params string[] args)
+    {
+        Out = new StringWriter();
+        Error = new StringWriter();
+        var context = new ClientContext
+        {
+            Out = Out,
+            Error = Error,
+            Prompter = NoTerminalPrompter.Instance,
+            OpenLayer = _ => layer,
+            ApiFactory = InProcessServer.ApiFromConfig,
+            Time = time,
+            Delay = time.Delay,
+            Resolve = static e => e.TryGetIPEndPoint(),
+        };
+        return await ClientCommandLine.RunAsync(["-c", files.ConfigDirectory, "-d", files.DataDirectory, .. args], context);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Innernet.Client.Cli;
+using Innernet.Client.Tests.Fakes;
+using Innernet.Core.Config;
+using Innernet.Core.Model;
+
+namespace Innernet.Client.Tests.Cli;
+
+public sealed class ClientCommandLineTests
+{
+    private const string Net = InProcessServer.NetworkName;
+
+    private static async Task<(InProcessServer Server, ClientFiles Files, FakeInterfaceLayer Layer, CliHarness Cli, Peer Admin)> AdminAsync()
+    {
+        var server = await InProcessServer.StartAsync();
+        var files = new ClientFiles();
+        var humans = server.AddCidr("humans", "127.42.1.0/24");
+        var (admin, keys) = server.AddPeer("admin", "127.42.1.1", humans.Id, admin: true);
+        server.ClientConfig(admin.Ip, keys).Save(files.ConfigFile(Net));
+        var layer = new FakeInterfaceLayer();
+        return (server, files, layer, new CliHarness(files, layer, new ManualTime(DateTimeOffset.UtcNow)), admin);
+    }
+
+    [Fact]
+    public async Task AdminVerbs_NonInteractive_ChangeTheServer()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+
+        Assert.Equal(0, await cli.RunAsync("add-cidr", Net, "--name", "robots", "--cidr", "127.42.2.0/24", "--parent", Net, "--yes"));
+        var robots = server.Store.ListCidrs().Single(c => c.Name == "robots");
+        Assert.Equal(IPNetwork.Parse("127.42.2.0/24"), robots.Network);
+
+        string invitation = Path.Combine(files.Root, "bot.toml");
+        Assert.Equal(0, await cli.RunAsync(
+            "add-peer", Net, "--name", "bot", "--cidr", "robots", "--admin", "false", "--auto-ip", "--invite-expires", "7d", "--save-config", invitation, "--yes"));
+        var bot = server.Store.GetPeerByName("bot")!;
+        Assert.False(bot.IsRedeemed);
+        var invite = InterfaceConfig.LoadInvitation(invitation).Config;
+        Assert.Equal(bot.Ip, invite.Interface.Address.Address);
+        Assert.Equal(InProcessServer.Root.PrefixLength, invite.Interface.Address.PrefixLength);
+        Assert.Equal(bot.PublicKey, Core.Keys.WireGuardKeys.GetPublicKey(invite.Interface.PrivateKey));
+        Assert.Equal(server.InternalEndpoint, invite.Server.InternalEndpoint);
+
+        Assert.Equal(0, await cli.RunAsync("add-association", Net, "humans", "robots"));
+        Assert.Single(server.Store.ListAssociations());
+        Assert.Equal(0, await cli.RunAsync("list-associations", Net));
+        Assert.Contains("humans <=> robots", cli.Out.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await cli.RunAsync("rename-cidr", Net, "--name", "robots", "--new-name", "droids", "--yes"));
+        Assert.Equal("droids", server.Store.GetCidr(robots.Id)!.Name);
+        Assert.Equal(0, await cli.RunAsync("rename-peer", Net, "--name", "bot", "--new-name", "r2d2", "--yes"));
+        Assert.Equal("r2d2", server.Store.GetPeer(bot.Id)!.Name);
+        Assert.Equal(0, await cli.RunAsync("disable-peer", Net, "--name", "r2d2", "--yes"));
+        Assert.True(server.Store.GetPeer(bot.Id)!.IsDisabled);
+        Assert.Equal(0, await cli.RunAsync("enable-peer", Net, "--name", "r2d2", "--yes"));
+        Assert.False(server.Store.GetPeer(bot.Id)!.IsDisabled);
+        Assert.Equal(0, await cli.RunAsync("delete-association", Net, "droids", "humans", "--yes"));
+        Assert.Empty(server.Store.ListAssociations());
+    }
+
+    [Fact]
+    public async Task MissingValue_WithoutTerminal_IsUsageError_NamingTheFlag()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+
+        int code = await cli.RunAsync("add-cidr", Net, "--cidr", "127.42.2.0/24", "--parent", Net, "--yes");
+
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains("missing --name", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownNetwork_IsNotFound()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+
+        Assert.Equal((int)ExitCode.NotFound, await cli.RunAsync("list-associations", "nosuchnet"));
+        Assert.Contains("not installed", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminVerb_AsNonAdmin_FailsCleanly()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        var (alice, keys) = server.AddPeer("alice", "127.42.1.2", server.Store.ListCidrs().Single(c => c.Name == "humans").Id);
+        server.ClientConfig(alice.Ip, keys).Save(files.ConfigFile(Net));
+
+        Assert.Equal((int)ExitCode.Failure, await cli.RunAsync("add-cidr", Net, "--name", "x", "--cidr", "127.42.9.0/24", "--parent", Net, "--yes"));
+        Assert.Contains("401", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpThenShowJson_ListsPeersWithHandshake_AndListCidrsReadsTheCache()
+    {
+        var (server, files, layer, cli, admin) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        var (bob, _) = server.AddPeer("bob", "127.42.1.3", admin.CidrId);
+
+        Assert.Equal(0, await cli.RunAsync("up", Net, "--no-write-hosts", "--no-nat-traversal"));
+        var handshake = DateTimeOffset.UtcNow.AddSeconds(-30);
+        layer.Fake.SetHandshake(Net, bob.PublicKey, handshake);
+
+        Assert.Equal(0, await cli.RunAsync("show", "--json"));
+        using var doc = JsonDocument.Parse(cli.Out.ToString());
+        var peers = doc.RootElement.GetProperty("interfaces")[0].GetProperty("peers").EnumerateArray().ToList();
+        var bobJson = peers.Single(p => p.GetProperty("name").GetString() == "bob");
+        Assert.Equal(handshake.ToUnixTimeSeconds(), bobJson.GetProperty("last_handshake").GetInt64());
+        Assert.True(bobJson.GetProperty("connected").GetBoolean());
+        Assert.True(peers.Single(p => p.GetProperty("name").GetString() == "admin").GetProperty("is_you").GetBoolean());
+        Assert.Equal(peers.Select(p => p.GetProperty("ip").GetString()).Order(StringComparer.Ordinal), peers.Select(p => p.GetProperty("ip").GetString()));
+
+        Assert.Equal(0, await cli.RunAsync("show", Net, "--short"));
+        Assert.Contains("| ◉ 127.42.1.3: bob (", cli.Out.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await cli.RunAsync());
+        Assert.Contains("transfer: 0 B received, 0 B sent", cli.Out.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await cli.RunAsync("list-cidrs", Net, "--tree"));
+        Assert.Contains("  127.42.1.0/24 humans", cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OverridePeerEndpoint_IsStoredLocally_AndAppliedToTheLiveDevice()
+    {
+        var (server, files, layer, cli, admin) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        var (bob, _) = server.AddPeer("bob", "127.42.1.3", admin.CidrId);
+        Assert.Equal(0, await cli.RunAsync("up", Net, "--no-write-hosts", "--no-nat-traversal"));
+
+        Assert.Equal(0, await cli.RunAsync("override-peer-endpoint", Net, "--name", "bob", "-e", "198.51.100.9:4000", "--yes"));
+
+        var config = InterfaceConfig.Load(files.ConfigFile(Net)).Config;
+        Assert.Equal(Endpoint.Parse("198.51.100.9:4000"), config.PeerEndpointOverrides[bob.Ip]);
+        Assert.Equal(IPEndPoint.Parse("198.51.100.9:4000"), layer.Fake.GetDevice(Net)!.Peers.Single(p => p.PublicKey == bob.PublicKey).Endpoint);
+        Assert.Equal(0, await cli.RunAsync("show", Net));
+        Assert.Contains("(endpoint overridden locally)", cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetListenPort_AndOverrideEndpoint_UpdateConfigAndServer()
+    {
+        var (server, files, _, cli, admin) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+
+        Assert.Equal(0, await cli.RunAsync("set-listen-port", Net, "-l", "51999", "--yes"));
+        Assert.Equal((ushort)51999, InterfaceConfig.Load(files.ConfigFile(Net)).Config.Interface.ListenPort);
+
+        Assert.Equal(0, await cli.RunAsync("override-endpoint", Net, "-e", "0.0.0.0:51999", "--yes"));
+        Assert.Equal(Endpoint.Parse("0.0.0.0:51999"), server.Store.GetPeer(admin.Id)!.Endpoint);
+        Assert.Equal(0, await cli.RunAsync("override-endpoint", Net, "-u", "--yes"));
+        Assert.Null(server.Store.GetPeer(admin.Id)!.Endpoint);
+    }
+
+    [Fact]
+    public async Task Uninstall_RemovesConfigAndCache()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        Assert.Equal(0, await cli.RunAsync("up", Net, "--no-write-hosts", "--no-nat-traversal"));
+
+        Assert.Equal(0, await cli.RunAsync("uninstall", Net, "--yes"));
+
+        Assert.False(File.Exists(files.ConfigFile(Net)));
+        Assert.False(File.Exists(files.DataFile(Net)));
+        Assert.Equal((int)ExitCode.NotFound, await cli.RunAsync("uninstall", Net, "--yes"));
+    }
+
+    [Fact]
+    public async Task Completions_ListEveryVerb()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+
+        Assert.Equal(0, await cli.RunAsync("completions", "bash"));
+
+        foreach (string verb in new[] { "install", "show", "up", "fetch", "down", "uninstall", "add-peer", "rename-peer", "add-cidr",
+            "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "add-association", "delete-association",
+            "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint" })
+        {
+            Assert.Contains(verb, cli.Out.ToString(), StringComparison.Ordinal);
+        }
+    }
+}
