@@ -17,6 +17,9 @@ internal sealed class ListenSockets(ServerAppOptions options)
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>The Unix socket path this app bound (so only its own socket file is deleted at shutdown).</summary>
+    public string? BoundUnixSocketPath { get; private set; }
+
     public Socket CreateBound(EndPoint endPoint) => endPoint switch
     {
         IPEndPoint ip => CreateTcp(ip),
@@ -70,7 +73,7 @@ internal sealed class ListenSockets(ServerAppOptions options)
         }
     }
 
-    private static Socket CreateUnix(UnixDomainSocketEndPoint endPoint)
+    private Socket CreateUnix(UnixDomainSocketEndPoint endPoint)
     {
         string path = endPoint.ToString();
         RemoveStaleSocket(path);
@@ -78,6 +81,7 @@ internal sealed class ListenSockets(ServerAppOptions options)
         try
         {
             socket.Bind(endPoint);
+            BoundUnixSocketPath = path;
             File.SetUnixFileMode(path, OwnerOnly);
             return socket;
         }

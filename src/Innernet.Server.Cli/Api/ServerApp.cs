@@ -77,10 +77,13 @@ public static class ServerApp
         app.MapAdminCidrEndpoints();
         app.MapAdminAssociationEndpoints();
 
-        if (options.LocalAdminSocketPath is { Length: > 0 } socketPath)
+        app.Lifetime.ApplicationStopped.Register(() =>
         {
-            app.Lifetime.ApplicationStopped.Register(() => DeleteSocketFile(socketPath));
-        }
+            if (listenSockets.BoundUnixSocketPath is { } socketPath)
+            {
+                DeleteSocketFile(socketPath);
+            }
+        });
 
         return app;
     }

@@ -26,10 +26,12 @@ internal sealed class ApiServer : IAsyncDisposable
     private readonly List<HttpClient> _clients = [];
     private readonly string? _netnsPath;
     private readonly IPEndPoint _listenEndPoint;
+    private readonly IPeerSync? _peerSync;
     private WebApplication? _app;
 
-    private ApiServer(TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint)
+    private ApiServer(TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint, IPeerSync? peerSync)
     {
+        _peerSync = peerSync;
         Network = network;
         _netnsPath = netnsPath;
         _listenEndPoint = listenEndPoint ?? new IPEndPoint(network.ServerIp, 0);
@@ -62,15 +64,16 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>The local admin socket, when started with one.</summary>
     public string? AdminSocketPath { get; private set; }
 
-    /// <summary>Starts a server on <paramref name="network"/> (default: IPv4 loopback), optionally inside a network namespace.</summary>
+    /// <summary>Starts a server (with <paramref name="peerSync"/> instead of <see cref="PeerSync"/> when given) on <paramref name="network"/> (default: IPv4 loopback), optionally inside a network namespace.</summary>
     public static async Task<ApiServer> StartAsync(
         TestNetwork? network = null,
         string? netnsPath = null,
         string? adminSocketPath = null,
         IPEndPoint? listenEndPoint = null,
-        Func<IPEndPoint, Socket>? createListenSocket = null)
+        Func<IPEndPoint, Socket>? createListenSocket = null,
+        IPeerSync? peerSync = null)
     {
-        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint);
+        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint, peerSync);
         try
         {
             await server.StartAppAsync(adminSocketPath, createListenSocket);
@@ -91,7 +94,7 @@ internal sealed class ApiServer : IAsyncDisposable
         {
             Store = Store,
             ServerPublicKey = ServerKey,
-            PeerSync = PeerSync,
+            PeerSync = _peerSync ?? PeerSync,
             ListenEndpoints = [_listenEndPoint],
             LocalAdminSocketPath = adminSocketPath,
             CreateListenSocket = createListenSocket ?? (_netnsPath is null ? null : ep => NewSocket(ep.AddressFamily)),

@@ -13,7 +13,7 @@ internal static class RawHttp
 
     /// <summary>Sends a request from <paramref name="source"/> with the right server key unless <paramref name="headers"/> says otherwise.</summary>
     public static async Task<Response> SendAsync(
-        ApiServer server, IPAddress source, string method, string target, string? extraHeaders = null, byte[]? rawBody = null, bool withKey = true)
+        ApiServer server, IPAddress source, string method, string target, string? extraHeaders = null, byte[]? rawBody = null, bool withKey = true, bool closeAfterSend = false)
     {
         var request = new StringBuilder();
         request.Append(CultureInfo.InvariantCulture, $"{method} {target} HTTP/1.1\r\nHost: server\r\nConnection: close\r\n");
@@ -36,6 +36,11 @@ internal static class RawHttp
             await stream.WriteAsync(rawBody, ct);
         }
 
+        if (closeAfterSend)
+        {
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+
         using var buffer = new MemoryStream();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
@@ -46,8 +51,14 @@ internal static class RawHttp
         return Parse(buffer.ToArray());
     }
 
+    /// <summary>The response; status 0 with no headers when the server closed the connection without answering.</summary>
     private static Response Parse(byte[] bytes)
     {
+        if (bytes.Length == 0)
+        {
+            return new Response(0, new Dictionary<string, string>(), []);
+        }
+
         int end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
         Assert.True(end > 0, $"no complete HTTP response head in {bytes.Length} bytes: '{Encoding.ASCII.GetString(bytes)}'");
         string[] lines = Encoding.ASCII.GetString(bytes, 0, end).Split("\r\n");

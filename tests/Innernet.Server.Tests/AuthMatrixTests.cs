@@ -1,0 +1,118 @@
+using System.Text;
+using Innernet.Core.Contracts;
+
+namespace Innernet.Server.Tests;
+
+/// <summary>
+/// Every endpoint × every kind of caller (spec §3.2, §3.3): who gets through and with which status. Failures
+/// are 401 with an empty body; the local admin socket reaches every admin endpoint and no user endpoint.
+/// </summary>
+public sealed class AuthMatrixTests
+{
+    public enum Caller
+    {
+        NoKeyHeader,
+        WrongKey,
+        UnknownIp,
+        DisabledPeer,
+        UnredeemedPeer,
+        NonAdmin,
+        Admin,
+        LocalAdmin,
+    }
+
+    private sealed record Call(string Method, string Path, Func<ApiServer, string?> Body);
+
+    private static readonly Dictionary<string, (Call Call, int[] Expected)> Table = new()
+    {
+        // Columns: NoKeyHeader, WrongKey, UnknownIp, DisabledPeer, UnredeemedPeer, NonAdmin, Admin, LocalAdmin.
+        ["GET /user/state"] = (new("GET", "/v1/user/state", _ => null), [401, 401, 401, 401, 401, 200, 200, 401]),
+        ["GET /user/capabilities"] = (new("GET", "/v1/user/capabilities", _ => null), [401, 401, 401, 401, 200, 200, 200, 401]),
+        ["POST /user/redeem"] = (new("POST", "/v1/user/redeem", _ => InnernetJson.Serialize(new RedeemContents(TestKeys.RandomKey()))), [401, 401, 401, 401, 204, 401, 401, 401]),
+        ["PUT /user/endpoint"] = (new("PUT", "/v1/user/endpoint", _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.1:51820")))), [401, 401, 401, 401, 401, 204, 204, 401]),
+        ["PUT /user/candidates"] = (new("PUT", "/v1/user/candidates", _ => """["192.0.2.1:51820"]"""), [401, 401, 401, 401, 401, 204, 204, 401]),
+        ["GET /admin/peers"] = (new("GET", "/v1/admin/peers", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
+        ["POST /admin/peers"] = (new("POST", "/v1/admin/peers", s => InnernetJson.Serialize(ApiServer.NewPeer("developer3", s.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))), [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["PUT /admin/peers/6"] = (new("PUT", "/v1/admin/peers/6", s => InnernetJson.Serialize(s.Peer(6).Contents with { Name = "user-two" })), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["DELETE /admin/peers/6"] = (new("DELETE", "/v1/admin/peers/6", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["GET /admin/cidrs"] = (new("GET", "/v1/admin/cidrs", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
+        ["POST /admin/cidrs"] = (new("POST", "/v1/admin/cidrs", s => InnernetJson.Serialize(new CidrContents("experimental", s.Network.ExperimentalCidr, Cidr.RootId))), [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["PUT /admin/cidrs/5"] = (new("PUT", "/v1/admin/cidrs/5", s => InnernetJson.Serialize(new CidrContents("customers", s.Network.UserCidr, Cidr.RootId))), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["DELETE /admin/cidrs/6"] = (new("DELETE", "/v1/admin/cidrs/6", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["GET /admin/associations"] = (new("GET", "/v1/admin/associations", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
+        ["POST /admin/associations"] = (new("POST", "/v1/admin/associations", _ => InnernetJson.Serialize(new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))), [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["DELETE /admin/associations/1"] = (new("DELETE", "/v1/admin/associations/1", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
+    };
+
+    public static TheoryData<string, Caller, int> Cases()
+    {
+        var data = new TheoryData<string, Caller, int>();
+        foreach (var (name, (_, expected)) in Table)
+        {
+            foreach (var caller in Enum.GetValues<Caller>())
+            {
+                data.Add(name, caller, expected[(int)caller]);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Table_CoversEveryRouteOfSpecSection3_3()
+        => Assert.Equal(16, Table.Count);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Endpoint_ForCaller_AnswersTheExpectedStatus(string endpoint, Caller caller, int expected)
+    {
+        string socketDirectory = Directory.CreateTempSubdirectory("inn-api-").FullName;
+        try
+        {
+            await using var server = await ApiServer.StartAsync(adminSocketPath: Path.Combine(socketDirectory, "admin.sock"));
+            var invitee = server.AddInvitee();
+            server.AddRetired();
+            server.Store.AddCidr(new CidrContents("spare", IPNetwork.Parse("127.80.32.0/24"), Cidr.RootId));
+            server.Store.AddAssociation(new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId));
+            var before = Snapshot(server);
+            var (call, _) = Table[endpoint];
+            var client = ClientFor(server, caller);
+            string? body = call.Body(server);
+            var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Path);
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            }
+
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+            await response.AssertStatusAsync((HttpStatusCode)expected);
+            if (expected == 401)
+            {
+                Assert.Equal(before, Snapshot(server));
+            }
+        }
+        finally
+        {
+            Directory.Delete(socketDirectory, recursive: true);
+        }
+    }
+
+    private static HttpClient ClientFor(ApiServer server, Caller caller) => caller switch
+    {
+        Caller.NoKeyHeader => server.ClientFrom(server.Network.Admin, serverKeyHeader: null),
+        Caller.WrongKey => server.ClientFrom(server.Network.Admin, TestKeys.RandomKey().ToBase64()),
+        Caller.UnknownIp => server.ClientFrom(server.Network.UnknownIp),
+        Caller.DisabledPeer => server.ClientFrom(server.Network.RetiredIp),
+        Caller.UnredeemedPeer => server.ClientFrom(server.Network.InviteeIp),
+        Caller.NonAdmin => server.Developer1(),
+        Caller.Admin => server.Admin(),
+        Caller.LocalAdmin => server.LocalAdminClient(),
+        _ => throw new ArgumentOutOfRangeException(nameof(caller)),
+    };
+
+    private static string Snapshot(ApiServer server)
+        => InnernetJson.Serialize(server.Store.ListPeers().ToList())
+            + InnernetJson.Serialize(server.Store.ListCidrs().ToList())
+            + InnernetJson.Serialize(server.Store.ListAssociations().ToList());
+}
