@@ -38,7 +38,17 @@ internal static class ShowCommand
             var options = new ShowOptions(parse.GetValue(shortForm), parse.GetValue(tree), parse.GetValue(json), args.Verbosity);
             using var layer = context.OpenDeviceLayer(args.Network.Backend);
             var views = Collect(context, args, layer.WireGuard, parse.GetValue(iface));
-            await context.Out.WriteAsync(options.Json ? Json(views) : Text(views, options, context.Terminal)).ConfigureAwait(false);
+            if (!options.Json && options.Tree && context.Terminal is { } terminal)
+            {
+                foreach (var view in views)
+                {
+                    terminal.Write(RichTree(view, options));
+                }
+
+                return;
+            }
+
+            await context.Out.WriteAsync(options.Json ? Json(views) : Text(views, options)).ConfigureAwait(false);
         });
         command.SetAction(action);
         return command;
@@ -125,7 +135,7 @@ internal static class ShowCommand
         return new InterfaceView(name, device.ListenPort, config?.Interface.Address, rows, cidrs, now);
     }
 
-    public static string Text(IReadOnlyList<InterfaceView> views, ShowOptions options, IAnsiConsole? terminal)
+    public static string Text(IReadOnlyList<InterfaceView> views, ShowOptions options)
     {
         var text = new StringBuilder();
         foreach (var view in views)
@@ -156,8 +166,37 @@ internal static class ShowCommand
             }
         }
 
-        _ = terminal;
         return text.ToString();
+    }
+
+    /// <summary>The <c>--tree</c> form as a Spectre.Console tree (on a terminal).</summary>
+    public static Tree RichTree(InterfaceView view, ShowOptions options)
+    {
+        var tree = new Tree(Markup.Escape($"network {view.Name}, listening on port {view.ListenPort}"));
+        if (view.Cidrs.Count == 0)
+        {
+            return tree;
+        }
+
+        var cidrs = new CidrTree(view.Cidrs);
+        void Add(IHasTreeNodes parent, Cidr cidr)
+        {
+            var node = parent.AddNode(Markup.Escape($"{cidr.Network} {cidr.Name}"));
+            foreach (var row in view.Peers.Where(r => r.CidrId == cidr.Id))
+            {
+                var line = new StringBuilder();
+                AppendPeer(line, row, view.Now, options with { Short = true }, "");
+                node.AddNode(Markup.Escape(line.ToString().TrimEnd('\n')));
+            }
+
+            foreach (var child in cidrs.GetChildren(cidr.Id).OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance))
+            {
+                Add(node, child);
+            }
+        }
+
+        Add(tree, cidrs.Root);
+        return tree;
     }
 
     private static void AppendCidr(StringBuilder text, CidrTree tree, Cidr cidr, InterfaceView view, ShowOptions options, int depth)

@@ -10,15 +10,28 @@ internal sealed class CliHarness(ClientFiles files, FakeInterfaceLayer layer, Ma
 
     public StringWriter Error { get; private set; } = new();
 
+    /// <summary>When true, commands get a (colourless) Spectre terminal writing to <see cref="Out"/>; prompts still have no terminal.</summary>
+    public bool RichOutput { get; set; }
+
     public async Task<int> RunAsync(params string[] args)
     {
         Out = new StringWriter();
         Error = new StringWriter();
+        var terminal = RichOutput
+            ? Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(Out),
+                Ansi = Spectre.Console.AnsiSupport.No,
+                ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+                Interactive = Spectre.Console.InteractionSupport.No,
+            })
+            : null;
         var context = new ClientContext
         {
             Out = Out,
             Error = Error,
             Prompter = NoTerminalPrompter.Instance,
+            Terminal = terminal,
             OpenLayer = _ => layer,
             ApiFactory = InProcessServer.ApiFromConfig,
             Time = time,

@@ -125,6 +125,14 @@ public sealed class ClientCommandLineTests
         Assert.Equal(0, await cli.RunAsync());
         Assert.Contains("transfer: 0 B received, 0 B sent", cli.Out.ToString(), StringComparison.Ordinal);
 
+        cli.RichOutput = true;
+        Assert.Equal(0, await cli.RunAsync("show", Net, "--tree"));
+        string tree = cli.Out.ToString();
+        Assert.Contains("127.42.1.0/24 humans", tree, StringComparison.Ordinal);
+        Assert.Contains("◉ 127.42.1.3: bob (", tree, StringComparison.Ordinal);
+        Assert.True(tree.IndexOf("humans", StringComparison.Ordinal) < tree.IndexOf("bob (", StringComparison.Ordinal));
+        cli.RichOutput = false;
+
         Assert.Equal(0, await cli.RunAsync("list-cidrs", Net, "--tree"));
         Assert.Contains("  127.42.1.0/24 humans", cli.Out.ToString(), StringComparison.Ordinal);
     }
