@@ -76,6 +76,7 @@ public static class ServerApp
         app.MapAdminPeerEndpoints();
         app.MapAdminCidrEndpoints();
         app.MapAdminAssociationEndpoints();
+        app.MapLocalAdminEndpoints();
 
         app.Lifetime.ApplicationStopped.Register(() =>
         {
