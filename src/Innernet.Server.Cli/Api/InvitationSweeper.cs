@@ -11,12 +11,21 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
     /// <summary>innernet's sweep interval.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
+    // Started with the host, not when ExecuteAsync gets scheduled (it runs on a background task), so the
+    // first sweep is due exactly one interval after start.
+    private readonly PeriodicTimer _timer = new(Interval, api.Time);
+
+    public override void Dispose()
+    {
+        _timer.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, api.Time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (await _timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 SweepOnce();
             }
