@@ -3,6 +3,7 @@ using Innernet.Core.Config;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
+using Innernet.Netlink.Route;
 using Innernet.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

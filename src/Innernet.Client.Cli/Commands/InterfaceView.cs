@@ -1,4 +1,5 @@
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 
 namespace Innernet.Client.Commands;
 

@@ -1,3 +1,4 @@
+using Innernet.Netlink.Route;
 using System.Collections.ObjectModel;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;

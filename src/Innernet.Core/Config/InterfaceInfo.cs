@@ -1,4 +1,5 @@
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Config;

@@ -1,4 +1,5 @@
 using Innernet.Core.IO;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Config;
@@ -10,8 +11,6 @@ namespace Innernet.Core.Config;
 /// </summary>
 public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IPAddress Address, int NetworkCidrPrefix)
 {
-    private const int MaxPrefix = 128;
-
     /// <summary>Parses the TOML text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ValidationException">A key is missing or invalid; the message names file and key.</exception>
     public static ServerConfig Parse(string toml, string source = "server config")
@@ -21,7 +20,7 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
         var root = doc.Root;
         long prefix = doc.Integer(root, null, "network-cidr-prefix");
         var address = doc.Address(root, null, "address");
-        int max = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : MaxPrefix;
+        int max = InterfaceAddress.MaxPrefix(address);
         if (prefix < 0 || prefix > max)
         {
             throw doc.Invalid(null, "network-cidr-prefix", $"must be from 0 to {max} for {address}, not {prefix}");

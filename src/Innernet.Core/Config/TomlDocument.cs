@@ -1,3 +1,4 @@
+using Innernet.Netlink.Route;
 using System.Globalization;
 using System.Net.Sockets;
 using Innernet.Core.Model;
@@ -110,7 +111,7 @@ internal sealed class TomlDocument
     public InterfaceAddress InterfaceAddress(TomlTable table, string? section, string key)
     {
         string text = String(table, section, key);
-        return Model.InterfaceAddress.TryParse(text, out var value, out string? error) ? value : throw Invalid(section, key, error);
+        return Netlink.Route.InterfaceAddress.TryParse(text, out var value, out string? error) ? value : throw Invalid(section, key, error);
     }
 
     public ValidationException Invalid(string? section, string key, string problem)

@@ -1,15 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Net.Sockets;
+using Innernet.Netlink.Route;
 
 namespace Innernet.Core.Contracts;
 
 /// <summary>Strict "address/prefix" parsing with messages that say what is wrong.</summary>
 internal static class CidrText
 {
-    private const int Ipv4Bits = 32;
-    private const int Ipv6Bits = 128;
-
     public static bool TryParse(string text, out IPNetwork network, [NotNullWhen(false)] out string? error)
     {
         network = default;
@@ -28,7 +25,7 @@ internal static class CidrText
             return false;
         }
 
-        int maxBits = address.AddressFamily == AddressFamily.InterNetwork ? Ipv4Bits : Ipv6Bits;
+        int maxBits = InterfaceAddress.MaxPrefix(address);
         if (prefixText.Length is 0 or > 3 || !prefixText.All(char.IsAsciiDigit)
             || !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix > maxBits)
         {
@@ -36,7 +33,7 @@ internal static class CidrText
             return false;
         }
 
-        var masked = new IPNetwork(Masked(address, prefix), prefix);
+        var masked = new InterfaceAddress(address, prefix).Network;
         if (!masked.BaseAddress.Equals(address))
         {
             error = $"'{text}' is not a CIDR: it has host bits set (did you mean {masked}?).";
@@ -46,18 +43,5 @@ internal static class CidrText
         network = masked;
         error = null;
         return true;
-    }
-
-    internal static IPAddress Masked(IPAddress address, int prefix)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out int length);
-        bytes = bytes[..length];
-        for (int bit = prefix; bit < length * 8; bit++)
-        {
-            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-        }
-
-        return new IPAddress(bytes);
     }
 }

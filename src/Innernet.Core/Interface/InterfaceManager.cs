@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
-using CoreInterfaceAddress = Innernet.Core.Model.InterfaceAddress;
 
 namespace Innernet.Core.Interface;
 
@@ -61,7 +60,7 @@ public sealed class InterfaceManager
         var link = route.GetLink(request.Name)
             ?? throw new InvalidOperationException(
                 $"WireGuard device '{request.Name}' exists but no network link of that name is visible in this network namespace.");
-        route.ReplaceAddress(link.Index, ToNetlink(request.Address));
+        route.ReplaceAddress(link.Index, request.Address);
         route.SetMtu(link.Index, request.Network.Mtu);
         route.SetLinkUp(link.Index);
         if (RouteFor(request) is { } network)
@@ -131,6 +130,4 @@ public sealed class InterfaceManager
         ArgumentNullException.ThrowIfNull(address);
         return new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? IPv6HostPrefix : IPv4HostPrefix);
     }
-
-    private static Netlink.Route.InterfaceAddress ToNetlink(CoreInterfaceAddress address) => new(address.Address, address.PrefixLength);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Sockets;
 
@@ -8,30 +9,71 @@ namespace Innernet.Netlink.Route;
 /// <param name="PrefixLength">The prefix length (0–32 for IPv4, 0–128 for IPv6).</param>
 public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength)
 {
+    private const int Ipv4Bits = 32;
+    private const int Ipv6Bits = 128;
+    private const int MaxPrefixDigits = 3;
+
     /// <summary>The network the address belongs to (host bits cleared).</summary>
     public IPNetwork Network => new(Mask(Address, PrefixLength), PrefixLength);
 
     /// <summary>Parses <c>address/prefix</c>, e.g. <c>10.0.0.1/24</c> or <c>fd00::1/64</c>.</summary>
-    /// <exception cref="FormatException">The text is not an address followed by a valid prefix length.</exception>
+    /// <exception cref="FormatException">The text is not an address followed by a valid prefix length; the message says why.</exception>
     public static InterfaceAddress Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0
-            || !IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? address)
-            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix)
-            || prefix > MaxPrefix(address))
+        return TryParse(text, out var value, out string? error) ? value : throw new FormatException(error);
+    }
+
+    /// <summary>
+    /// Tries to parse <c>address/prefix</c> strictly: an IP address without scope id, a slash and a decimal prefix
+    /// length within the address family's range.
+    /// </summary>
+    /// <param name="text">The text, e.g. <c>10.42.1.2/16</c>.</param>
+    /// <param name="value">The address when the text is valid.</param>
+    /// <param name="error">When the text is invalid, a message that quotes it and says what is wrong.</param>
+    /// <returns>True when the text is valid.</returns>
+    public static bool TryParse(string? text, out InterfaceAddress value, [NotNullWhen(false)] out string? error)
+    {
+        value = default;
+        int slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (text is null || slash < 0)
         {
-            throw new FormatException($"'{text}' is not an interface address like 10.0.0.1/24 or fd00::1/64.");
+            error = $"'{text}' is not an address with prefix (expected e.g. 10.42.1.2/16).";
+            return false;
         }
 
-        return new InterfaceAddress(address, prefix);
+        string addressText = text[..slash];
+        string prefixText = text[(slash + 1)..];
+        if (addressText.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(addressText, out var address))
+        {
+            error = $"'{text}': '{addressText}' is not an IP address.";
+            return false;
+        }
+
+        int max = MaxPrefix(address);
+        if (prefixText.Length is 0 or > MaxPrefixDigits || prefixText.AsSpan().ContainsAnyExceptInRange('0', '9')
+            || !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix > max)
+        {
+            error = $"'{text}': the prefix length must be a number from 0 to {max}.";
+            return false;
+        }
+
+        value = new InterfaceAddress(address, prefix);
+        error = null;
+        return true;
     }
 
     /// <summary><c>address/prefix</c>.</summary>
     public override string ToString() => $"{Address}/{PrefixLength.ToString(CultureInfo.InvariantCulture)}";
 
-    internal static int MaxPrefix(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+    /// <summary>The longest prefix length of <paramref name="address"/>'s family: 32 for IPv4, 128 for IPv6.</summary>
+    /// <param name="address">An IPv4 or IPv6 address.</param>
+    /// <returns>32 or 128.</returns>
+    public static int MaxPrefix(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.AddressFamily == AddressFamily.InterNetwork ? Ipv4Bits : Ipv6Bits;
+    }
 
     /// <summary>Clears the host bits of <paramref name="address"/> beyond <paramref name="prefixLength"/>.</summary>
     internal static IPAddress Mask(IPAddress address, int prefixLength)

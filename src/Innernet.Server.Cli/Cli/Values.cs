@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 
 using Endpoint = Innernet.Core.Model.Endpoint;
 
@@ -33,7 +33,7 @@ internal static class Values
 
         if (!IPNetwork.TryParse(value, out network))
         {
-            int max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+            int max = InterfaceAddress.MaxPrefix(address);
             error = $"'{value}' is not a CIDR: the prefix must be 0 to {max} and the host bits must be zero";
             return false;
         }

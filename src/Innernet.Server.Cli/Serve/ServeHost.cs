@@ -9,7 +9,6 @@ using Innernet.Server.Api;
 using Innernet.Server.Cli;
 using Microsoft.Extensions.Logging.Console;
 using Endpoint = Innernet.Core.Model.Endpoint;
-using InterfaceAddress = Innernet.Core.Model.InterfaceAddress;
 
 namespace Innernet.Server.Serve;
 

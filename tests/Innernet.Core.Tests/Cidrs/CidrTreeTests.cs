@@ -1,5 +1,6 @@
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 
 namespace Innernet.Core.Tests.Cidrs;
 

@@ -1,6 +1,7 @@
 using Innernet.Core.Cidrs;
 using Innernet.Core.Config;
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Tests.Config;

@@ -1,6 +1,6 @@
 using Innernet.Core.Interface;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
-using CoreInterfaceAddress = Innernet.Core.Model.InterfaceAddress;
 
 namespace Innernet.Server.Tests.Cli;
 
@@ -13,7 +13,7 @@ public sealed class InterfaceManagerTests
     public void BuildDeviceConfig_Client_HasKeyNoPortAndTheServerPeer()
     {
         var request = new InterfaceUpRequest(
-            "inn0a1b2c", PrivateKey, new CoreInterfaceAddress(IPAddress.Parse("10.42.1.2"), 16), null,
+            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse("10.42.1.2"), 16), null,
             new InterfaceServerPeer(ServerKey, IPAddress.Parse("10.42.0.1"), new IPEndPoint(IPAddress.Parse("198.18.0.1"), 51820)),
             new NetworkOptions());
 
@@ -34,7 +34,7 @@ public sealed class InterfaceManagerTests
     public void BuildDeviceConfig_ServerIPv6_HasPortAndNoPeers()
     {
         var request = new InterfaceUpRequest(
-            "inn0a1b2c", PrivateKey, new CoreInterfaceAddress(IPAddress.Parse("fd00:42::1"), 64), 51820, null, new NetworkOptions());
+            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse("fd00:42::1"), 64), 51820, null, new NetworkOptions());
 
         var config = InterfaceManager.BuildDeviceConfig(request);
 
@@ -56,7 +56,7 @@ public sealed class InterfaceManagerTests
     public void RouteFor_IsTheRootNetworkUnlessNoRouting(string ip, int prefix, bool noRouting, string? expected)
     {
         var request = new InterfaceUpRequest(
-            "inn0a1b2c", PrivateKey, new CoreInterfaceAddress(IPAddress.Parse(ip), prefix), null, null, new NetworkOptions { NoRouting = noRouting });
+            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse(ip), prefix), null, null, new NetworkOptions { NoRouting = noRouting });
 
         Assert.Equal(expected is null ? null : IPNetwork.Parse(expected), InterfaceManager.RouteFor(request));
     }
@@ -65,7 +65,7 @@ public sealed class InterfaceManagerTests
     public void ToString_NeverShowsThePrivateKey()
     {
         var request = new InterfaceUpRequest(
-            "inn0a1b2c", PrivateKey, new CoreInterfaceAddress(IPAddress.Parse("10.42.0.1"), 16), 51820, null, new NetworkOptions());
+            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse("10.42.0.1"), 16), 51820, null, new NetworkOptions());
 
         Assert.DoesNotContain(PrivateKey.ToBase64(), request.ToString(), StringComparison.Ordinal);
     }
