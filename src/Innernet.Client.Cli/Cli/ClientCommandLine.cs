@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Client.Commands;
 
 namespace Innernet.Client.Cli;
@@ -6,6 +7,9 @@ namespace Innernet.Client.Cli;
 /// <summary>The <c>inn</c>/<c>innernet</c> command tree: global options plus every innernet 1.7 verb; no verb runs <c>show</c>.</summary>
 internal static class ClientCommandLine
 {
+    /// <summary>The completion script's function and programs: <c>innernet</c> and its short name <c>inn</c>.</summary>
+    private static readonly CompletionTarget Completions = new("_innernet", ["innernet", "inn"]);
+
     public static RootCommand Build(ClientContext context)
     {
         var globals = new GlobalOptions();
@@ -35,27 +39,13 @@ internal static class ClientCommandLine
         root.Subcommands.Add(SetListenPortCommand.Create(context, globals));
         root.Subcommands.Add(OverrideEndpointCommand.Create(context, globals));
         root.Subcommands.Add(OverridePeerEndpointCommand.Create(context, globals));
-        root.Subcommands.Add(CompletionsCommand.Create(context, () => root));
+        root.Subcommands.Add(CompletionsCommand.Create(() => root, Completions, context.Out, handler => CliAction.Create(context, handler)));
         root.SetAction(show);
         return root;
     }
 
     /// <summary>Parses and runs; usage errors exit with 2.</summary>
-    public static async Task<int> RunAsync(string[] args, ClientContext context)
-    {
-        var root = Build(context);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors)
-            {
-                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
-            }
-
-            await context.Error.WriteLineAsync("Run 'innernet --help' for usage.").ConfigureAwait(false);
-            return (int)ExitCode.Usage;
-        }
-
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }).ConfigureAwait(false);
-    }
+    public static Task<int> RunAsync(string[] args, ClientContext context)
+        => CommandLineInvoker.InvokeAsync(
+            Build(context), args, new InvocationConfiguration { Output = context.Out, Error = context.Error }, "innernet");
 }

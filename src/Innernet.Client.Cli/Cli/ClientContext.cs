@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Core.Api;
 using Innernet.Core.Config;
 using Innernet.Core.Fetch;
@@ -44,14 +45,13 @@ internal sealed class ClientContext
     /// <summary>The real console: prompts and rich output only when stdin and stdout are terminals.</summary>
     public static ClientContext CreateDefault()
     {
-        bool interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        var terminal = interactive ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }) : null;
+        var terminal = ConsoleTerminal.Detect();
         return new ClientContext
         {
             Out = Console.Out,
             Error = Console.Error,
             Terminal = terminal,
-            Prompter = terminal is null ? NoTerminalPrompter.Instance : new SpectrePrompter(terminal),
+            Prompter = ConsoleTerminal.PrompterFor(terminal),
         };
     }
 

@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Model;
 

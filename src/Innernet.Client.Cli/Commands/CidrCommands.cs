@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;

@@ -1,5 +1,5 @@
+using Innernet.Cli;
 using Innernet.Netlink.WireGuard;
-using Spectre.Console;
 
 namespace Innernet.Server.Cli;
 
@@ -25,16 +25,10 @@ internal sealed class CliContext
     public Func<WireGuardBackend, IWireGuardControl> OpenWireGuard { get; init; } = static backend => WireGuardControl.Open(backend);
 
     /// <summary>The real console: prompts only when stdin is a terminal.</summary>
-    public static CliContext CreateDefault()
+    public static CliContext CreateDefault() => new()
     {
-        bool interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        return new CliContext
-        {
-            Out = Console.Out,
-            Error = Console.Error,
-            Prompter = interactive
-                ? new SpectrePrompter(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }))
-                : NoTerminalPrompter.Instance,
-        };
-    }
+        Out = Console.Out,
+        Error = Console.Error,
+        Prompter = ConsoleTerminal.PrompterFor(ConsoleTerminal.Detect()),
+    };
 }

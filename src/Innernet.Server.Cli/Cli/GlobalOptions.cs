@@ -1,82 +1,27 @@
 using System.CommandLine;
-using Innernet.Core.Interface;
-using Innernet.Netlink.WireGuard;
+using Innernet.Cli;
 
 namespace Innernet.Server.Cli;
 
 /// <summary>
 /// The global options, all recursive: accepted before or after the verb, and <c>serve</c> honours them
-/// (innernet ignores the global network options there).
+/// (innernet ignores the global network options there). The directories are made absolute.
 /// </summary>
 internal sealed class GlobalOptions
 {
-    public Option<string> ConfigDir { get; } = new("--config-dir", "-c")
-    {
-        Description = "Directory of the network config files",
-        DefaultValueFactory = _ => GlobalArgs.DefaultConfigDirectory,
-        Recursive = true,
-    };
+    private readonly CommonGlobalOptions _common = new(
+        GlobalArgs.DefaultConfigDirectory,
+        GlobalArgs.DefaultDataDirectory,
+        "Directory of the network databases (and the running server's admin socket)");
 
-    public Option<string> DataDir { get; } = new("--data-dir", "-d")
-    {
-        Description = "Directory of the network databases (and the running server's admin socket)",
-        DefaultValueFactory = _ => GlobalArgs.DefaultDataDirectory,
-        Recursive = true,
-    };
-
-    public Option<string> Backend { get; } = CreateBackendOption();
-
-    public Option<int> Mtu { get; } = new("--mtu")
-    {
-        Description = "MTU of the WireGuard interface",
-        DefaultValueFactory = _ => NetworkOptions.DefaultMtu,
-        Recursive = true,
-    };
-
-    public Option<bool> NoRouting { get; } = new("--no-routing")
-    {
-        Description = "Do not add a route for the network (e.g. when babeld does the routing)",
-        Recursive = true,
-    };
-
-    public IEnumerable<Option> All => [ConfigDir, DataDir, Backend, Mtu, NoRouting];
+    public IEnumerable<Option> All => _common.All;
 
     public GlobalArgs Read(ParseResult result)
     {
-        int mtu = result.GetValue(Mtu);
-        if (mtu <= 0)
-        {
-            throw new CliUserException($"--mtu must be a positive number, not {mtu}", ExitCode.Usage);
-        }
-
+        var network = _common.ReadNetwork(result);
         return new GlobalArgs(
-            Path.GetFullPath(result.GetValue(ConfigDir) ?? GlobalArgs.DefaultConfigDirectory),
-            Path.GetFullPath(result.GetValue(DataDir) ?? GlobalArgs.DefaultDataDirectory),
-            new NetworkOptions
-            {
-                Backend = ParseBackend(result.GetValue(Backend)),
-                Mtu = mtu,
-                NoRouting = result.GetValue(NoRouting),
-            });
-    }
-
-    public static WireGuardBackend ParseBackend(string? text) => text switch
-    {
-        null or "auto" => WireGuardBackend.Auto,
-        "kernel" => WireGuardBackend.Kernel,
-        "userspace" => WireGuardBackend.Userspace,
-        _ => throw new CliUserException($"--backend must be kernel, userspace or auto, not '{text}'", ExitCode.Usage),
-    };
-
-    private static Option<string> CreateBackendOption()
-    {
-        var option = new Option<string>("--backend")
-        {
-            Description = "WireGuard backend: kernel, userspace (wireguard-go) or auto (a live userspace device, else kernel, else userspace)",
-            DefaultValueFactory = _ => "auto",
-            Recursive = true,
-        };
-        option.AcceptOnlyFromAmong("kernel", "userspace", "auto");
-        return option;
+            Path.GetFullPath(_common.ReadConfigDirectory(result)),
+            Path.GetFullPath(_common.ReadDataDirectory(result)),
+            network);
     }
 }

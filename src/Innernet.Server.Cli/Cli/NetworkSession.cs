@@ -1,4 +1,5 @@
 using System.Net;
+using Innernet.Cli;
 using Innernet.Core;
 using Innernet.Core.Config;
 using Innernet.Core.Keys;

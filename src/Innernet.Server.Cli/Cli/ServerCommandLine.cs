@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Server.Commands;
 
 namespace Innernet.Server.Cli;
@@ -8,6 +9,9 @@ internal static class ServerCommandLine
 {
     /// <summary>How long SIGINT/SIGTERM wait for the action to finish after cancelling it (serve stops Kestrel).</summary>
     private static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The completion script's function and program (<c>completions</c> needs no root).</summary>
+    private static readonly CompletionTarget Completions = new("_innernet_server", ["innernet-server"]);
 
     public static RootCommand Create(CliContext context)
     {
@@ -35,7 +39,8 @@ internal static class ServerCommandLine
         root.Subcommands.Add(AssociationCommands.Create(context, global, add: false));
         root.Subcommands.Add(ReissueInviteCommand.Create(context, global));
         root.Subcommands.Add(SetExternalEndpointCommand.Create(context, global));
-        root.Subcommands.Add(CompletionsCommand.Create(context, () => root));
+        root.Subcommands.Add(CompletionsCommand.Create(
+            () => root, Completions, context.Out, handler => CliAction.Create(context, requiresRoot: false, handler)));
         return root;
     }
 
@@ -43,24 +48,12 @@ internal static class ServerCommandLine
     /// <param name="handleTermination">Turn SIGINT/SIGTERM into cancellation (the real process); tests pass false.</param>
     public static async Task<int> InvokeAsync(string[] args, CliContext context, bool handleTermination = false, CancellationToken cancellationToken = default)
     {
-        var parseResult = Create(context).Parse(args);
-        if (parseResult.Errors.Count > 0)
-        {
-            foreach (var error in parseResult.Errors)
-            {
-                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
-            }
-
-            await context.Error.WriteLineAsync("Run 'innernet-server --help' for usage.").ConfigureAwait(false);
-            return (int)ExitCode.Usage;
-        }
-
         var configuration = new InvocationConfiguration
         {
             Output = context.Out,
             Error = context.Error,
             ProcessTerminationTimeout = handleTermination ? TerminationTimeout : null,
         };
-        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return await CommandLineInvoker.InvokeAsync(Create(context), args, configuration, "innernet-server", cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Innernet.Cli;
 using Innernet.Core.Contracts;
 using Innernet.Core.Model;
 using Innernet.Netlink.WireGuard;

@@ -1,4 +1,5 @@
 using System.Net;
+using Innernet.Cli;
 using Innernet.Core.Model;
 using Innernet.Netlink.Route;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Interface;
 using Innernet.Core.Keys;

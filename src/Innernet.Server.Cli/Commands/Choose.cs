@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Server.Cli;

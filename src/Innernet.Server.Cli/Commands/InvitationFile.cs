@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Config;
 using Innernet.Core.Model;

@@ -1,4 +1,5 @@
 using System.Net;
+using Innernet.Cli;
 using Innernet.Core.Client;
 using Innernet.Core.Interface;
 using Innernet.Core.Keys;

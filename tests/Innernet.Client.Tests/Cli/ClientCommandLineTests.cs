@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Client.Tests.Fakes;
 using Innernet.Core.Config;

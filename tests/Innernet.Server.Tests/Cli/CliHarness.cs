@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Server.Cli;
 
 namespace Innernet.Server.Tests.Cli;

@@ -1,3 +1,4 @@
+using Innernet.Cli;
 using Innernet.Core.Config;
 using Innernet.Core.Contracts;
 using Innernet.Core.Keys;

@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace Innernet.Client.Cli;
+namespace Innernet.Cli;
 
 /// <summary>Interactive prompts on a terminal (Spectre.Console).</summary>
 internal sealed class SpectrePrompter(IAnsiConsole console) : IPrompter

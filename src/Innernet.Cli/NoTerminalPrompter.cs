@@ -1,4 +1,4 @@
-namespace Innernet.Client.Cli;
+namespace Innernet.Cli;
 
 /// <summary>The prompter without a terminal: every question is a usage error naming the flag to pass instead.</summary>
 internal sealed class NoTerminalPrompter : IPrompter

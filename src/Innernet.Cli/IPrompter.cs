@@ -1,4 +1,4 @@
-namespace Innernet.Server.Cli;
+namespace Innernet.Cli;
 
 /// <summary>
 /// Interactive questions. Every question names the flag that answers it, so the implementation without a

@@ -1,4 +1,4 @@
-namespace Innernet.Server.Cli;
+namespace Innernet.Cli;
 
 /// <summary>An anticipated failure: its message is printed without a stack trace and the process exits with <see cref="Code"/>.</summary>
 internal sealed class CliUserException : Exception

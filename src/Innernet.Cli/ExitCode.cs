@@ -1,6 +1,6 @@
-namespace Innernet.Client.Cli;
+namespace Innernet.Cli;
 
-/// <summary>The process exit codes of <c>inn</c>/<c>innernet</c>.</summary>
+/// <summary>The process exit codes of <c>innernet-server</c> and <c>inn</c>/<c>innernet</c>.</summary>
 internal enum ExitCode
 {
     /// <summary>Success.</summary>
@@ -12,7 +12,7 @@ internal enum ExitCode
     /// <summary>Bad command line: unknown option, missing value without a terminal, conflicting flags.</summary>
     Usage = 2,
 
-    /// <summary>EPERM/EACCES: no CAP_NET_ADMIN or no access to the config/data directories.</summary>
+    /// <summary>Not root where root is required, or EPERM/EACCES: no CAP_NET_ADMIN or no access to the config/data directories.</summary>
     Permission = 3,
 
     /// <summary>The network, peer, CIDR or file named does not exist.</summary>
