@@ -3,7 +3,6 @@ using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Config;
-using Innernet.Core.Interface;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Peers;
@@ -80,16 +79,7 @@ internal static class AddPeerCommand
             }
 
             var temporary = KeyPair.Generate();
-            var contents = new PeerContents
-            {
-                Name = peerName,
-                Ip = address,
-                CidrId = chosen.Id,
-                PublicKey = temporary.Public,
-                PersistentKeepaliveInterval = InterfaceManager.PersistentKeepalive,
-                IsAdmin = isAdmin,
-                InviteExpires = context.Time.GetUtcNow() + expiry,
-            };
+            var contents = PeerInvitation.Contents(peerName, address, chosen.Id, temporary.Public, isAdmin, context.Time.GetUtcNow() + expiry);
             PeerRules.ValidateCreate(cidrs, peers, contents);
             Choose.Confirm(prompter, parse.GetValue(yes), $"Create peer '{peerName}' ({address}) in '{chosen.Name}'{(isAdmin ? " as an admin" : "")}?");
 

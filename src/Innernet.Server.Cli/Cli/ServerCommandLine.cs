@@ -28,9 +28,9 @@ internal static class ServerCommandLine
         root.Subcommands.Add(AddPeerCommand.Create(context, global));
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: false));
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: true));
-        root.Subcommands.Add(RenamePeerCommand.Create(context, global));
+        root.Subcommands.Add(RenameCommands.Peer(context, global));
         root.Subcommands.Add(AddCidrCommand.Create(context, global));
-        root.Subcommands.Add(RenameCidrCommand.Create(context, global));
+        root.Subcommands.Add(RenameCommands.Cidr(context, global));
         root.Subcommands.Add(DeleteCidrCommand.Create(context, global));
         root.Subcommands.Add(ListCommands.ListPeers(context, global));
         root.Subcommands.Add(ListCommands.ListCidrs(context, global));

@@ -2,7 +2,6 @@ using System.Net;
 using System.CommandLine;
 using Innernet.Cli;
 using Innernet.Core.Cidrs;
-using Innernet.Core.Interface;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Peers;
@@ -89,17 +88,7 @@ internal static class AddPeerCommand
         Choose.Confirm(prompter, args.Yes, $"Create peer '{name}' ({ip}) in '{cidr.Name}'{(isAdmin ? " as an admin" : string.Empty)}?");
 
         var temporary = KeyPair.Generate();
-        var contents = new PeerContents
-        {
-            Name = name,
-            Ip = ip,
-            CidrId = cidr.Id,
-            PublicKey = temporary.Public,
-            PersistentKeepaliveInterval = InterfaceManager.PersistentKeepalive,
-            IsAdmin = isAdmin,
-            IsRedeemed = false,
-            InviteExpires = context.Time.GetUtcNow() + expiry,
-        };
+        var contents = PeerInvitation.Contents(name, ip, cidr.Id, temporary.Public, isAdmin, context.Time.GetUtcNow() + expiry);
         var peer = await session.Admin.AddPeerAsync(contents, cancellationToken).ConfigureAwait(false);
         try
         {
