@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Innernet.Netlink.WireGuard;
 using Innernet.Testing;
@@ -20,20 +21,22 @@ internal static class KernelBenchmark
 
         using var control = KernelWireGuardControl.TryOpen()
             ?? throw new InvalidOperationException("no wireguard Generic Netlink family: run inside the VM (tests/harness/bench.sh)");
-        string device = NetnsLab.NamePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)) + "k0";
-        if (!control.CreateDevice(device))
+        string prefix = NetnsLab.NamePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)) + "k";
+        int counter = 0;
+        string Empty()
         {
-            throw new InvalidOperationException($"{device} already exists");
+            string device = prefix + (++counter).ToString(CultureInfo.InvariantCulture);
+            if (!control.CreateDevice(device))
+            {
+                throw new InvalidOperationException($"{device} already exists");
+            }
+
+            return device;
         }
 
-        try
-        {
-            string note = $"VM {Environment.GetEnvironmentVariable("BENCH_VM_ACCEL") ?? "(accel unknown)"}, kernel {Environment.OSVersion.Version}, {Environment.ProcessorCount} vCPUs";
-            return OursVersusWg.Run("kernel", note, control, device, peerCounts, runs);
-        }
-        finally
-        {
-            control.DeleteDevice(device);
-        }
+        // The devices are left to the VM's power-off: deleting them would remove every peer, one RCU
+        // grace period each (see OursVersusWg), for nothing.
+        string note = $"VM {Environment.GetEnvironmentVariable("BENCH_VM_ACCEL") ?? "(accel unknown)"}, kernel {Environment.OSVersion.Version}, {Environment.ProcessorCount} vCPUs; a new device per apply run";
+        return OursVersusWg.Run("kernel", note, control, Empty, peerCounts, runs);
     }
 }

@@ -12,7 +12,7 @@ internal static class Report
     public static string Render(IReadOnlyList<ResultRow> rows, string machine)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}; medians of {(rows.Count > 0 ? rows[0].Runs : 0)} runs after one warm-up.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}; medians of {(rows.Count > 0 ? rows[0].Runs : 0)} runs after {Measure.WarmupRuns} warm-up runs.\n\n");
         sb.Append("| backend | peers | operation | ours (ms) | wg (ms) | ours/wg | goal |\n");
         sb.Append("| --- | ---: | --- | ---: | ---: | ---: | --- |\n");
         foreach (var r in rows)

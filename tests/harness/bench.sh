@@ -53,7 +53,7 @@ bench_netlink() {
   if [ "${BENCH_SKIP_KERNEL:-0}" != 1 ]; then
     accel=$(vm_accel)
     echo "==> netlink: kernel module in one VM boot ($accel), $PEERS peers, $RUNS runs" >&2
-    BENCH_VM_ACCEL="$accel, 2 vCPUs" tests/harness/kvm-run.sh -m 2G -t "${BENCH_VM_TIMEOUT:-1800}" --rw "$OUT" -- \
+    BENCH_VM_ACCEL="$accel" tests/harness/kvm-run.sh -m 3G -t "${BENCH_VM_TIMEOUT:-1800}" --rw "$OUT" -- \
       bash tests/harness/bench.sh --in-vm-kernel "$OUT/netlink-kernel.tsv" ||
       die "the kernel benchmark VM run failed"
     files+=("$OUT/netlink-kernel.tsv")
