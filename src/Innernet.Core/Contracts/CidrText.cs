@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using Innernet.Netlink.Route;
 
 namespace Innernet.Core.Contracts;
@@ -10,31 +9,22 @@ internal static class CidrText
     public static bool TryParse(string text, out IPNetwork network, [NotNullWhen(false)] out string? error)
     {
         network = default;
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
+        if (!text.Contains('/', StringComparison.Ordinal))
         {
             error = $"'{text}' is not a CIDR: expected address/prefix, e.g. 10.42.0.0/16.";
             return false;
         }
 
-        string addressText = text[..slash];
-        string prefixText = text[(slash + 1)..];
-        if (addressText.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(addressText, out var address))
+        if (!InterfaceAddress.TryParse(text, out var address, out string? problem))
         {
-            error = $"'{text}' is not a CIDR: '{addressText}' is not an IP address.";
+            // The same strict rules; InterfaceAddress words it "'text': why.", a CIDR "'text' is not a CIDR: why.".
+            string quoted = $"'{text}': ";
+            error = $"'{text}' is not a CIDR: {(problem.StartsWith(quoted, StringComparison.Ordinal) ? problem[quoted.Length..] : problem)}";
             return false;
         }
 
-        int maxBits = InterfaceAddress.MaxPrefix(address);
-        if (prefixText.Length is 0 or > 3 || !prefixText.All(char.IsAsciiDigit)
-            || !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix > maxBits)
-        {
-            error = $"'{text}' is not a CIDR: the prefix length must be a number from 0 to {maxBits}.";
-            return false;
-        }
-
-        var masked = new InterfaceAddress(address, prefix).Network;
-        if (!masked.BaseAddress.Equals(address))
+        var masked = address.Network;
+        if (!masked.BaseAddress.Equals(address.Address))
         {
             error = $"'{text}' is not a CIDR: it has host bits set (did you mean {masked}?).";
             return false;
