@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Regenerates docs/cli.md from the built commands' own --help output (./build.sh build first).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=artifacts/build/bin
+server=$BIN/Innernet.Server.Cli/release/innernet-server
+client=$BIN/Innernet.Client.Cli/release/inn
+[ -x "$server" ] && [ -x "$client" ] || { echo "build first: ./build.sh build" >&2; exit 1; }
+
+verbs() { # the first word of each line of the Commands: section
+  "$1" --help | awk '/^Commands:/{on=1; next} on && NF {print $1}' | sed 's/,$//'
+}
+
+section() { # program path, display name
+  local prog=$1 name=$2 verb
+  echo "## \`$name\`"
+  echo
+  echo '```text'
+  COLUMNS=140 "$prog" --help
+  echo '```'
+  for verb in $(verbs "$prog"); do
+    echo
+    echo "### \`$name $verb\`"
+    echo
+    echo '```text'
+    COLUMNS=140 "$prog" "$verb" --help | awk '/^  -c, --config-dir/{exit} {print}'
+    echo '```'
+  done
+  echo
+}
+
+{
+  echo "# CLI reference"
+  echo
+  echo "Generated from the commands' own \`--help\` by \`tests/harness/cli-docs.sh\`; the global options"
+  echo "(\`-c\`, \`-d\`, \`--backend\`, \`--mtu\`, \`--no-routing\`) apply to every verb and are listed once per command."
+  echo "Every prompt has a flag; without a terminal a missing value is an error naming the flag."
+  echo "Exit codes: 0 success, 1 failure, 2 usage, 3 permission, 4 not found."
+  echo
+  section "$server" innernet-server
+  section "$client" "inn"
+} > docs/cli.md
+echo "wrote docs/cli.md ($(wc -l < docs/cli.md) lines)"
