@@ -1,0 +1,65 @@
+using Innernet.Netlink.WireGuard;
+using Innernet.Testing;
+
+namespace Innernet.Netlink.IntegrationTests.WireGuard;
+
+/// <summary>
+/// The contract against the kernel module (inside the VM): a lab namespace, and
+/// <see cref="KernelWireGuardControl"/> opened inside it through <see cref="NetworkNamespace.Run{T}"/>,
+/// so devices are created by the backend itself, in that namespace.
+/// </summary>
+[Trait(Layers.Name, Layers.Kernel)]
+public sealed class KernelContractTests : WireGuardContractTests
+{
+    private string? _namespace;
+
+    private string Namespace => _namespace ??= Lab.AddNamespace("k");
+
+    protected override void RequirePrerequisites() => Prerequisites.RequireKernelWireGuard();
+
+    protected override IWireGuardControl OpenControl() =>
+        NetworkNamespace.Run(NetnsLab.NamespacePath(Namespace), () => KernelWireGuardControl.TryOpen())
+        ?? throw new InvalidOperationException("KernelWireGuardControl.TryOpen returned null although the wireguard module is loaded");
+
+    protected override void CreateTestDevice(string name) => Assert.True(Control.CreateDevice(name));
+
+    protected override string WgShowDump(string name) =>
+        Lab.Exec(Namespace, "wg", "show", name, "dump").EnsureSuccess().StandardOutput;
+
+    [Fact]
+    public void CreateDevice_InsideNamespace_LinkExistsOnlyThere()
+    {
+        string name = NewDevice();
+
+        Assert.Contains("wireguard", Lab.Exec(Namespace, "ip", "-d", "link", "show", name).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+        Assert.NotEqual(0, ProcessRunner.Run("ip", ["link", "show", name]).ExitCode);
+        Assert.True(Read(name).InterfaceIndex > 0);
+    }
+
+    [Fact]
+    public void ConfigureDevice_10000PeersWithEndpointsAndKeepalive_ReadBackIdentical()
+    {
+        string name = NewDevice();
+        var peers = PeerSets.Random(10_000, withEndpointsAndKeepalive: true);
+
+        // No private key: with one, the kernel precomputes a static-static DH per peer (slow under TCG).
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = peers });
+
+        PeerSets.AssertMatches(peers, Read(name));
+        Assert.Equal(peers.Count, WgShowDump(name).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+    }
+
+    [Fact]
+    public void ListDevices_OtherNamespace_DoesNotSeeDevice()
+    {
+        string name = NewDevice();
+        string other = Lab.AddNamespace("o");
+
+        using var elsewhere = NetworkNamespace.Run(NetnsLab.NamespacePath(other), () => KernelWireGuardControl.TryOpen());
+
+        Assert.NotNull(elsewhere);
+        Assert.DoesNotContain(name, elsewhere.ListDevices());
+        Assert.Null(elsewhere.GetDevice(name));
+        Assert.Contains(name, Control.ListDevices());
+    }
+}
