@@ -178,7 +178,8 @@ kernel_assemblies() {
   local dll
   for dll in $(test_assemblies); do
     [ -f "$dll" ] || continue
-    dotnet "$dll" -list classes -trait "Layer=kernel" 2>/dev/null | grep -q '\.' && echo "$dll"
+    # one fully qualified class name per line after the runner's banner
+    dotnet "$dll" -noColor -list classes -trait "Layer=kernel" 2>/dev/null | grep -qE '^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$' && echo "$dll"
   done
   return 0
 }
