@@ -1,0 +1,3 @@
+using Innernet.Benchmarks.Server;
+
+return await ServerBenchCommand.RunAsync(args);

@@ -1,0 +1,13 @@
+namespace Innernet.Benchmarks.Server;
+
+/// <summary>Everything measured for one network size.</summary>
+internal sealed record SizeResult(
+    BenchNetwork Network,
+    TimeSpan Populate,
+    InProcessTimings InProcess,
+    StartupResult Startup,
+    ViewResult FewHundred,
+    ViewResult All,
+    AdminControlResult AdminControl,
+    long PeakRssKb,
+    TimeSpan Elapsed);
