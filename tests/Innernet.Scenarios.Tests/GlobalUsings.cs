@@ -1,0 +1,3 @@
+global using System.Net;
+global using Innernet.Testing;
+global using Innernet.Testing.Networks;

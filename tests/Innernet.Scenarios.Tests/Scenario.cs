@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Innernet.Scenarios.Tests;
+
+/// <summary>
+/// Base of every scenario: the backend it runs on, the prerequisites that backend needs (skip locally, fail under
+/// CI=true), and a log that reaches both the test's output and the runner's console.
+/// </summary>
+public abstract class Scenario
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    protected Scenario(ScenarioBackend backend)
+    {
+        Backend = backend;
+    }
+
+    protected ScenarioBackend Backend { get; }
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Checks the prerequisites and creates a network (caller disposes it).</summary>
+    protected InnernetNetwork NewNetwork(string cidr)
+    {
+        if (Backend == ScenarioBackend.Kernel)
+        {
+            Prerequisites.RequireKernelWireGuard();
+        }
+        else
+        {
+            Prerequisites.RequireWireGuardGo();
+        }
+
+        return new InnernetNetwork(Backend, cidr, Log);
+    }
+
+    /// <summary>What the scenario checked, with the time since the test started.</summary>
+    protected void Log(string line)
+    {
+        string text = $"[{_clock.Elapsed.TotalSeconds,5:0.0}s {Backend}] {line}";
+        TestContext.Current.TestOutputHelper?.WriteLine(text);
+        TestContext.Current.SendDiagnosticMessage(text);
+        Console.WriteLine(text);
+    }
+}

@@ -1,0 +1,590 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Innernet.Netlink;
+using Innernet.Netlink.WireGuard;
+using Xunit;
+
+namespace Innernet.Testing.Networks;
+
+/// <summary>
+/// A whole innernet network in namespaces, driven only through the BUILT commands as a user would script them:
+/// a server namespace (<c>innernet-server new</c>, <c>add-cidr</c>, <c>add-peer</c>, <c>serve</c> in the
+/// background) holding a bridge underlay (198.18.0.0/24, server at 198.18.0.1), and one namespace per peer
+/// (bridged, or behind its own masquerading NAT namespace) running <c>inn</c> with its own config/data dirs.
+/// The network name (= the server's interface) is the lab prefix (<c>inn</c> + 6 hex), peer interfaces are
+/// <c>{prefix}p{n}</c>: wireguard-go's UAPI sockets are shared machine-wide.
+/// <para>
+/// <see cref="Dispose"/> always cleans up, in this order: SIGTERM to serve, delete the WireGuard devices the
+/// commands created, SIGTERM then SIGKILL to whatever still runs in the namespaces (wireguard-go started by the
+/// commands), remove the own sockets, delete the namespaces, delete the directories.
+/// </para>
+/// </summary>
+public sealed class InnernetNetwork : IDisposable
+{
+    public const int ListenPort = 51820;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    private readonly NetnsLab _lab = new();
+    private readonly Action<string> _log;
+    private readonly ConcurrentDictionary<string, InnernetPeer> _peers = new(StringComparer.Ordinal);
+    private readonly List<string> _extraInterfaces = [];
+    private readonly StringBuilder _serverLog = new();
+    private readonly string _bridge;
+    private int _peerCounter;
+    private Process? _serve;
+    private bool _disposed;
+
+    /// <param name="backend">WireGuard implementation passed to both commands as <c>--backend</c>.</param>
+    /// <param name="networkCidr">The network's root CIDR (IPv4 10.x or IPv6 fd00::/8).</param>
+    /// <param name="log">Where progress lines go (the test's diagnostic output).</param>
+    public InnernetNetwork(ScenarioBackend backend, string networkCidr, Action<string> log)
+    {
+        Backend = backend;
+        NetworkCidr = IPNetwork.Parse(networkCidr);
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        Name = _lab.Prefix;
+        Root = _lab.LogDirectory;
+        ServerNamespace = _lab.AddNamespace("s");
+        _bridge = _lab.InterfaceName("br");
+        _lab.AddBridge(ServerNamespace, _bridge);
+        _lab.AddAddress(ServerNamespace, _bridge, $"{ServerUnderlay}/24");
+        ServerOverlay = FirstHost(NetworkCidr);
+        Directory.CreateDirectory(Path.Combine(Root, "server"));
+    }
+
+    public ScenarioBackend Backend { get; }
+
+    public string BackendFlag => Backend == ScenarioBackend.Kernel ? "kernel" : "userspace";
+
+    /// <summary>The network name, also the server's WireGuard interface.</summary>
+    public string Name { get; }
+
+    public IPNetwork NetworkCidr { get; }
+
+    /// <summary>The lab's private directory (0700): server and peer dirs, invitations, logs.</summary>
+    public string Root { get; }
+
+    public NetnsLab Lab => _lab;
+
+    public string ServerNamespace { get; }
+
+    public static IPAddress ServerUnderlay { get; } = IPAddress.Parse("198.18.0.1");
+
+    /// <summary>The server's overlay address (the API's address): the first host of the network CIDR.</summary>
+    public IPAddress ServerOverlay { get; }
+
+    public IReadOnlyCollection<InnernetPeer> Peers => [.. _peers.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
+
+    public InnernetPeer this[string name] => _peers[name];
+
+    public bool IsServing => _serve is { HasExited: false };
+
+    // ------------------------------------------------------------------------------------------ server
+
+    /// <summary><c>innernet-server new</c> (external endpoint 198.18.0.1:51820).</summary>
+    public void Create()
+    {
+        Server("new", "--network-name", Name, "--network-cidr", NetworkCidr.ToString(),
+            "--external-endpoint", $"{ServerUnderlay}:{ListenPort}", "--listen-port", ListenPort.ToString(CultureInfo.InvariantCulture)).EnsureSuccess();
+        _log($"innernet-server new {Name} {NetworkCidr} (backend {BackendFlag})");
+    }
+
+    /// <summary><c>innernet-server add-cidr</c>; the parent defaults to the root CIDR (the network's name).</summary>
+    public void AddCidr(string name, string cidr, string? parent = null)
+    {
+        Server("add-cidr", Name, "--name", name, "--cidr", cidr, "--parent", parent ?? Name, "--yes").EnsureSuccess();
+        _log($"innernet-server add-cidr {name} {cidr} under {parent ?? Name}");
+    }
+
+    /// <summary>Runs <c>innernet-server [dirs] [--backend] ARGS</c> inside the server's namespace.</summary>
+    public ProcessResult Server(params string[] arguments) =>
+        _lab.ExecWithTimeout(CommandTimeout, ServerNamespace, InnernetBinaries.Server, [.. ServerGlobals(), .. arguments]);
+
+    /// <summary>Starts <c>innernet-server serve</c> in the background and waits until its admin socket and interface exist.</summary>
+    public async Task ServeAsync(CancellationToken ct)
+    {
+        if (IsServing)
+        {
+            throw new InvalidOperationException("serve is already running");
+        }
+
+        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (string arg in (string[])["netns", "exec", ServerNamespace, InnernetBinaries.Server, "serve", Name, "--no-write-hosts", .. ServerGlobals()])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var serve = new Process { StartInfo = psi };
+        serve.OutputDataReceived += (_, e) => AppendServerLog(e.Data);
+        serve.ErrorDataReceived += (_, e) => AppendServerLog(e.Data);
+        serve.Start();
+        serve.StandardInput.Close();
+        serve.BeginOutputReadLine();
+        serve.BeginErrorReadLine();
+        _serve = serve;
+        var clock = Stopwatch.StartNew();
+        await WaitForAsync(
+            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null,
+            TimeSpan.FromSeconds(60), "innernet-server serve to come up", ct).ConfigureAwait(false);
+        _log($"innernet-server serve {Name}: up after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>SIGTERM to serve (what systemd sends); returns its exit code (-1 when it had to be killed).</summary>
+    public int StopServe()
+    {
+        var serve = _serve;
+        if (serve is null)
+        {
+            return 0;
+        }
+
+        _serve = null;
+        try
+        {
+            if (!serve.HasExited)
+            {
+                // "ip netns exec" execs the server, so this pid is the server itself.
+                _ = ProcessRunner.Run("kill", ["-TERM", serve.Id.ToString(CultureInfo.InvariantCulture)]);
+                if (!serve.WaitForExit(TimeSpan.FromSeconds(20)))
+                {
+                    serve.Kill(entireProcessTree: true);
+                    serve.WaitForExit();
+                    return -1;
+                }
+            }
+
+            serve.WaitForExit();
+            return serve.ExitCode;
+        }
+        finally
+        {
+            serve.Dispose();
+        }
+    }
+
+    /// <summary>The server's log so far (for assertion messages).</summary>
+    public string ServerLog()
+    {
+        lock (_serverLog)
+        {
+            return "--- innernet-server serve log ---\n" + _serverLog;
+        }
+    }
+
+    /// <summary>The server's WireGuard device (null while it does not exist).</summary>
+    public WireGuardDevice? ServerDevice() => Device(ServerNamespace, Name);
+
+    /// <summary>The public keys (base64) configured on the server's WireGuard interface.</summary>
+    public IReadOnlySet<string> ServerWireGuardKeys() =>
+        ServerDevice()?.Peers.Select(p => p.PublicKey.ToString()).ToHashSet(StringComparer.Ordinal) ?? [];
+
+    /// <summary>Reads the CIDRs, peers and associations from the server's database (works while serving).</summary>
+    public ServerState ReadState() => ServerState.Parse(
+        Server("list-cidrs", Name, "--json").EnsureSuccess().StandardOutput,
+        Server("list-peers", Name, "--json").EnsureSuccess().StandardOutput,
+        Server("list-associations", Name, "--json").EnsureSuccess().StandardOutput);
+
+    // ------------------------------------------------------------------------------------------ peers
+
+    /// <summary>
+    /// A new peer machine: a namespace on the bridge (198.18.0.10+n) and an invitation from
+    /// <c>innernet-server add-peer</c> (or, with <paramref name="invitedBy"/>, from that admin's <c>inn add-peer</c>).
+    /// </summary>
+    public InnernetPeer InvitePeer(string name, string cidr, bool admin = false, InnernetPeer? invitedBy = null, string expires = "1d", string? ip = null)
+    {
+        int n = Interlocked.Increment(ref _peerCounter);
+        string ns = _lab.AddNamespace(name);
+        string iface = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
+        var underlay = IPAddress.Parse($"198.18.0.{10 + n}");
+        _lab.AddAddress(ns, iface, $"{underlay}/24");
+        return Invite(name, cidr, admin, invitedBy, expires, ip, n, ns, underlay);
+    }
+
+    /// <summary>
+    /// A new peer machine behind its own masquerading NAT: NAT namespace with WAN 198.18.0.100+n on the bridge and
+    /// LAN 198.19.n.1/24, nftables <c>masquerade</c> out of the WAN; the peer at 198.19.n.2 routes 198.18.0.0/24
+    /// through its NAT (no default route anywhere).
+    /// </summary>
+    public InnernetPeer InvitePeerBehindNat(string name, string cidr, string expires = "1d")
+    {
+        int n = Interlocked.Increment(ref _peerCounter);
+        string nat = _lab.AddNamespace(name + "-nat");
+        string wan = _lab.AttachToBridge(ServerNamespace, _bridge, nat, "wan0");
+        _lab.AddAddress(nat, wan, $"198.18.0.{100 + n}/24");
+        string ns = _lab.AddNamespace(name);
+        var (natLan, peerLan) = _lab.AddVethPair(nat, ns, "lan0", "eth0");
+        _lab.AddAddress(nat, natLan, $"198.19.{n}.1/24");
+        var underlay = IPAddress.Parse($"198.19.{n}.2");
+        _lab.AddAddress(ns, peerLan, $"{underlay}/24");
+        _lab.Exec(ns, "ip", "route", "add", "198.18.0.0/24", "via", $"198.19.{n}.1").EnsureSuccess();
+        _lab.Sysctl(nat, "net.ipv4.ip_forward", "1");
+        const string Rules = """
+            table ip nat {
+              chain postrouting {
+                type nat hook postrouting priority srcnat; policy accept;
+                oifname "wan0" masquerade
+              }
+            }
+            """;
+        string rulesPath = Path.Combine(Root, name + "-nat.nft");
+        File.WriteAllText(rulesPath, Rules);
+        _lab.Exec(nat, "nft", "-f", rulesPath).EnsureSuccess();
+        _log($"{name}: behind NAT {nat} (WAN 198.18.0.{100 + n}, LAN 198.19.{n}.0/24, masquerade)");
+        return Invite(name, cidr, false, null, expires, null, n, ns, underlay);
+    }
+
+    /// <summary>Only the invitation (the peer's machine is another peer's: e.g. re-inviting a swept name).</summary>
+    public ProcessResult AddPeerCommand(string name, string cidr, string invitation, string expires, string? ip = null) =>
+        Server(["add-peer", Name, "--name", name, "--cidr", cidr, "--admin", "false", .. IpArgs(ip), "--invite-expires", expires,
+            "--save-config", invitation, "--yes"]);
+
+    /// <summary>Redeems the invitations of all given peers at the same moment (<c>inn install --name … -d --no-write-hosts</c>).</summary>
+    public async Task InstallAsync(CancellationToken ct, params InnernetPeer[] peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(peers.Select(p => OnOwnThread(
+            () => Inn(p, "install", p.InvitationPath, "--name", p.InterfaceName, "-d", "--no-write-hosts"), ct))).ConfigureAwait(false);
+        for (int i = 0; i < peers.Length; i++)
+        {
+            if (!results[i].Succeeded)
+            {
+                throw new InvalidOperationException($"install of {peers[i]} failed: {results[i]}\n{ServerLog()}");
+            }
+        }
+
+        _log($"inn install: {string.Join(", ", peers.Select(p => p.ToString()))} in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Runs <c>inn -c … -d … --backend … ARGS</c> inside the peer's namespace.</summary>
+    public ProcessResult Inn(InnernetPeer peer, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return _lab.ExecWithTimeout(CommandTimeout, peer.Namespace, InnernetBinaries.Client,
+            ["-c", peer.ConfigDirectory, "-d", peer.DataDirectory, "--backend", BackendFlag, .. arguments]);
+    }
+
+    /// <summary><c>inn fetch</c> on every given peer at once (all peers by default); throws when one fails.</summary>
+    public async Task FetchAsync(CancellationToken ct, params InnernetPeer[] peers)
+    {
+        var targets = peers is { Length: > 0 } ? peers : [.. Peers];
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(targets.Select(p => OnOwnThread(
+            () => Inn(p, "fetch", p.InterfaceName, "--no-write-hosts"), ct))).ConfigureAwait(false);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (!results[i].Succeeded)
+            {
+                throw new InvalidOperationException($"fetch on {targets[i]} failed: {results[i]}\n{ServerLog()}");
+            }
+        }
+
+        _log($"inn fetch on {string.Join(", ", targets.Select(p => p.Name))}: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary><c>inn show IFACE --json</c> of a peer: its view of the network (peers, handshakes).</summary>
+    public JsonDocument Show(InnernetPeer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return JsonDocument.Parse(Inn(peer, "show", peer.InterfaceName, "--json").EnsureSuccess().StandardOutput);
+    }
+
+    /// <summary>A peer's WireGuard device as the library reads it.</summary>
+    public WireGuardDevice? PeerDevice(InnernetPeer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return Device(peer.Namespace, peer.InterfaceName);
+    }
+
+    // ------------------------------------------------------------------------------------------ connectivity
+
+    /// <summary>True when <paramref name="ns"/> gets at least one echo reply from <paramref name="address"/> (2 probes, 2 s).</summary>
+    public bool Ping(string ns, IPAddress address) => _lab.Ping(ns, address, count: 2, timeout: TimeSpan.FromSeconds(2));
+
+    /// <summary>
+    /// Pings every ordered pair of the given machines (the server is <c>"server"</c>) at once; returns the set of
+    /// "from→to" pairs that got a reply.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> PingMatrixAsync(IReadOnlyList<string> machines, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(machines);
+        var probes = from a in machines from b in machines where a != b select (From: a, To: b);
+        var results = await Task.WhenAll(probes.Select(p => OnOwnThread(
+            () => (p.From, p.To, Ok: Ping(NamespaceOf(p.From), AddressOf(p.To))), ct))).ConfigureAwait(false);
+        return results.Where(r => r.Ok).Select(r => $"{r.From}→{r.To}").ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Formats a matrix as the demo prints it (✓/✗, rows = from, columns = to).</summary>
+    public static string FormatMatrix(IReadOnlyList<string> machines, Func<string, string, bool> ok)
+    {
+        ArgumentNullException.ThrowIfNull(machines);
+        ArgumentNullException.ThrowIfNull(ok);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{"from \\ to",-10}");
+        foreach (string to in machines)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{to,-8}");
+        }
+
+        sb.AppendLine();
+        foreach (string from in machines)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{from,-10}");
+            foreach (string to in machines)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{(from == to ? "·" : ok(from, to) ? "✓" : "✗"),-8}");
+            }
+
+            sb.AppendLine();
+        }
+
+        return sb.ToString();
+    }
+
+    public string NamespaceOf(string machine) => machine == "server" ? ServerNamespace : _peers[machine].Namespace;
+
+    public IPAddress AddressOf(string machine) => machine == "server" ? ServerOverlay : _peers[machine].Ip;
+
+    /// <summary>True when something in <paramref name="ns"/> can open a TCP connection to the server's API (bounded by 3 s).</summary>
+    public bool ApiReachableFrom(string ns)
+    {
+        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(10), ns, "timeout", "3", "bash", "-c",
+            $"exec 3<>/dev/tcp/{ServerOverlay}/{ListenPort}").Succeeded;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
+            }
+
+            if (_serve is { HasExited: true })
+            {
+                Assert.Fail($"serve exited while waiting for {what}\n{ServerLog()}");
+            }
+
+            await Task.Delay(Poll, ct).ConfigureAwait(false);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ WireGuard access
+
+    /// <summary>A WireGuard device inside a namespace of this network, read with the backend's library control.</summary>
+    public WireGuardDevice? Device(string ns, string interfaceName)
+    {
+        if (Backend == ScenarioBackend.Userspace)
+        {
+            using var userspace = new UserspaceWireGuardControl();
+            return userspace.GetDevice(interfaceName);
+        }
+
+        return NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () =>
+        {
+            using var kernel = KernelWireGuardControl.TryOpen() ?? throw new InvalidOperationException("the kernel WireGuard family is not available");
+            return kernel.GetDevice(interfaceName);
+        });
+    }
+
+    /// <summary>
+    /// Brings up a WireGuard interface with the library (not the commands) inside a namespace of this network:
+    /// wireguard-go owned by the lab, or a kernel device; then the address and link. Cleaned up with the network.
+    /// </summary>
+    public string AddRawInterface(string ns, string suffix, DeviceConfig config, string addressWithPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string iface = _lab.InterfaceName(suffix);
+        lock (_extraInterfaces)
+        {
+            _extraInterfaces.Add(iface);
+        }
+
+        if (Backend == ScenarioBackend.Userspace)
+        {
+            _lab.StartWireGuardGo(ns, iface, "error");
+            using var userspace = new UserspaceWireGuardControl();
+            userspace.ConfigureDevice(iface, config);
+        }
+        else
+        {
+            NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () =>
+            {
+                using var kernel = KernelWireGuardControl.TryOpen() ?? throw new InvalidOperationException("the kernel WireGuard family is not available");
+                kernel.CreateDevice(iface);
+                kernel.ConfigureDevice(iface, config);
+            });
+        }
+
+        _lab.AddAddress(ns, iface, addressWithPrefix);
+        _lab.SetLinkUp(ns, iface);
+        return iface;
+    }
+
+    /// <summary>A namespace on the bridge that is not an innernet peer (e.g. an impostor); 198.18.0.200+n.</summary>
+    public string AddBystander(string suffix)
+    {
+        int n = Interlocked.Increment(ref _peerCounter);
+        string ns = _lab.AddNamespace(suffix);
+        string iface = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
+        _lab.AddAddress(ns, iface, $"198.18.0.{200 + n}/24");
+        return ns;
+    }
+
+    // ------------------------------------------------------------------------------------------ cleanup
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            try
+            {
+                StopServe();
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
+            {
+                Console.Error.WriteLine($"InnernetNetwork {Name}: stopping serve: {e.Message}");
+            }
+
+            string[] interfaces = [Name, .. _peers.Values.Select(p => p.InterfaceName)];
+            if (Backend == ScenarioBackend.Userspace)
+            {
+                using var userspace = new UserspaceWireGuardControl();
+                foreach (string iface in interfaces)
+                {
+                    try
+                    {
+                        userspace.DeleteDevice(iface); // removing the socket makes wireguard-go exit at once
+                    }
+                    catch (Exception e) when (e is IOException or WireGuardUapiException or UnauthorizedAccessException)
+                    {
+                        // the processes are killed below
+                    }
+                }
+            }
+
+            foreach (string ns in _lab.Namespaces)
+            {
+                Signal(ns, "-TERM");
+            }
+
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(3) && _lab.Namespaces.Any(ns => PidsIn(ns).Length > 0))
+            {
+                Thread.Sleep(50);
+            }
+
+            foreach (string ns in _lab.Namespaces)
+            {
+                Signal(ns, "-KILL");
+            }
+
+            foreach (string iface in interfaces)
+            {
+                WireGuardGoSockets.RemoveOwn(iface);
+            }
+        }
+        finally
+        {
+            _lab.Dispose(); // stops the lab's own wireguard-go (raw interfaces), deletes the namespaces and Root
+        }
+    }
+
+    private static string[] PidsIn(string ns)
+    {
+        try
+        {
+            return ProcessRunner.Run("ip", ["netns", "pids", ns], TimeSpan.FromSeconds(10)).StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        catch (TimeoutException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Signals what runs inside one of this network's namespaces (wireguard-go the commands started).</summary>
+    private static void Signal(string ns, string signal)
+    {
+        foreach (string pid in PidsIn(ns))
+        {
+            _ = ProcessRunner.Run("kill", [signal, pid], TimeSpan.FromSeconds(10));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private InnernetPeer Invite(string name, string cidr, bool admin, InnernetPeer? invitedBy, string expires, string? ip, int n, string ns, IPAddress underlay)
+    {
+        if (_peers.ContainsKey(name))
+        {
+            throw new ArgumentException($"peer '{name}' already exists in this network", nameof(name));
+        }
+
+        string dir = Path.Combine(Root, name);
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string invitation = Path.Combine(Root, name + ".toml");
+        string flag = admin ? "true" : "false";
+        string[] args = ["add-peer", invitedBy?.InterfaceName ?? Name, "--name", name, "--cidr", cidr, "--admin", flag, .. IpArgs(ip),
+            "--invite-expires", expires, "--save-config", invitation, "--yes"];
+        var result = invitedBy is null ? Server(args) : Inn(invitedBy, args);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"inviting {name} failed: {result}\n{ServerLog()}");
+        }
+
+        var peer = new InnernetPeer(name, ns, _lab.InterfaceName("p" + n.ToString(CultureInfo.InvariantCulture)), dir, invitation, underlay);
+        _peers[name] = peer;
+        _log($"{(invitedBy is null ? "innernet-server" : $"inn ({invitedBy.Name})")} add-peer {name} in {cidr}{(admin ? " (admin)" : "")}: {peer.Ip}, namespace {ns}, interface {peer.InterfaceName}");
+        return peer;
+    }
+
+    /// <summary>Blocking process waits on dedicated threads: the pool would add threads for them only slowly.</summary>
+    private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken ct) =>
+        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static string[] IpArgs(string? ip) => ip is null ? ["--auto-ip"] : ["--ip", ip];
+
+    private string[] ServerGlobals() => ["-c", Path.Combine(Root, "server/etc"), "-d", Path.Combine(Root, "server/lib"), "--backend", BackendFlag];
+
+    private void AppendServerLog(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_serverLog)
+            {
+                _serverLog.AppendLine(line);
+            }
+        }
+    }
+
+    private static IPAddress FirstHost(IPNetwork network)
+    {
+        byte[] bytes = network.BaseAddress.GetAddressBytes();
+        for (int i = bytes.Length - 1; i >= 0; i--)
+        {
+            if (++bytes[i] != 0)
+            {
+                break;
+            }
+        }
+
+        return new IPAddress(bytes);
+    }
+}
