@@ -23,6 +23,10 @@ public sealed class KernelContractTests : WireGuardContractTests
 
     protected override void CreateTestDevice(string name) => Assert.True(Control.CreateDevice(name));
 
+    protected override string DeviceNamespace => Namespace;
+
+    protected override int ErrnoOf(IOException exception) => Assert.IsType<Innernet.Netlink.Errors.NetlinkException>(exception).Errno;
+
     protected override string WgShowDump(string name) =>
         Lab.Exec(Namespace, "wg", "show", name, "dump").EnsureSuccess().StandardOutput;
 
@@ -47,6 +51,23 @@ public sealed class KernelContractTests : WireGuardContractTests
 
         PeerSets.AssertMatches(peers, Read(name));
         Assert.Equal(peers.Count, WgShowDump(name).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+    }
+
+    [Fact]
+    public void NonWireGuardLink_IsNotTreatedAsDevice_AndNeverDeleted()
+    {
+        RequirePrerequisites();
+        string other = Lab.AddNamespace("v");
+        var (veth, _) = Lab.AddVethPair(Namespace, other);
+
+        Assert.Null(Control.GetDevice(veth));
+        Assert.Null(Control.GetDevice("lo"));
+        Assert.DoesNotContain(veth, Control.ListDevices());
+        Assert.Throws<InvalidOperationException>(() => Control.ConfigureDevice(veth, new DeviceConfig { ListenPort = 1 }));
+        Assert.False(Control.DeleteDevice(veth));
+        Assert.False(Control.DeleteDevice("lo"));
+        Assert.Equal(0, Lab.Exec(Namespace, "ip", "link", "show", veth).ExitCode);
+        Assert.Equal(0, Lab.Exec(Namespace, "ip", "link", "show", "lo").ExitCode);
     }
 
     [Fact]

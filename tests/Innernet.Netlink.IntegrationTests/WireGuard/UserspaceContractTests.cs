@@ -26,9 +26,12 @@ public sealed class UserspaceContractTests : WireGuardContractTests
 
     protected override void CreateTestDevice(string name)
     {
-        _namespace ??= Lab.AddNamespace("u");
-        Lab.StartWireGuardGo(_namespace, name, logLevel: "error");
+        Lab.StartWireGuardGo(DeviceNamespace, name, logLevel: "error");
     }
+
+    protected override string DeviceNamespace => _namespace ??= Lab.AddNamespace("u");
+
+    protected override int ErrnoOf(IOException exception) => Assert.IsType<WireGuardUapiException>(exception).Errno;
 
     protected override string WgShowDump(string name) =>
         ProcessRunner.Run("wg", ["show", name, "dump"]).EnsureSuccess().StandardOutput;
@@ -46,6 +49,26 @@ public sealed class UserspaceContractTests : WireGuardContractTests
         Assert.NotNull(device);
         Assert.Equal(keys.PrivateKey, device.PrivateKey);
         Assert.Null(device.PublicKey);
+    }
+
+    [Fact]
+    public void StaleSocket_AfterSigkill_DeviceIsAbsentAndDeleteRemovesFile()
+    {
+        string name = NewDevice();
+        var process = Lab.WireGuardGoProcesses.Single(p => p.InterfaceName == name);
+        System.Diagnostics.Process.GetProcessById(process.Pid).Kill(); // SIGKILL leaves the socket file behind
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.True(File.Exists(process.SocketPath), "precondition: a stale socket file");
+        Assert.Null(Control.GetDevice(name));
+        Assert.DoesNotContain(name, Control.ListDevices());
+        Assert.Throws<InvalidOperationException>(() => Control.ConfigureDevice(name, new DeviceConfig { ListenPort = 1 }));
+        Assert.False(Control.DeleteDevice(name));
+        Assert.False(File.Exists(process.SocketPath));
     }
 
     [Fact]

@@ -228,6 +228,59 @@ public abstract class WireGuardContractTests : IDisposable
     }
 
     [Fact]
+    public void ConfigureDevice_ReplaceAllowedIPsWithNone_ClearsThem()
+    {
+        string name = NewDevice();
+        var key = TestKeys.RandomKey();
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, AllowedIPs = { IPNetwork.Parse("10.5.0.0/24") } } } });
+
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, ReplaceAllowedIPs = true } } });
+
+        Assert.Empty(Assert.Single(Read(name).Peers).AllowedIPs);
+    }
+
+    [Fact]
+    public void ConfigureDevice_DefaultRoutesAsAllowedIPs_ReadBack()
+    {
+        string name = NewDevice();
+        var peer = new PeerConfig { PublicKey = TestKeys.RandomKey(), AllowedIPs = { IPNetwork.Parse("0.0.0.0/0"), IPNetwork.Parse("::/0") } };
+
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { peer } });
+
+        PeerSets.AssertMatches([peer], Read(name));
+    }
+
+    [Fact]
+    public void ConfigureDevice_ListenPortTakenByAnotherUpDevice_ThrowsIOExceptionWithEaddrinuse()
+    {
+        string first = NewDevice();
+        string second = NewDevice();
+        ushort port = (ushort)Random.Shared.Next(20000, 60000);
+        // The kernel binds its UDP socket only while the link is up (a down device just stores the port).
+        SetLinkUp(first);
+        SetLinkUp(second);
+        Control.ConfigureDevice(first, new DeviceConfig { ListenPort = port });
+
+        var e = Assert.ThrowsAny<IOException>(() => Control.ConfigureDevice(second, new DeviceConfig { ListenPort = port }));
+
+        Assert.Equal(98, ErrnoOf(e)); // EADDRINUSE
+        Assert.Equal(port, Read(first).ListenPort);
+    }
+
+    /// <summary>The lab namespace the devices live in.</summary>
+    protected abstract string DeviceNamespace { get; }
+
+    /// <summary>Sets a device's link up through the library, inside its namespace (no peers, no routes: nothing is sent).</summary>
+    protected void SetLinkUp(string name)
+    {
+        using var route = NetworkNamespace.Run(NetnsLab.NamespacePath(DeviceNamespace), () => new Innernet.Netlink.Route.RouteNetlinkClient());
+        route.SetLinkUp(route.GetLink(name)?.Index ?? throw new InvalidOperationException($"{name} not in {DeviceNamespace}"));
+    }
+
+    /// <summary>The errno a backend's exception carries (NetlinkException / WireGuardUapiException).</summary>
+    protected abstract int ErrnoOf(IOException exception);
+
+    [Fact]
     public void ConfigureDevice_UpdateOnlyForAbsentPeer_DoesNotCreateIt()
     {
         string name = NewDevice();
