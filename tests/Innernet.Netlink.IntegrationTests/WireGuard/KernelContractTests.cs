@@ -71,6 +71,19 @@ public sealed class KernelContractTests : WireGuardContractTests
     }
 
     [Fact]
+    public void CreateDevice_NameTakenByNonWireGuardLink_ThrowsInvalidOperation()
+    {
+        // IWireGuardControl.CreateDevice: false means "the device already exists". A veth of that name
+        // is not the device: reporting false would send the caller on to ConfigureDevice, which fails.
+        RequirePrerequisites();
+        string other = Lab.AddNamespace("v");
+        var (veth, _) = Lab.AddVethPair(Namespace, other);
+
+        Assert.Throws<InvalidOperationException>(() => Control.CreateDevice(veth));
+        Assert.Contains("veth", Lab.Exec(Namespace, "ip", "-d", "link", "show", veth).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ListDevices_OtherNamespace_DoesNotSeeDevice()
     {
         string name = NewDevice();
