@@ -47,6 +47,7 @@ bench_netlink() {
   mkdir -p "$OUT"
   rm -f "$OUT"/netlink-*.tsv
   local files=() accel
+  LOAD=$(cut -d" " -f1-3 /proc/loadavg)
   echo "==> netlink: UAPI (wireguard-go on the host), $PEERS peers, $RUNS runs" >&2
   dotnet "$DLL" uapi --peers "$PEERS" --runs "$RUNS" --out "$OUT/netlink-uapi.tsv"
   files+=("$OUT/netlink-uapi.tsv")
@@ -59,7 +60,7 @@ bench_netlink() {
     files+=("$OUT/netlink-kernel.tsv")
   fi
   dotnet "$DLL" report --doc docs/benchmarks.md \
-    --machine "$(nproc) cores, host kernel $(uname -r); kernel rows in a $(vm_accel) VM" "${files[@]}"
+    --machine "$(nproc) cores (load average before the run: $LOAD), host kernel $(uname -r); kernel rows in a $(vm_accel) VM" "${files[@]}"
 }
 
 case "${1:-all}" in
