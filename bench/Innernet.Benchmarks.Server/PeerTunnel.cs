@@ -1,3 +1,4 @@
+using Innernet.Core.Interface;
 using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
@@ -35,7 +36,10 @@ internal sealed class PeerTunnel
 
     public BenchPeer Peer { get; }
 
-    /// <summary>Starts wireguard-go, sets the private key, the overlay address (/16, so the kernel adds the on-link route) and link up; no server peer yet.</summary>
+    /// <summary>
+    /// Starts wireguard-go, sets the private key, the overlay address (/16, so the kernel adds the on-link route), innernet's
+    /// MTU (1280) and link up; no server peer yet.
+    /// </summary>
     public static PeerTunnel BringUp(NetnsLab lab, string ns, string iface, BenchPeer peer, BenchNetwork network, IPEndPoint serverUnderlay)
     {
         ArgumentNullException.ThrowIfNull(lab);
@@ -50,6 +54,7 @@ internal sealed class PeerTunnel
             var link = route.GetLink(iface)
                 ?? throw new InvalidOperationException($"wireguard-go's tun '{iface}' is not visible in namespace {ns}.");
             route.ReplaceAddress(link.Index, new InterfaceAddress(peer.Ip, OverlayPrefix));
+            route.SetMtu(link.Index, NetworkOptions.DefaultMtu); // innernet's client MTU, as the server uses
             route.SetLinkUp(link.Index);
         });
         return tunnel;
