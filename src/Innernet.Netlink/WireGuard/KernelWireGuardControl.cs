@@ -99,8 +99,9 @@ public sealed class KernelWireGuardControl : IWireGuardControl
         return WireGuardDumpParser.Parse(messages, _familyId, name);
     }
 
-    /// <summary>Creates a kernel WireGuard link; false when a link of that name already exists.</summary>
+    /// <summary>Creates a kernel WireGuard link; false when the WireGuard device already exists.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="InvalidOperationException">A link of that name exists but is not a WireGuard device.</exception>
     /// <exception cref="NetlinkException">The kernel refused (e.g. <c>EOPNOTSUPP</c> "Unknown device type").</exception>
     public bool CreateDevice(string name)
     {
@@ -113,7 +114,17 @@ public sealed class KernelWireGuardControl : IWireGuardControl
         }
         catch (NetlinkException e) when (e.Errno == LibC.EEXIST)
         {
-            return false;
+            // "Already exists" only counts when the existing link is the WireGuard device; a veth or tun of
+            // that name is a clash the caller must hear about, not a device to configure next.
+            LinkInfo? existing = _route.GetLink(name);
+            if (existing is null || existing.IsWireGuard)
+            {
+                return false;
+            }
+
+            throw new InvalidOperationException(
+                $"Cannot create WireGuard device '{name}': a link of that name already exists and is of kind " +
+                $"'{existing.Kind ?? "unknown"}', not 'wireguard'.", e);
         }
     }
 
