@@ -6,7 +6,8 @@
 #             UAPI against wireguard-go on the host (in a lab namespace), and the kernel module
 #             inside ONE throw-away VM boot (tests/harness/kvm-run.sh). Prints a table of medians
 #             and writes it into docs/benchmarks.md.
-#   all       every benchmark that exists (today: netlink)
+#   <what>    any other tests/harness/bench-<what>.sh (e.g. server)
+#   all       netlink, then every bench-<what>.sh
 #
 # Environment: BENCH_RUNS (default 5), BENCH_PEERS (default 1000,10000), BENCH_SKIP_KERNEL=1.
 # Needs root (namespaces, wireguard-go, the VM).
@@ -63,7 +64,26 @@ bench_netlink() {
     --machine "$(nproc) cores (load average before the run: $LOAD), host kernel $(uname -r); kernel rows in a $(vm_accel) VM" "${files[@]}"
 }
 
+# Other benchmarks live in their own tests/harness/bench-<what>.sh (e.g. bench-server.sh).
+others() {
+  local f
+  for f in tests/harness/bench-*.sh; do
+    [ -f "$f" ] && basename "$f" .sh | sed 's/^bench-//'
+  done
+  return 0
+}
+
 case "${1:-all}" in
-  netlink | all) bench_netlink ;;
-  *) die "unknown benchmark '${1}' (known: netlink, all)" ;;
+  netlink) bench_netlink ;;
+  all)
+    bench_netlink
+    for other in $(others); do
+      echo "==> $other benchmark" >&2
+      bash "tests/harness/bench-$other.sh"
+    done
+    ;;
+  *)
+    [ -f "tests/harness/bench-$1.sh" ] || die "unknown benchmark '$1' (known: netlink $(others | tr '\n' ' ')all)"
+    bash "tests/harness/bench-$1.sh"
+    ;;
 esac
