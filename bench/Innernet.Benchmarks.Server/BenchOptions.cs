@@ -34,7 +34,7 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: Innernet.Benchmarks.Server --binary PATH [--sizes 100,1000,10000] [--requests 200] [--warmup 20]
-               [--duration-s 5] [--concurrency 4,16] [--doc docs/benchmarks-server.md] [--tsv FILE]
+               [--duration-s 5] [--concurrency 4,16] [--doc docs/benchmarks.md] [--tsv FILE]
                [--machine TEXT] [--work-root DIR]
         Needs root: network namespaces, wireguard-go, the built innernet-server serving in a namespace.
         """;

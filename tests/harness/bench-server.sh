@@ -6,10 +6,10 @@
 # makes it): `innernet-server serve` on wireguard-go in a lab namespace, two benchmark peers on wireguard-go in
 # their own namespaces (one sees a few hundred peers, one sees all), requests through the real tunnels.
 # Prints latency (median/p99), throughput (4 and 16 connections), start-up time, peak RSS and the in-process
-# view/JSON costs, and replaces the generated block of docs/benchmarks-server.md. Takes about 2-3 minutes.
+# view/JSON costs, and replaces the generated block of docs/benchmarks.md. Takes about 2-3 minutes.
 #
 # Environment: BENCH_SERVER_SIZES (default 100,1000,10000), BENCH_SERVER_REQUESTS (200),
-#              BENCH_SERVER_DURATION (seconds per throughput window, 5), BENCH_SERVER_DOC (docs/benchmarks-server.md;
+#              BENCH_SERVER_DURATION (seconds per throughput window, 5), BENCH_SERVER_DOC (docs/benchmarks.md;
 #              empty = do not write). Needs root (namespaces, wireguard-go).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,7 +17,7 @@ cd "$ROOT"
 DLL=$ROOT/artifacts/build/bin/Innernet.Benchmarks.Server/release/Innernet.Benchmarks.Server.dll
 SERVER=$ROOT/artifacts/build/bin/Innernet.Server.Cli/release/innernet-server
 OUT=$ROOT/artifacts/bench
-DOC=${BENCH_SERVER_DOC-docs/benchmarks-server.md}
+DOC=${BENCH_SERVER_DOC-docs/benchmarks.md}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 die() { echo "bench-server.sh: $*" >&2; exit 1; }
