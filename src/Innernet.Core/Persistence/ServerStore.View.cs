@@ -6,6 +6,14 @@ namespace Innernet.Core.Persistence;
 public sealed partial class ServerStore
 {
     /// <summary>
+    /// The version of the committed state: grows with every committed change (a write that changes nothing
+    /// keeps it), never repeats while this store is open, and costs one memory read. Whatever is read from the
+    /// store after reading the version is at least that new, so the version can key caches of derived data
+    /// (read it first, then the data).
+    /// </summary>
+    public long Version => Current.Version;
+
+    /// <summary>
     /// The ACL index over the current committed state. Built once per committed change, on first use, and
     /// shared by every caller until the next write: cheap to call on every <c>GET /v1/user/state</c>.
     /// </summary>
@@ -24,5 +32,16 @@ public sealed partial class ServerStore
     {
         var state = Current;
         return new State(state.View.GetVisiblePeers(peerId), state.Cidrs);
+    }
+
+    /// <summary>
+    /// The peers visible from CIDR <paramref name="cidrId"/> (<see cref="NetworkView.GetVisiblePeersFromCidr"/>)
+    /// and every CIDR, from one consistent snapshot. Visibility depends only on the viewer's CIDR, so this is the
+    /// <c>GET /v1/user/state</c> body (before endpoint injection) of every peer of that CIDR.
+    /// </summary>
+    public State GetStateForCidr(long cidrId)
+    {
+        var state = Current;
+        return new State(state.View.GetVisiblePeersFromCidr(cidrId), state.Cidrs);
     }
 }

@@ -37,6 +37,9 @@ public sealed partial class ServerStore : IDisposable
     private const int IPv4HostPrefix = 32;
     private const int IPv6HostPrefix = 128;
 
+    /// <summary>The <see cref="Version"/> of the state read when the store is created or opened.</summary>
+    private const long FirstVersion = 1;
+
     private readonly LiteDatabase _db;
     private readonly DatabaseFiles? _files;
     private readonly ILiteCollection<CidrDocument> _cidrs;
@@ -226,7 +229,7 @@ public sealed partial class ServerStore : IDisposable
         try
         {
             StoreSchema.MigrateAndCheck(db, source);
-            store._snapshot = store.ReadSnapshot();
+            store._snapshot = store.ReadSnapshot(FirstVersion);
             return store;
         }
         catch (Exception e)
@@ -249,7 +252,7 @@ public sealed partial class ServerStore : IDisposable
         }
     }
 
-    private StoreSnapshot ReadSnapshot()
+    private StoreSnapshot ReadSnapshot(long version)
     {
         var sequences = StoreSchema.ReadSequences(_db, Source);
         try
@@ -258,7 +261,8 @@ public sealed partial class ServerStore : IDisposable
                 _cidrs.FindAll().Select(d => d.ToModel()),
                 _peers.FindAll().Select(d => d.ToModel()),
                 _associations.FindAll().Select(d => d.ToModel()),
-                sequences);
+                sequences,
+                version);
         }
         catch (ArgumentException e)
         {
@@ -334,7 +338,7 @@ public sealed partial class ServerStore : IDisposable
                 _peers.Insert(PeerDocument.From(rows.Server));
                 StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
             });
-            _snapshot = ReadSnapshot();
+            _snapshot = ReadSnapshot(FirstVersion);
         }
     }
 
@@ -374,7 +378,7 @@ public sealed partial class ServerStore : IDisposable
             _db.Rollback();
             if (_snapshot is not null)
             {
-                _snapshot = ReadSnapshot();
+                _snapshot = ReadSnapshot(_snapshot.Version + 1);
             }
         }
         catch (Exception e) when (e is LiteException or IOException or InnernetException)

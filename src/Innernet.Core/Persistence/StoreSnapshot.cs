@@ -11,6 +11,7 @@ namespace Innernet.Core.Persistence;
 /// memcpy, cheaper than tree-list enumeration for the rules' scans) plus the lookups the unique
 /// constraints need. The store publishes a new snapshot after each committed write; readers take the
 /// current one without locking. Derived data (the ACL view) is computed once per snapshot, on demand.
+/// Each snapshot carries a <see cref="Version"/>, one more than the snapshot it was derived from.
 /// </summary>
 internal sealed class StoreSnapshot
 {
@@ -24,8 +25,10 @@ internal sealed class StoreSnapshot
         ImmutableDictionary<string, long> peerIdsByName,
         ImmutableDictionary<IPAddress, long> peerIdsByIp,
         ImmutableDictionary<WireGuardKey, long> peerIdsByKey,
-        IdSequences sequences)
+        IdSequences sequences,
+        long version)
     {
+        Version = version;
         Cidrs = cidrs;
         Peers = peers;
         Associations = associations;
@@ -36,6 +39,12 @@ internal sealed class StoreSnapshot
         Sequences = sequences;
         _view = new Lazy<NetworkView>(() => new NetworkView(Cidrs, Peers, Associations), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// Grows by one with every derived snapshot (<c>With…</c>); a snapshot read from the file gets the number
+    /// its caller gives. Within one store, equal versions mean equal content.
+    /// </summary>
+    public long Version { get; }
 
     public ImmutableArray<Cidr> Cidrs { get; }
 
@@ -56,9 +65,9 @@ internal sealed class StoreSnapshot
     /// <summary>The ACL index of this snapshot, built by the first caller and then shared.</summary>
     public NetworkView View => _view.Value;
 
-    /// <summary>Builds a snapshot from rows in any order (as read at open).</summary>
+    /// <summary>Builds a snapshot with version <paramref name="version"/> from rows in any order (as read at open).</summary>
     public static StoreSnapshot Load(
-        IEnumerable<Cidr> cidrs, IEnumerable<Peer> peers, IEnumerable<Association> associations, IdSequences sequences)
+        IEnumerable<Cidr> cidrs, IEnumerable<Peer> peers, IEnumerable<Association> associations, IdSequences sequences, long version)
     {
         var peerList = peers.OrderBy(p => p.Id).ToImmutableArray();
         var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableArray();
@@ -79,7 +88,8 @@ internal sealed class StoreSnapshot
             peerList.ToImmutableDictionary(p => p.Name, p => p.Id, StringComparer.Ordinal),
             peerList.ToImmutableDictionary(p => p.Ip, p => p.Id),
             peerList.ToImmutableDictionary(p => p.PublicKey, p => p.Id),
-            safeSequences);
+            safeSequences,
+            version);
     }
 
     public Cidr? FindCidr(long id) => FindById(Cidrs, id, static c => c.Id);
@@ -113,7 +123,8 @@ internal sealed class StoreSnapshot
         PeerIdsByName.Add(peer.Name, peer.Id),
         PeerIdsByIp.Add(peer.Ip, peer.Id),
         PeerIdsByKey.Add(peer.PublicKey, peer.Id),
-        Sequences with { LastPeerId = peer.Id });
+        Sequences with { LastPeerId = peer.Id },
+        Version + 1);
 
     /// <summary>Replaces a peer with the same id (any field but the id and ip may change).</summary>
     public StoreSnapshot WithPeerReplaced(Peer peer)
@@ -130,7 +141,8 @@ internal sealed class StoreSnapshot
             byName,
             byIp,
             byKey,
-            Sequences);
+            Sequences,
+            Version + 1);
     }
 
     public StoreSnapshot WithPeersRemoved(IReadOnlyCollection<Peer> removed)
@@ -149,7 +161,8 @@ internal sealed class StoreSnapshot
             PeerIdsByName.RemoveRange(removed.Select(p => p.Name)),
             PeerIdsByIp.RemoveRange(removed.Select(p => p.Ip)),
             PeerIdsByKey.RemoveRange(removed.Select(p => p.PublicKey)),
-            Sequences);
+            Sequences,
+            Version + 1);
     }
 
     private StoreSnapshot With(
@@ -162,7 +175,8 @@ internal sealed class StoreSnapshot
             PeerIdsByName,
             PeerIdsByIp,
             PeerIdsByKey,
-            sequences ?? Sequences);
+            sequences ?? Sequences,
+            Version + 1);
 
     private static T? FindById<T>(ImmutableArray<T> list, long id, Func<T, long> idOf)
         where T : class
