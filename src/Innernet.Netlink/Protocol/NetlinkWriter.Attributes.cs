@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Innernet.Netlink.Errors;
@@ -9,6 +10,7 @@ namespace Innernet.Netlink.Protocol;
 internal ref partial struct NetlinkWriter
 {
     /// <summary>Writes an attribute header and returns its (zeroed) payload to fill.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> BeginAttribute(ushort type, int payloadLength)
     {
         int length = LinuxNetlink.NLA_HDRLEN + payloadLength;
@@ -24,12 +26,15 @@ internal ref partial struct NetlinkWriter
     }
 
     /// <summary>Writes a u8 attribute.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteU8(ushort type, byte value) => BeginAttribute(type, sizeof(byte))[0] = value;
 
     /// <summary>Writes a u16 attribute (host endian).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteU16(ushort type, ushort value) => MemoryMarshal.Write(BeginAttribute(type, sizeof(ushort)), in value);
 
     /// <summary>Writes a u32 attribute (host endian).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteU32(ushort type, uint value) => MemoryMarshal.Write(BeginAttribute(type, sizeof(uint)), in value);
 
     /// <summary>Writes a s32 attribute (host endian).</summary>
@@ -63,6 +68,7 @@ internal ref partial struct NetlinkWriter
     }
 
     /// <summary>Opens a nest: type gets <c>NLA_F_NESTED</c>; <see cref="EndNested"/> back-fills <c>nla_len</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public NestScope BeginNested(ushort type)
     {
         int start = _position;
@@ -72,6 +78,7 @@ internal ref partial struct NetlinkWriter
     }
 
     /// <summary>Closes a nest: back-fills <c>nla_len</c>; throws if it would exceed 65535 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EndNested(NestScope scope)
     {
         int length = _position - scope.Start;

@@ -86,8 +86,12 @@ internal ref partial struct NetlinkWriter
         _position = position;
     }
 
-    /// <summary>Reserves <paramref name="length"/> bytes plus padding to 4, zero-filled; returns the unpadded span.</summary>
-    private Span<byte> Reserve(int length)
+    /// <summary>
+    /// Reserves <paramref name="length"/> bytes plus padding to 4, zero-filled; returns the unpadded span (for
+    /// encoders that lay out a fixed-size element themselves).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int length)
     {
         int padded = NetlinkAlignment.Align(length);
         if (padded > Remaining)

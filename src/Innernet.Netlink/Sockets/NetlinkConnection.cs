@@ -49,16 +49,24 @@ internal sealed class NetlinkConnection : IDisposable
     /// </summary>
     /// <exception cref="NetlinkException">The kernel answered with an error.</exception>
     /// <exception cref="NetlinkProtocolException">A reply was malformed or truncated.</exception>
-    public List<byte[]> Execute(Span<byte> request, string operation) => Transact(request, operation, dump: false);
+    public List<byte[]> Execute(Span<byte> request, string operation) => Transact(request, operation, dump: false, collect: true)!;
+
+    /// <summary>
+    /// Sends a mutation that carries <c>NLM_F_ACK</c> and waits for its ACK, allocating nothing: data messages
+    /// before the ACK (none are expected) are skipped. <paramref name="request"/> gets its sequence stamped in place.
+    /// </summary>
+    /// <exception cref="NetlinkException">The kernel answered with an error.</exception>
+    /// <exception cref="NetlinkProtocolException">A reply was malformed or truncated.</exception>
+    public void Acknowledge(Span<byte> request, string operation) => Transact(request, operation, dump: false, collect: false);
 
     /// <summary>Sends a dump request (<c>NLM_F_DUMP</c>) and returns copies of every data message up to <c>NLMSG_DONE</c>.</summary>
     /// <exception cref="NetlinkException">The kernel answered with an error, or the dump stayed inconsistent (<c>EINTR</c>).</exception>
     /// <exception cref="NetlinkProtocolException">A reply was malformed or truncated.</exception>
-    public List<byte[]> Dump(Span<byte> request, string operation) => Transact(request, operation, dump: true);
+    public List<byte[]> Dump(Span<byte> request, string operation) => Transact(request, operation, dump: true, collect: true)!;
 
     public void Dispose() => _transport.Dispose();
 
-    private List<byte[]> Transact(Span<byte> request, string operation, bool dump)
+    private List<byte[]>? Transact(Span<byte> request, string operation, bool dump, bool collect)
     {
         NlMsgHeader requestHeader = NlMsgHeader.Read(request);
         if (requestHeader.Length != request.Length)
@@ -72,7 +80,7 @@ internal sealed class NetlinkConnection : IDisposable
             uint sequence = NextSequence();
             NlMsgHeader.PatchSequence(request, sequence);
             _transport.Send(request);
-            var results = new List<byte[]>();
+            List<byte[]>? results = collect ? [] : null;
             if (ReadReplies(sequence, operation, dump, results))
             {
                 return results;
@@ -84,7 +92,7 @@ internal sealed class NetlinkConnection : IDisposable
     }
 
     /// <summary>Reads until the exchange ends; returns false when a dump was interrupted and must be retried.</summary>
-    private bool ReadReplies(uint sequence, string operation, bool dump, List<byte[]> results)
+    private bool ReadReplies(uint sequence, string operation, bool dump, List<byte[]>? results)
     {
         bool interrupted = false;
         while (true)
@@ -132,7 +140,7 @@ internal sealed class NetlinkConnection : IDisposable
                         ThrowIfDoneError(message, operation);
                         return !interrupted;
                     default:
-                        results.Add(datagram.Slice(messageStart, (int)header.Length).ToArray());
+                        results?.Add(datagram.Slice(messageStart, (int)header.Length).ToArray());
                         break;
                 }
             }
