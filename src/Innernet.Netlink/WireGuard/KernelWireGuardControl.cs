@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Linq;
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Interop;
@@ -12,8 +13,8 @@ namespace Innernet.Netlink.WireGuard;
 /// WireGuard devices of the Linux kernel module: configuration over the <c>wireguard</c> Generic Netlink
 /// family, links over rtnetlink. Both sockets are opened by <see cref="TryOpen"/> in the calling thread's
 /// network namespace (use <see cref="NetworkNamespace.Run{T}(string, Func{T})"/> for another). GET is a dump
-/// merged by public key and retried when interrupted; SET is split into ~32 KiB messages, each acknowledged
-/// before the next is sent. Not thread-safe: use one instance per thread.
+/// merged by public key and retried when interrupted; SET is split into ~32 KiB messages, encoded one at a
+/// time into one pooled buffer, each acknowledged before the next is encoded and sent. Not thread-safe: use one instance per thread.
 /// </summary>
 public sealed class KernelWireGuardControl : IWireGuardControl
 {
@@ -140,18 +141,44 @@ public sealed class KernelWireGuardControl : IWireGuardControl
         InterfaceName.Validate(name);
         ArgumentNullException.ThrowIfNull(config);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        List<byte[]> messages = WireGuardMessageBuilder.BuildSetDevice(_familyId, name, config, MessageLimit);
-        for (int i = 0; i < messages.Count; i++)
+        var encoder = new SetDeviceEncoder(_familyId, name, config, MessageLimit);
+        string operation = $"WG_CMD_SET_DEVICE {name}";
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MessageLimit);
+        try
         {
-            try
+            // Streamed: encode one message into the pooled buffer, send it from there, await its ACK, repeat.
+            int length;
+            while ((length = encoder.EncodeNext(buffer)) > 0)
             {
-                _genl.Execute(messages[i], $"WG_CMD_SET_DEVICE {name} (message {i + 1} of {messages.Count})");
-            }
-            catch (NetlinkException e) when (e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP)
-            {
-                throw new InvalidOperationException($"There is no kernel WireGuard device named '{name}'.", e);
+                try
+                {
+                    _genl.Acknowledge(buffer.AsSpan(0, length), operation);
+                }
+                catch (NetlinkException e)
+                {
+                    throw SetDeviceFailure(e, name, encoder, buffer);
+                }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The error of SET message <c>k</c>, reported as "message k of n" (n counted by encoding the rest, which only
+    /// happens on this path); <c>ENODEV</c>/<c>EOPNOTSUPP</c> mean there is no such WireGuard device.
+    /// </summary>
+    private static Exception SetDeviceFailure(NetlinkException e, string name, SetDeviceEncoder encoder, byte[] buffer)
+    {
+        int failed = encoder.MessagesEncoded;
+        int total = encoder.CountAll(buffer);
+        var error = new NetlinkException(e.Errno, $"WG_CMD_SET_DEVICE {name} (message {failed} of {total})",
+            e.ExtendedAckMessage, e.ExtendedAckOffset);
+        return e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP
+            ? new InvalidOperationException($"There is no kernel WireGuard device named '{name}'.", error)
+            : error;
     }
 
     /// <summary>Deletes the WireGuard link; false when there is no WireGuard link of that name (other links are left alone).</summary>
