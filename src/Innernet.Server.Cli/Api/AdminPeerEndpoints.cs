@@ -22,9 +22,11 @@ internal static class AdminPeerEndpoints
         return group;
     }
 
-    /// <summary>Every peer, disabled and unredeemed ones included, in id order, endpoints injected.</summary>
-    public static JsonHttpResult<List<Peer>> List(ApiContext api)
-        => ApiResults.Json(api.Store.ListPeers().Select(p => EndpointInjection.Serve(p, api.PeerSync)).ToList());
+    /// <summary>
+    /// Every peer, disabled and unredeemed ones included, in id order, endpoints injected; serialized once per
+    /// change (<see cref="ResponseBodies.AdminPeers"/>).
+    /// </summary>
+    public static Utf8JsonResult List(ApiContext api) => new(api.Responses.AdminPeers());
 
     /// <summary>Creates a peer (validated by the store) and adds it to the server's WireGuard interface.</summary>
     public static async Task<JsonHttpResult<Peer>> CreateAsync(HttpContext context, ApiContext api)

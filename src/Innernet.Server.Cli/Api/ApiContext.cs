@@ -14,6 +14,7 @@ internal sealed class ApiContext
         PeerSync = options.PeerSync;
         Time = options.Time;
         Logger = logger;
+        Responses = new ResponseBodies(Store, PeerSync);
     }
 
     public ServerStore Store { get; }
@@ -25,6 +26,9 @@ internal sealed class ApiContext
     public TimeProvider Time { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The cached bodies of <c>GET /v1/user/state</c> and <c>GET /v1/admin/peers</c>.</summary>
+    public ResponseBodies Responses { get; }
 
     /// <summary>
     /// Serializes admin changes of a peer's enabled state with the matching <see cref="IPeerSync"/> call, so

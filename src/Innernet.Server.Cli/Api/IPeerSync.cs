@@ -28,4 +28,11 @@ public interface IPeerSync
 
     /// <summary>The endpoint WireGuard observed for this key (last handshake source), or null when unknown.</summary>
     IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey);
+
+    /// <summary>
+    /// A number that grows after every change of what <see cref="GetObservedEndpoint"/> answers (the change is
+    /// visible before the number grows, so what is read after reading it is at least that new), or null when
+    /// the implementation cannot tell: then responses that inject observed endpoints are not cached.
+    /// </summary>
+    long? EndpointGeneration => null;
 }

@@ -31,4 +31,7 @@ public sealed class NullPeerSync : IPeerSync
     }
 
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => null;
+
+    /// <summary>Always 0: nothing is ever observed, so nothing changes.</summary>
+    public long? EndpointGeneration => 0;
 }

@@ -23,13 +23,14 @@ internal static class UserEndpoints
         return group;
     }
 
-    /// <summary>The peers the caller may see (spec §4.5) with observed endpoints injected, and every CIDR.</summary>
-    public static JsonHttpResult<State> GetState(HttpContext context, ApiContext api)
+    /// <summary>
+    /// The peers the caller may see (spec §4.5) with observed endpoints injected, and every CIDR: the same bytes
+    /// for every peer of the caller's CIDR, serialized once per change (<see cref="ResponseBodies.UserState"/>).
+    /// </summary>
+    public static Utf8JsonResult GetState(HttpContext context, ApiContext api)
     {
         var peer = context.GetCaller().RequirePeer();
-        var state = api.Store.GetState(peer.Id);
-        var peers = state.Peers.Select(p => EndpointInjection.Serve(p, api.PeerSync)).ToList();
-        return ApiResults.Json(new State(peers, state.Cidrs));
+        return new Utf8JsonResult(api.Responses.UserState(peer.CidrId));
     }
 
     public static JsonHttpResult<ServerCapabilities> GetCapabilities() => ApiResults.Json(Capabilities);

@@ -11,7 +11,8 @@ namespace Innernet.Server.Serve;
 /// Keeps the server's WireGuard interface in step with the database (the API calls it after each commit):
 /// added and enabled peers get their /32 or /128 with keepalive 25, disabled and removed ones are taken off,
 /// a redeemed invitation swaps keys 5 s later (after the reply has left through the old tunnel). Also the
-/// in-memory map of the endpoints WireGuard observes, refreshed by <see cref="RefreshObservedEndpoints"/>.
+/// in-memory map of the endpoints WireGuard observes, refreshed by <see cref="RefreshObservedEndpoints"/>, with
+/// an <see cref="EndpointGeneration"/> that grows only when that map really changes.
 /// </summary>
 /// <remarks>Thread-safe: every WireGuard call is serialized (the control is not thread-safe). A failed
 /// WireGuard update is logged, not thrown: the database is the truth and the next start applies it.</remarks>
@@ -30,6 +31,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
     private readonly ConcurrentDictionary<WireGuardKey, IPEndPoint> _observed = new();
     private readonly ConcurrentDictionary<Task, bool> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
+    private long _endpointGeneration;
 
     public WireGuardPeerSync(
         IWireGuardControl wireGuard, string iface, WireGuardKey serverPublicKey, ILogger logger, TimeProvider time, TimeSpan? redeemDelay = null)
@@ -76,7 +78,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
         ArgumentNullException.ThrowIfNull(peer);
         if (peer.IsDisabled)
         {
-            _observed.TryRemove(peer.PublicKey, out _);
+            ForgetObserved([peer.PublicKey]);
         }
 
         Apply($"{(peer.IsDisabled ? "disable" : "enable")} peer {peer}", PeerConfigs.For(peer));
@@ -91,7 +93,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             async () =>
             {
                 await Task.Delay(_redeemDelay, _time, token).ConfigureAwait(false);
-                _observed.TryRemove(before.PublicKey, out _);
+                ForgetObserved([before.PublicKey]);
                 var configs = new List<PeerConfig> { PeerConfigs.Remove(before.PublicKey) };
                 if (!after.IsDisabled)
                 {
@@ -113,15 +115,14 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             return;
         }
 
-        foreach (var peer in peers)
-        {
-            _observed.TryRemove(peer.PublicKey, out _);
-        }
-
+        ForgetObserved([.. peers.Select(p => p.PublicKey)]);
         Apply($"remove {peers.Count} peer(s)", [.. peers.Select(p => PeerConfigs.Remove(p.PublicKey))]);
     }
 
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => _observed.GetValueOrDefault(publicKey);
+
+    /// <summary>Grows after each change of the observed endpoints (a refresh that finds them unchanged keeps it).</summary>
+    public long? EndpointGeneration => Interlocked.Read(ref _endpointGeneration);
 
     /// <summary>Reads the device and records each peer's current endpoint (entries are overwritten, as innernet does).</summary>
     public void RefreshObservedEndpoints()
@@ -138,12 +139,20 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             return;
         }
 
+        bool changed = false;
         foreach (var peer in device.Peers)
         {
-            if (peer.Endpoint is { } endpoint)
+            if (peer.Endpoint is { } endpoint
+                && !(_observed.TryGetValue(peer.PublicKey, out var known) && known.Equals(endpoint)))
             {
                 _observed[peer.PublicKey] = endpoint;
+                changed = true;
             }
+        }
+
+        if (changed)
+        {
+            Interlocked.Increment(ref _endpointGeneration);
         }
     }
 
@@ -166,6 +175,21 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>Drops the observed endpoints of these keys; the generation grows when one was known.</summary>
+    private void ForgetObserved(IEnumerable<WireGuardKey> keys)
+    {
+        bool changed = false;
+        foreach (var key in keys)
+        {
+            changed |= _observed.TryRemove(key, out _);
+        }
+
+        if (changed)
+        {
+            Interlocked.Increment(ref _endpointGeneration);
+        }
     }
 
     private void Apply(string what, params PeerConfig[] peers)
