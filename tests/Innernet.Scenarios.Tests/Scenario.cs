@@ -34,6 +34,22 @@ public abstract class Scenario
         return new InnernetNetwork(Backend, cidr, Log);
     }
 
+    /// <summary>Measures the matrix and compares it with the rule over the server's current lists; returns the reachable pairs.</summary>
+    protected async Task<IReadOnlySet<string>> AssertPingMatrixAsync(InnernetNetwork net, string[] machines, string situation)
+    {
+        var state = net.ReadState();
+        var rule = state.Rule;
+        string RuleName(string m) => m == "server" ? rule.ServerName : m;
+        bool Expected(string from, string to) => rule.CanPing(RuleName(from), RuleName(to));
+
+        var actual = await net.PingMatrixAsync(machines, Ct);
+        string expectedText = InnernetNetwork.FormatMatrix(machines, Expected);
+        string actualText = InnernetNetwork.FormatMatrix(machines, (a, b) => actual.Contains($"{a}→{b}"));
+        Log($"associations [{string.Join(", ", state.AssociationNames())}] — {situation}\n{actualText}");
+        Assert.True(expectedText == actualText, $"{situation}: the ping matrix differs from the visibility rule.\nexpected:\n{expectedText}\nactual:\n{actualText}\n{net.DescribeWireGuard()}\n{net.ServerLog()}");
+        return actual;
+    }
+
     /// <summary>What the scenario checked, with the time since the test started.</summary>
     protected void Log(string line)
     {

@@ -168,6 +168,21 @@ public sealed class InnernetNetwork : IDisposable
         }
     }
 
+    /// <summary><c>wg show</c> of the server and every peer (for assertion messages; keys only public).</summary>
+    public string DescribeWireGuard()
+    {
+        var sb = new StringBuilder();
+        foreach (var (ns, iface) in new[] { (ServerNamespace, Name) }.Concat(Peers.Select(p => (p.Namespace, p.InterfaceName))))
+        {
+            var show = _lab.Exec(ns, "wg", "show", iface);
+            var addresses = _lab.Exec(ns, "ip", "-br", "address");
+            var routes = _lab.Exec(ns, "ip", "route", "show", "table", "all");
+            sb.Append(CultureInfo.InvariantCulture, $"--- {ns}: wg show {iface} ---\n{show.StandardOutput}{show.StandardError}{addresses.StandardOutput}{routes.StandardOutput}");
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary>The server's log so far (for assertion messages).</summary>
     public string ServerLog()
     {
@@ -304,8 +319,16 @@ public sealed class InnernetNetwork : IDisposable
 
     // ------------------------------------------------------------------------------------------ connectivity
 
-    /// <summary>True when <paramref name="ns"/> gets at least one echo reply from <paramref name="address"/> (2 probes, 2 s).</summary>
-    public bool Ping(string ns, IPAddress address) => _lab.Ping(ns, address, count: 2, timeout: TimeSpan.FromSeconds(2));
+    /// <summary>
+    /// True when <paramref name="ns"/> gets an echo reply from <paramref name="address"/> within 7 s (a probe every
+    /// 0.5 s, stopping at the first reply). The deadline covers WireGuard's 5 s handshake retry: a peer whose endpoint
+    /// only arrived with the last fetch is reached on the next retransmission, not at once.
+    /// </summary>
+    public bool Ping(string ns, IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(20), ns, "ping", "-n", "-c", "1", "-i", "0.5", "-w", "7", address.ToString()).Succeeded;
+    }
 
     /// <summary>
     /// Pings every ordered pair of the given machines (the server is <c>"server"</c>) at once; returns the set of

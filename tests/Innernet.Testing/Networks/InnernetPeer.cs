@@ -55,6 +55,11 @@ public sealed partial class InnernetPeer
         ? m.Groups[1].Value
         : throw new InvalidDataException($"invitation of {Name} has no private-key line");
 
+    /// <summary>The server's public key (base64) as the invitation names it.</summary>
+    public string ServerPublicKey => PublicKeyLine().Match(Invitation) is { Success: true } m
+        ? m.Groups[1].Value
+        : throw new InvalidDataException($"invitation of {Name} has no public-key line");
+
     public override string ToString() => $"{Name} ({Ip}, {Namespace}, {InterfaceName})";
 
     [GeneratedRegex("""^\s*address\s*=\s*"([^"/]+)/\d+"\s*$""", RegexOptions.Multiline)]
@@ -62,4 +67,7 @@ public sealed partial class InnernetPeer
 
     [GeneratedRegex("""^\s*private-key\s*=\s*"([^"]+)"\s*$""", RegexOptions.Multiline)]
     private static partial Regex PrivateKeyLine();
+
+    [GeneratedRegex("""^\s*public-key\s*=\s*"([^"]+)"\s*$""", RegexOptions.Multiline)]
+    private static partial Regex PublicKeyLine();
 }
