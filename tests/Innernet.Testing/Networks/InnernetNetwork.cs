@@ -223,8 +223,9 @@ public sealed class InnernetNetwork : IDisposable
 
     /// <summary>
     /// A new peer machine behind its own masquerading NAT: NAT namespace with WAN 198.18.0.100+n on the bridge and
-    /// LAN 198.19.n.1/24, nftables <c>masquerade</c> out of the WAN; the peer at 198.19.n.2 routes 198.18.0.0/24
-    /// through its NAT (no default route anywhere).
+    /// LAN 198.19.n.1/24, nftables <c>masquerade</c> out of the WAN and, like a home router, unsolicited packets to
+    /// the NAT itself dropped (so they leave no conntrack entry that would clash with a later outgoing mapping of the
+    /// same port); the peer at 198.19.n.2 routes 198.18.0.0/24 through its NAT (no default route anywhere).
     /// </summary>
     public InnernetPeer InvitePeerBehindNat(string name, string cidr, string expires = "1d")
     {
@@ -244,6 +245,12 @@ public sealed class InnernetNetwork : IDisposable
               chain postrouting {
                 type nat hook postrouting priority srcnat; policy accept;
                 oifname "wan0" masquerade
+              }
+            }
+            table inet filter {
+              chain input {
+                type filter hook input priority filter; policy accept;
+                iifname "wan0" ct state new drop
               }
             }
             """;
