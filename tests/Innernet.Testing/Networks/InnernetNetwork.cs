@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Innernet.Netlink;
@@ -30,6 +31,16 @@ public sealed class InnernetNetwork : IDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    private static readonly ConcurrentDictionary<InnernetNetwork, byte> Live = new();
+
+    // SIGTERM/SIGINT/SIGQUIT do not raise ProcessExit by themselves; kept alive for the process lifetime.
+    private static readonly PosixSignalRegistration[] SignalCleanup =
+    [
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+        PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
+    ];
+
     private readonly NetnsLab _lab = new();
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, InnernetPeer> _peers = new(StringComparer.Ordinal);
@@ -56,6 +67,12 @@ public sealed class InnernetNetwork : IDisposable
         _lab.AddAddress(ServerNamespace, _bridge, $"{ServerUnderlay}/24");
         ServerOverlay = FirstHost(NetworkCidr);
         Directory.CreateDirectory(Path.Combine(Root, "server"));
+        Live[this] = 0;
+    }
+
+    static InnernetNetwork()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAll();
     }
 
     public ScenarioBackend Backend { get; }
@@ -481,6 +498,7 @@ public sealed class InnernetNetwork : IDisposable
         }
 
         _disposed = true;
+        Live.TryRemove(this, out _);
         try
         {
             try
@@ -492,7 +510,7 @@ public sealed class InnernetNetwork : IDisposable
                 Console.Error.WriteLine($"InnernetNetwork {Name}: stopping serve: {e.Message}");
             }
 
-            string[] interfaces = [Name, .. _peers.Values.Select(p => p.InterfaceName)];
+            string[] interfaces = OwnInterfaces();
             if (Backend == ScenarioBackend.Userspace)
             {
                 using var userspace = new UserspaceWireGuardControl();
@@ -535,6 +553,43 @@ public sealed class InnernetNetwork : IDisposable
             _lab.Dispose(); // stops the lab's own wireguard-go (raw interfaces), deletes the namespaces and Root
         }
     }
+
+    /// <summary>
+    /// On a signal: kill serve and remove the userspace sockets first (wireguard-go exits at once when its socket
+    /// goes), whatever order the lab's own handler runs in; then the normal Dispose.
+    /// </summary>
+    private static void OnSignal(PosixSignalContext context)
+    {
+        foreach (var network in Live.Keys)
+        {
+            try
+            {
+                network._serve?.Kill();
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // already gone
+            }
+
+            foreach (string iface in network.OwnInterfaces())
+            {
+                WireGuardGoSockets.RemoveOwn(iface);
+            }
+        }
+
+        DisposeAll();
+        context.Cancel = false;
+    }
+
+    private static void DisposeAll()
+    {
+        foreach (var network in Live.Keys)
+        {
+            network.Dispose();
+        }
+    }
+
+    private string[] OwnInterfaces() => [Name, .. _peers.Values.Select(p => p.InterfaceName)];
 
     private static string[] PidsIn(string ns)
     {
