@@ -122,9 +122,25 @@ public sealed class ApiResponseMiddlewareTests
         await server.Developer1().Get("/v1/admin/peers");
         await server.ClientFrom(server.Network.UnknownIp).Get("/v1/user/state");
 
-        Assert.Contains(server.Logs.Lines, l => l.Contains("GET /v1/user/state -> 200 (developer1)", StringComparison.Ordinal));
-        Assert.Contains(server.Logs.Lines, l => l.Contains("GET /v1/admin/peers -> 401 (developer1)", StringComparison.Ordinal));
-        Assert.Contains(server.Logs.Lines, l => l.Contains($"GET /v1/user/state -> 401 (unauthenticated {server.Network.UnknownIp})", StringComparison.Ordinal));
+        // The request line is logged when the pipeline finishes, which may be just after the client has the
+        // whole response: wait for it rather than racing it.
+        await WaitForLogLineAsync(server, "GET /v1/user/state -> 200 (developer1)");
+        await WaitForLogLineAsync(server, "GET /v1/admin/peers -> 401 (developer1)");
+        await WaitForLogLineAsync(server, $"GET /v1/user/state -> 401 (unauthenticated {server.Network.UnknownIp})");
+    }
+
+    private static async Task WaitForLogLineAsync(ApiServer server, string fragment)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!server.Logs.Lines.Any(l => l.Contains(fragment, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"No log line containing '{fragment}' within 10 s. Log:\n{server.LogText}");
+            }
+
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

@@ -53,28 +53,6 @@ internal sealed class ApiResponseMiddleware(RequestDelegate next, ILogger<ApiRes
 
         double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         ApiLog.Request(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, CallerName(context), elapsedMs);
-        await SendRestAsync(context).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Sends what an endpoint left unflushed in the response pipe (<see cref="Utf8JsonResult"/> keeps its last
-    /// byte back), so a client never has a whole answer before its log line exists.
-    /// </summary>
-    private static async Task SendRestAsync(HttpContext context)
-    {
-        if (!context.Response.HasStarted)
-        {
-            return;
-        }
-
-        try
-        {
-            await context.Response.BodyWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            // The client went away; nothing to send.
-        }
     }
 
     /// <summary>innernet's <c>ServerError</c> → status mapping.</summary>
