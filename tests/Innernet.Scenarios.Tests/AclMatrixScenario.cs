@@ -33,7 +33,19 @@ public abstract class AclMatrixScenario(ScenarioBackend backend) : Scenario(back
         }
 
         await net.ServeAsync(Ct);
-        await net.InstallAsync(Ct, [admin, .. others]);
+        if (Lean)
+        {
+            // Under TCG a cold server answering three redeems at once can exceed the client's 10 s HTTP timeout.
+            foreach (var peer in (InnernetPeer[])[admin, .. others])
+            {
+                await net.InstallAsync(Ct, peer);
+            }
+        }
+        else
+        {
+            await net.InstallAsync(Ct, [admin, .. others]);
+        }
+
         await net.FetchAsync(Ct); // peers that redeemed at the same moment learn of each other on their next fetch
         string[] machines = ["server", "admin", .. others.Select(p => p.Name)];
 

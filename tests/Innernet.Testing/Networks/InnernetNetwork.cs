@@ -147,8 +147,8 @@ public sealed class InnernetNetwork : IDisposable
         _serve = serve;
         var clock = Stopwatch.StartNew();
         await WaitForAsync(
-            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null,
-            TimeSpan.FromSeconds(60), "innernet-server serve to come up", ct).ConfigureAwait(false);
+            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null && ApiReachableFrom(ServerNamespace),
+            TimeSpan.FromSeconds(120), "innernet-server serve to come up (admin socket, interface, API port)", ct).ConfigureAwait(false);
         _log($"innernet-server serve {Name}: up after {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
