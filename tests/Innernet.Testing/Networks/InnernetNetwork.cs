@@ -63,6 +63,7 @@ public sealed class InnernetNetwork : IDisposable
         Root = _lab.LogDirectory;
         ServerNamespace = _lab.AddNamespace("s");
         _bridge = _lab.InterfaceName("br");
+        EnsureBridgeModule();
         _lab.AddBridge(ServerNamespace, _bridge);
         _lab.AddAddress(ServerNamespace, _bridge, $"{ServerUnderlay}/24");
         ServerOverlay = FirstHost(NetworkCidr);
@@ -643,6 +644,21 @@ public sealed class InnernetNetwork : IDisposable
     /// <summary>Blocking process waits on dedicated threads: the pool would add threads for them only slowly.</summary>
     private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken ct) =>
         Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// Loads the bridge module up front when it is missing (the VM of the kernel layer starts with only wireguard):
+    /// the kernel's on-demand load from <c>ip link add … type bridge</c> can take longer than a command's 30 s under TCG.
+    /// </summary>
+    private static void EnsureBridgeModule()
+    {
+        lock (Live)
+        {
+            if (!Directory.Exists("/sys/module/bridge") && Prerequisites.FindOnPath("modprobe") is { } modprobe)
+            {
+                _ = ProcessRunner.Run(modprobe, ["bridge"], TimeSpan.FromSeconds(300));
+            }
+        }
+    }
 
     private static string[] IpArgs(string? ip) => ip is null ? ["--auto-ip"] : ["--ip", ip];
 
