@@ -176,13 +176,14 @@ fetch_all
 section "inn list --tree (from admin)"
 inn_in admin list "${IFACE[admin]}" --tree | sed 's/^/   /'
 
-# ping_matrix — rows: from, columns: to; every probe runs at once (1 s deadline for a missing tunnel)
+# ping_matrix — rows: from, columns: to; every probe runs at once, a probe every 0.5 s for up to 7 s (a peer
+# whose endpoint arrived with the last fetch answers on WireGuard's next 5 s handshake retry)
 ping_matrix() {
   local all=(server "${PEERS[@]}") from to pids=() pid
   for from in "${all[@]}"; do
     for to in "${all[@]}"; do
       [ "$from" = "$to" ] && continue
-      ( if ip netns exec "$(ns "$from")" ping -n -c1 -W2 "${OVERLAY[$to]}" >/dev/null 2>&1; then
+      ( if ip netns exec "$(ns "$from")" ping -n -c1 -i0.5 -w7 "${OVERLAY[$to]}" >/dev/null 2>&1; then
           echo ok > "$WORK/ping.$from.$to"; else echo no > "$WORK/ping.$from.$to"; fi ) & pids+=($!)
     done
   done
