@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Innernet.Core.Config;
 using Innernet.Netlink.WireGuard;
@@ -23,8 +21,7 @@ public sealed class ClientHostTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "inn-client-host-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly List<string> _namespaces = [];
     private readonly List<string> _interfaces = [];
-    private readonly StringBuilder _serverLog = new();
-    private Process? _server;
+    private NamespacedProcess? _server;
 
     [Fact]
     public async Task BuiltInn_InstallsAndFetches_PeersPingThroughTheirTunnel()
@@ -61,7 +58,7 @@ public sealed class ClientHostTests : IDisposable
 
         var ipA = InterfaceConfig.LoadInvitation(inviteA).Config.Interface.Address.Address;
         var ipB = InterfaceConfig.LoadInvitation(inviteB).Config.Interface.Address.Address;
-        StartServer(serverBinary, serverNs, ["serve", network, "--no-write-hosts", .. serverDirs]);
+        _server = NamespacedProcess.Start(serverNs, serverBinary, ["serve", network, "--no-write-hosts", .. serverDirs]);
         await WaitForAsync(() => DeviceExists(network) && ServerAnswers(serverNs), TimeSpan.FromSeconds(30), "the server to come up", ct);
 
         string[] DirsOf(string who) => ["--backend", "userspace", "-c", Path.Combine(_root, who, "etc"), "-d", Path.Combine(_root, who, "lib")];
@@ -100,7 +97,7 @@ public sealed class ClientHostTests : IDisposable
     {
         try
         {
-            StopServer();
+            _server?.Dispose();
             using (var wireGuard = new UserspaceWireGuardControl())
             {
                 foreach (string iface in _interfaces)
@@ -183,57 +180,7 @@ public sealed class ClientHostTests : IDisposable
     private static bool ServerAnswers(string ns)
         => ProcessRunner.Run("ip", ["netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/10.77.0.1/51820"], TimeSpan.FromSeconds(5)).Succeeded;
 
-    private void StartServer(string binary, string ns, string[] args)
-    {
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (string arg in (string[])["netns", "exec", ns, binary, .. args])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        _server = new Process { StartInfo = psi };
-        _server.OutputDataReceived += (_, e) => AppendLog(e.Data);
-        _server.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _server.Start();
-        _server.StandardInput.Close();
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_serverLog)
-            {
-                _serverLog.AppendLine(line);
-            }
-        }
-    }
-
-    private string ServerLog()
-    {
-        lock (_serverLog)
-        {
-            return "server log:\n" + _serverLog;
-        }
-    }
-
-    private void StopServer()
-    {
-        if (_server is null || _server.HasExited)
-        {
-            return;
-        }
-
-        _ = ProcessRunner.Run("kill", ["-TERM", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        if (!_server.WaitForExit(TimeSpan.FromSeconds(20)))
-        {
-            _server.Kill(entireProcessTree: true);
-        }
-
-        _server.WaitForExit();
-    }
+    private string ServerLog() => "server log:\n" + _server?.Log;
 
     /// <summary>Kills what this test started inside its own namespaces (wireguard-go processes the commands launched).</summary>
     private static void KillProcessesIn(string ns)
@@ -246,17 +193,6 @@ public sealed class ClientHostTests : IDisposable
         }
     }
 
-    private async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout || _server is { HasExited: true })
-            {
-                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
-            }
-
-            await Task.Delay(Poll, ct);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
+        => _server!.WaitUntilAsync(condition, timeout, Poll, what, ServerLog, ct);
 }

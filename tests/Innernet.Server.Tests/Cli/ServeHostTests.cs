@@ -23,8 +23,7 @@ public sealed class ServeHostTests : IDisposable
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private readonly NetnsLab _lab = new();
     private readonly string _root = Path.Combine(Path.GetTempPath(), "inn-serve-" + Guid.NewGuid().ToString("N")[..12]);
-    private Process? _server;
-    private readonly StringBuilder _serverLog = new();
+    private NamespacedProcess? _server;
     private string? _serverInterface;
     private string? _serverNamespace;
 
@@ -53,7 +52,7 @@ public sealed class ServeHostTests : IDisposable
         var p1Invite = InterfaceConfig.LoadInvitation(p1File).Config;
         var p1TempKey = KeyPair.FromPrivate(p1Invite.Interface.PrivateKey).Public;
 
-        StartServer(binary, _serverNamespace, ["serve", iface, "--no-write-hosts", .. dirs]);
+        _server = NamespacedProcess.Start(_serverNamespace, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
         await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is not null, TimeSpan.FromSeconds(30), "the server to come up", ct);
         Assert.Equal([p1TempKey], ServerPeers(iface)!);
 
@@ -122,7 +121,7 @@ public sealed class ServeHostTests : IDisposable
     {
         try
         {
-            StopServer();
+            _server?.Dispose();
             if (_serverInterface is not null)
             {
                 using var wireGuard = new UserspaceWireGuardControl();
@@ -177,62 +176,10 @@ public sealed class ServeHostTests : IDisposable
         return wireGuard.GetDevice(iface)?.Peers.Select(p => p.PublicKey).ToList();
     }
 
-    private void StartServer(string binary, string ns, string[] args)
-    {
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (string arg in (string[])["netns", "exec", ns, binary, .. args])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        _server = new Process { StartInfo = psi };
-        _server.OutputDataReceived += (_, e) => AppendLog(e.Data);
-        _server.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _server.Start();
-        _server.StandardInput.Close();
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_serverLog)
-            {
-                _serverLog.AppendLine(line);
-            }
-        }
-    }
-
-    private string ServerLog()
-    {
-        lock (_serverLog)
-        {
-            return "server log:\n" + _serverLog;
-        }
-    }
+    private string ServerLog() => "server log:\n" + _server?.Log;
 
     /// <summary>SIGTERM (what systemd sends), then the exit code; kills after 20 s.</summary>
-    private int StopServer()
-    {
-        if (_server is null || _server.HasExited)
-        {
-            return _server?.ExitCode ?? 0;
-        }
-
-        // "ip netns exec" execs the server, so this pid is the server itself.
-        _ = ProcessRunner.Run("kill", ["-TERM", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        if (!_server.WaitForExit(TimeSpan.FromSeconds(20)))
-        {
-            _server.Kill(entireProcessTree: true);
-            _server.WaitForExit();
-            return -1;
-        }
-
-        _server.WaitForExit();
-        return _server.ExitCode;
-    }
+    private int StopServer() => _server?.Stop(TimeSpan.FromSeconds(20)) ?? 0;
 
     /// <summary>Kills what this test started inside its own namespace (the server's wireguard-go if it outlived its socket).</summary>
     private static void KillProcessesIn(string ns)
@@ -269,17 +216,6 @@ public sealed class ServeHostTests : IDisposable
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
     }
 
-    private async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout || _server is { HasExited: true })
-            {
-                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
-            }
-
-            await Task.Delay(Poll, ct);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
+        => _server!.WaitUntilAsync(condition, timeout, Poll, what, ServerLog, ct);
 }

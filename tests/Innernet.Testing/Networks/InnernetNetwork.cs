@@ -45,10 +45,10 @@ public sealed class InnernetNetwork : IDisposable
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, InnernetPeer> _peers = new(StringComparer.Ordinal);
     private readonly List<string> _extraInterfaces = [];
-    private readonly StringBuilder _serverLog = new();
+    private readonly StringBuilder _earlierServeLogs = new();
     private readonly string _bridge;
     private int _peerCounter;
-    private Process? _serve;
+    private NamespacedProcess? _serve;
     private bool _disposed;
 
     /// <param name="backend">WireGuard implementation passed to both commands as <c>--backend</c>.</param>
@@ -132,20 +132,7 @@ public sealed class InnernetNetwork : IDisposable
             throw new InvalidOperationException("serve is already running");
         }
 
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (string arg in (string[])["netns", "exec", ServerNamespace, InnernetBinaries.Server, "serve", Name, "--no-write-hosts", .. ServerGlobals()])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var serve = new Process { StartInfo = psi };
-        serve.OutputDataReceived += (_, e) => AppendServerLog(e.Data);
-        serve.ErrorDataReceived += (_, e) => AppendServerLog(e.Data);
-        serve.Start();
-        serve.StandardInput.Close();
-        serve.BeginOutputReadLine();
-        serve.BeginErrorReadLine();
-        _serve = serve;
+        _serve = NamespacedProcess.Start(ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
         var clock = Stopwatch.StartNew();
         await WaitForAsync(
             () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null && ApiReachableFrom(ServerNamespace),
@@ -165,23 +152,15 @@ public sealed class InnernetNetwork : IDisposable
         _serve = null;
         try
         {
-            if (!serve.HasExited)
-            {
-                // "ip netns exec" execs the server, so this pid is the server itself.
-                _ = ProcessRunner.Run("kill", ["-TERM", serve.Id.ToString(CultureInfo.InvariantCulture)]);
-                if (!serve.WaitForExit(TimeSpan.FromSeconds(20)))
-                {
-                    serve.Kill(entireProcessTree: true);
-                    serve.WaitForExit();
-                    return -1;
-                }
-            }
-
-            serve.WaitForExit();
-            return serve.ExitCode;
+            return serve.Stop(TimeSpan.FromSeconds(20));
         }
         finally
         {
+            lock (_earlierServeLogs)
+            {
+                _earlierServeLogs.Append(serve.Log); // ServerLog keeps the whole history across restarts
+            }
+
             serve.Dispose();
         }
     }
@@ -204,9 +183,10 @@ public sealed class InnernetNetwork : IDisposable
     /// <summary>The server's log so far (for assertion messages).</summary>
     public string ServerLog()
     {
-        lock (_serverLog)
+        string current = _serve?.Log ?? "";
+        lock (_earlierServeLogs)
         {
-            return "--- innernet-server serve log ---\n" + _serverLog;
+            return "--- innernet-server serve log ---\n" + _earlierServeLogs + current;
         }
     }
 
@@ -563,14 +543,7 @@ public sealed class InnernetNetwork : IDisposable
     {
         foreach (var network in Live.Keys)
         {
-            try
-            {
-                network._serve?.Kill();
-            }
-            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-            {
-                // already gone
-            }
+            network._serve?.Kill();
 
             foreach (string iface in network.OwnInterfaces())
             {
@@ -663,17 +636,6 @@ public sealed class InnernetNetwork : IDisposable
     private static string[] IpArgs(string? ip) => ip is null ? ["--auto-ip"] : ["--ip", ip];
 
     private string[] ServerGlobals() => ["-c", Path.Combine(Root, "server/etc"), "-d", Path.Combine(Root, "server/lib"), "--backend", BackendFlag];
-
-    private void AppendServerLog(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_serverLog)
-            {
-                _serverLog.AppendLine(line);
-            }
-        }
-    }
 
     private static IPAddress FirstHost(IPNetwork network)
     {
