@@ -25,6 +25,14 @@ internal static class RouteMessages
         _ => throw new ArgumentException($"Only IPv4 and IPv6 are supported, not {family}.", nameof(family)),
     };
 
+    /// <summary>The inverse of <see cref="Family(AddressFamily)"/>; null for families other than IPv4 and IPv6.</summary>
+    private static AddressFamily? FromKernelFamily(byte family) => family switch
+    {
+        AF_INET => AddressFamily.InterNetwork,
+        AF_INET6 => AddressFamily.InterNetworkV6,
+        _ => null,
+    };
+
     /// <summary><c>RTM_GETLINK</c> dump of every link (stats skipped).</summary>
     public static byte[] GetLinkDump() => Build(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, (ref NetlinkWriter w) =>
     {
@@ -196,16 +204,7 @@ internal static class RouteMessages
 
         ReadOnlySpan<byte> payload = message[NlMsgHeader.Size..];
         IfAddrMsg msg = IfAddrMsg.Read(payload);
-        AddressFamily family;
-        if (msg.Family == AF_INET)
-        {
-            family = AddressFamily.InterNetwork;
-        }
-        else if (msg.Family == AF_INET6)
-        {
-            family = AddressFamily.InterNetworkV6;
-        }
-        else
+        if (FromKernelFamily(msg.Family) is not { } family)
         {
             return null;
         }
@@ -259,16 +258,7 @@ internal static class RouteMessages
 
         ReadOnlySpan<byte> payload = message[NlMsgHeader.Size..];
         RtMsg rt = RtMsg.Read(payload);
-        AddressFamily family;
-        if (rt.Family == AF_INET)
-        {
-            family = AddressFamily.InterNetwork;
-        }
-        else if (rt.Family == AF_INET6)
-        {
-            family = AddressFamily.InterNetworkV6;
-        }
-        else
+        if (FromKernelFamily(rt.Family) is not { } family)
         {
             return null;
         }
