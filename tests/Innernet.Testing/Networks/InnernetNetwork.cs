@@ -325,14 +325,15 @@ public sealed class InnernetNetwork : IDisposable
     // ------------------------------------------------------------------------------------------ connectivity
 
     /// <summary>
-    /// True when <paramref name="ns"/> gets an echo reply from <paramref name="address"/> within 7 s (a probe every
-    /// 0.5 s, stopping at the first reply). The deadline covers WireGuard's 5 s handshake retry: a peer whose endpoint
-    /// only arrived with the last fetch is reached on the next retransmission, not at once.
+    /// True when <paramref name="ns"/> gets an echo reply from <paramref name="address"/> within 15 s (a probe every
+    /// 0.5 s, stopping at the first reply). The deadline covers two of WireGuard's 5 s handshake retries: a peer whose
+    /// endpoint only arrived with the last fetch, or whose first initiation reached the other side before it knew
+    /// this peer, is reached on a later retransmission (seen once with 7 s: both sides configured, no handshake yet).
     /// </summary>
     public bool Ping(string ns, IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(20), ns, "ping", "-n", "-c", "1", "-i", "0.5", "-w", "7", address.ToString()).Succeeded;
+        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(30), ns, "ping", "-n", "-c", "1", "-i", "0.5", "-w", "15", address.ToString()).Succeeded;
     }
 
     /// <summary>
