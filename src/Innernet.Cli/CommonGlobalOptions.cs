@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Innernet.Core.Interface;
 using Innernet.Netlink.WireGuard;
 
@@ -6,7 +7,9 @@ namespace Innernet.Cli;
 
 /// <summary>
 /// The global options both CLIs take, all recursive (accepted before or after the verb): the config and data
-/// directories (defaults per CLI), the WireGuard backend, the MTU and <c>--no-routing</c>.
+/// directories (defaults per CLI), the WireGuard backend, the MTU and <c>--no-routing</c>. innernet's
+/// <c>serve</c> has its own network options, so scripts say <c>--backend userspace serve --backend userspace</c>:
+/// an option given more than once means its last value (the one nearest the verb's own arguments).
 /// </summary>
 internal sealed class CommonGlobalOptions
 {
@@ -20,18 +23,18 @@ internal sealed class CommonGlobalOptions
     {
         _defaultConfigDirectory = defaultConfigDirectory;
         _defaultDataDirectory = defaultDataDirectory;
-        ConfigDir = new("--config-dir", "-c")
+        ConfigDir = LastValueWins(new Option<string>("--config-dir", "-c")
         {
             Description = "Directory of the network config files",
             DefaultValueFactory = _ => defaultConfigDirectory,
             Recursive = true,
-        };
-        DataDir = new("--data-dir", "-d")
+        });
+        DataDir = LastValueWins(new Option<string>("--data-dir", "-d")
         {
             Description = dataDirectoryDescription,
             DefaultValueFactory = _ => defaultDataDirectory,
             Recursive = true,
-        };
+        });
     }
 
     public Option<string> ConfigDir { get; }
@@ -40,12 +43,7 @@ internal sealed class CommonGlobalOptions
 
     public Option<string> Backend { get; } = CreateBackendOption();
 
-    public Option<int> Mtu { get; } = new("--mtu")
-    {
-        Description = "MTU of the WireGuard interface",
-        DefaultValueFactory = _ => NetworkOptions.DefaultMtu,
-        Recursive = true,
-    };
+    public Option<int> Mtu { get; } = CreateMtuOption();
 
     public Option<bool> NoRouting { get; } = new("--no-routing")
     {
@@ -89,13 +87,42 @@ internal sealed class CommonGlobalOptions
 
     private static Option<string> CreateBackendOption()
     {
-        var option = new Option<string>("--backend")
+        var option = LastValueWins(new Option<string>("--backend")
         {
             Description = "WireGuard backend: kernel, userspace (wireguard-go) or auto (a live userspace device, else kernel, else userspace)",
             DefaultValueFactory = _ => "auto",
             Recursive = true,
-        };
+        });
         option.AcceptOnlyFromAmong("kernel", "userspace", "auto");
+        return option;
+    }
+
+    private static Option<int> CreateMtuOption() => new("--mtu")
+    {
+        Description = "MTU of the WireGuard interface",
+        DefaultValueFactory = _ => NetworkOptions.DefaultMtu,
+        Recursive = true,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
+        {
+            string text = result.Tokens[^1].Value;
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int mtu))
+            {
+                return mtu;
+            }
+
+            result.AddError($"--mtu must be a number, not '{text}'");
+            return 0;
+        },
+    };
+
+    /// <summary>Accepts the option more than once (before and after the verb); the last value counts.</summary>
+    private static Option<string> LastValueWins(Option<string> option)
+    {
+        option.Arity = ArgumentArity.OneOrMore;
+        option.AllowMultipleArgumentsPerToken = false;
+        option.CustomParser = result => result.Tokens[^1].Value;
         return option;
     }
 }

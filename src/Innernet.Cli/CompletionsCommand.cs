@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Innernet.Cli;
 
-/// <summary><c>completions &lt;shell&gt;</c>: a completion script (verbs and their options) for bash, zsh or fish.</summary>
+/// <summary><c>completions &lt;shell&gt;</c>: a completion script (verbs and their options) for bash, zsh, fish, elvish or PowerShell.</summary>
 internal static class CompletionsCommand
 {
     /// <param name="root">The command tree to complete (called when the verb runs, once the tree is complete).</param>
@@ -16,8 +16,8 @@ internal static class CompletionsCommand
         TextWriter output,
         Func<Func<ParseResult, CancellationToken, Task>, Func<ParseResult, CancellationToken, Task<int>>> wrap)
     {
-        var shell = new Argument<string>("shell") { Description = "bash, zsh or fish" };
-        shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
+        var shell = new Argument<string>("shell") { Description = "bash, zsh, fish, elvish or powershell" };
+        shell.AcceptOnlyFromAmong("bash", "zsh", "fish", "elvish", "powershell");
         var command = new Command("completions", "Print a shell completion script") { shell };
         command.SetAction(wrap(async (parse, _) =>
             await output.WriteAsync(Script(root(), parse.GetRequiredValue(shell), target)).ConfigureAwait(false)));
@@ -56,6 +56,37 @@ internal static class CompletionsCommand
 
                 text.Append("  )\n  if (( CURRENT == 2 )); then _describe 'command' verbs; else _arguments '*:file:_files' ")
                     .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append("; fi\n}\ncompdef ").Append(function).Append(' ').Append(programs).Append('\n');
+                break;
+            case "elvish":
+                foreach (string name in target.Programs)
+                {
+                    text.Append("set edit:completion:arg-completer[").Append(name).Append("] = {|@words|\n  var verbs = [");
+                    foreach (var verb in verbs)
+                    {
+                        // Quoted: elvish expands ? and * in bare words.
+                        text.Append(" &").Append(verb.Name).Append("=[")
+                            .AppendJoin(' ', verb.Options.SelectMany(Names).Concat(globals).Select(o => $"'{o}'")).Append(']');
+                    }
+
+                    text.Append(" ]\n  if (and (> (count $words) 2) (has-key $verbs $words[1])) { all $verbs[$words[1]] } else { keys $verbs; put ")
+                        .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append(" }\n}\n");
+                }
+
+                break;
+            case "powershell":
+                text.Append("Register-ArgumentCompleter -Native -CommandName ").AppendJoin(',', target.Programs.Select(p => $"'{p}'"))
+                    .Append(" -ScriptBlock {\n  param($wordToComplete, $commandAst, $cursorPosition)\n  $globals = @(")
+                    .AppendJoin(',', globals.Select(g => $"'{g}'")).Append(")\n  $verbs = @{\n");
+                foreach (var verb in verbs)
+                {
+                    text.Append("    '").Append(verb.Name).Append("' = @(").AppendJoin(',', verb.Options.SelectMany(Names).Select(o => $"'{o}'")).Append(")\n");
+                }
+
+                text.Append("  }\n  $verb = @($commandAst.CommandElements | Select-Object -Skip 1 | ForEach-Object { \"$_\" } |")
+                    .Append(" Where-Object { $verbs.ContainsKey($_) }) | Select-Object -First 1\n")
+                    .Append("  $candidates = if ($verb) { $verbs[$verb] + $globals } else { @($verbs.Keys) + $globals }\n")
+                    .Append("  $candidates | Where-Object { $_ -like \"$wordToComplete*\" } |")
+                    .Append(" ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }\n}\n");
                 break;
             default:
                 text.Append("complete -c ").Append(program).Append(" -f\n");

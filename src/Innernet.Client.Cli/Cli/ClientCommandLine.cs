@@ -10,9 +10,11 @@ internal static class ClientCommandLine
     /// <summary>The completion script's function and programs: <c>innernet</c> and its short name <c>inn</c>.</summary>
     private static readonly CompletionTarget Completions = new("_innernet", ["innernet", "inn"]);
 
-    public static RootCommand Build(ClientContext context)
+    public static RootCommand Build(ClientContext context) => Build(context, new GlobalOptions());
+
+    /// <summary>The tree over given global options (tests read the parsed meaning through them).</summary>
+    internal static RootCommand Build(ClientContext context, GlobalOptions globals)
     {
-        var globals = new GlobalOptions();
         var root = new RootCommand("innernet client: join and use innernet networks");
         foreach (var option in globals.All)
         {

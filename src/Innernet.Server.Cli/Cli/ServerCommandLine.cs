@@ -13,9 +13,11 @@ internal static class ServerCommandLine
     /// <summary>The completion script's function and program (<c>completions</c> needs no root).</summary>
     private static readonly CompletionTarget Completions = new("_innernet_server", ["innernet-server"]);
 
-    public static RootCommand Create(CliContext context)
+    public static RootCommand Create(CliContext context) => Create(context, new GlobalOptions());
+
+    /// <summary>The tree over given global options (tests read the parsed meaning through them).</summary>
+    internal static RootCommand Create(CliContext context, GlobalOptions global)
     {
-        var global = new GlobalOptions();
         var root = new RootCommand("innernet-server: the coordination server of an innernet network (WireGuard)");
         foreach (var option in global.All)
         {

@@ -114,11 +114,17 @@ public sealed class ServerCommandLineTests
 
         var bash = (await cli.RunRawAsync("completions", "bash")).AssertOk();
         var fish = (await cli.RunRawAsync("completions", "fish")).AssertOk();
+        var elvish = (await cli.RunRawAsync("completions", "elvish")).AssertOk();
+        var powershell = (await cli.RunRawAsync("completions", "powershell")).AssertOk();
         var help = (await cli.RunRawAsync("add-peer", "--help")).AssertOk();
 
         Assert.Contains("complete -F _innernet_server innernet-server", bash.Out, StringComparison.Ordinal);
         Assert.Contains("add-peer", bash.Out, StringComparison.Ordinal);
         Assert.Contains("-l invite-expires", fish.Out, StringComparison.Ordinal);
+        Assert.Contains("set edit:completion:arg-completer[innernet-server] = {|@words|", elvish.Out, StringComparison.Ordinal);
+        Assert.Contains(" &add-peer=['--name' ", elvish.Out, StringComparison.Ordinal);
+        Assert.Contains("Register-ArgumentCompleter -Native -CommandName 'innernet-server' -ScriptBlock {", powershell.Out, StringComparison.Ordinal);
+        Assert.Contains("'add-peer' = @('--name',", powershell.Out, StringComparison.Ordinal);
         Assert.Contains("--invite-expires", help.Out, StringComparison.Ordinal);
     }
 
