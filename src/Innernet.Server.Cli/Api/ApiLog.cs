@@ -29,4 +29,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Peer {Peer} {Action} by {Caller}")]
     public static partial void PeerEnabledChanged(ILogger logger, string peer, string action, string caller);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Closing new connections from {Source}: it already has {Limit} open (logged once until they are all closed)")]
+    public static partial void ConnectionsPerSourceExceeded(ILogger logger, string source, int limit);
 }

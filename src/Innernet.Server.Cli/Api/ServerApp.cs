@@ -19,6 +19,12 @@ public static class ServerApp
     private const int MaxRequestLineBytes = 4 * 1024;
     private const int MaxConcurrentConnections = 1024;
 
+    /// <summary>
+    /// Open TCP connections per source address. An innernet client uses one at a time (HTTP/1.1, a request per
+    /// fetch); 16 leaves room for several CLI commands at once while 64 peers can never fill the global cap.
+    /// </summary>
+    internal const int MaxConnectionsPerSource = 16;
+
     /// <exception cref="ArgumentException">No endpoint to listen on.</exception>
     public static WebApplication Build(ServerAppOptions options)
     {
@@ -44,6 +50,7 @@ public static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ApiContext>();
         builder.Services.AddHostedService<InvitationSweeper>();
+        builder.Services.AddPeerWriteLimit();
 
         var listenSockets = new ListenSockets(options);
         builder.WebHost.UseKestrelCore();
@@ -52,9 +59,14 @@ public static class ServerApp
         {
             kestrel.AddServerHeader = false;
             ConfigureLimits(kestrel.Limits);
+            var perSource = new ConnectionsPerSource(MaxConnectionsPerSource, loggerFactory.CreateLogger(typeof(ConnectionsPerSource).FullName!));
             foreach (var endPoint in options.ListenEndpoints)
             {
-                kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(endPoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(perSource.Wrap);
+                });
             }
 
             if (options.LocalAdminSocketPath is { Length: > 0 } path)
@@ -72,6 +84,7 @@ public static class ServerApp
         app.UseMiddleware<ApiResponseMiddleware>();
         app.UseMiddleware<SessionMiddleware>();
         app.UseRouting();
+        app.UseRateLimiter();
         app.MapUserEndpoints();
         app.MapAdminPeerEndpoints();
         app.MapAdminCidrEndpoints();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Innernet.Core;
 using Innernet.Netlink.WireGuard;
 using Microsoft.AspNetCore.Connections.Features;
@@ -74,18 +72,8 @@ internal sealed class SessionMiddleware(RequestDelegate next, ApiContext api)
         }
 
         // Only the TCP source address identifies the caller: Forwarded, X-Forwarded-For and X-Real-IP are ignored.
-        var remote = context.Connection.RemoteIpAddress
-            ?? throw new UnauthorizedException("The connection has no remote IP address.");
-        if (remote.IsIPv4MappedToIPv6)
-        {
-            remote = remote.MapToIPv4();
-        }
-
-        if (remote.AddressFamily == AddressFamily.InterNetworkV6 && remote.ScopeId != 0)
-        {
-            remote = new IPAddress(remote.GetAddressBytes());
-        }
-
+        var remote = SourceAddress.Normalize(context.Connection.RemoteIpAddress
+            ?? throw new UnauthorizedException("The connection has no remote IP address."));
         var peer = api.Store.GetPeerByIp(remote)
             ?? throw new UnauthorizedException($"No peer has the source address {remote}.");
         if (peer.IsDisabled)

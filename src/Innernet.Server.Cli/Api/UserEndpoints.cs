@@ -18,8 +18,8 @@ internal static class UserEndpoints
         group.MapGet("/state", GetState).RequireCaller(c => c.IsUserCapable);
         group.MapGet("/capabilities", GetCapabilities).RequireCaller(c => !c.IsLocalAdmin);
         group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.IsRedeemable);
-        group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable);
-        group.MapPut("/candidates", SetCandidatesAsync).RequireCaller(c => c.IsUserCapable);
+        group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
+        group.MapPut("/candidates", SetCandidatesAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         return group;
     }
 
