@@ -28,6 +28,8 @@ public sealed class InnernetInvocationTests
         { "-vv show evilcorp", "show", ["interface=evilcorp", "@verbosity=2"] },
         { "-v -v -v list", "show", ["@verbosity=3"] },
         { "--verbose --verbose show", "show", ["@verbosity=2"] },
+        { "show -v", "show", ["@verbosity=1"] },
+        { "-v up evilcorp -v", "up", ["interface=evilcorp", "@verbosity=2"] },
 
         // install / redeem
         { "install --name evilcorp --delete-invite --no-write-hosts /app/invite.toml", "install",
@@ -47,6 +49,7 @@ public sealed class InnernetInvocationTests
             ["interface=evilcorp", "--daemon=true", "--interval=10", "--no-write-hosts=true", "--no-nat-traversal=true"] },
         { "--backend userspace --mtu 1400 --no-routing up evilcorp", "up",
             ["interface=evilcorp", "@backend=Userspace", "@mtu=1400", "@no-routing=true"] },
+        { "--backend userspace up evilcorp --backend kernel --mtu 1400", "up", ["interface=evilcorp", "@backend=Kernel", "@mtu=1400"] },
         { "-c /x/etc -d /x/lib --backend kernel up -d evilcorp", "up",
             ["interface=evilcorp", "@config=/x/etc", "@data=/x/lib", "@backend=Kernel", "--daemon=true"] },
         { "--config-dir /x/etc --data-dir /x/lib -v up", "up", ["@config=/x/etc", "@data=/x/lib", "@verbosity=1"] },
