@@ -83,6 +83,12 @@ public sealed class PeerFairnessTests
         const int rounds = 4;
         var phase = TimeSpan.FromSeconds(1);
         await using var server = await ApiServer.StartAsync();
+        // A CIDR of 200 more peers, so every accepted write makes the reader's state body costly to rebuild.
+        for (int i = 0; i < 200; i++)
+        {
+            server.Store.AddPeer(ApiServer.NewPeer($"dev{i}", IPAddress.Parse($"127.80.64.{10 + i}"), TestNetwork.DeveloperCidrId));
+        }
+
         var reader = server.Developer1();
         var writer = server.Developer2();
         await MeasureStateAsync(reader, TimeSpan.FromMilliseconds(200));
