@@ -21,7 +21,7 @@ public static class ServerApp
 
     /// <summary>
     /// Open TCP connections per source address. An innernet client uses one at a time (HTTP/1.1, a request per
-    /// fetch); 16 leaves room for several CLI commands at once while 64 peers can never fill the global cap.
+    /// fetch); 16 leaves room for several CLI commands at once, and filling the global cap takes 64 peers.
     /// </summary>
     internal const int MaxConnectionsPerSource = 16;
 
