@@ -3,51 +3,27 @@ using System.IO;
 namespace Innernet.Core.Persistence;
 
 /// <summary>
-/// A file stream whose <see cref="Flush"/> reaches the disk (fsync). LiteDB flushes at every commit, but
-/// when it is handed a stream instead of a file name it calls plain <see cref="Stream.Flush()"/>, which
-/// for a <see cref="FileStream"/> stops at the OS cache; this wrapper restores its file-mode durability.
+/// A file stream whose <see cref="Flush"/> reaches the disk (fsync). LiteDB, handed streams rather than file
+/// names, calls plain <see cref="Stream.Flush()"/> where it wants durability (after a checkpoint into the data
+/// file), which for a <see cref="FileStream"/> stops at the OS cache. It does not flush the log at commit at
+/// all; <see cref="WriteAheadLogStream"/> does that on top of this stream. Owns the file stream.
 /// </summary>
-internal sealed class SyncedFileStream : Stream
+internal sealed class SyncedFileStream : ForwardingStream
 {
-    private readonly FileStream _inner;
+    private readonly FileStream _file;
 
-    public SyncedFileStream(FileStream inner) => _inner = inner;
+    public SyncedFileStream(FileStream inner)
+        : base(inner) => _file = inner;
 
-    public string Path => _inner.Name;
+    public string Path => _file.Name;
 
-    public override bool CanRead => _inner.CanRead;
-
-    public override bool CanSeek => _inner.CanSeek;
-
-    public override bool CanWrite => _inner.CanWrite;
-
-    public override long Length => _inner.Length;
-
-    public override long Position
-    {
-        get => _inner.Position;
-        set => _inner.Position = value;
-    }
-
-    public override void Flush() => _inner.Flush(flushToDisk: true);
-
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-    public override int Read(Span<byte> buffer) => _inner.Read(buffer);
-
-    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
-
-    public override void SetLength(long value) => _inner.SetLength(value);
-
-    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
-
-    public override void Write(ReadOnlySpan<byte> buffer) => _inner.Write(buffer);
+    public override void Flush() => _file.Flush(flushToDisk: true);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _inner.Dispose();
+            _file.Dispose();
         }
 
         base.Dispose(disposing);
