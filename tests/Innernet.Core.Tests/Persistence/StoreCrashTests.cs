@@ -14,7 +14,7 @@ namespace Innernet.Core.Tests.Persistence;
 /// </summary>
 public sealed class StoreCrashTests
 {
-    private const int CrashPoints = 1_200;
+    private const int CrashPoints = 1_050;
     private const int MaxOperationsPerRun = 120;
     private const int MaxDiskOperationsBeforeCut = 400;
 
