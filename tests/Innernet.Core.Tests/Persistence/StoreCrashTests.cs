@@ -16,7 +16,7 @@ public sealed class StoreCrashTests
 {
     private const int CrashPoints = 1_050;
     private const int MaxOperationsPerRun = 120;
-    private const int MaxDiskOperationsBeforeCut = 400;
+    private const int MaxDiskOperationsBeforeCut = 250;
 
     /// <summary>Every n-th run also writes after the recovery and reopens once more (an open costs as much as a short run).</summary>
     private const int WriteAfterRecoveryEvery = 4;
