@@ -56,20 +56,23 @@ internal sealed class BenchHttpClient : IDisposable
 
     /// <summary><c>GET /v1/admin/peers</c> (every peer) over the running server's local admin socket.</summary>
     public static BenchHttpClient AdminPeers(string socketPath, WireGuardKey serverPublicKey)
-        => new(new Uri("http://localhost/v1/admin/peers"), async (_, token) =>
+        => new(new Uri("http://localhost/v1/admin/peers"), (_, token) => ConnectUnixAsync(socketPath, token), serverPublicKey, 1, null);
+
+    /// <summary>A connection to the server's local admin Unix socket.</summary>
+    public static async ValueTask<Stream> ConnectUnixAsync(string socketPath, CancellationToken token)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }, serverPublicKey, 1, null);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>One request; reads the whole body into <paramref name="buffer"/> chunks and returns its length.</summary>
     /// <exception cref="InvalidOperationException">The server answered something other than 200.</exception>

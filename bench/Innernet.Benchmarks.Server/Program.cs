@@ -1,3 +1,3 @@
 using Innernet.Benchmarks.Server;
 
-return await ServerBenchCommand.RunAsync(args);
+return args is ["post", .. var rest] ? await PostBenchCommand.RunAsync(rest) : await ServerBenchCommand.RunAsync(args);

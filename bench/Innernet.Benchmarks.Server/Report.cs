@@ -86,15 +86,22 @@ internal static class Report
     }
 
     /// <summary>Replaces the generated block of <paramref name="path"/> (or writes a new file with a short preamble).</summary>
-    public static void WriteDoc(string path, string tables)
+    public static void WriteDoc(string path, string tables) => WriteDoc(path, tables, BeginMarker, EndMarker);
+
+    /// <summary>Replaces the block between <paramref name="beginMarker"/> and <paramref name="endMarker"/> (appends one when missing).</summary>
+    public static void WriteDoc(string path, string tables, string beginMarker, string endMarker)
     {
-        string block = $"{BeginMarker}\n{tables}{EndMarker}";
+        string block = $"{beginMarker}\n{tables}{endMarker}";
         string text;
         if (File.Exists(path) && File.ReadAllText(path) is { } existing
-            && existing.IndexOf(BeginMarker, StringComparison.Ordinal) is int begin and >= 0
-            && existing.IndexOf(EndMarker, begin, StringComparison.Ordinal) is int end and >= 0)
+            && existing.IndexOf(beginMarker, StringComparison.Ordinal) is int begin and >= 0
+            && existing.IndexOf(endMarker, begin, StringComparison.Ordinal) is int end and >= 0)
         {
-            text = string.Concat(existing.AsSpan(0, begin), block, existing.AsSpan(end + EndMarker.Length));
+            text = string.Concat(existing.AsSpan(0, begin), block, existing.AsSpan(end + endMarker.Length));
+        }
+        else if (File.Exists(path))
+        {
+            text = File.ReadAllText(path).TrimEnd() + $"\n\n{block}\n";
         }
         else
         {

@@ -1,8 +1,14 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using static Tmds.Linux.LibC;
+
 namespace Innernet.Core.IO;
 
 /// <summary>
-/// Crash-safe file replacement: write a temporary file in the same directory, fsync it, then rename it over
-/// the target, so readers see the old or the new contents, never a torn file.
+/// Crash-safe file replacement: write a temporary file in the same directory, fsync it, rename it over the
+/// target and fsync the directory, so readers see the old or the new contents, never a torn file, and once
+/// <see cref="Write"/> returns the new contents survive a power cut (the rename is in the directory, which
+/// has to reach the disk as well).
 /// </summary>
 public static class AtomicFile
 {
@@ -58,15 +64,68 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+
+        SyncDirectory(directory);
     }
 
-    /// <summary>Creates <paramref name="directory"/> (and parents) with 0700 when missing; an existing one is left alone.</summary>
+    /// <summary>Creates <paramref name="directory"/> and its missing parents, each 0700; existing ones are left alone.</summary>
+    /// <remarks>Each directory it creates is made durable in its parent before it returns.</remarks>
     public static void EnsurePrivateDirectory(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory))
+        string full = Path.GetFullPath(directory);
+        if (Directory.Exists(full))
         {
-            Directory.CreateDirectory(directory, PrivateDirectoryMode);
+            return;
+        }
+
+        var missing = new List<string>();
+        for (string? d = full; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            missing.Add(d);
+        }
+
+        // Top down, each one 0700 (CreateDirectory applies the mode only to the last level it creates).
+        missing.Reverse();
+        foreach (string created in missing)
+        {
+            Directory.CreateDirectory(created, PrivateDirectoryMode);
+            SyncDirectory(Path.GetDirectoryName(created) ?? created);
+        }
+    }
+
+    /// <summary>
+    /// fsync of <paramref name="directory"/> itself: makes the names created, renamed or removed in it durable
+    /// (a file's own fsync does not cover its directory entry). A file system that cannot sync a directory
+    /// (EINVAL) is accepted as is.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be opened or synced.</exception>
+    public static unsafe void SyncDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        byte[] path = Encoding.UTF8.GetBytes(directory + "\0");
+        int fd;
+        fixed (byte* p = path)
+        {
+            fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw new IOException(
+                $"Cannot open the directory '{directory}' to sync it: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
+        try
+        {
+            if (fsync(fd) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != EINVAL)
+            {
+                throw new IOException($"Cannot sync the directory '{directory}': {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+        }
+        finally
+        {
+            _ = close(fd);
         }
     }
 

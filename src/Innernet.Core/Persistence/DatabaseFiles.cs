@@ -1,5 +1,5 @@
 using System.IO;
-using System.Text;
+using Innernet.Core.IO;
 
 namespace Innernet.Core.Persistence;
 
@@ -14,11 +14,6 @@ internal sealed class DatabaseFiles : IDisposable
 {
     /// <summary>rw------- (innernet's mode for files holding network secrets and state).</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-    // LiteDB 5 page size and the header text at byte 32 of page 0 (LiteDB's HeaderPage constants).
-    private const int LiteDbPageSize = 8192;
-    private const int LiteDbHeaderInfoOffset = 32;
-    private static readonly byte[] LiteDbHeaderInfo = Encoding.ASCII.GetBytes("** This is a LiteDB file **");
 
     private readonly SyncedFileStream _data;
     private readonly SyncedFileStream _log;
@@ -152,7 +147,17 @@ internal sealed class DatabaseFiles : IDisposable
             {
                 // A log left by an earlier database at this path must not be replayed into the new one.
                 log.SetLength(0);
+                log.Flush(flushToDisk: true);
             }
+
+            // Either file may have just been created (the log is removed at every clean close): their names
+            // must be on disk before a commit into them is acknowledged.
+            AtomicFile.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".");
+        }
+        catch (IOException e)
+        {
+            log.Dispose();
+            throw new StoreException($"Cannot open the database '{path}': {e.Message}", e);
         }
         catch
         {
@@ -201,15 +206,15 @@ internal sealed class DatabaseFiles : IDisposable
     /// <exception cref="StoreException">Not a LiteDB 5 file.</exception>
     public static void CheckLiteDbHeader(string source, Stream data)
     {
-        Span<byte> header = stackalloc byte[LiteDbHeaderInfoOffset + LiteDbHeaderInfo.Length];
+        Span<byte> header = stackalloc byte[LiteDbLayout.HeaderInfoOffset + LiteDbLayout.HeaderInfo.Length];
         bool isLiteDb = false;
-        if (data.Length >= LiteDbPageSize)
+        if (data.Length >= LiteDbLayout.PageSize)
         {
             long position = data.Position;
             data.Position = 0;
             data.ReadExactly(header);
             data.Position = position;
-            isLiteDb = header[LiteDbHeaderInfoOffset..].SequenceEqual(LiteDbHeaderInfo);
+            isLiteDb = header[LiteDbLayout.HeaderInfoOffset..].SequenceEqual(LiteDbLayout.HeaderInfo);
         }
 
         if (!isLiteDb)

@@ -20,6 +20,10 @@ namespace Innernet.Core.Persistence;
 /// snapshot of the whole database; readers take the current snapshot without locking and always see
 /// committed state. The file is locked exclusively, so this process is its only writer and the snapshot
 /// is exactly the committed content (it is read back from the file after any failed write).</para>
+/// <para><b>Durability.</b> A write method returns only after its transaction is on stable storage (fsync of
+/// the write-ahead log, and of the directory when a file was created), so whatever a caller acknowledges
+/// survives a power cut; a crash at any moment leaves a database that opens with every returned write and
+/// none half-applied. Readers never see a write before it is durable.</para>
 /// <para><b>Errors.</b> Invalid input → <see cref="ValidationException"/>; unknown id →
 /// <see cref="NotFoundException"/>; redeem refusals → <see cref="UnauthorizedException"/> or
 /// <see cref="GoneException"/>; file-level problems → <see cref="StoreException"/>. LiteDB exceptions do
@@ -123,16 +127,23 @@ public sealed partial class ServerStore : IDisposable
     /// The write-ahead log stays in memory and the caller keeps ownership of the stream.</summary>
     /// <exception cref="ValidationException">The network description is invalid.</exception>
     /// <exception cref="StoreException">The stream is not empty.</exception>
-    public static ServerStore Create(Stream stream, NewNetwork network)
+    public static ServerStore Create(Stream stream, NewNetwork network) => Create(stream, null, network);
+
+    /// <summary>
+    /// Creates a new database in <paramref name="data"/> with its write-ahead log in <paramref name="log"/> (both
+    /// empty; null keeps the log in memory). <see cref="Stream.Flush()"/> of each stream must make what was
+    /// written durable: every commit flushes the log before it returns.
+    /// </summary>
+    internal static ServerStore Create(Stream data, Stream? log, NewNetwork network)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(data);
         var rows = InitialRows(network);
-        if (stream.Length != 0)
+        if (data.Length != 0 || log?.Length > 0)
         {
             throw new StoreException("Cannot create a database in a stream that is not empty.");
         }
 
-        var store = new ServerStore(OpenLiteDatabase(stream, null, StreamSource, create: true), null, StreamSource);
+        var store = new ServerStore(OpenLiteDatabase(data, log, StreamSource, create: true), null, StreamSource);
         try
         {
             store.Populate(rows);
@@ -169,11 +180,14 @@ public sealed partial class ServerStore : IDisposable
 
     /// <summary>Opens a database held in <paramref name="stream"/> (the caller keeps ownership of the stream).</summary>
     /// <exception cref="StoreException">Not an innernet-server database, damaged, or too new.</exception>
-    public static ServerStore Open(Stream stream)
+    public static ServerStore Open(Stream stream) => Open(stream, null);
+
+    /// <summary>Opens a database held in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
+    internal static ServerStore Open(Stream data, Stream? log)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        DatabaseFiles.CheckLiteDbHeader(StreamSource, stream);
-        return Load(OpenLiteDatabase(stream, null, StreamSource, create: false), null, StreamSource);
+        ArgumentNullException.ThrowIfNull(data);
+        DatabaseFiles.CheckLiteDbHeader(StreamSource, data);
+        return Load(OpenLiteDatabase(data, log, StreamSource, create: false), null, StreamSource);
     }
 
     /// <summary>Checkpoints the log into the database file and releases the file (waits for a write in progress).</summary>
@@ -205,6 +219,7 @@ public sealed partial class ServerStore : IDisposable
 
     // For a new database (create) the collation is binary (ordinal), so names and base64 keys compare
     // case-sensitively like SQLite's TEXT; an existing file keeps its own (LiteDB refuses a mismatch).
+    // A log stream is wrapped so that each LiteDB commit is on disk before it returns (see WriteAheadLogStream).
     private static LiteDatabase OpenLiteDatabase(Stream data, Stream? log, string source, bool create)
     {
         try
@@ -212,7 +227,7 @@ public sealed partial class ServerStore : IDisposable
             var engine = new LiteEngine(new EngineSettings
             {
                 DataStream = data,
-                LogStream = log,
+                LogStream = log is null ? null : new WriteAheadLogStream(log),
                 Collation = create ? Collation.Binary : null,
             });
             return new LiteDatabase(engine, StoreMapper.Create(), disposeOnClose: true);

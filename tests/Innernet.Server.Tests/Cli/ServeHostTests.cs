@@ -117,28 +117,34 @@ public sealed class ServeHostTests : IDisposable
         Assert.NotNull(ServerPeers(iface));
     }
 
-    public void Dispose()
+    public void Dispose() => TearDown(_server, _serverInterface, _serverNamespace, _lab, _root);
+
+    /// <summary>
+    /// Stops the server, deletes its WireGuard device (removing the socket makes wireguard-go exit), kills what is
+    /// left in its namespace, then the lab and the directory.
+    /// </summary>
+    internal static void TearDown(NamespacedProcess? server, string? serverInterface, string? serverNamespace, NetnsLab lab, string root)
     {
         try
         {
-            _server?.Dispose();
-            if (_serverInterface is not null)
+            server?.Dispose();
+            if (serverInterface is not null)
             {
                 using var wireGuard = new UserspaceWireGuardControl();
-                wireGuard.DeleteDevice(_serverInterface); // removing the socket makes wireguard-go exit
+                wireGuard.DeleteDevice(serverInterface);
             }
 
-            if (_serverNamespace is not null)
+            if (serverNamespace is not null)
             {
-                KillProcessesIn(_serverNamespace);
+                KillProcessesIn(serverNamespace);
             }
         }
         finally
         {
-            _lab.Dispose();
+            lab.Dispose();
             try
             {
-                Directory.Delete(_root, recursive: true);
+                Directory.Delete(root, recursive: true);
             }
             catch (IOException)
             {
@@ -148,7 +154,7 @@ public sealed class ServeHostTests : IDisposable
     }
 
     /// <summary>The built binary: <c>$INNERNET_SERVER_BINARY</c>, else artifacts/build/bin/… above the test assembly.</summary>
-    private static string FindBinary()
+    internal static string FindBinary()
     {
         if (Environment.GetEnvironmentVariable("INNERNET_SERVER_BINARY") is { Length: > 0 } configured)
         {
