@@ -31,22 +31,21 @@ public sealed class FuzzCampaignTests
     public void Run_ForeignException_FindingWithSeedIndexAndSavedInput()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"fuzz-findings-{Guid.NewGuid():N}");
-        Environment.SetEnvironmentVariable("FUZZ_FINDINGS_DIR", dir);
         try
         {
-            var report = FuzzCampaign.Run(Target(b => _ = b.Length > 11 ? b[int.MaxValue / 2] : 0), 5, 10_000, TimeSpan.FromSeconds(5));
+            var report = FuzzCampaign.Run(Target(b => _ = b.Length > 11 ? b[int.MaxValue / 2] : 0), 5, 10_000, TimeSpan.FromSeconds(5), dir);
 
             var finding = Assert.IsType<FuzzFinding>(report.Finding);
             Assert.Contains("IndexOutOfRangeException", finding.Problem, StringComparison.Ordinal);
             Assert.True(finding.Input.Length > 11);
             Assert.Equal(finding.Input, new MutationEngine(5, [Encoding.ASCII.GetBytes("hello world")], []).Input(finding.Index));
+            Assert.Equal(Path.Combine(dir, $"test-target-seed5-{finding.Index}.bin"), finding.SavedTo);
             Assert.Equal(finding.Input, File.ReadAllBytes(finding.SavedTo!));
             Assert.Contains("seed 5", finding.ToString(), StringComparison.Ordinal);
             Assert.Contains(Convert.ToHexString(finding.Input.AsSpan(0, 11)), finding.ToString(), StringComparison.Ordinal);
         }
         finally
         {
-            Environment.SetEnvironmentVariable("FUZZ_FINDINGS_DIR", null);
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);

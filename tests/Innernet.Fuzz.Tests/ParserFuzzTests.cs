@@ -52,6 +52,12 @@ public sealed class ClientFilesFuzzTests(ITestOutputHelper output) : ParserFuzzT
     public void Parser_MutatedInputs_ReturnOrThrowDocumentedException(string target) => Campaign(target);
 }
 
+public sealed class NetlinkFuzzTests(ITestOutputHelper output) : ParserFuzzTestsBase(output)
+{
+    [Fact]
+    public void WireGuardDumpParser_MutatedDatagrams_ReturnOrThrowDocumentedException() => Campaign("wg-dump");
+}
+
 public sealed class ApiBodyFuzzTests(ITestOutputHelper output) : ParserFuzzTestsBase(output)
 {
     [Theory]

@@ -35,6 +35,7 @@ public static class FuzzTargets
         File("hosts", "hosts file section merge; only InnernetException; the merge is idempotent and holds the section",
             Dictionaries.Hosts, bytes => HostsMerge(bytes), e => e is InnernetException),
         .. ApiTargets.Create(),
+        NetlinkTargets.WireGuardDump(),
     ];
 
     /// <summary>The target called <paramref name="name"/>, freshly made, or null.</summary>

@@ -2,13 +2,15 @@ using System.Globalization;
 using Innernet.Fuzz;
 using Innernet.Testing.Fuzzing;
 
-// innernet-fuzz list | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...
+// Innernet.Fuzz list | dict TARGET | seeds TARGET DIR | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...
 // "afl" is what ./build.sh fuzz runs under afl-fuzz on SharpFuzz-instrumented assemblies: one input on stdin
 // per fork-server round; a documented exception is an ordinary rejection, anything else crashes the process
 // (AFL's finding).
 return args switch
 {
     ["list"] => List(),
+    ["dict", string name] => Dictionary(name),
+    ["seeds", string name, string dir] => WriteSeeds(name, dir),
     ["afl", string name] => Afl(name),
     ["mutate", string name, string count, ..] => Mutate(name, long.Parse(count, CultureInfo.InvariantCulture),
         args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1),
@@ -21,6 +23,37 @@ static int List()
     foreach (var target in FuzzTargets.Create())
     {
         Console.WriteLine($"{target.Name,-16} {target.Description}");
+    }
+
+    return 0;
+}
+
+// The target's dictionary in AFL's format (name="value", bytes as \xNN escapes).
+static int Dictionary(string name)
+{
+    int n = 0;
+    foreach (string token in Target(name).Dictionary)
+    {
+        var escaped = new System.Text.StringBuilder();
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(token))
+        {
+            escaped.Append(b is >= 0x20 and < 0x7f and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:x2}");
+        }
+
+        Console.WriteLine($"t{n++}=\"{escaped}\"");
+    }
+
+    return 0;
+}
+
+// The target's seeds as files (AFL's input folder), named by index.
+static int WriteSeeds(string name, string dir)
+{
+    Directory.CreateDirectory(dir);
+    var seeds = Target(name).Seeds();
+    for (int i = 0; i < seeds.Count; i++)
+    {
+        File.WriteAllBytes(Path.Combine(dir, $"seed-{i:d3}"), seeds[i]);
     }
 
     return 0;
@@ -75,6 +108,6 @@ static int Replay(string name, string[] files)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Innernet.Fuzz list | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...");
+    Console.Error.WriteLine("usage: Innernet.Fuzz list | dict TARGET | seeds TARGET DIR | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...");
     return 2;
 }

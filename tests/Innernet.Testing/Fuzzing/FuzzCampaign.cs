@@ -56,11 +56,12 @@ public static class FuzzCampaign
             : Path.Combine(AppContext.BaseDirectory, "fuzz-findings");
 
     /// <summary>Runs <paramref name="count"/> inputs of campaign <paramref name="seed"/>.</summary>
-    public static FuzzReport Run(FuzzTarget target, int seed, long count, TimeSpan perInputBound)
+    /// <param name="findingsDirectory">Where to save a finding's input; <see cref="FindingsDirectory"/> by default.</param>
+    public static FuzzReport Run(FuzzTarget target, int seed, long count, TimeSpan perInputBound, string? findingsDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         var engine = new MutationEngine(seed, target.Seeds(), target.Dictionary);
-        return Run(target, seed, count, perInputBound, engine.Input);
+        return Run(target, seed, count, perInputBound, engine.Input, findingsDirectory ?? FindingsDirectory);
     }
 
     /// <summary>Runs the given inputs (e.g. a folder of regression fixtures) with the same checks.</summary>
@@ -68,7 +69,7 @@ public static class FuzzCampaign
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(inputs);
-        return Run(target, 0, inputs.Count, perInputBound, i => inputs[(int)i]);
+        return Run(target, 0, inputs.Count, perInputBound, i => inputs[(int)i], FindingsDirectory);
     }
 
     /// <summary>Runs one input and classifies the outcome: null when accepted or rejected as documented.</summary>
@@ -92,7 +93,8 @@ public static class FuzzCampaign
         }
     }
 
-    private static FuzzReport Run(FuzzTarget target, int seed, long count, TimeSpan perInputBound, Func<long, byte[]> inputAt)
+    private static FuzzReport Run(
+        FuzzTarget target, int seed, long count, TimeSpan perInputBound, Func<long, byte[]> inputAt, string findingsDirectory)
     {
         long index = -1, accepted = 0, rejected = 0;
         long startedAt = 0;
@@ -112,7 +114,7 @@ public static class FuzzCampaign
                 Volatile.Write(ref startedAt, 0);
                 if (problem is not null)
                 {
-                    finding = Found(target, seed, i, input, problem);
+                    finding = Found(target, seed, i, input, problem, findingsDirectory);
                     return;
                 }
 
@@ -141,20 +143,20 @@ public static class FuzzCampaign
                 byte[] input = Volatile.Read(ref current);
                 string problem = string.Create(CultureInfo.InvariantCulture, $"no answer within {perInputBound.TotalSeconds:F1} s (hang)");
                 return new FuzzReport(target.Name, seed, hungAt + 1, accepted, rejected, clock.Elapsed,
-                    Found(target, seed, hungAt, input, problem));
+                    Found(target, seed, hungAt, input, problem, findingsDirectory));
             }
         }
 
         return new FuzzReport(target.Name, seed, finding is null ? count : finding.Index + 1, accepted, rejected, clock.Elapsed, finding);
     }
 
-    private static FuzzFinding Found(FuzzTarget target, int seed, long index, byte[] input, string problem)
+    private static FuzzFinding Found(FuzzTarget target, int seed, long index, byte[] input, string problem, string directory)
     {
         string? saved = null;
         try
         {
-            Directory.CreateDirectory(FindingsDirectory);
-            saved = Path.Combine(FindingsDirectory, string.Create(CultureInfo.InvariantCulture, $"{target.Name}-seed{seed}-{index}.bin"));
+            Directory.CreateDirectory(directory);
+            saved = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{target.Name}-seed{seed}-{index}.bin"));
             File.WriteAllBytes(saved, input);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
