@@ -305,8 +305,9 @@ cmd_fuzz() {
   mkdir -p "$work/corpus" "$work/findings" "$work/in"
   cp -r "$fuzzbin" "$work/bin"
   for a in "${FUZZ_INSTRUMENTED[@]}"; do "$tools/sharpfuzz" "$work/bin/$a" >/dev/null; done
-  dotnet "$work/bin/Innernet.Fuzz.dll" dict "$target" > "$work/dictionary"
-  dotnet "$work/bin/Innernet.Fuzz.dll" seeds "$target" "$work/in"
+  # dict and seeds run the uninstrumented build: instrumented code only runs under afl-fuzz.
+  dotnet "$fuzzbin/Innernet.Fuzz.dll" dict "$target" > "$work/dictionary"
+  dotnet "$fuzzbin/Innernet.Fuzz.dll" seeds "$target" "$work/in"
   [ -d "tests/Innernet.Fuzz.Tests/Fixtures/$target" ] && cp "tests/Innernet.Fuzz.Tests/Fixtures/$target"/* "$work/in/"
   cp "$work/corpus"/* "$work/in/" 2>/dev/null || true
 
