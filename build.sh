@@ -355,5 +355,5 @@ case "${1:-}" in
   fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
   demo) cmd_demo ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
