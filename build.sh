@@ -5,6 +5,7 @@
 #   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
 #   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
+#   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
 #   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
 #   ./build.sh demo           a whole innernet network in namespaces (see README)
 #
@@ -258,6 +259,80 @@ cmd_bench() {
   bash tests/harness/bench.sh "$what"
 }
 
+# ---------------------------------------------------------------------------------------------
+# fuzz: AFL++ drives tests/Innernet.Fuzz (one entry per target) after SharpFuzz instrumented our
+# assemblies and Tomlyn. Seeds are the target's golden inputs plus its regression fixtures plus the
+# corpus of earlier runs (artifacts/fuzz/TARGET/corpus); crashes and hangs are copied to
+# artifacts/fuzz/TARGET/findings, to be added under tests/Innernet.Fuzz.Tests/Fixtures/TARGET/.
+# ---------------------------------------------------------------------------------------------
+FUZZ_APT_PACKAGES=(afl++)
+FUZZ_INSTRUMENTED=(Innernet.Core.dll Innernet.Netlink.dll Tomlyn.dll)
+
+fuzz_build() {
+  dotnet build tests/Innernet.Fuzz -c Release -nologo -v:quiet > "$ARTIFACTS/fuzz-build.log" 2>&1 ||
+    { cat "$ARTIFACTS/fuzz-build.log" >&2; die "building tests/Innernet.Fuzz failed"; }
+}
+
+cmd_fuzz() {
+  local target=${1:-} seconds=${2:-60} fuzzbin=$BIN/Innernet.Fuzz/release
+  mkdir -p "$ARTIFACTS"
+  fuzz_build
+  if [ -z "$target" ]; then
+    echo "usage: ./build.sh fuzz TARGET [SECONDS]   (default 60 s); targets:"
+    dotnet "$fuzzbin/Innernet.Fuzz.dll" list
+    return 0
+  fi
+  dotnet "$fuzzbin/Innernet.Fuzz.dll" list | awk '{print $1}' | grep -qx -- "$target" ||
+    die "no fuzz target '$target' (./build.sh fuzz lists them)"
+  [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number, not '$seconds'"
+
+  if ! command -v afl-fuzz >/dev/null; then
+    is_root || die "fuzz needs afl-fuzz (Debian package afl++); run as root to install it"
+    log "installing: ${FUZZ_APT_PACKAGES[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${FUZZ_APT_PACKAGES[@]}" >/dev/null
+  fi
+  local tools=$ARTIFACTS/tools version
+  version=$(grep -o 'Include="SharpFuzz" Version="[^"]*"' Directory.Packages.props | grep -o '[0-9][0-9.]*')
+  if [ ! -x "$tools/sharpfuzz" ]; then
+    log "installing the SharpFuzz.CommandLine $version dotnet tool into artifacts/tools"
+    dotnet tool install SharpFuzz.CommandLine --version "$version" --tool-path "$tools" >/dev/null
+  fi
+
+  local work=$ARTIFACTS/fuzz/$target a f
+  rm -rf "$work/bin" "$work/out" "$work/in"
+  mkdir -p "$work/corpus" "$work/findings" "$work/in"
+  cp -r "$fuzzbin" "$work/bin"
+  for a in "${FUZZ_INSTRUMENTED[@]}"; do "$tools/sharpfuzz" "$work/bin/$a" >/dev/null; done
+  # dict and seeds run the uninstrumented build: instrumented code only runs under afl-fuzz.
+  dotnet "$fuzzbin/Innernet.Fuzz.dll" dict "$target" > "$work/dictionary"
+  dotnet "$fuzzbin/Innernet.Fuzz.dll" seeds "$target" "$work/in"
+  [ -d "tests/Innernet.Fuzz.Tests/Fixtures/$target" ] && cp "tests/Innernet.Fuzz.Tests/Fixtures/$target"/* "$work/in/"
+  cp "$work/corpus"/* "$work/in/" 2>/dev/null || true
+
+  log "afl-fuzz $target for ${seconds}s (log: artifacts/fuzz/$target/afl.log)"
+  AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+    afl-fuzz -i "$work/in" -o "$work/out" -x "$work/dictionary" -t 2000 -m none -V "$seconds" \
+    -- dotnet "$work/bin/Innernet.Fuzz.dll" afl "$target" > "$work/afl.log" 2>&1 ||
+    { tail -n 40 "$work/afl.log" >&2; die "afl-fuzz failed (see artifacts/fuzz/$target/afl.log)"; }
+
+  local stats=$work/out/default/fuzzer_stats crashes=0
+  for f in "$work/out/default/queue"/id:*; do [ -f "$f" ] && cp "$f" "$work/corpus/$(basename "$f" | cut -c1-9 | tr ':' '-')-$(sha1sum "$f" | cut -c1-12)"; done
+  for f in "$work/out/default/crashes"/id:* "$work/out/default/hangs"/id:*; do
+    [ -f "$f" ] || continue
+    crashes=$((crashes + 1)); cp "$f" "$work/findings/$(sha1sum "$f" | cut -c1-16)"
+  done
+  stat_of() { awk -v k="$1" '$1 == k {print $3}' "$stats"; }
+  echo "$target: $(stat_of execs_done) inputs in $(stat_of run_time) s ($(stat_of execs_per_sec) inputs/s)," \
+    "$(stat_of edges_found) edges, $(stat_of corpus_count) corpus entries," \
+    "$(stat_of saved_crashes) crashes, $(stat_of saved_hangs) hangs"
+  if [ "$crashes" -gt 0 ]; then
+    echo "findings in artifacts/fuzz/$target/findings; replay: dotnet $fuzzbin/Innernet.Fuzz.dll replay $target FILE..."
+    return 1
+  fi
+}
+
 cmd_pack() {
   mkdir -p "$ARTIFACTS/packages"
   dotnet pack src/Innernet.Netlink/Innernet.Netlink.csproj -c Release -nologo -v:quiet -o "$ARTIFACTS/packages"
@@ -277,6 +352,7 @@ case "${1:-}" in
   build) cmd_build ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
   demo) cmd_demo ;;
   *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

@@ -67,9 +67,18 @@ public sealed class DataStore
             warnings.Add($"'{path}' is world-accessible. Run: chmod 600 '{path}'");
         }
 
+        return Parse(bytes, path) is { } contents
+            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings)
+            : new DataStore(path, [], [], warnings);
+    }
+
+    /// <summary>The cache file's contents; null for an empty (or all-whitespace) file.</summary>
+    /// <exception cref="InnernetException">The JSON is corrupt or of an unknown version.</exception>
+    internal static DataStoreContents? Parse(byte[] bytes, string path)
+    {
         if (Encoding.UTF8.GetString(bytes).Trim().Length == 0)
         {
-            return new DataStore(path, [], [], warnings);
+            return null;
         }
 
         DataStoreContents? contents;
@@ -93,7 +102,7 @@ public sealed class DataStore
                 $"The peer cache '{path}' has version '{contents.Version}'; this innernet only reads version '{CurrentVersion}'.");
         }
 
-        return new DataStore(path, contents.Peers, contents.Cidrs, warnings);
+        return contents;
     }
 
     /// <summary>

@@ -50,11 +50,27 @@ public static class HostsFile
 
     private static bool Write(string path, string interfaceName, IEnumerable<string> lines)
     {
-        string begin = $"# DO NOT EDIT innernet {interfaceName} BEGIN";
-        string end = $"# DO NOT EDIT innernet {interfaceName} END";
         bool exists = File.Exists(path);
         string original = exists ? File.ReadAllText(path) : "";
+        string text = Merge(original, path, interfaceName, lines);
+        if (exists && text == original)
+        {
+            return false;
+        }
 
+        Replace(path, text, exists ? File.GetUnixFileMode(path) : DefaultMode);
+        return true;
+    }
+
+    /// <summary>
+    /// The hosts file text with the section for <paramref name="interfaceName"/> replaced by (or, when there is
+    /// none, appended as) <paramref name="lines"/> between the markers; every other line is kept.
+    /// </summary>
+    /// <exception cref="InnernetException">Only one of the two markers is present, or END comes first.</exception>
+    internal static string Merge(string original, string path, string interfaceName, IEnumerable<string> lines)
+    {
+        string begin = $"# DO NOT EDIT innernet {interfaceName} BEGIN";
+        string end = $"# DO NOT EDIT innernet {interfaceName} END";
         var existing = original.Split('\n').ToList();
         if (existing.Count > 0 && existing[^1].Length == 0)
         {
@@ -89,14 +105,7 @@ public static class HostsFile
                 "present, in that order); fix the file by hand.");
         }
 
-        string text = string.Join('\n', updated) + "\n";
-        if (exists && text == original)
-        {
-            return false;
-        }
-
-        Replace(path, text, exists ? File.GetUnixFileMode(path) : DefaultMode);
-        return true;
+        return string.Join('\n', updated) + "\n";
     }
 
     private static void Replace(string path, string text, UnixFileMode mode)

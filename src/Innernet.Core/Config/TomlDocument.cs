@@ -24,7 +24,7 @@ internal sealed class TomlDocument
 
     public TomlTable Root { get; }
 
-    /// <exception cref="ValidationException">The text is not valid TOML.</exception>
+    /// <exception cref="ValidationException">The text is not valid TOML (never another exception).</exception>
     public static TomlDocument Parse(string text, string source)
     {
         try
@@ -37,6 +37,12 @@ internal sealed class TomlDocument
         catch (TomlException e)
         {
             throw new ValidationException($"{source}: invalid TOML: {e.Message}", e);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        {
+            // Tomlyn's lexer fails on some malformed input (e.g. a \U escape cut off by the end of the file) with a
+            // framework exception instead of a TomlException; that is still a file that is not valid TOML.
+            throw new ValidationException($"{source}: invalid TOML ({e.Message})", e);
         }
     }
 
