@@ -16,8 +16,8 @@ namespace Innernet.Server.Serve;
 /// <summary>
 /// <c>serve &lt;iface&gt;</c> (spec §7.2): config and database, interface bring-up, every peer into WireGuard,
 /// server candidates, the API on <c>&lt;server ip&gt;:&lt;port&gt;</c> (bound to the device) plus the local admin
-/// socket, and a 10 s loop refreshing observed endpoints and the hosts file. The API's own sweeper deletes
-/// expired invitations and removes them from WireGuard through <see cref="WireGuardPeerSync"/>. On
+/// socket, and a 10 s loop writing the hosts file. <see cref="WireGuardPeerSync"/> keeps WireGuard following the
+/// store (also after the API's sweeper deletes expired invitations) and refreshes observed endpoints. On
 /// SIGINT/SIGTERM Kestrel stops and the database is closed; the interface stays up, as with innernet, so
 /// existing tunnels keep working while the service restarts.
 /// </summary>
@@ -45,11 +45,15 @@ internal static class ServeHost
         var serverPublicKey = KeyPair.FromPrivate(config.PrivateKey).Public;
         var address = new InterfaceAddress(config.Address, config.NetworkCidrPrefix);
 
+        // One read of a live interface serves both the bring-up and the first reconcile: only what differs changes.
+        var live = wireGuard.GetDevice(args.Interface);
         var manager = new InterfaceManager(wireGuard);
-        manager.Up(new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network));
-        using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, logger, context.Time);
-        int loaded = peerSync.LoadAll(store.ListPeers());
-        ServeLog.InterfaceUp(logger, args.Interface, address.ToString(), global.Network.Mtu, global.Network.NoRouting ? "no route" : $"route {address.Network}", loaded);
+        bool created = manager.Up(new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network), live);
+        using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, store.ListPeers, logger, context.Time);
+        var loaded = peerSync.Start(created ? null : live);
+        ServeLog.InterfaceUp(
+            logger, args.Interface, address.ToString(), global.Network.Mtu, global.Network.NoRouting ? "no route" : $"route {address.Network}",
+            loaded.DesiredCount, live is null || created ? "new" : "live", loaded.Diff?.Summary ?? "not compared");
         SetServerCandidates(store, config.ListenPort, args.Interface, logger);
 
         var listen = new IPEndPoint(config.Address, config.ListenPort);
@@ -70,7 +74,7 @@ internal static class ServeHost
             ServeLog.Serving(logger, args.Interface, listen.ToString(), paths.AdminSocket);
             try
             {
-                await RunLoopAsync(args, store, peerSync, logger, context.Time, cancellationToken).ConfigureAwait(false);
+                await RunLoopAsync(args, store, logger, context.Time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -83,13 +87,11 @@ internal static class ServeHost
         }
     }
 
-    private static async Task RunLoopAsync(
-        ServeArgs args, ServerStore store, WireGuardPeerSync peerSync, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task RunLoopAsync(ServeArgs args, ServerStore store, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(LoopInterval, time);
         do
         {
-            RunPeriodic(() => peerSync.RefreshObservedEndpoints(), args.Interface, "refresh observed endpoints", logger);
             if (!args.NoWriteHosts)
             {
                 RunPeriodic(() => WriteHosts(args, store, logger), args.Interface, "write hosts file", logger);
