@@ -34,4 +34,7 @@ internal static partial class ServeLog
 
     [LoggerMessage(10, LogLevel.Information, "{Interface}: server candidates set to {Candidates}")]
     public static partial void Candidates(ILogger logger, string @interface, string candidates);
+
+    [LoggerMessage(11, LogLevel.Information, "{Interface}: start-up took {Timings}")]
+    public static partial void StartupTimings(ILogger logger, string @interface, string timings);
 }
