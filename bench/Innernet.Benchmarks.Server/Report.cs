@@ -104,7 +104,7 @@ internal static class Report
         {
             double[] first = [.. group.Select(s => s.FirstAnswer.TotalMilliseconds)];
             sb.Append(CultureInfo.InvariantCulture, $"| {group.Key.Build} | {(group.Key.Warm ? "warm restart (interface and peers there)" : "cold start (no interface)")} | ")
-                .Append(CultureInfo.InvariantCulture, $"{Ms(Stats.Median(first))} [{Ms(first.Min())}–{Ms(first.Max())}] | ")
+                .Append(CultureInfo.InvariantCulture, $"{Time(Span(Stats.Median(first)))} [{Time(Span(first.Min()))}–{Time(Span(first.Max()))}] | ")
                 .Append(CultureInfo.InvariantCulture, $"{MedianOf(group.Select(s => s.PeersLoaded))} | {MedianOf(group.Select(s => s.Listening))} |\n");
         }
 
@@ -152,6 +152,8 @@ internal static class Report
 
         File.WriteAllText(path, text);
     }
+
+    private static TimeSpan Span(double ms) => TimeSpan.FromMilliseconds(ms);
 
     private static string MedianOf(IEnumerable<TimeSpan?> times)
     {

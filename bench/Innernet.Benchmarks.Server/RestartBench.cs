@@ -75,6 +75,11 @@ internal static class RestartBench
                 Console.Error.WriteLine($"server-bench {name} {(warm ? "warm" : "cold")}: {split}; first 200 at {first.TotalMilliseconds:0} ms");
             }
 
+            if (Environment.GetEnvironmentVariable("SERVER_BENCH_TRACE") == "1")
+            {
+                Console.Error.WriteLine($"server-bench trace: {name} {(warm ? "warm" : "cold")} log:\n{server.Log()}");
+            }
+
             return new RestartSample(name, warm, server.FirstLine("loaded into WireGuard"), server.FirstLine("API listening"), first);
         }
         finally

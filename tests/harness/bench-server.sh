@@ -15,7 +15,8 @@
 #              empty = do not write), BENCH_SERVER_RESTART_SIZE (10000; 0 = no restart comparison),
 #              BENCH_SERVER_RESTART_RUNS (5), BENCH_SERVER_ONLY_RESTART (false; true = at the restart size only the
 #              comparison), BENCH_SERVER_BASELINE_REF (a commit, e.g. ad7284f: built in a temporary git worktree and
-#              compared) or BENCH_SERVER_BASELINE (an innernet-server binary). Needs root (namespaces, wireguard-go).
+#              compared) or BENCH_SERVER_BASELINE (an innernet-server binary; BENCH_SERVER_BASELINE_NAME names it).
+#              Needs root (namespaces, wireguard-go).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -48,7 +49,10 @@ if [ -n "${BENCH_SERVER_BASELINE_REF:-}" ]; then
   baseline=$tree/artifacts/build/bin/Innernet.Server.Cli/release/innernet-server
   args+=(--baseline-name "$(git -C "$ROOT" rev-parse --short "$BENCH_SERVER_BASELINE_REF")")
 fi
-[ -n "$baseline" ] && args+=(--baseline-binary "$baseline")
+if [ -n "$baseline" ]; then
+  args+=(--baseline-binary "$baseline")
+  [ -n "${BENCH_SERVER_BASELINE_NAME:-}" ] && args+=(--baseline-name "$BENCH_SERVER_BASELINE_NAME")
+fi
 echo "==> server: innernet-server serve on wireguard-go, sizes ${BENCH_SERVER_SIZES:-100,1000,10000}" >&2
 # exec: Ctrl-C reaches the benchmark directly, which stops the server and removes its namespaces itself. With a
 # baseline worktree to remove afterwards the shell stays (the benchmark still gets the terminal's Ctrl-C itself).
