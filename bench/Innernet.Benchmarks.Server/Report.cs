@@ -98,14 +98,19 @@ internal static class Report
         sb.Append(CultureInfo.InvariantCulture, $"Run {date:yyyy-MM-dd HH:mm} UTC · {machine} · {restart.Peers:N0} peers · ")
             .Append(CultureInfo.InvariantCulture, $"{restart.Runs} run(s) per build and case, builds interleaved · ")
             .Append(CultureInfo.InvariantCulture, $"1-min load average before → after: {load}\n\n");
-        sb.Append("| build | case | first 200 through the tunnel: median [min–max] | all peers in WireGuard (log line) | API listening (log line) |\n");
+        sb.Append("| build | case | first 200 through the tunnel: median [min–max] | ")
+            .Append("all peers in WireGuard (log line) | API listening (log line) |\n");
         sb.Append("|---|---|---:|---:|---:|\n");
-        foreach (var group in restart.Samples.GroupBy(s => (s.Build, s.Warm)).OrderBy(g => g.Key.Warm).ThenBy(g => g.Key.Build == "this build"))
+        var groups = restart.Samples.GroupBy(s => (s.Build, s.Warm)).OrderBy(g => g.Key.Warm).ThenBy(g => g.Key.Build == "this build");
+        foreach (var group in groups)
         {
             double[] first = [.. group.Select(s => s.FirstAnswer.TotalMilliseconds)];
-            sb.Append(CultureInfo.InvariantCulture, $"| {group.Key.Build} | {(group.Key.Warm ? "warm restart (interface and peers there)" : "cold start (no interface)")} | ")
-                .Append(CultureInfo.InvariantCulture, $"{Time(Span(Stats.Median(first)))} [{Time(Span(first.Min()))}–{Time(Span(first.Max()))}] | ")
-                .Append(CultureInfo.InvariantCulture, $"{MedianOf(group.Select(s => s.PeersLoaded))} | {MedianOf(group.Select(s => s.Listening))} |\n");
+            string what = group.Key.Warm ? "warm restart (interface and peers there)" : "cold start (no interface)";
+            string median = Time(Span(Stats.Median(first)));
+            sb.Append(CultureInfo.InvariantCulture, $"| {group.Key.Build} | {what} | ")
+                .Append(CultureInfo.InvariantCulture, $"{median} [{Time(Span(first.Min()))}–{Time(Span(first.Max()))}] | ")
+                .Append(CultureInfo.InvariantCulture, $"{MedianOf(group.Select(s => s.PeersLoaded))} | ")
+                .Append(CultureInfo.InvariantCulture, $"{MedianOf(group.Select(s => s.Listening))} |\n");
         }
 
         return sb.ToString();

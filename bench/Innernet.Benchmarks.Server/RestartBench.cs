@@ -25,7 +25,13 @@ internal static class RestartBench
     private static readonly TimeSpan LoadPoll = TimeSpan.FromMilliseconds(20);
 
     public static async Task<RestartResult> RunAsync(
-        BenchOptions options, BenchSession session, string serverNs, string iface, IReadOnlyList<string> serveArgs, PeerTunnel tunnel, int size)
+        BenchOptions options,
+        BenchSession session,
+        string serverNs,
+        string iface,
+        IReadOnlyList<string> serveArgs,
+        PeerTunnel tunnel,
+        int size)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(session);
@@ -46,8 +52,8 @@ internal static class RestartBench
                 samples.Add(await StartOnceAsync(session, serverNs, iface, binary, serveArgs, tunnel, name, warm: false));
                 samples.Add(await StartOnceAsync(session, serverNs, iface, binary, serveArgs, tunnel, name, warm: true));
                 Console.Error.WriteLine(
-                    $"server-bench [{size} peers] restart run {run}/{options.RestartRuns} {name}: cold {samples[^2].FirstAnswer.TotalMilliseconds:0} ms, "
-                    + $"warm {samples[^1].FirstAnswer.TotalMilliseconds:0} ms");
+                    $"server-bench [{size} peers] restart run {run}/{options.RestartRuns} {name}: "
+                    + $"cold {samples[^2].FirstAnswer.TotalMilliseconds:0} ms, warm {samples[^1].FirstAnswer.TotalMilliseconds:0} ms");
             }
         }
 
@@ -55,8 +61,16 @@ internal static class RestartBench
     }
 
     private static async Task<RestartSample> StartOnceAsync(
-        BenchSession session, string serverNs, string iface, string binary, IReadOnlyList<string> serveArgs, PeerTunnel tunnel, string name, bool warm)
+        BenchSession session,
+        string serverNs,
+        string iface,
+        string binary,
+        IReadOnlyList<string> serveArgs,
+        PeerTunnel tunnel,
+        string name,
+        bool warm)
     {
+        string which = warm ? "warm" : "cold";
         var server = session.StartServer(serverNs, iface, binary, serveArgs);
         try
         {
@@ -72,12 +86,12 @@ internal static class RestartBench
 
             if (server.FirstLineText("start-up took") is { } split)
             {
-                Console.Error.WriteLine($"server-bench {name} {(warm ? "warm" : "cold")}: {split}; first 200 at {first.TotalMilliseconds:0} ms");
+                Console.Error.WriteLine($"server-bench {name} {which}: {split}; first 200 at {first.TotalMilliseconds:0} ms");
             }
 
             if (Environment.GetEnvironmentVariable("SERVER_BENCH_TRACE") == "1")
             {
-                Console.Error.WriteLine($"server-bench trace: {name} {(warm ? "warm" : "cold")} log:\n{server.Log()}");
+                Console.Error.WriteLine($"server-bench trace: {name} {which} log:\n{server.Log()}");
             }
 
             return new RestartSample(name, warm, server.FirstLine("loaded into WireGuard"), server.FirstLine("API listening"), first);
@@ -87,7 +101,7 @@ internal static class RestartBench
             int code = server.Stop();
             if (code != 0)
             {
-                Console.Error.WriteLine($"server-bench: {name} exited with {code} after a {(warm ? "warm" : "cold")} start\n{server.Log()}");
+                Console.Error.WriteLine($"server-bench: {name} exited with {code} after a {which} start\n{server.Log()}");
             }
 
             server.Dispose();
@@ -112,7 +126,8 @@ internal static class RestartBench
         {
             if (clock.Elapsed > GoneTimeout)
             {
-                throw new InvalidOperationException($"{iface} in {serverNs} still exists {GoneTimeout.TotalSeconds:0} s after its socket was removed.");
+                throw new InvalidOperationException(
+                    $"{iface} in {serverNs} still exists {GoneTimeout.TotalSeconds:0} s after its socket was removed.");
             }
 
             Thread.Sleep(20); // waiting for another process (wireguard-go) to exit; nothing to subscribe to

@@ -8,7 +8,10 @@ public static class Eventually
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Returns once <paramref name="condition"/> holds; fails the test with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Returns once <paramref name="condition"/> holds; fails the test with <paramref name="what"/> after
+    /// <paramref name="timeout"/> (10 s when null).
+    /// </summary>
     public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(condition);

@@ -141,7 +141,9 @@ public sealed class InterfaceManager
         return config;
     }
 
-    /// <summary>The route <see cref="Up(InterfaceUpRequest)"/> adds (the root network, e.g. 10.42.0.0/16), or null with no-routing.</summary>
+    /// <summary>
+    /// The route <see cref="Up(InterfaceUpRequest)"/> adds (the root network, e.g. 10.42.0.0/16), or null with no-routing.
+    /// </summary>
     public static IPNetwork? RouteFor(InterfaceUpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -22,7 +22,12 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     private readonly TextWriter _error;
 
     public DirectNetworkAdmin(
-        ServerStore store, string iface, WireGuardKey serverPublicKey, Func<IWireGuardControl> openWireGuard, TimeProvider time, TextWriter error)
+        ServerStore store,
+        string iface,
+        WireGuardKey serverPublicKey,
+        Func<IWireGuardControl> openWireGuard,
+        TimeProvider time,
+        TextWriter error)
     {
         _store = store;
         _interface = iface;

@@ -33,7 +33,12 @@ internal sealed class PeerReconciler
     private Dictionary<WireGuardKey, DesiredPeer>? _applied;
 
     public PeerReconciler(
-        IWireGuardControl wireGuard, string iface, WireGuardKey serverPublicKey, Func<IReadOnlyList<Peer>> peers, TimeProvider time, TimeSpan redeemWait)
+        IWireGuardControl wireGuard,
+        string iface,
+        WireGuardKey serverPublicKey,
+        Func<IReadOnlyList<Peer>> peers,
+        TimeProvider time,
+        TimeSpan redeemWait)
     {
         _wireGuard = wireGuard;
         _interface = iface;

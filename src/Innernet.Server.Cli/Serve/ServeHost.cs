@@ -56,7 +56,8 @@ internal static class ServeHost
         _ = Task.Run(() => WarmUp(store), CancellationToken.None);
 
         var manager = new InterfaceManager(wireGuard);
-        bool created = manager.Up(new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network), live);
+        var request = new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network);
+        bool created = manager.Up(request, live);
         startup.Mark("interface up");
         using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, store.ListPeers, logger, context.Time);
 
@@ -84,8 +85,9 @@ internal static class ServeHost
             ServeLog.Serving(logger, args.Interface, listen.ToString(), paths.AdminSocket);
             var loaded = await firstPass.ConfigureAwait(false);
             startup.Mark("peers (after the API)");
+            string routing = global.Network.NoRouting ? "no route" : $"route {address.Network}";
             ServeLog.InterfaceUp(
-                logger, args.Interface, address.ToString(), global.Network.Mtu, global.Network.NoRouting ? "no route" : $"route {address.Network}",
+                logger, args.Interface, address.ToString(), global.Network.Mtu, routing,
                 loaded.DesiredCount, live is null || created ? "new" : "live", loaded.Diff?.Summary ?? "not compared");
             ServeLog.StartupTimings(logger, args.Interface, startup.ToString());
             try
@@ -103,7 +105,8 @@ internal static class ServeHost
         }
     }
 
-    private static async Task RunLoopAsync(ServeArgs args, ServerStore store, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task RunLoopAsync(
+        ServeArgs args, ServerStore store, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(LoopInterval, time);
         do

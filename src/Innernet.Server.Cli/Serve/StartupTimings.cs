@@ -34,7 +34,8 @@ internal sealed class StartupTimings
     public override string ToString()
     {
         var total = _runtime + Stopwatch.GetElapsedTime(_started, _last);
-        var sb = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{total.TotalMilliseconds:0} ms: runtime and CLI {_runtime.TotalMilliseconds:0}");
+        var sb = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{total.TotalMilliseconds:0} ms: runtime and CLI {_runtime.TotalMilliseconds:0}");
         foreach (var (step, took) in _steps)
         {
             sb.Append(CultureInfo.InvariantCulture, $", {step} {took.TotalMilliseconds:0}");

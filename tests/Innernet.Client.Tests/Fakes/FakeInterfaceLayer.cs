@@ -4,7 +4,9 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Client.Tests.Fakes;
 
-/// <summary>The device layer without root: <see cref="InMemoryWireGuard"/>, bring-up applying InterfaceManager's own device config.</summary>
+/// <summary>
+/// The device layer without root: <see cref="InMemoryWireGuard"/>, bring-up applying InterfaceManager's own device config.
+/// </summary>
 internal sealed class FakeInterfaceLayer : IInterfaceLayer
 {
     public InMemoryWireGuard Fake { get; } = new();

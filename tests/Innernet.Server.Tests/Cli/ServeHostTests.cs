@@ -138,7 +138,7 @@ public sealed class ServeHostTests : IDisposable
         var p1 = AddInvitation(binary, iface, dirs, "p1", p1File);
         var invite = InterfaceConfig.LoadInvitation(p1File).Config;
         _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
-        await WaitForAsync(() => _server.Log.Contains("start-up took", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the server started", ct);
+        await WaitForAsync(StartedUp, TimeSpan.FromSeconds(30), "the server started", ct);
         Assert.Equal([p1.Public], ServerPeers(iface));
         JoinWithInvitation(peerNs, _lab.InterfaceName("p"), invite);
         var serverIp = invite.Server.InternalEndpoint.Address;
@@ -150,7 +150,7 @@ public sealed class ServeHostTests : IDisposable
         Assert.True(exit == 0, $"serve exited {exit}\n{ServerLog()}");
         _server.Dispose();
         _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
-        await WaitForAsync(() => _server.Log.Contains("start-up took", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the restarted server", ct);
+        await WaitForAsync(StartedUp, TimeSpan.FromSeconds(30), "the restarted server", ct);
 
         var ping = _lab.PingDetailed(peerNs, serverIp, count: 3);
         Assert.True(ping.Succeeded, $"ping after the restart: {ping.StandardOutput}{ping.StandardError}\n{ServerLog()}");
@@ -158,7 +158,13 @@ public sealed class ServeHostTests : IDisposable
         Assert.Contains("loaded into WireGuard (live device: 0 added, 0 removed, 0 corrected)", _server.Log, StringComparison.Ordinal);
     }
 
-    /// <summary>A server namespace and a network <c>new</c> made (10.99.0.0/16, CIDR humans 10.99.1.0/24); returns the binary, interface and directory options.</summary>
+    /// <summary>serve has logged the end of its start-up (API listening and every peer on WireGuard).</summary>
+    private bool StartedUp() => _server?.Log.Contains("start-up took", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A server namespace and a network <c>new</c> made (10.99.0.0/16, CIDR humans 10.99.1.0/24); returns the binary,
+    /// interface and directory options.
+    /// </summary>
     private (string Binary, string Interface, string[] Dirs) NewNetwork()
     {
         string binary = FindBinary();
@@ -201,9 +207,8 @@ public sealed class ServeHostTests : IDisposable
     private static DateTimeOffset? LastHandshake(string iface, WireGuardKey key)
     {
         using var wireGuard = new UserspaceWireGuardControl();
-        return wireGuard.GetDevice(iface)?.Peers.FirstOrDefault(p => p.PublicKey == key)?.LastHandshake is { } at && at > DateTimeOffset.UnixEpoch
-            ? at
-            : null;
+        var peer = wireGuard.GetDevice(iface)?.Peers.FirstOrDefault(p => p.PublicKey == key);
+        return peer?.LastHandshake is { } at && at > DateTimeOffset.UnixEpoch ? at : null;
     }
 
     public void Dispose()

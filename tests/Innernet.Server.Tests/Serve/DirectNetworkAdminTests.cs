@@ -37,13 +37,19 @@ public sealed class DirectNetworkAdminTests
         {
             Peers =
             {
-                new PeerConfig { PublicKey = members[0].PublicKey, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse($"{members[0].Ip}/32") } },
+                new PeerConfig
+                {
+                    PublicKey = members[0].PublicKey, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse($"{members[0].Ip}/32") },
+                },
                 new PeerConfig { PublicKey = stranger, AllowedIPs = { IPNetwork.Parse("10.66.9.9/32") } },
             },
         });
 
         var added = await admin.AddPeerAsync(
-            new PeerContents { Name = "new", Ip = IPAddress.Parse("10.66.1.99"), CidrId = lab.CidrId, PublicKey = TestKeys.NewKeyPair().PublicKey },
+            new PeerContents
+            {
+                Name = "new", Ip = IPAddress.Parse("10.66.1.99"), CidrId = lab.CidrId, PublicKey = TestKeys.NewKeyPair().PublicKey,
+            },
             TestContext.Current.CancellationToken);
 
         Assert.True(lab.EnabledKeys().SetEquals(lab.DeviceKeys()));

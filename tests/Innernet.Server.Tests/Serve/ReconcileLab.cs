@@ -19,7 +19,8 @@ internal sealed class ReconcileLab : IDisposable
     {
         Store = ServerStore.Create(
             new MemoryStream(),
-            new NewNetwork("rec", IPNetwork.Parse("10.66.0.0/16"), IPAddress.Parse("10.66.0.1"), ServerKey, Endpoint.Parse("198.18.0.1:51820")));
+            new NewNetwork(
+                "rec", IPNetwork.Parse("10.66.0.0/16"), IPAddress.Parse("10.66.0.1"), ServerKey, Endpoint.Parse("198.18.0.1:51820")));
         CidrId = Store.AddCidr(new CidrContents("humans", IPNetwork.Parse("10.66.1.0/24"), 1)).Id;
         for (int i = 0; i < members; i++)
         {
@@ -52,8 +53,12 @@ internal sealed class ReconcileLab : IDisposable
     public PeerReconciler NewReconciler() => new(
         WireGuard, Device, ServerKey, Store.ListPeers, Time, WireGuardPeerSync.RedeemTransitionWait);
 
-    /// <summary>The keys that belong on the device by a reading of the store written out here: enabled peers' current keys but the server's.</summary>
-    public HashSet<WireGuardKey> EnabledKeys() => Store.ListPeers().Where(p => !p.IsDisabled && p.Id != Peer.ServerId).Select(p => p.PublicKey).ToHashSet();
+    /// <summary>
+    /// The keys that belong on the device by a reading of the store written out here: enabled peers' current keys
+    /// but the server's.
+    /// </summary>
+    public HashSet<WireGuardKey> EnabledKeys()
+        => Store.ListPeers().Where(p => !p.IsDisabled && p.Id != Peer.ServerId).Select(p => p.PublicKey).ToHashSet();
 
     public IReadOnlySet<WireGuardKey> DeviceKeys() => WireGuard.PeerKeys(Device);
 

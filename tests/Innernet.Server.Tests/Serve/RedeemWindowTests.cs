@@ -54,7 +54,8 @@ public sealed class RedeemWindowTests
     public void DeviceFollowsTheStore_AtEveryMomentOfTheWindow(AdminAction action, int at, Schedule schedule)
     {
         using var lab = new ReconcileLab();
-        var invitee = lab.AddPeer("invitee", redeemed: false, expiresIn: action == AdminAction.Expire ? TimeSpan.FromSeconds(Math.Max(at, 0)) : TimeSpan.FromHours(1));
+        var expiresIn = action == AdminAction.Expire ? TimeSpan.FromSeconds(Math.Max(at, 0)) : TimeSpan.FromHours(1);
+        var invitee = lab.AddPeer("invitee", redeemed: false, expiresIn);
         var reconciler = lab.NewReconciler();
         reconciler.Reconcile(readDevice: true);
         Assert.Contains(invitee.PublicKey, lab.DeviceKeys());
@@ -128,7 +129,10 @@ public sealed class RedeemWindowTests
         _ => throw new ArgumentOutOfRangeException(nameof(schedule)),
     };
 
-    /// <summary>Right after a pass: the device is the store's enabled peers, with the temporary key instead of the permanent one inside the window.</summary>
+    /// <summary>
+    /// Right after a pass: the device is the store's enabled peers, with the temporary key instead of the permanent
+    /// one inside the window.
+    /// </summary>
     private static void Check(ReconcileLab lab, WireGuardKey temporary, WireGuardKey permanent, int second, bool disableSeen)
     {
         var expected = lab.EnabledKeys();

@@ -42,7 +42,8 @@ public sealed class ServerPeerStateTests
         var desired = ServerPeerState.Desired([server, member, invited, disabled, serverKeyOnAnother], ServerKey, None);
 
         Assert.Equal(new HashSet<WireGuardKey> { member.PublicKey, invited.PublicKey }, desired.Keys.ToHashSet());
-        Assert.Equal(new DesiredPeer(member.PublicKey, IPAddress.Parse("10.42.1.1"), IPEndPoint.Parse("198.18.5.5:51820")), desired[member.PublicKey]);
+        Assert.Equal(
+            new DesiredPeer(member.PublicKey, IPAddress.Parse("10.42.1.1"), IPEndPoint.Parse("198.18.5.5:51820")), desired[member.PublicKey]);
     }
 
     [Fact]
@@ -73,12 +74,14 @@ public sealed class ServerPeerStateTests
         Assert.Empty(ServerPeerState.NextTransitions([redeemed], [redeemed], started, Now + wait, wait));
         Assert.Empty(ServerPeerState.NextTransitions([redeemed], [redeemed with { IsDisabled = true }], started, Now, wait));
         Assert.Empty(ServerPeerState.NextTransitions([redeemed], [], started, Now, wait));
-        Assert.Empty(ServerPeerState.NextTransitions([redeemed], [redeemed with { PublicKey = TestKeys.NewKeyPair().PublicKey }], started, Now, wait));
+        var superseded = redeemed with { PublicKey = TestKeys.NewKeyPair().PublicKey };
+        Assert.Empty(ServerPeerState.NextTransitions([redeemed], [superseded], started, Now, wait));
         Assert.Equal(2, id);
 
         // A first look (start-up) knows no "before"; a re-issued invitation (still unredeemed) is no redeem.
         Assert.Empty(ServerPeerState.NextTransitions(null, [redeemed], None, Now, wait));
-        Assert.Empty(ServerPeerState.NextTransitions([invite], [invite with { PublicKey = TestKeys.NewKeyPair().PublicKey }], None, Now, wait));
+        var reissued = invite with { PublicKey = TestKeys.NewKeyPair().PublicKey };
+        Assert.Empty(ServerPeerState.NextTransitions([invite], [reissued], None, Now, wait));
         Assert.Empty(ServerPeerState.NextTransitions([invite], [redeemed with { IsDisabled = true }], None, Now, wait));
     }
 
@@ -113,9 +116,17 @@ public sealed class ServerPeerStateTests
         {
             Peers =
             {
-                new PeerConfig { PublicKey = kept.PublicKey, Endpoint = roamed, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse("10.42.1.1/32") } },
+                new PeerConfig
+                {
+                    PublicKey = kept.PublicKey, Endpoint = roamed, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse("10.42.1.1/32") },
+                },
                 new PeerConfig { PublicKey = stranger, AllowedIPs = { IPNetwork.Parse("10.42.1.9/32") } },
-                new PeerConfig { PublicKey = drifted.PublicKey, PersistentKeepaliveInterval = 0, AllowedIPs = { IPNetwork.Parse("10.42.1.3/32"), IPNetwork.Parse("10.0.0.0/8") } },
+                new PeerConfig
+                {
+                    PublicKey = drifted.PublicKey,
+                    PersistentKeepaliveInterval = 0,
+                    AllowedIPs = { IPNetwork.Parse("10.42.1.3/32"), IPNetwork.Parse("10.0.0.0/8") },
+                },
             },
         });
         wireGuard.SetHandshake("inndiff0", kept.PublicKey, Now);
@@ -128,7 +139,8 @@ public sealed class ServerPeerStateTests
         Assert.True(diff.Config.Peers[0].Remove);
         Assert.DoesNotContain(diff.Config.Peers, p => p.PublicKey == kept.PublicKey);
         var device = wireGuard.Peers("inndiff0").ToDictionary(p => p.PublicKey);
-        Assert.Equal(new HashSet<WireGuardKey> { kept.PublicKey, missing.PublicKey, drifted.PublicKey, reusesIp.PublicKey }, device.Keys.ToHashSet());
+        Assert.Equal(
+            new HashSet<WireGuardKey> { kept.PublicKey, missing.PublicKey, drifted.PublicKey, reusesIp.PublicKey }, device.Keys.ToHashSet());
         Assert.Equal(roamed, device[kept.PublicKey].Endpoint);
         Assert.Equal(Now, device[kept.PublicKey].LastHandshake);
         Assert.Equal([IPNetwork.Parse("10.42.1.3/32")], device[drifted.PublicKey].AllowedIPs);

@@ -142,7 +142,8 @@ public sealed class WireGuardPeerSyncTests
         Assert.Contains(invite.PublicKey, lab.DeviceKeys());
         lab.Time.Advance(TimeSpan.FromMilliseconds(1));
         await Eventually.TrueAsync(
-            () => lab.DeviceKeys() is var keys && keys.Contains(permanent) && !keys.Contains(invite.PublicKey), "the key swap at the deadline");
+            () => lab.DeviceKeys() is var keys && keys.Contains(permanent) && !keys.Contains(invite.PublicKey),
+            "the key swap at the deadline");
     }
 
     [Fact]

@@ -135,10 +135,13 @@ public sealed class InnernetNetwork : IDisposable
             throw new InvalidOperationException("serve is already running");
         }
 
-        var serve = _serve = NamespacedProcess.Start(ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
+        var serve = _serve = NamespacedProcess.Start(
+            ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
         var clock = Stopwatch.StartNew();
         await WaitForAsync(
-            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null && ApiReachableFrom(ServerNamespace)
+            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock"))
+                && ServerDevice() is not null
+                && ApiReachableFrom(ServerNamespace)
                 && serve.Log.Contains("start-up took", StringComparison.Ordinal),
             TimeSpan.FromSeconds(120), "innernet-server serve to come up (admin socket, interface, API port)", ct).ConfigureAwait(false);
         _log($"innernet-server serve {Name}: up after {clock.Elapsed.TotalSeconds:0.0} s");
