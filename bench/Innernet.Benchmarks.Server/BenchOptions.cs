@@ -29,13 +29,29 @@ internal sealed record BenchOptions
     /// <summary>The machine line of the report.</summary>
     public string Machine { get; init; } = $"{Environment.ProcessorCount} cores";
 
+    /// <summary>The network size at which cold start and warm restart are compared (0 = none).</summary>
+    public int RestartSize { get; init; } = 10_000;
+
+    /// <summary>Cold start + warm restart pairs per build.</summary>
+    public int RestartRuns { get; init; } = 5;
+
+    /// <summary>Only the restart comparison at <see cref="RestartSize"/> (no latency/throughput there).</summary>
+    public bool OnlyRestart { get; init; }
+
+    /// <summary>An older <c>innernet-server</c> to compare start-up with (e.g. built from a temporary git worktree), or null.</summary>
+    public string? BaselineBinary { get; init; }
+
+    /// <summary>How the report names <see cref="BaselineBinary"/>.</summary>
+    public string BaselineName { get; init; } = "baseline";
+
     /// <summary>Where the network's config and data directories are made (a fresh 0700 directory below it).</summary>
     public string WorkRoot { get; init; } = Path.GetTempPath();
 
     public const string Usage = """
         usage: Innernet.Benchmarks.Server --binary PATH [--sizes 100,1000,10000] [--requests 200] [--warmup 20]
                [--duration-s 5] [--concurrency 4,16] [--doc docs/benchmarks.md] [--tsv FILE]
-               [--machine TEXT] [--work-root DIR]
+               [--machine TEXT] [--work-root DIR] [--restart-size 10000 (0: none)] [--restart-runs 5]
+               [--only-restart true] [--baseline-binary PATH] [--baseline-name TEXT]
         Needs root: network namespaces, wireguard-go, the built innernet-server serving in a namespace.
         """;
 
@@ -72,7 +88,19 @@ internal sealed record BenchOptions
             TsvPath = Take(values, "--tsv"),
             Machine = Take(values, "--machine") ?? options.Machine,
             WorkRoot = Take(values, "--work-root") ?? options.WorkRoot,
+            BaselineBinary = Take(values, "--baseline-binary"),
+            BaselineName = Take(values, "--baseline-name") ?? options.BaselineName,
+            OnlyRestart = Take(values, "--only-restart") switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var other => throw new ArgumentException($"--only-restart: '{other}' is neither true nor false."),
+            },
         };
+        options = Take(values, "--restart-size") is { } restartSize
+            ? options with { RestartSize = restartSize == "0" ? 0 : Int(restartSize, "--restart-size") }
+            : options;
+        options = Take(values, "--restart-runs") is { } runs ? options with { RestartRuns = Int(runs, "--restart-runs") } : options;
         if (values.Count > 0)
         {
             throw new ArgumentException($"Unknown option(s): {string.Join(", ", values.Keys)}.");

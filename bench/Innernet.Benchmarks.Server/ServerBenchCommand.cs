@@ -46,11 +46,18 @@ internal static class ServerBenchCommand
         string loadBefore = ProcessInfo.LoadAverage();
         var clock = Stopwatch.StartNew();
         var results = new List<SizeResult>();
+        RestartResult? restart = null;
         try
         {
             foreach (int size in options.Sizes)
             {
-                var result = await SizeRun.RunAsync(options, size);
+                var (result, restarts) = await SizeRun.RunAsync(options, size);
+                restart ??= restarts;
+                if (result is null)
+                {
+                    continue;
+                }
+
                 results.Add(result);
                 Console.Error.WriteLine(
                     $"server-bench [{size} peers] done in {result.Elapsed.TotalSeconds:0} s: median {result.FewHundred.Latency.MedianMs:0.00} ms "
@@ -64,17 +71,37 @@ internal static class ServerBenchCommand
             return 1;
         }
 
-        string tables = Report.Tables(results, options, options.Machine, date, $"{loadBefore} → {ProcessInfo.LoadAverage()}");
-        Console.WriteLine(tables);
-        if (options.DocPath is { } doc)
+        string load = $"{loadBefore} → {ProcessInfo.LoadAverage()}";
+        if (results.Count > 0)
         {
-            Report.WriteDoc(doc, tables);
-            Console.Error.WriteLine($"server-bench: wrote {doc}");
+            string tables = Report.Tables(results, options, options.Machine, date, load);
+            Console.WriteLine(tables);
+            if (options.DocPath is { } doc)
+            {
+                Report.WriteDoc(doc, tables, Report.BeginMarker, Report.EndMarker);
+                Console.Error.WriteLine($"server-bench: wrote {doc}");
+            }
+
+            if (options.TsvPath is { } tsv)
+            {
+                Report.WriteTsv(tsv, results);
+            }
         }
 
-        if (options.TsvPath is { } tsv)
+        if (restart is not null)
         {
-            Report.WriteTsv(tsv, results);
+            string table = Report.RestartTable(restart, options.Machine, date, load);
+            Console.WriteLine(table);
+            if (options.DocPath is { } doc)
+            {
+                Report.WriteDoc(doc, table, Report.RestartBeginMarker, Report.RestartEndMarker);
+                Console.Error.WriteLine($"server-bench: wrote the restart block of {doc}");
+            }
+
+            if (options.TsvPath is { } tsv)
+            {
+                Report.WriteRestartTsv(Path.ChangeExtension(tsv, ".restart.tsv"), restart);
+            }
         }
 
         Console.Error.WriteLine($"server-bench: total {clock.Elapsed.TotalSeconds:0} s");

@@ -82,6 +82,15 @@ internal sealed class ServerProcess : IDisposable
         return null;
     }
 
+    /// <summary>The first output line containing <paramref name="text"/>, or null.</summary>
+    public string? FirstLineText(string text)
+    {
+        lock (_log)
+        {
+            return _lines.Select(l => l.Line).FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The output so far (for error messages).</summary>
     public string Log()
     {

@@ -16,7 +16,8 @@ internal static class SizeRun
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ProbePause = TimeSpan.FromMilliseconds(10);
 
-    public static async Task<SizeResult> RunAsync(BenchOptions options, int size)
+    /// <summary>The whole measurement of one size, plus the restart comparison when this is the restart size.</summary>
+    public static async Task<(SizeResult? Size, RestartResult? Restart)> RunAsync(BenchOptions options, int size)
     {
         ArgumentNullException.ThrowIfNull(options);
         var total = Stopwatch.StartNew();
@@ -32,46 +33,62 @@ internal static class SizeRun
         var underlayA = new IPEndPoint(IPAddress.Parse("198.18.0.1"), NetworkPopulator.ListenPort);
         var underlayB = new IPEndPoint(IPAddress.Parse("198.18.1.1"), NetworkPopulator.ListenPort);
         string iface = lab.InterfaceName("s");
+        bool restart = options.RestartSize == size;
+        bool measure = !(restart && options.OnlyRestart);
 
         Progress(size, $"populating ({lab.Prefix})");
         var clock = Stopwatch.StartNew();
         var network = NetworkPopulator.Create(session.WorkDirectory, iface, size, underlayA);
         var populate = clock.Elapsed;
         Progress(size, $"populated in {populate.TotalSeconds:0.0} s; in-process view and JSON timings");
-        var inProcess = InProcessBenchmark.Run(network);
+        var inProcess = measure ? InProcessBenchmark.Run(network) : null;
         GC.Collect();
 
         var tunnelA = PeerTunnel.BringUp(lab, nsA, lab.InterfaceName("a"), network.FewHundred, network, underlayA);
-        var tunnelB = PeerTunnel.BringUp(lab, nsB, lab.InterfaceName("b"), network.All, network, underlayB);
-
-        Progress(size, "starting innernet-server serve");
-        var server = session.StartServer(serverNs, iface, options.Binary,
+        string[] serveArgs =
         [
             "serve", iface, "--no-write-hosts",
             "-c", network.ConfigDirectory, "-d", network.DataDirectory, "--backend", "userspace",
-        ]);
-        tunnelA.SetServerPeer();
-        var firstAnswer = await WaitForStateAsync(tunnelA, server);
-        var startup = new StartupResult(
-            server.FirstLine("loaded into WireGuard"),
-            server.FirstLine("API listening"),
-            firstAnswer,
-            ProcessInfo.StatusKb(server.Pid, "VmRSS") ?? 0);
-        var wireGuardPids = session.FindServerWireGuardGo();
-        tunnelB.SetServerPeer();
-        await WaitForStateAsync(tunnelB, server);
-
-        var fewHundred = await MeasureViewAsync(options, size, tunnelA, inProcess.FewHundred, server, wireGuardPids);
-        var all = await MeasureViewAsync(options, size, tunnelB, inProcess.All, server, wireGuardPids);
-        Progress(size, "control: GET /v1/admin/peers over the local admin socket (no tunnel)");
-        var adminControl = await MeasureAdminControlAsync(options, network);
-        long peak = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
-        if (server.HasExited)
+        ];
+        SizeResult? result = null;
+        if (measure)
         {
-            throw new InvalidOperationException($"innernet-server exited during the run:\n{server.Log()}");
+            var tunnelB = PeerTunnel.BringUp(lab, nsB, lab.InterfaceName("b"), network.All, network, underlayB);
+            Progress(size, "starting innernet-server serve");
+            var server = session.StartServer(serverNs, iface, options.Binary, serveArgs);
+            tunnelA.SetServerPeer();
+            var firstAnswer = await WaitForStateAsync(tunnelA, server);
+            var startup = new StartupResult(
+                server.FirstLine("loaded into WireGuard"),
+                server.FirstLine("API listening"),
+                firstAnswer,
+                ProcessInfo.StatusKb(server.Pid, "VmRSS") ?? 0);
+            var wireGuardPids = session.FindServerWireGuardGo();
+            tunnelB.SetServerPeer();
+            await WaitForStateAsync(tunnelB, server);
+
+            var fewHundred = await MeasureViewAsync(options, size, tunnelA, inProcess!.FewHundred, server, wireGuardPids);
+            var all = await MeasureViewAsync(options, size, tunnelB, inProcess.All, server, wireGuardPids);
+            Progress(size, "control: GET /v1/admin/peers over the local admin socket (no tunnel)");
+            var adminControl = await MeasureAdminControlAsync(options, network);
+            long peak = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"innernet-server exited during the run:\n{server.Log()}");
+            }
+
+            server.Stop();
+            result = new SizeResult(network, populate, inProcess, startup, fewHundred, all, adminControl, peak, total.Elapsed);
         }
 
-        return new SizeResult(network, populate, inProcess, startup, fewHundred, all, adminControl, peak, total.Elapsed);
+        RestartResult? restarts = null;
+        if (restart)
+        {
+            Progress(size, $"restart comparison: {options.RestartRuns} run(s) of cold start + warm restart per build");
+            restarts = await RestartBench.RunAsync(options, session, serverNs, iface, serveArgs, tunnelA, size);
+        }
+
+        return (result, restarts);
     }
 
     /// <summary>
@@ -80,7 +97,7 @@ internal static class SizeRun
     /// (cold) first request may take as long as it needs. While no handshake has completed the server peer is re-set before each try, so a handshake
     /// that went out before the server's WireGuard was ready is retried at once rather than after wireguard-go's 5 s.
     /// </summary>
-    private static async Task<TimeSpan> WaitForStateAsync(PeerTunnel tunnel, ServerProcess server)
+    public static async Task<TimeSpan> WaitForStateAsync(PeerTunnel tunnel, ServerProcess server)
     {
         using var client = tunnel.CreateClient(1, ConnectTimeout);
         var deadline = Stopwatch.StartNew();

@@ -47,20 +47,44 @@ public sealed class InterfaceManager
     /// </summary>
     /// <returns>True when the WireGuard device had to be created.</returns>
     /// <exception cref="InvalidOperationException">The device cannot be found as a link after it was created.</exception>
-    public bool Up(InterfaceUpRequest request)
+    public bool Up(InterfaceUpRequest request) => Up(request, current: null);
+
+    /// <summary>
+    /// <see cref="Up(InterfaceUpRequest)"/> for a caller that has just read the device (<paramref name="current"/>;
+    /// null = it does not exist): a live interface keeps what already matches, so its sessions survive. The
+    /// private key and listen port are only set when they differ (wireguard-go re-binds its socket on every
+    /// listen-port set), and the address only when the link lacks it.
+    /// </summary>
+    /// <returns>True when the WireGuard device had to be created.</returns>
+    /// <exception cref="InvalidOperationException">The device cannot be found as a link after it was created.</exception>
+    public bool Up(InterfaceUpRequest request, WireGuardDevice? current)
     {
         ArgumentNullException.ThrowIfNull(request);
         Netlink.InterfaceName.Validate(request.Name, nameof(request));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Network.Mtu, nameof(request));
 
         bool created = _wireGuard.CreateDevice(request.Name);
-        _wireGuard.ConfigureDevice(request.Name, BuildDeviceConfig(request));
+        var config = BuildDeviceConfig(request);
+        if (current is not null && !created)
+        {
+            config.PrivateKey = current.PrivateKey == request.PrivateKey ? null : config.PrivateKey;
+            config.ListenPort = current.ListenPort == request.ListenPort ? null : config.ListenPort;
+        }
+
+        if (config.PrivateKey is not null || config.ListenPort is not null || config.Peers.Count > 0)
+        {
+            _wireGuard.ConfigureDevice(request.Name, config);
+        }
 
         using var route = _openRoute();
         var link = route.GetLink(request.Name)
             ?? throw new InvalidOperationException(
                 $"WireGuard device '{request.Name}' exists but no network link of that name is visible in this network namespace.");
-        route.ReplaceAddress(link.Index, request.Address);
+        if (current is null || created || !route.GetAddresses(link.Index).Contains(request.Address))
+        {
+            route.ReplaceAddress(link.Index, request.Address);
+        }
+
         route.SetMtu(link.Index, request.Network.Mtu);
         route.SetLinkUp(link.Index);
         if (RouteFor(request) is { } network)
@@ -94,7 +118,7 @@ public sealed class InterfaceManager
     }
 
     /// <summary>
-    /// The one WireGuard update <see cref="Up"/> applies: private key, listen port if given, and the server peer
+    /// The one WireGuard update <see cref="Up(InterfaceUpRequest)"/> applies: private key, listen port if given, and the server peer
     /// (allowed IP = its overlay IP as /32 or /128, keepalive 25, endpoint if known). Peers already on the
     /// device are left alone.
     /// </summary>
@@ -117,7 +141,9 @@ public sealed class InterfaceManager
         return config;
     }
 
-    /// <summary>The route <see cref="Up"/> adds (the root network, e.g. 10.42.0.0/16), or null with no-routing.</summary>
+    /// <summary>
+    /// The route <see cref="Up(InterfaceUpRequest)"/> adds (the root network, e.g. 10.42.0.0/16), or null with no-routing.
+    /// </summary>
     public static IPNetwork? RouteFor(InterfaceUpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

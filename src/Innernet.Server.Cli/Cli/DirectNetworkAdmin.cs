@@ -1,7 +1,7 @@
-using Innernet.Core.Interface;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
+using Innernet.Server.Serve;
 
 using Endpoint = Innernet.Core.Model.Endpoint;
 
@@ -9,20 +9,31 @@ namespace Innernet.Server.Cli;
 
 /// <summary>
 /// The database file opened directly (the server is not running). Like innernet, adding, disabling and
-/// enabling a peer (and re-issuing an invitation) also update the WireGuard interface if it exists.
+/// enabling a peer (and re-issuing an invitation) also update the WireGuard interface if it exists: by the
+/// server's own reconciliation (<see cref="PeerReconciler"/>), so the rule of who belongs there lives once.
 /// </summary>
 internal sealed class DirectNetworkAdmin : INetworkAdmin
 {
     private readonly ServerStore _store;
     private readonly string _interface;
+    private readonly WireGuardKey _serverPublicKey;
     private readonly Func<IWireGuardControl> _openWireGuard;
+    private readonly TimeProvider _time;
     private readonly TextWriter _error;
 
-    public DirectNetworkAdmin(ServerStore store, string iface, Func<IWireGuardControl> openWireGuard, TextWriter error)
+    public DirectNetworkAdmin(
+        ServerStore store,
+        string iface,
+        WireGuardKey serverPublicKey,
+        Func<IWireGuardControl> openWireGuard,
+        TimeProvider time,
+        TextWriter error)
     {
         _store = store;
         _interface = iface;
+        _serverPublicKey = serverPublicKey;
         _openWireGuard = openWireGuard;
+        _time = time;
         _error = error;
     }
 
@@ -38,14 +49,14 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken)
     {
         var peer = _store.AddPeer(contents);
-        ApplyToLiveInterface(config => config.Peers.Add(PeerConfigs.Add(peer)));
+        ReconcileLiveInterface();
         return Task.FromResult(peer);
     }
 
     public Task SetDisabledAsync(Peer peer, bool disabled, CancellationToken cancellationToken)
     {
-        var updated = _store.SetDisabled(peer.Id, disabled);
-        ApplyToLiveInterface(config => config.Peers.Add(disabled ? PeerConfigs.Remove(updated.PublicKey) : PeerConfigs.Add(updated)));
+        _store.SetDisabled(peer.Id, disabled);
+        ReconcileLiveInterface();
         return Task.CompletedTask;
     }
 
@@ -84,14 +95,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task<Peer> ReissueInvitationAsync(Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var change = _store.ReissueInvitation(peer.Id, newTemporaryKey, expires);
-        ApplyToLiveInterface(config =>
-        {
-            config.Peers.Add(PeerConfigs.Remove(change.Before.PublicKey));
-            if (!change.After.IsDisabled)
-            {
-                config.Peers.Add(PeerConfigs.Add(change.After));
-            }
-        });
+        ReconcileLiveInterface();
         return Task.FromResult(change.After);
     }
 
@@ -107,20 +111,18 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Applies a change to the WireGuard interface when it exists; a failure is a warning (the database is the truth).</summary>
-    private void ApplyToLiveInterface(Action<DeviceConfig> build)
+    /// <summary>
+    /// Makes the WireGuard interface, when it exists, hold what the database says (one pass, only the difference);
+    /// a failure is a warning (the database is the truth, and <c>serve</c> reconciles at start).
+    /// </summary>
+    private void ReconcileLiveInterface()
     {
         try
         {
             using var wireGuard = _openWireGuard();
-            if (wireGuard.GetDevice(_interface) is null)
-            {
-                return;
-            }
-
-            var config = new DeviceConfig();
-            build(config);
-            wireGuard.ConfigureDevice(_interface, config);
+            var reconciler = new PeerReconciler(
+                wireGuard, _interface, _serverPublicKey, _store.ListPeers, _time, WireGuardPeerSync.RedeemTransitionWait);
+            reconciler.Reconcile(readDevice: true);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {

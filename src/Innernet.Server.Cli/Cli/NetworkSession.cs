@@ -40,7 +40,12 @@ internal sealed class NetworkSession : IAsyncDisposable
         }
 
         return new NetworkSession(paths, config, new DirectNetworkAdmin(
-            OpenStore(context, paths), iface, () => context.OpenWireGuard(global.Network.Backend), context.Error));
+            OpenStore(context, paths),
+            iface,
+            KeyPair.FromPrivate(config.PrivateKey).Public,
+            () => context.OpenWireGuard(global.Network.Backend),
+            context.Time,
+            context.Error));
     }
 
     /// <summary>Checks the interface name and that the network's config file exists.</summary>

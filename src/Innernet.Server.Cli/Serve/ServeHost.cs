@@ -1,6 +1,7 @@
 using System.Net;
 using Innernet.Cli;
 using Innernet.Core.Client;
+using Innernet.Core.Contracts;
 using Innernet.Core.Interface;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
@@ -16,8 +17,8 @@ namespace Innernet.Server.Serve;
 /// <summary>
 /// <c>serve &lt;iface&gt;</c> (spec §7.2): config and database, interface bring-up, every peer into WireGuard,
 /// server candidates, the API on <c>&lt;server ip&gt;:&lt;port&gt;</c> (bound to the device) plus the local admin
-/// socket, and a 10 s loop refreshing observed endpoints and the hosts file. The API's own sweeper deletes
-/// expired invitations and removes them from WireGuard through <see cref="WireGuardPeerSync"/>. On
+/// socket, and a 10 s loop writing the hosts file. <see cref="WireGuardPeerSync"/> keeps WireGuard following the
+/// store (also after the API's sweeper deletes expired invitations) and refreshes observed endpoints. On
 /// SIGINT/SIGTERM Kestrel stops and the database is closed; the interface stays up, as with innernet, so
 /// existing tunnels keep working while the service restarts.
 /// </summary>
@@ -28,6 +29,7 @@ internal static class ServeHost
 
     public static async Task RunAsync(CliContext context, GlobalArgs global, ServeArgs args, CancellationToken cancellationToken)
     {
+        var startup = new StartupTimings();
         var paths = NetworkSession.OpenPaths(global, args.Interface);
         await using (var running = await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false))
         {
@@ -39,17 +41,29 @@ internal static class ServeHost
 
         using var loggerFactory = CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("innernet-server");
+        using var wireGuard = context.OpenWireGuard(global.Network.Backend);
+
+        // One read of a live interface serves both the bring-up and the first reconcile (only what differs changes);
+        // with 10,000 peers it takes about as long as opening the store, so both run at once.
+        var deviceRead = Task.Run(() => wireGuard.GetDevice(args.Interface), cancellationToken);
         var config = NetworkSession.LoadConfig(context, paths);
         using var store = NetworkSession.OpenStore(context, paths);
-        using var wireGuard = context.OpenWireGuard(global.Network.Backend);
         var serverPublicKey = KeyPair.FromPrivate(config.PrivateKey).Public;
         var address = new InterfaceAddress(config.Address, config.NetworkCidrPrefix);
+        startup.Mark("store");
+        var live = await deviceRead.ConfigureAwait(false);
+        startup.Mark("device read");
+        _ = Task.Run(() => WarmUp(store), CancellationToken.None);
 
         var manager = new InterfaceManager(wireGuard);
-        manager.Up(new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network));
-        using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, logger, context.Time);
-        int loaded = peerSync.LoadAll(store.ListPeers());
-        ServeLog.InterfaceUp(logger, args.Interface, address.ToString(), global.Network.Mtu, global.Network.NoRouting ? "no route" : $"route {address.Network}", loaded);
+        var request = new InterfaceUpRequest(args.Interface, config.PrivateKey, address, config.ListenPort, null, global.Network);
+        bool created = manager.Up(request, live);
+        startup.Mark("interface up");
+        using var peerSync = new WireGuardPeerSync(wireGuard, args.Interface, serverPublicKey, store.ListPeers, logger, context.Time);
+
+        // The first pass (every peer on a new interface: seconds with 10,000 on wireguard-go) runs while the API
+        // starts; the API only needs the interface's address, and no peer's request can arrive before its key is on.
+        var firstPass = Task.Run(() => peerSync.Start(created ? null : live), CancellationToken.None);
         SetServerCandidates(store, config.ListenPort, args.Interface, logger);
 
         var listen = new IPEndPoint(config.Address, config.ListenPort);
@@ -67,10 +81,18 @@ internal static class ServeHost
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            startup.Mark("API");
             ServeLog.Serving(logger, args.Interface, listen.ToString(), paths.AdminSocket);
+            var loaded = await firstPass.ConfigureAwait(false);
+            startup.Mark("peers (after the API)");
+            string routing = global.Network.NoRouting ? "no route" : $"route {address.Network}";
+            ServeLog.InterfaceUp(
+                logger, args.Interface, address.ToString(), global.Network.Mtu, routing,
+                loaded.DesiredCount, live is null || created ? "new" : "live", loaded.Diff?.Summary ?? "not compared");
+            ServeLog.StartupTimings(logger, args.Interface, startup.ToString());
             try
             {
-                await RunLoopAsync(args, store, peerSync, logger, context.Time, cancellationToken).ConfigureAwait(false);
+                await RunLoopAsync(args, store, logger, context.Time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -84,12 +106,11 @@ internal static class ServeHost
     }
 
     private static async Task RunLoopAsync(
-        ServeArgs args, ServerStore store, WireGuardPeerSync peerSync, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+        ServeArgs args, ServerStore store, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(LoopInterval, time);
         do
         {
-            RunPeriodic(() => peerSync.RefreshObservedEndpoints(), args.Interface, "refresh observed endpoints", logger);
             if (!args.NoWriteHosts)
             {
                 RunPeriodic(() => WriteHosts(args, store, logger), args.Interface, "write hosts file", logger);
@@ -107,6 +128,25 @@ internal static class ServeHost
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Innernet.Core.InnernetException)
         {
             ServeLog.PeriodicFailed(logger, e, iface, what);
+        }
+    }
+
+    /// <summary>
+    /// Builds the visibility index and serializes one state body once, so the first request after a start does not
+    /// pay for that code's JIT; runs on the second core while start-up waits for WireGuard. Never fails the start.
+    /// </summary>
+    private static void WarmUp(ServerStore store)
+    {
+        try
+        {
+            if (store.ListCidrs() is { Count: > 0 } cidrs)
+            {
+                _ = InnernetJson.SerializeToUtf8Bytes(store.GetStateForCidr(cidrs[^1].Id));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or Innernet.Core.InnernetException or ObjectDisposedException)
+        {
+            // Only a warm-up: the real request does the same work and reports its own errors.
         }
     }
 

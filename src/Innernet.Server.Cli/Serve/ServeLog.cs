@@ -12,8 +12,10 @@ internal static partial class ServeLog
     [LoggerMessage(3, LogLevel.Warning, "{Interface}: the WireGuard interface is gone; observed endpoints are not refreshed")]
     public static partial void InterfaceMissing(ILogger logger, string @interface);
 
-    [LoggerMessage(4, LogLevel.Information, "{Interface}: interface up ({Address}, MTU {Mtu}, {Routing}); {Peers} peer(s) loaded into WireGuard")]
-    public static partial void InterfaceUp(ILogger logger, string @interface, string address, int mtu, string routing, int peers);
+    [LoggerMessage(4, LogLevel.Information,
+        "{Interface}: interface up ({Address}, MTU {Mtu}, {Routing}); {Peers} peer(s) loaded into WireGuard ({Device} device: {Changes})")]
+    public static partial void InterfaceUp(
+        ILogger logger, string @interface, string address, int mtu, string routing, int peers, string device, string changes);
 
     [LoggerMessage(5, LogLevel.Information, "{Interface}: API listening on {Endpoint}, local admin socket {Socket}")]
     public static partial void Serving(ILogger logger, string @interface, string endpoint, string socket);
@@ -32,4 +34,7 @@ internal static partial class ServeLog
 
     [LoggerMessage(10, LogLevel.Information, "{Interface}: server candidates set to {Candidates}")]
     public static partial void Candidates(ILogger logger, string @interface, string candidates);
+
+    [LoggerMessage(11, LogLevel.Information, "{Interface}: start-up took {Timings}")]
+    public static partial void StartupTimings(ILogger logger, string @interface, string timings);
 }

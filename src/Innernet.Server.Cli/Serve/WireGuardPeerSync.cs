@@ -3,121 +3,100 @@ using System.Net;
 using Innernet.Core.Model;
 using Innernet.Netlink.WireGuard;
 using Innernet.Server.Api;
-using Innernet.Server.Cli;
 
 namespace Innernet.Server.Serve;
 
 /// <summary>
-/// Keeps the server's WireGuard interface in step with the database (the API calls it after each commit):
-/// added and enabled peers get their /32 or /128 with keepalive 25, disabled and removed ones are taken off,
-/// a redeemed invitation swaps keys 5 s later (after the reply has left through the old tunnel). Also the
-/// in-memory map of the endpoints WireGuard observes, refreshed by <see cref="RefreshObservedEndpoints"/>, with
-/// an <see cref="EndpointGeneration"/> that grows only when that map really changes.
+/// Keeps the server's WireGuard interface following the store by reconciliation (<see cref="PeerReconciler"/>):
+/// every commit the API reports wakes one pass soon (passes coalesce: many commits, one pass), a redeem
+/// transition's deadline wakes one, and every <see cref="ReconcileInterval"/> a pass compares with the device even
+/// when nothing changed here, so a peer added or removed behind the server's back, or a failed update, heals by
+/// itself. The periodic pass also refreshes the in-memory map of the endpoints WireGuard observes, with an
+/// <see cref="EndpointGeneration"/> that grows only when that map really changes.
 /// </summary>
 /// <remarks>Thread-safe: every WireGuard call is serialized (the control is not thread-safe). A failed
-/// WireGuard update is logged, not thrown: the database is the truth and the next start applies it.</remarks>
+/// WireGuard update is logged, not thrown: the store is the truth and the next pass applies it.</remarks>
 internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 {
-    /// <summary>innernet's REDEEM_TRANSITION_WAIT.</summary>
+    /// <summary>innernet's REDEEM_TRANSITION_WAIT: the temporary key stays this long after the redeem.</summary>
     public static readonly TimeSpan RedeemTransitionWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a pass compares with the device although nothing changed here.</summary>
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IWireGuardControl _wireGuard;
     private readonly string _interface;
-    private readonly WireGuardKey _serverPublicKey;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _redeemDelay;
+    private readonly TimeSpan _interval;
+    private readonly PeerReconciler _reconciler;
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<WireGuardKey, IPEndPoint> _observed = new();
-    private readonly ConcurrentDictionary<Task, bool> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _wake = NewWake();
+    private Task? _loop;
+    private DateTimeOffset _nextPeriodic;
     private long _endpointGeneration;
+    private long _passes;
 
     public WireGuardPeerSync(
-        IWireGuardControl wireGuard, string iface, WireGuardKey serverPublicKey, ILogger logger, TimeProvider time, TimeSpan? redeemDelay = null)
+        IWireGuardControl wireGuard,
+        string iface,
+        WireGuardKey serverPublicKey,
+        Func<IReadOnlyList<Peer>> peers,
+        ILogger logger,
+        TimeProvider time,
+        TimeSpan? redeemWait = null,
+        TimeSpan? interval = null)
     {
         _wireGuard = wireGuard;
         _interface = iface;
-        _serverPublicKey = serverPublicKey;
         _logger = logger;
         _time = time;
-        _redeemDelay = redeemDelay ?? RedeemTransitionWait;
+        _interval = interval ?? ReconcileInterval;
+        _reconciler = new PeerReconciler(wireGuard, iface, serverPublicKey, peers, time, redeemWait ?? RedeemTransitionWait);
     }
+
+    /// <summary>How many passes have finished (successful or not); tests wait on it.</summary>
+    public long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>
-    /// Start-up: every database peer in ONE update with replace-peers (the database is the truth): enabled peers
-    /// (unredeemed invitations included, which is what makes redemption possible) are set, everything else goes.
+    /// Start-up: one pass against <paramref name="device"/> (as the caller has just read it; null = read it now),
+    /// which on a live interface changes only what differs, so connected peers keep their sessions; then the
+    /// background loop. Throws when WireGuard cannot be updated (the server should not start half-configured).
     /// </summary>
-    public int LoadAll(IReadOnlyList<Peer> peers)
+    public ReconcileResult Start(WireGuardDevice? device)
     {
-        var config = new DeviceConfig { ReplacePeers = true };
-        foreach (var peer in peers.Where(p => !p.IsDisabled && p.PublicKey != _serverPublicKey))
+        if (_loop is not null)
         {
-            config.Peers.Add(PeerConfigs.Add(peer));
+            throw new InvalidOperationException("The peer sync has already been started.");
         }
 
+        ReconcileResult result;
         lock (_lock)
         {
-            _wireGuard.ConfigureDevice(_interface, config);
+            result = _reconciler.Reconcile(readDevice: true, device);
+            AfterPass(result);
         }
 
-        return config.Peers.Count;
+        _nextPeriodic = _time.GetUtcNow() + _interval;
+        _loop = Task.Run(() => RunAsync(_stopping.Token));
+        return result;
     }
 
-    public void PeerAdded(Peer peer)
-    {
-        ArgumentNullException.ThrowIfNull(peer);
-        if (!peer.IsDisabled)
-        {
-            Apply($"add peer {peer}", PeerConfigs.Add(peer));
-        }
-    }
+    /// <summary>Asks for a pass soon; many requests before it starts make one pass.</summary>
+    public void Changed() => Volatile.Read(ref _wake).TrySetResult();
 
-    public void PeerEnabledChanged(Peer peer)
-    {
-        ArgumentNullException.ThrowIfNull(peer);
-        if (peer.IsDisabled)
-        {
-            ForgetObserved([peer.PublicKey]);
-        }
+    public void PeerAdded(Peer peer) => Changed();
 
-        Apply($"{(peer.IsDisabled ? "disable" : "enable")} peer {peer}", PeerConfigs.For(peer));
-    }
+    public void PeerEnabledChanged(Peer peer) => Changed();
 
-    public void PeerRedeemed(Peer before, Peer after)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        ArgumentNullException.ThrowIfNull(after);
-        var token = _stopping.Token;
-        var task = Task.Run(
-            async () =>
-            {
-                await Task.Delay(_redeemDelay, _time, token).ConfigureAwait(false);
-                ForgetObserved([before.PublicKey]);
-                var configs = new List<PeerConfig> { PeerConfigs.Remove(before.PublicKey) };
-                if (!after.IsDisabled)
-                {
-                    configs.Add(PeerConfigs.Add(after));
-                }
+    /// <summary>The pass sees the redeem in the store and keeps the temporary key for the transition wait.</summary>
+    public void PeerRedeemed(Peer before, Peer after) => Changed();
 
-                Apply($"swap the redeemed key of peer {after}", [.. configs]);
-            },
-            token);
-        _pending[task] = true;
-        _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    public void PeersRemoved(IReadOnlyList<Peer> peers)
-    {
-        ArgumentNullException.ThrowIfNull(peers);
-        if (peers.Count == 0)
-        {
-            return;
-        }
-
-        ForgetObserved([.. peers.Select(p => p.PublicKey)]);
-        Apply($"remove {peers.Count} peer(s)", [.. peers.Select(p => PeerConfigs.Remove(p.PublicKey))]);
-    }
+    public void PeersRemoved(IReadOnlyList<Peer> peers) => Changed();
 
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => _observed.GetValueOrDefault(publicKey);
 
@@ -139,6 +118,108 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             return;
         }
 
+        RecordObserved(device);
+    }
+
+    /// <summary>Stops the loop (waits briefly for a running pass).</summary>
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        try
+        {
+            _loop?.Wait(StopTimeout);
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation; the next start reconciles anyway.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            DateTimeOffset? deadline;
+            lock (_lock)
+            {
+                deadline = _reconciler.NextDeadline;
+            }
+
+            var due = deadline is { } d && d < _nextPeriodic ? d : _nextPeriodic;
+            var wake = Volatile.Read(ref _wake);
+            if (due > now && !wake.Task.IsCompleted)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(due - now, _time, wait.Token);
+                await Task.WhenAny(wake.Task, delay).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            // A commit reported from here on completes the new wake and so gets a pass of its own.
+            Volatile.Write(ref _wake, NewWake());
+            bool periodic = _time.GetUtcNow() >= _nextPeriodic;
+            if (periodic)
+            {
+                _nextPeriodic = _time.GetUtcNow() + _interval;
+            }
+
+            Pass(periodic);
+        }
+    }
+
+    private void Pass(bool periodic)
+    {
+        try
+        {
+            lock (_lock)
+            {
+                AfterPass(_reconciler.Reconcile(readDevice: periodic));
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            ServeLog.WireGuardUpdateFailed(_logger, e, _interface, "reconcile peers");
+        }
+        finally
+        {
+            Interlocked.Increment(ref _passes);
+        }
+    }
+
+    private void AfterPass(ReconcileResult result)
+    {
+        if (result.DeviceMissing)
+        {
+            ServeLog.InterfaceMissing(_logger, _interface);
+            return;
+        }
+
+        // The device was read before the update: record what it saw, then forget the keys the update removed.
+        if (result.Device is { } device)
+        {
+            RecordObserved(device);
+        }
+
+        if (result.Diff is { IsEmpty: false } diff)
+        {
+            ForgetObserved(diff.Removed);
+            ServeLog.WireGuardUpdated(_logger, _interface, diff.Summary);
+        }
+    }
+
+    private void RecordObserved(WireGuardDevice device)
+    {
         bool changed = false;
         foreach (var peer in device.Peers)
         {
@@ -156,27 +237,6 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
         }
     }
 
-    /// <summary>Cancels key swaps that have not happened yet (shutdown) and waits briefly for running ones.</summary>
-    public void Dispose()
-    {
-        if (_stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
-        _stopping.Cancel();
-        try
-        {
-            Task.WaitAll([.. _pending.Keys], TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Cancelled swaps: the next start loads the database anyway.
-        }
-
-        _stopping.Dispose();
-    }
-
     /// <summary>Drops the observed endpoints of these keys; the generation grows when one was known.</summary>
     private void ForgetObserved(IEnumerable<WireGuardKey> keys)
     {
@@ -189,29 +249,6 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
         if (changed)
         {
             Interlocked.Increment(ref _endpointGeneration);
-        }
-    }
-
-    private void Apply(string what, params PeerConfig[] peers)
-    {
-        try
-        {
-            var config = new DeviceConfig();
-            foreach (var peer in peers.Where(p => p.PublicKey != _serverPublicKey))
-            {
-                config.Peers.Add(peer);
-            }
-
-            lock (_lock)
-            {
-                _wireGuard.ConfigureDevice(_interface, config);
-            }
-
-            ServeLog.WireGuardUpdated(_logger, _interface, what);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            ServeLog.WireGuardUpdateFailed(_logger, e, _interface, what);
         }
     }
 }

@@ -4,10 +4,12 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Client.Tests.Fakes;
 
-/// <summary>The device layer without root: <see cref="FakeWireGuard"/>, bring-up applying InterfaceManager's own device config.</summary>
+/// <summary>
+/// The device layer without root: <see cref="InMemoryWireGuard"/>, bring-up applying InterfaceManager's own device config.
+/// </summary>
 internal sealed class FakeInterfaceLayer : IInterfaceLayer
 {
-    public FakeWireGuard Fake { get; } = new();
+    public InMemoryWireGuard Fake { get; } = new();
 
     public IWireGuardControl WireGuard => Fake;
 

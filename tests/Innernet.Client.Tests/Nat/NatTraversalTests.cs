@@ -30,9 +30,9 @@ public sealed class NatTraversalTests
         Candidates = candidates,
     };
 
-    private static FakeWireGuard DeviceWith(params Peer[] peers)
+    private static InMemoryWireGuard DeviceWith(params Peer[] peers)
     {
-        var wg = new FakeWireGuard();
+        var wg = new InMemoryWireGuard();
         wg.CreateDevice(Iface);
         var config = new DeviceConfig { PrivateKey = KeyPair.Generate().Private };
         foreach (var peer in peers)
@@ -41,7 +41,7 @@ public sealed class NatTraversalTests
         }
 
         wg.ConfigureDevice(Iface, config);
-        wg.Updates.Clear();
+        wg.ClearUpdates();
         return wg;
     }
 

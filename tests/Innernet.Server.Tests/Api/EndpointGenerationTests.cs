@@ -1,7 +1,7 @@
 using Innernet.Netlink.WireGuard;
 using Innernet.Server.Api;
 using Innernet.Server.Serve;
-using Innernet.Server.Tests.Cli;
+using Innernet.Server.Tests.Serve;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Innernet.Server.Tests.Api;
@@ -9,38 +9,31 @@ namespace Innernet.Server.Tests.Api;
 /// <summary><see cref="IPeerSync.EndpointGeneration"/> of <see cref="WireGuardPeerSync"/>: grows only when the observed map really changes.</summary>
 public sealed class EndpointGenerationTests
 {
-    private const string Device = "inn9e7a00";
-    private static readonly WireGuardKey ServerKey = TestKeys.NewKeyPair().PublicKey;
+    private const string Device = ReconcileLab.Device;
 
-    private static Peer NewPeer(long id, string ip) => new()
+    private static WireGuardPeerSync Started(ReconcileLab lab)
     {
-        Id = id,
-        Name = "peer" + id,
-        Ip = IPAddress.Parse(ip),
-        CidrId = 3,
-        PublicKey = TestKeys.NewKeyPair().PublicKey,
-        IsDisabled = false,
-        IsRedeemed = true,
-    };
+        var sync = new WireGuardPeerSync(lab.WireGuard, Device, ReconcileLab.ServerKey, lab.Store.ListPeers, NullLogger.Instance, lab.Time);
+        sync.Start(null);
+        return sync;
+    }
 
     [Fact]
     public void Refresh_Grows_OnlyWhenAnEndpointIsNewOrDifferent()
     {
-        var wireGuard = new FakeWireGuardControl();
-        wireGuard.AddDevice(Device);
-        using var sync = new WireGuardPeerSync(wireGuard, Device, ServerKey, NullLogger.Instance, TimeProvider.System);
-        var peer = NewPeer(2, "10.42.1.1");
-        sync.PeerAdded(peer);
+        using var lab = new ReconcileLab(members: 1);
+        using var sync = Started(lab);
+        var peer = lab.Store.ListPeers()[^1];
         var start = sync.EndpointGeneration;
 
         sync.RefreshObservedEndpoints(); // nothing observed yet
         var nothingObserved = sync.EndpointGeneration;
-        wireGuard.SetEndpoint(Device, peer.PublicKey, IPEndPoint.Parse("198.18.7.1:51820"));
+        lab.WireGuard.SetEndpoint(Device, peer.PublicKey, IPEndPoint.Parse("198.18.7.1:51820"));
         sync.RefreshObservedEndpoints();
         var firstSeen = sync.EndpointGeneration;
         sync.RefreshObservedEndpoints();
         var unchanged = sync.EndpointGeneration;
-        wireGuard.SetEndpoint(Device, peer.PublicKey, IPEndPoint.Parse("198.18.7.1:51821"));
+        lab.WireGuard.SetEndpoint(Device, peer.PublicKey, IPEndPoint.Parse("198.18.7.1:51821"));
         sync.RefreshObservedEndpoints();
         var moved = sync.EndpointGeneration;
 
@@ -52,27 +45,26 @@ public sealed class EndpointGenerationTests
     }
 
     [Fact]
-    public void Disable_Grows_OnlyWhenThePeerHadAnObservedEndpoint()
+    public async Task Disable_Grows_OnlyWhenThePeerHadAnObservedEndpoint()
     {
-        var wireGuard = new FakeWireGuardControl();
-        wireGuard.AddDevice(Device);
-        using var sync = new WireGuardPeerSync(wireGuard, Device, ServerKey, NullLogger.Instance, TimeProvider.System);
-        var seen = NewPeer(2, "10.42.1.1");
-        var unseen = NewPeer(3, "10.42.1.2");
-        sync.PeerAdded(seen);
-        sync.PeerAdded(unseen);
-        wireGuard.SetEndpoint(Device, seen.PublicKey, IPEndPoint.Parse("198.18.7.1:51820"));
+        using var lab = new ReconcileLab(members: 2);
+        using var sync = Started(lab);
+        var seen = lab.Store.ListPeers()[^1];
+        var unseen = lab.Store.ListPeers()[^2];
+        lab.WireGuard.SetEndpoint(Device, seen.PublicKey, IPEndPoint.Parse("198.18.7.1:51820"));
         sync.RefreshObservedEndpoints();
         var before = sync.EndpointGeneration;
 
-        sync.PeerEnabledChanged(unseen with { IsDisabled = true });
+        long passes = sync.Passes;
+        sync.PeerEnabledChanged(lab.Store.SetDisabled(unseen.Id, true));
+        await Eventually.TrueAsync(() => sync.Passes > passes && !lab.DeviceKeys().Contains(unseen.PublicKey), "the unseen peer removed");
         var afterUnseen = sync.EndpointGeneration;
-        sync.PeerEnabledChanged(seen with { IsDisabled = true });
+        sync.PeerEnabledChanged(lab.Store.SetDisabled(seen.Id, true));
+        await Eventually.TrueAsync(() => sync.GetObservedEndpoint(seen.PublicKey) is null, "the seen peer's endpoint forgotten");
         var afterSeen = sync.EndpointGeneration;
 
         Assert.Equal(before, afterUnseen);
         Assert.True(afterSeen > afterUnseen);
-        Assert.Null(sync.GetObservedEndpoint(seen.PublicKey));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal sealed class CliHarness : IDisposable
 
     public bool IsRoot { get; set; } = true;
 
-    public FakeWireGuardControl WireGuard { get; } = new();
+    public InMemoryWireGuard WireGuard { get; } = new();
 
     public string File(string name) => Path.Combine(Root, name);
 

@@ -13,7 +13,8 @@ namespace Innernet.Server.Tests.Cli;
 /// <summary>
 /// The BUILT <c>innernet-server</c> serving in a private namespace on wireguard-go: its WireGuard peer list
 /// follows add-peer (through the admin socket while serving), disable/enable, a redemption made by a peer
-/// namespace through the tunnel, and invitation expiry.
+/// namespace through the tunnel, and invitation expiry; drift made with <c>wg set</c> heals within one period;
+/// a restart keeps a connected peer's session.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 [Collection(nameof(ServeHostTests))]
@@ -31,28 +32,19 @@ public sealed class ServeHostTests : IDisposable
     public async Task Serve_WireGuardPeersFollowAddDisableEnableRedeemAndExpiry()
     {
         Prerequisites.RequireWireGuardGo();
-        string binary = FindBinary();
         var ct = TestContext.Current.CancellationToken;
-
-        _serverNamespace = _lab.AddNamespace("s");
+        var (binary, iface, dirs) = NewNetwork();
+        string lib = dirs[3];
         string peerNs = _lab.AddNamespace("p");
-        var (serverVeth, peerVeth) = _lab.AddVethPair(_serverNamespace, peerNs);
-        _lab.AddAddress(_serverNamespace, serverVeth, "198.18.0.1/24");
+        var (serverVeth, peerVeth) = _lab.AddVethPair(_serverNamespace!, peerNs);
+        _lab.AddAddress(_serverNamespace!, serverVeth, "198.18.0.1/24");
         _lab.AddAddress(peerNs, peerVeth, "198.18.0.2/24");
-        string iface = _serverInterface = _lab.InterfaceName("s");
         string peerIface = _lab.InterfaceName("p");
-        string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
-        Directory.CreateDirectory(_root);
-        string[] dirs = ["-c", etc, "-d", lib, "--backend", "userspace"];
-
-        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.99.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820", .. dirs]);
-        Cli(binary, ["add-cidr", iface, "--name", "humans", "--cidr", "10.99.1.0/24", "--parent", iface, "--yes", .. dirs]);
         string p1File = Path.Combine(_root, "p1.toml");
-        Cli(binary, ["add-peer", iface, "--name", "p1", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", p1File, "--yes", .. dirs]);
+        var p1TempKey = AddInvitation(binary, iface, dirs, "p1", p1File).Public;
         var p1Invite = InterfaceConfig.LoadInvitation(p1File).Config;
-        var p1TempKey = KeyPair.FromPrivate(p1Invite.Interface.PrivateKey).Public;
 
-        _server = NamespacedProcess.Start(_serverNamespace, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
+        _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
         await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is not null, TimeSpan.FromSeconds(30), "the server to come up", ct);
         Assert.Equal([p1TempKey], ServerPeers(iface)!);
 
@@ -74,18 +66,7 @@ public sealed class ServeHostTests : IDisposable
         await WaitForAsync(() => ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 back after enable-peer", ct);
 
         // The peer namespace joins with the invitation (temporary key) and redeems through the tunnel.
-        _lab.StartWireGuardGo(peerNs, peerIface);
-        NetworkNamespace.Run(NetnsLab.NamespacePath(peerNs), () =>
-        {
-            using var wireGuard = new UserspaceWireGuardControl();
-            new InterfaceManager(wireGuard).Up(new InterfaceUpRequest(
-                peerIface,
-                p1Invite.Interface.PrivateKey,
-                p1Invite.Interface.Address,
-                null,
-                new InterfaceServerPeer(p1Invite.Server.PublicKey, p1Invite.Server.InternalEndpoint.Address, p1Invite.Server.ExternalEndpoint.TryGetIPEndPoint()),
-                new NetworkOptions()));
-        });
+        JoinWithInvitation(peerNs, peerIface, p1Invite);
         var permanent = KeyPair.Generate();
         using (var http = PeerHttpClient(NetnsLab.NamespacePath(peerNs)))
         {
@@ -115,6 +96,119 @@ public sealed class ServeHostTests : IDisposable
         Assert.Equal(0, StopServer());
         Assert.False(File.Exists(Path.Combine(lib, iface + ".sock")));
         Assert.NotNull(ServerPeers(iface));
+    }
+
+    [Fact]
+    public async Task Serve_DriftMadeWithWgSet_IsRestoredWithinOnePeriod()
+    {
+        Prerequisites.RequireWireGuardGo();
+        Prerequisites.Require(Prerequisites.FindOnPath("wg") is not null, "wg (wireguard-tools) is not installed");
+        var ct = TestContext.Current.CancellationToken;
+        var (binary, iface, dirs) = NewNetwork();
+        var p1 = AddInvitation(binary, iface, dirs, "p1");
+        var p2 = AddInvitation(binary, iface, dirs, "p2");
+        _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
+        await WaitForAsync(() => ServerPeers(iface) is { Count: 2 }, TimeSpan.FromSeconds(30), "the server with both invitations", ct);
+
+        var stranger = KeyPair.Generate().Public;
+        _lab.Exec(_serverNamespace!, "wg", "set", iface, "peer", p1.Public.ToBase64(), "remove");
+        _lab.Exec(_serverNamespace!, "wg", "set", iface, "peer", stranger.ToBase64(), "allowed-ips", "10.99.1.200/32");
+        Assert.DoesNotContain(p1.Public, ServerPeers(iface)!);
+        var drifted = Stopwatch.StartNew();
+
+        await WaitForAsync(
+            () => ServerPeers(iface) is { } keys && keys.Count == 2 && keys.Contains(p1.Public) && keys.Contains(p2.Public),
+            Innernet.Server.Serve.WireGuardPeerSync.ReconcileInterval + TimeSpan.FromSeconds(3),
+            "the removed invitation back and the stranger gone",
+            ct);
+        Assert.True(drifted.Elapsed <= Innernet.Server.Serve.WireGuardPeerSync.ReconcileInterval + TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Serve_Restart_KeepsAConnectedPeersSession()
+    {
+        Prerequisites.RequireWireGuardGo();
+        var ct = TestContext.Current.CancellationToken;
+        var (binary, iface, dirs) = NewNetwork();
+        string peerNs = _lab.AddNamespace("p");
+        var (serverVeth, peerVeth) = _lab.AddVethPair(_serverNamespace!, peerNs);
+        _lab.AddAddress(_serverNamespace!, serverVeth, "198.18.0.1/24");
+        _lab.AddAddress(peerNs, peerVeth, "198.18.0.2/24");
+        string p1File = Path.Combine(_root, "p1.toml");
+        var p1 = AddInvitation(binary, iface, dirs, "p1", p1File);
+        var invite = InterfaceConfig.LoadInvitation(p1File).Config;
+        _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
+        await WaitForAsync(StartedUp, TimeSpan.FromSeconds(30), "the server started", ct);
+        Assert.Equal([p1.Public], ServerPeers(iface));
+        JoinWithInvitation(peerNs, _lab.InterfaceName("p"), invite);
+        var serverIp = invite.Server.InternalEndpoint.Address;
+        await WaitForAsync(() => _lab.Ping(peerNs, serverIp), TimeSpan.FromSeconds(20), "a first ping through the tunnel", ct);
+        var handshake = LastHandshake(iface, p1.Public);
+        Assert.NotNull(handshake);
+
+        int exit = StopServer();
+        Assert.True(exit == 0, $"serve exited {exit}\n{ServerLog()}");
+        _server.Dispose();
+        _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
+        await WaitForAsync(StartedUp, TimeSpan.FromSeconds(30), "the restarted server", ct);
+
+        var ping = _lab.PingDetailed(peerNs, serverIp, count: 3);
+        Assert.True(ping.Succeeded, $"ping after the restart: {ping.StandardOutput}{ping.StandardError}\n{ServerLog()}");
+        Assert.Equal(handshake, LastHandshake(iface, p1.Public)); // the session survived: no new handshake was needed
+        Assert.Contains("loaded into WireGuard (live device: 0 added, 0 removed, 0 corrected)", _server.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>serve has logged the end of its start-up (API listening and every peer on WireGuard).</summary>
+    private bool StartedUp() => _server?.Log.Contains("start-up took", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A server namespace and a network <c>new</c> made (10.99.0.0/16, CIDR humans 10.99.1.0/24); returns the binary,
+    /// interface and directory options.
+    /// </summary>
+    private (string Binary, string Interface, string[] Dirs) NewNetwork()
+    {
+        string binary = FindBinary();
+        _serverNamespace = _lab.AddNamespace("s");
+        string iface = _serverInterface = _lab.InterfaceName("s");
+        string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
+        Directory.CreateDirectory(_root);
+        string[] dirs = ["-c", etc, "-d", lib, "--backend", "userspace"];
+        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.99.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820", .. dirs]);
+        Cli(binary, ["add-cidr", iface, "--name", "humans", "--cidr", "10.99.1.0/24", "--parent", iface, "--yes", .. dirs]);
+        return (binary, iface, dirs);
+    }
+
+    /// <summary>add-peer with an invitation valid for a day; returns the invitation's (temporary) key pair.</summary>
+    private KeyPair AddInvitation(string binary, string iface, string[] dirs, string name, string? file = null)
+    {
+        file ??= Path.Combine(_root, name + ".toml");
+        Cli(binary, ["add-peer", iface, "--name", name, "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", file, "--yes", .. dirs]);
+        return KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(file).Config.Interface.PrivateKey);
+    }
+
+    /// <summary>The peer namespace's own wireguard-go with the invitation's temporary key and the server as its peer.</summary>
+    private void JoinWithInvitation(string peerNs, string peerIface, InterfaceConfig invite)
+    {
+        _lab.StartWireGuardGo(peerNs, peerIface);
+        NetworkNamespace.Run(NetnsLab.NamespacePath(peerNs), () =>
+        {
+            using var wireGuard = new UserspaceWireGuardControl();
+            new InterfaceManager(wireGuard).Up(new InterfaceUpRequest(
+                peerIface,
+                invite.Interface.PrivateKey,
+                invite.Interface.Address,
+                null,
+                new InterfaceServerPeer(invite.Server.PublicKey, invite.Server.InternalEndpoint.Address, invite.Server.ExternalEndpoint.TryGetIPEndPoint()),
+                new NetworkOptions()));
+        });
+    }
+
+    /// <summary>The server interface's last handshake with <paramref name="key"/> (null: none yet, or no such peer).</summary>
+    private static DateTimeOffset? LastHandshake(string iface, WireGuardKey key)
+    {
+        using var wireGuard = new UserspaceWireGuardControl();
+        var peer = wireGuard.GetDevice(iface)?.Peers.FirstOrDefault(p => p.PublicKey == key);
+        return peer?.LastHandshake is { } at && at > DateTimeOffset.UnixEpoch ? at : null;
     }
 
     public void Dispose() => TearDown(_server, _serverInterface, _serverNamespace, _lab, _root);

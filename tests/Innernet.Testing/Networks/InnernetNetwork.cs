@@ -124,7 +124,10 @@ public sealed class InnernetNetwork : IDisposable
     public ProcessResult Server(params string[] arguments) =>
         _lab.ExecWithTimeout(CommandTimeout, ServerNamespace, InnernetBinaries.Server, [.. ServerGlobals(), .. arguments]);
 
-    /// <summary>Starts <c>innernet-server serve</c> in the background and waits until its admin socket and interface exist.</summary>
+    /// <summary>
+    /// Starts <c>innernet-server serve</c> in the background and waits until its admin socket, interface and API port
+    /// exist and it has logged the end of its start-up (every peer on WireGuard: serve loads them while the API starts).
+    /// </summary>
     public async Task ServeAsync(CancellationToken ct)
     {
         if (IsServing)
@@ -132,10 +135,14 @@ public sealed class InnernetNetwork : IDisposable
             throw new InvalidOperationException("serve is already running");
         }
 
-        _serve = NamespacedProcess.Start(ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
+        var serve = _serve = NamespacedProcess.Start(
+            ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
         var clock = Stopwatch.StartNew();
         await WaitForAsync(
-            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock")) && ServerDevice() is not null && ApiReachableFrom(ServerNamespace),
+            () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock"))
+                && ServerDevice() is not null
+                && ApiReachableFrom(ServerNamespace)
+                && serve.Log.Contains("start-up took", StringComparison.Ordinal),
             TimeSpan.FromSeconds(120), "innernet-server serve to come up (admin socket, interface, API port)", ct).ConfigureAwait(false);
         _log($"innernet-server serve {Name}: up after {clock.Elapsed.TotalSeconds:0.0} s");
     }

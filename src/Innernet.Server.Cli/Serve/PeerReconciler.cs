@@ -1,0 +1,92 @@
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Serve;
+
+/// <summary>What one <see cref="PeerReconciler.Reconcile"/> did.</summary>
+/// <param name="Device">The device as read before the update; null when it was not read or does not exist.</param>
+/// <param name="Diff">The update applied; null when the device was not compared.</param>
+/// <param name="DesiredCount">How many peers belong on the interface now.</param>
+internal sealed record ReconcileResult(WireGuardDevice? Device, DeviceDiff? Diff, int DesiredCount)
+{
+    /// <summary>The device was read and does not exist: nothing was applied.</summary>
+    public bool DeviceMissing { get; init; }
+}
+
+/// <summary>
+/// Makes the server's WireGuard interface hold what <see cref="ServerPeerState"/> says it should: reads the
+/// store's peers, tracks redeem transitions between looks, and applies only the difference to the device. The
+/// device is read only when something may differ: the desired state changed, the last try failed, or the
+/// caller asks (the periodic pass that heals drift made behind the server's back).
+/// </summary>
+/// <remarks>Not thread-safe (neither is the <see cref="IWireGuardControl"/>); callers serialize.</remarks>
+internal sealed class PeerReconciler
+{
+    private readonly IWireGuardControl _wireGuard;
+    private readonly string _interface;
+    private readonly WireGuardKey _serverPublicKey;
+    private readonly Func<IReadOnlyList<Peer>> _peers;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _redeemWait;
+    private IReadOnlyList<Peer>? _previous;
+    private IReadOnlyDictionary<long, RedeemTransition> _transitions = new Dictionary<long, RedeemTransition>();
+    private Dictionary<WireGuardKey, DesiredPeer>? _applied;
+
+    public PeerReconciler(
+        IWireGuardControl wireGuard,
+        string iface,
+        WireGuardKey serverPublicKey,
+        Func<IReadOnlyList<Peer>> peers,
+        TimeProvider time,
+        TimeSpan redeemWait)
+    {
+        _wireGuard = wireGuard;
+        _interface = iface;
+        _serverPublicKey = serverPublicKey;
+        _peers = peers;
+        _time = time;
+        _redeemWait = redeemWait;
+    }
+
+    /// <summary>When the earliest pending redeem transition ends (the next reconcile must not be later), or null.</summary>
+    public DateTimeOffset? NextDeadline => _transitions.Count == 0 ? null : _transitions.Values.Min(t => t.Deadline);
+
+    /// <summary>The transitions pending after the last reconcile.</summary>
+    public IReadOnlyDictionary<long, RedeemTransition> Transitions => _transitions;
+
+    /// <summary>
+    /// Looks at the store and, unless the desired state is what was last applied successfully (and
+    /// <paramref name="readDevice"/> is false), reads the device and applies the difference in one update.
+    /// </summary>
+    /// <param name="readDevice">Compare with the device even when nothing changed on our side (drift).</param>
+    /// <param name="device">The device as the caller has just read it (start-up), instead of reading it again.</param>
+    /// <exception cref="IOException">WireGuard could not be read or updated (or another exception of the control);
+    /// the next call reads the device again.</exception>
+    public ReconcileResult Reconcile(bool readDevice = false, WireGuardDevice? device = null)
+    {
+        var peers = _peers();
+        _transitions = ServerPeerState.NextTransitions(_previous, peers, _transitions, _time.GetUtcNow(), _redeemWait);
+        _previous = peers;
+        var desired = ServerPeerState.Desired(peers, _serverPublicKey, _transitions);
+        if (!readDevice && device is null && _applied is not null && ServerPeerState.SameDesired(desired, _applied))
+        {
+            return new ReconcileResult(null, null, desired.Count);
+        }
+
+        _applied = null;
+        device ??= _wireGuard.GetDevice(_interface);
+        if (device is null)
+        {
+            return new ReconcileResult(null, null, desired.Count) { DeviceMissing = true };
+        }
+
+        var diff = ServerPeerState.Diff(desired, device.Peers);
+        if (!diff.IsEmpty)
+        {
+            _wireGuard.ConfigureDevice(_interface, diff.Config);
+        }
+
+        _applied = desired;
+        return new ReconcileResult(device, diff, desired.Count);
+    }
+}

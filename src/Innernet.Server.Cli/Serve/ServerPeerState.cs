@@ -1,0 +1,176 @@
+using System.Net;
+using Innernet.Core.Interface;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Server.Serve;
+
+/// <summary>One peer as it belongs on the server's WireGuard interface: key, overlay IP, and the endpoint set when it is added.</summary>
+internal readonly record struct DesiredPeer(WireGuardKey PublicKey, IPAddress Ip, IPEndPoint? Endpoint);
+
+/// <summary>The update <see cref="ServerPeerState.Diff"/> computed, with what it does.</summary>
+/// <param name="Config">The one update (no device-wide settings, never replace-peers).</param>
+/// <param name="Added">Peers it puts on the device.</param>
+/// <param name="Removed">Keys it takes off the device.</param>
+/// <param name="Corrected">Peers whose allowed IPs or keepalive it sets back.</param>
+internal sealed record DeviceDiff(DeviceConfig Config, int Added, IReadOnlyList<WireGuardKey> Removed, int Corrected)
+{
+    public bool IsEmpty => Config.Peers.Count == 0;
+
+    /// <summary>"2 added, 1 removed, 0 corrected" for the log.</summary>
+    public string Summary => $"{Added} added, {Removed.Count} removed, {Corrected} corrected";
+}
+
+/// <summary>
+/// A redeemed invitation whose temporary key stays on WireGuard until <see cref="Deadline"/>, so the reply to
+/// the redeem request still leaves through the tunnel it came in by; then the permanent key takes its place.
+/// </summary>
+internal sealed record RedeemTransition(long PeerId, WireGuardKey TemporaryKey, WireGuardKey PermanentKey, DateTimeOffset Deadline);
+
+/// <summary>
+/// The rule "who belongs on the server's WireGuard", pure: enabled peers (unredeemed invitations included, or
+/// nobody could redeem) with their /32 or /128, never the server's own key; a peer inside its redeem transition
+/// under its temporary key. And the difference between that and a device, as one update.
+/// </summary>
+internal static class ServerPeerState
+{
+    /// <summary>
+    /// The transitions pending after this look at the store: a peer seen unredeemed before and redeemed now (with
+    /// another key) starts one ending at <paramref name="now"/> + <paramref name="wait"/>; one ends at its deadline,
+    /// or at once when its peer is gone, disabled or has a key other than the permanent one (superseded).
+    /// </summary>
+    /// <param name="previous">The peers of the last look (null at the first: nothing is known to be in transition).</param>
+    public static IReadOnlyDictionary<long, RedeemTransition> NextTransitions(
+        IReadOnlyList<Peer>? previous,
+        IReadOnlyList<Peer> current,
+        IReadOnlyDictionary<long, RedeemTransition> pending,
+        DateTimeOffset now,
+        TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(pending);
+        var next = new Dictionary<long, RedeemTransition>();
+        Dictionary<long, Peer>? byId = null;
+        if (pending.Count > 0 || (previous is not null && !ReferenceEquals(previous, current)))
+        {
+            byId = current.ToDictionary(p => p.Id);
+        }
+
+        foreach (var transition in pending.Values)
+        {
+            if (transition.Deadline > now
+                && byId!.TryGetValue(transition.PeerId, out var peer)
+                && !peer.IsDisabled
+                && peer.PublicKey == transition.PermanentKey)
+            {
+                next[transition.PeerId] = transition;
+            }
+        }
+
+        if (previous is not null && !ReferenceEquals(previous, current))
+        {
+            foreach (var before in previous)
+            {
+                if (!before.IsRedeemed
+                    && byId!.TryGetValue(before.Id, out var after)
+                    && after.IsRedeemed
+                    && !after.IsDisabled
+                    && after.PublicKey != before.PublicKey)
+                {
+                    next[after.Id] = new RedeemTransition(after.Id, before.PublicKey, after.PublicKey, now + wait);
+                }
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>The peers that belong on the server's interface, by public key.</summary>
+    public static Dictionary<WireGuardKey, DesiredPeer> Desired(
+        IReadOnlyList<Peer> peers, WireGuardKey serverPublicKey, IReadOnlyDictionary<long, RedeemTransition> transitions)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentNullException.ThrowIfNull(transitions);
+        var desired = new Dictionary<WireGuardKey, DesiredPeer>(peers.Count);
+        foreach (var peer in peers)
+        {
+            if (peer.IsDisabled)
+            {
+                continue;
+            }
+
+            var key = transitions.TryGetValue(peer.Id, out var transition) ? transition.TemporaryKey : peer.PublicKey;
+            if (key != serverPublicKey)
+            {
+                desired[key] = new DesiredPeer(key, peer.Ip, peer.Endpoint?.TryGetIPEndPoint());
+            }
+        }
+
+        return desired;
+    }
+
+    /// <summary>
+    /// One update turning <paramref name="device"/>'s peers into <paramref name="desired"/>: removals first (so a
+    /// reused IP is free before its new owner arrives), then additions (allowed IP, keepalive 25, endpoint), then
+    /// corrections of peers whose allowed IPs or keepalive drifted. Sessions and endpoints of peers that stay are
+    /// never touched; nothing device-wide is set.
+    /// </summary>
+    public static DeviceDiff Diff(IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IReadOnlyList<WireGuardPeer> device)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(device);
+        var config = new DeviceConfig();
+        var present = new Dictionary<WireGuardKey, WireGuardPeer>(device.Count);
+        var removed = new List<WireGuardKey>();
+        foreach (var peer in device)
+        {
+            present[peer.PublicKey] = peer;
+            if (!desired.ContainsKey(peer.PublicKey))
+            {
+                config.Peers.Add(new PeerConfig { PublicKey = peer.PublicKey, Remove = true });
+                removed.Add(peer.PublicKey);
+            }
+        }
+
+        var corrections = new List<PeerConfig>();
+        foreach (var peer in desired.Values)
+        {
+            var allowed = InterfaceManager.HostNetwork(peer.Ip);
+            if (!present.TryGetValue(peer.PublicKey, out var current))
+            {
+                config.Peers.Add(Entry(peer.PublicKey, allowed, peer.Endpoint));
+            }
+            else if (current.PersistentKeepaliveInterval != InterfaceManager.PersistentKeepalive
+                || current.AllowedIPs.Count != 1
+                || current.AllowedIPs[0] != allowed)
+            {
+                corrections.Add(Entry(peer.PublicKey, allowed, endpoint: null));
+            }
+        }
+
+        int added = config.Peers.Count - removed.Count;
+        foreach (var correction in corrections)
+        {
+            config.Peers.Add(correction);
+        }
+
+        return new DeviceDiff(config, added, removed, corrections.Count);
+    }
+
+    /// <summary>True when both hold the same peers with the same IPs and endpoints.</summary>
+    public static bool SameDesired(IReadOnlyDictionary<WireGuardKey, DesiredPeer> a, IReadOnlyDictionary<WireGuardKey, DesiredPeer> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && other == pair.Value);
+    }
+
+    private static PeerConfig Entry(WireGuardKey key, IPNetwork allowed, IPEndPoint? endpoint) => new()
+    {
+        PublicKey = key,
+        Endpoint = endpoint,
+        PersistentKeepaliveInterval = InterfaceManager.PersistentKeepalive,
+        ReplaceAllowedIPs = true,
+        AllowedIPs = { allowed },
+    };
+}
