@@ -334,7 +334,9 @@ public sealed class UserEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var before = server.Peer(TestNetwork.Developer1Id);
 
-        await (await server.Developer1().PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()))).AssertStatusAsync(HttpStatusCode.Gone);
+        var response = await server.Developer1().PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
+
+        await response.AssertStatusAsync(HttpStatusCode.Gone);
         Assert.Equal(before, server.Peer(TestNetwork.Developer1Id));
         Assert.Empty(server.PeerSync.Redeemed);
     }

@@ -223,7 +223,8 @@ public sealed class InnernetApiClient : IDisposable
         }
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, HttpMethod method, string path, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBoundedAsync(
+        HttpContent content, HttpMethod method, string path, CancellationToken cancellationToken)
     {
         if (content.Headers.ContentLength is > MaxResponseBytes)
         {

@@ -101,7 +101,8 @@ public sealed class InvitationInstallerTests
         var result = await installer.InstallAsync(Request(files, invitation), null, Ct);
 
         Assert.Equal(-1, drops);
-        Assert.Contains(log.Warnings, w => w.Contains($"redeem attempt 1 of {InvitationInstaller.RedeemAttempts} got no answer", StringComparison.Ordinal));
+        string retried = $"redeem attempt 1 of {InvitationInstaller.RedeemAttempts} got no answer";
+        Assert.Contains(log.Warnings, w => w.Contains(retried, StringComparison.Ordinal));
         var stored = server.Store.GetPeer(invitee.Id)!;
         Assert.True(stored.IsRedeemed);
         Assert.Equal(stored.PublicKey, WireGuardKeys.GetPublicKey(InterfaceConfig.Load(result.ConfigPath).Config.Interface.PrivateKey));

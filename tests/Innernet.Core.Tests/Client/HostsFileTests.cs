@@ -89,7 +89,9 @@ public sealed class HostsFileTests : IDisposable
         const string contents = "127.0.0.1 localhost\n";
         File.WriteAllText(HostsPath, contents);
 
-        Assert.Throws<ValidationException>(() => HostsFile.Update(HostsPath, "evilcorp", [Fixtures.Laptop, Fixtures.Laptop with { Name = name }]));
+        Peer[] peers = [Fixtures.Laptop, Fixtures.Laptop with { Name = name }];
+
+        Assert.Throws<ValidationException>(() => HostsFile.Update(HostsPath, "evilcorp", peers));
 
         Assert.Equal(contents, File.ReadAllText(HostsPath));
         Assert.Single(Directory.GetFiles(_dir));
