@@ -43,7 +43,8 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public IPEndPoint InternalEndpoint { get; }
 
-    public static async Task<InProcessServer> StartAsync()
+    /// <param name="configure">Adds test middleware (it runs after routing, before the endpoint).</param>
+    public static async Task<InProcessServer> StartAsync(Action<WebApplication>? configure = null)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("inn-client-test-").FullName;
         var keys = KeyPair.Generate();
@@ -54,6 +55,7 @@ internal sealed class InProcessServer : IAsyncDisposable
             ServerPublicKey = keys.Public,
             ListenEndpoints = { new IPEndPoint(ServerIp, 0) },
         });
+        configure?.Invoke(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var endpoint = new IPEndPoint(ServerIp, new Uri(address).Port);

@@ -28,7 +28,7 @@ public sealed class AuthMatrixTests
         // Columns: NoKeyHeader, WrongKey, UnknownIp, DisabledPeer, UnredeemedPeer, NonAdmin, Admin, LocalAdmin.
         ["GET /user/state"] = (new("GET", "/v1/user/state", _ => null), [401, 401, 401, 401, 401, 200, 200, 401]),
         ["GET /user/capabilities"] = (new("GET", "/v1/user/capabilities", _ => null), [401, 401, 401, 401, 200, 200, 200, 401]),
-        ["POST /user/redeem"] = (new("POST", "/v1/user/redeem", _ => InnernetJson.Serialize(new RedeemContents(TestKeys.RandomKey()))), [401, 401, 401, 401, 204, 401, 401, 401]),
+        ["POST /user/redeem"] = (new("POST", "/v1/user/redeem", _ => InnernetJson.Serialize(new RedeemContents(TestKeys.RandomKey()))), [401, 401, 401, 401, 204, 410, 410, 401]),
         ["PUT /user/endpoint"] = (new("PUT", "/v1/user/endpoint", _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.1:51820")))), [401, 401, 401, 401, 401, 204, 204, 401]),
         ["PUT /user/candidates"] = (new("PUT", "/v1/user/candidates", _ => """["192.0.2.1:51820"]"""), [401, 401, 401, 401, 401, 204, 204, 401]),
         ["GET /admin/peers"] = (new("GET", "/v1/admin/peers", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),

@@ -329,13 +329,36 @@ public sealed class UserEndpointsTests
     }
 
     [Fact]
-    public async Task Redeem_ByARedeemedPeer_Is401()
+    public async Task Redeem_ByARedeemedPeer_WithAnotherKey_Is410_AndChangesNothing()
     {
         await using var server = await ApiServer.StartAsync();
         var before = server.Peer(TestNetwork.Developer1Id);
 
-        await (await server.Developer1().PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()))).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        var response = await server.Developer1().PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
+
+        await response.AssertStatusAsync(HttpStatusCode.Gone);
         Assert.Equal(before, server.Peer(TestNetwork.Developer1Id));
+        Assert.Empty(server.PeerSync.Redeemed);
+    }
+
+    [Fact]
+    public async Task Redeem_RepeatedWithTheSameKey_Is204_AndChangesNothing()
+    {
+        await using var server = await ApiServer.StartAsync();
+        var invitee = server.AddInvitee();
+        var client = server.ClientFrom(server.Network.InviteeIp);
+        var newKey = TestKeys.NewKeyPair().PublicKey;
+        await (await client.PostJson("/v1/user/redeem", new RedeemContents(newKey))).AssertStatusAsync(HttpStatusCode.NoContent);
+        var redeemed = server.Peer(invitee.Id);
+
+        // The invitee lost the first 204 and asks again with the key it kept.
+        await (await client.PostJson("/v1/user/redeem", new RedeemContents(newKey))).AssertStatusAsync(HttpStatusCode.NoContent);
+
+        Assert.Equal(redeemed, server.Peer(invitee.Id));
+        Assert.Equal(newKey, redeemed.PublicKey);
+        Assert.Single(server.PeerSync.Redeemed);
+        await (await client.PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()))).AssertStatusAsync(HttpStatusCode.Gone);
+        Assert.Equal(redeemed, server.Peer(invitee.Id));
     }
 
     private static IPAddress FirstHost(IPNetwork network)

@@ -14,19 +14,28 @@ namespace Innernet.Core.Api;
 /// <summary>
 /// The client side of innernet's HTTP API (spec §3): <c>http://{internal-endpoint}/v1{path}</c>, plain HTTP/1.1
 /// through the WireGuard tunnel, the server's public key in <c>X-Innernet-Server-Key</c> on every request,
-/// JSON bodies with a <c>Content-Length</c>, a 10 s timeout and no redirects. Failures are either an
+/// JSON bodies with a <c>Content-Length</c>, no redirects, a 10 s deadline for the whole exchange (body included)
+/// and at most <see cref="MaxResponseBytes"/> of response body. Failures are either an
 /// <see cref="ApiTransportException"/> (the server could not be reached) or an <see cref="ApiStatusException"/>
-/// (it answered with an error status). Thread-safe.
+/// (it answered with an error status), or a <see cref="ServerAnswerException"/> (the body is too large). Thread-safe.
 /// </summary>
 public sealed class InnernetApiClient : IDisposable
 {
     /// <summary>The header every request carries: the server's base64 public key (a CSRF stop-gap, not authentication).</summary>
     public const string ServerKeyHeader = "X-Innernet-Server-Key";
 
+    /// <summary>
+    /// The largest response body accepted. A full view of a 10,000-peer network is about 2.7 MB; the cap leaves
+    /// ample room for growth while keeping a hostile server from exhausting the client's memory.
+    /// </summary>
+    public const long MaxResponseBytes = 64L * 1024 * 1024;
+
     private const string JsonMediaType = "application/json";
+    private const int ReadChunkBytes = 64 * 1024;
 
     private readonly HttpClient _http;
     private readonly string _serverKey;
+    private readonly TimeSpan _timeout;
 
     /// <summary>A client for the server whose API listens on <paramref name="internalEndpoint"/>.</summary>
     public InnernetApiClient(IPEndPoint internalEndpoint, WireGuardKey serverPublicKey, InnernetApiClientOptions? options = null)
@@ -59,6 +68,7 @@ public sealed class InnernetApiClient : IDisposable
             Timeout = options.Timeout,
         };
         _serverKey = serverPublicKey.ToBase64();
+        _timeout = options.Timeout;
     }
 
     /// <summary>The API root, e.g. <c>http://10.42.0.1:51820/v1/</c>.</summary>
@@ -160,15 +170,11 @@ public sealed class InnernetApiClient : IDisposable
         => SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
 
     private async Task SendAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
-    {
-        using var response = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
-        await ReadBodyAsync(response, method, path, cancellationToken).ConfigureAwait(false);
-    }
+        => await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
     {
-        using var response = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
-        byte[] bytes = await ReadBodyAsync(response, method, path, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
         if (bytes.Length == 0)
         {
             throw new ApiTransportException(
@@ -185,53 +191,68 @@ public sealed class InnernetApiClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> ExchangeAsync(
-        HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the request and reads the whole body under one deadline (HttpClient's own timeout ends when the
+    /// headers arrive, so a server that stalls in the body would otherwise hang the caller forever).
+    /// </summary>
+    private async Task<byte[]> ExchangeAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = body };
         request.Headers.TryAddWithoutValidation(ServerKeyHeader, _serverKey);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonMediaType));
         try
         {
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
+                .ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                response.Dispose();
                 throw new ApiStatusException(response.StatusCode, method.Method, "/v1/" + path);
             }
 
-            return response;
+            return await ReadBoundedAsync(response.Content, method, path, deadline.Token).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw Unreachable(method, path, e.Message, e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Unreachable(method, path, $"no answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+            throw Unreachable(method, path, $"no complete answer within {_timeout.TotalSeconds:0.#} s", e);
         }
     }
 
-    private async Task<byte[]> ReadBodyAsync(
-        HttpResponseMessage response, HttpMethod method, string path, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBoundedAsync(
+        HttpContent content, HttpMethod method, string path, CancellationToken cancellationToken)
     {
-        try
+        if (content.Headers.ContentLength is > MaxResponseBytes)
         {
-            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            throw TooLarge(method, path);
         }
-        catch (HttpRequestException e)
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            throw Unreachable(method, path, e.Message, e);
-        }
-        catch (IOException e)
-        {
-            throw Unreachable(method, path, e.Message, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Unreachable(method, path, $"no answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+            using var buffer = new MemoryStream();
+            byte[] chunk = new byte[ReadChunkBytes];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxResponseBytes)
+                {
+                    throw TooLarge(method, path);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
         }
     }
+
+    private static ServerAnswerException TooLarge(HttpMethod method, string path)
+        => new($"Refusing the server's answer to {method} /v1/{path}: the body is larger than {MaxResponseBytes / (1024 * 1024)} MiB.");
 
     private ApiTransportException Unreachable(HttpMethod method, string path, string reason, Exception inner)
         => new($"Cannot reach the innernet server at {BaseAddress.Authority} ({method} /v1/{path}): {reason}", inner);

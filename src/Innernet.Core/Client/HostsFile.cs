@@ -29,11 +29,24 @@ public static class HostsFile
     /// of its state; the server its enabled, redeemed peers).
     /// </summary>
     /// <returns>False when the section was already up to date (the file is not touched).</returns>
+    /// <exception cref="ValidationException">
+    /// A peer name, the interface name or a label of the suffix is not a hostname (a space, newline or <c>#</c>
+    /// would add lines or comments to the file); nothing is written.
+    /// </exception>
     /// <exception cref="InnernetException">Only one of the two markers is present.</exception>
     /// <exception cref="IOException">The file cannot be read or written.</exception>
     public static bool Update(string path, string interfaceName, IEnumerable<Peer> peers, string? hostSuffix = null)
     {
         ArgumentNullException.ThrowIfNull(peers);
+        Hostname.Validate(interfaceName, "interface name");
+        if (!string.IsNullOrEmpty(hostSuffix))
+        {
+            foreach (string label in hostSuffix.Split('.'))
+            {
+                Hostname.Validate(label, "hosts suffix label");
+            }
+        }
+
         var entries = new SortedDictionary<IPAddress, List<string>>(IPAddressOrder.Instance);
         foreach (var peer in peers)
         {
@@ -42,6 +55,7 @@ public static class HostsFile
                 entries[peer.Ip] = names = [];
             }
 
+            Hostname.Validate(peer.Name, "peer name");
             names.Add(HostnameFor(peer.Name, interfaceName, hostSuffix));
         }
 

@@ -15,7 +15,8 @@ namespace Innernet.Core.Fetch;
 /// <summary>
 /// innernet's <c>fetch</c> (spec §7.4), used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
 /// if allowed, get the state from the server (or the cache when the server is unreachable), apply the local
-/// endpoint overrides, CHECK THE PINS, apply the peer diff in one device update, write the hosts file when
+/// endpoint overrides, CHECK THE ANSWER (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it
+/// (bounded, <see cref="EndpointResolver.ResolveAllAsync"/>), apply the peer diff in one device update, write the hosts file when
 /// something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
 /// check happens before anything is applied, so a re-keyed IP never reaches WireGuard.
 /// </summary>
@@ -54,11 +55,14 @@ public sealed class InterfaceFetcher
         _resolve = resolve ?? EndpointResolver.Resolve;
     }
 
+    /// <summary>The deadline of each DNS lookup for the endpoints in the server's answer.</summary>
+    public TimeSpan LookupTimeout { get; init; } = EndpointResolver.DefaultLookupTimeout;
+
     /// <summary>Runs one fetch.</summary>
     /// <exception cref="InnernetException">
     /// The config is missing or invalid, the interface is down and <see cref="FetchRequest.BringUp"/> is false,
-    /// the server is unreachable and nothing is cached, the server answered an error, or a pin is broken
-    /// (<see cref="PinningException"/>; nothing was applied then).
+    /// the server is unreachable and nothing is cached, the server answered an error, its answer broke a rule
+    /// (<see cref="ServerAnswerException"/>) or a pin (<see cref="PinningException"/>); nothing was applied then.
     /// </exception>
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
@@ -119,18 +123,25 @@ public sealed class InterfaceFetcher
             }
         }
 
-        // The pins are checked against the server's view BEFORE any of it reaches WireGuard.
+        // The answer's rules and the pins are checked BEFORE any of it reaches WireGuard, the hosts file or the cache.
         if (reachable)
         {
+            ServerAnswerValidator.Validate(state, config);
             store.CheckPins(state.Peers);
         }
 
         var overrides = config.PeerEndpointOverrides;
         var peers = EndpointOverrides.Apply(state.Peers, overrides);
         var ownKey = WireGuardKeys.GetPublicKey(config.Interface.PrivateKey);
+        var resolve = await EndpointResolver.ResolveAllAsync(
+            peers.Where(p => !p.IsDisabled && p.PublicKey != ownKey).SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
+            _resolve,
+            LookupTimeout,
+            _log.Warning,
+            cancellationToken).ConfigureAwait(false);
         var device = wireGuard.GetDevice(name)
             ?? throw new InnernetException($"Interface {name} disappeared while it was being configured.");
-        var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), _resolve, store.Peers);
+        var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), resolve, store.Peers);
         foreach (var change in diff.Changes.Where(c => !c.NatReattemptOnly))
         {
             if (change.EndpointChanged || change.Kind != PeerChangeKind.Modified)
@@ -185,7 +196,7 @@ public sealed class InterfaceFetcher
         NatTraversalResult? nat = null;
         if (!request.Nat.NoTraversal && diff.NatTraversalPeers.Count > 0)
         {
-            var traversal = new NatTraversal(new WireGuardNatDevice(wireGuard, name), _time, _delay, _resolve);
+            var traversal = new NatTraversal(new WireGuardNatDevice(wireGuard, name), _time, _delay, resolve);
             nat = await traversal.RunAsync(
                 diff.NatTraversalPeers, overrides.Keys.ToHashSet(), updatedAt, _log.Debug, cancellationToken).ConfigureAwait(false);
         }

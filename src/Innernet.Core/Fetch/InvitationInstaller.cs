@@ -10,14 +10,19 @@ namespace Innernet.Core.Fetch;
 
 /// <summary>
 /// innernet's <c>install</c> (spec §7.3, client side): bring the tunnel up with the invitation's temporary key,
-/// generate the permanent key pair locally, <c>POST /v1/user/redeem</c> the new public key, write the config
-/// (create-new, 0600), switch the device to the new key, wait the 5 s transition, then fetch with bring-up up
-/// to 3 times, 1 s apart. A failed redemption tears the interface down and leaves no config behind.
+/// generate the permanent key pair locally and keep it on disk (<see cref="PendingRedeemKey"/>) before
+/// <c>POST /v1/user/redeem</c> sends its public key (retried when no answer arrives), write the config
+/// (create-new, 0600), remove the pending key, switch the device to the new key, wait the 5 s transition, then
+/// fetch with bring-up up to 3 times, 1 s apart. A failed redemption tears the interface down and leaves no config
+/// behind; unless the server refused the key, the pending key stays, and running the same install again finishes it.
 /// </summary>
 public sealed class InvitationInstaller
 {
     /// <summary>How long both sides wait around the key swap (REDEEM_TRANSITION_WAIT).</summary>
     public static readonly TimeSpan TransitionWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Redeem requests before giving up when no answer arrives.</summary>
+    public const int RedeemAttempts = 3;
 
     /// <summary>Fetch attempts after redemption.</summary>
     public const int FetchAttempts = 3;
@@ -94,18 +99,21 @@ public sealed class InvitationInstaller
             throw new InnernetException($"A WireGuard interface named '{name}' already exists. Choose another name.");
         }
 
-        _log.Info($"bringing up interface {name} with the invitation's temporary key");
-        _layer.BringUp(_fetcher.UpRequest(name, invitation, invitation.Interface.PrivateKey, null, request.Network));
+        var temporaryKey = invitation.Interface.PrivateKey;
+        var pending = PendingRedeemKey.LoadOrCreate(
+            PendingRedeemKey.PathFor(request.ConfigDirectory, name), WireGuardKeys.GetPublicKey(temporaryKey));
+        if (pending.Resumed)
+        {
+            _log.Info($"resuming an earlier installation: redeeming the key it kept in '{pending.FilePath}'");
+        }
 
-        var keys = KeyPair.Generate();
+        _log.Info($"bringing up interface {name} with the invitation's temporary key");
+        _layer.BringUp(_fetcher.UpRequest(name, invitation, temporaryKey, null, request.Network));
+
+        var keys = pending.Keys;
         try
         {
-            _log.Info("registering the new key pair with the server");
-            using (var api = _api(invitation))
-            {
-                await api.RedeemAsync(keys.Public, cancellationToken).ConfigureAwait(false);
-            }
-
+            await RedeemAsync(name, invitation, keys, cancellationToken).ConfigureAwait(false);
             var config = invitation with { Interface = invitation.Interface with { PrivateKey = keys.Private, ListenPort = null } };
             ConfigFile.Write(configPath, config.ToToml(), createNew: true);
         }
@@ -113,9 +121,20 @@ public sealed class InvitationInstaller
         {
             _log.Warning("failed to update the key pair (is the innernet server reachable?)");
             TryBringDown(name);
+            if (e is ApiStatusException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError })
+            {
+                // A definite refusal: the server did not take this key, and never will for this invitation.
+                pending.Delete();
+            }
+            else
+            {
+                _log.Warning($"the new key is kept in '{pending.FilePath}'; run the same install again to finish it");
+            }
+
             throw;
         }
 
+        pending.Delete();
         _layer.WireGuard.ConfigureDevice(name, new DeviceConfig { PrivateKey = keys.Private });
         _log.Info($"new key pair registered; waiting {TransitionWait.TotalSeconds:0} s for the server to switch keys");
         for (var elapsed = TimeSpan.Zero; elapsed < TransitionWait; elapsed += ProgressTick)
@@ -156,6 +175,32 @@ public sealed class InvitationInstaller
 
         _log.Warning($"the network is installed, but fetching its peers failed; run 'innernet up {name}' to retry");
         return new InstallResult(name, configPath, null);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/user/redeem</c>, retried when the answer does not arrive: the server may have committed the
+    /// redeem and swapped its WireGuard peer to the new key 5 s later, so the retries alternate the device between
+    /// the temporary and the new key (a repeated redeem with the same key is a success).
+    /// </summary>
+    private async Task RedeemAsync(string name, InterfaceConfig invitation, KeyPair keys, CancellationToken cancellationToken)
+    {
+        _log.Info("registering the new key pair with the server");
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var api = _api(invitation);
+                await api.RedeemAsync(keys.Public, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ApiTransportException e) when (attempt < RedeemAttempts)
+            {
+                _log.Warning($"redeem attempt {attempt} of {RedeemAttempts} got no answer: {e.Message}");
+                var deviceKey = attempt % 2 == 1 ? keys.Private : invitation.Interface.PrivateKey;
+                _layer.WireGuard.ConfigureDevice(name, new DeviceConfig { PrivateKey = deviceKey });
+                await _delay(FetchRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private void TryBringDown(string name)

@@ -128,12 +128,16 @@ public sealed partial class ServerStore
 
     /// <summary>
     /// Redeems an invitation: swaps the temporary key for <paramref name="newPublicKey"/> and marks the peer
-    /// redeemed, exactly once even when called concurrently.
+    /// redeemed, exactly once even when called concurrently. Repeating the redeem with the key already redeemed
+    /// succeeds without a change (the invitee lost the first answer and retries).
     /// </summary>
-    /// <returns>The peer before (with the temporary key the server must remove from WireGuard) and after.</returns>
+    /// <returns>
+    /// The peer before (with the temporary key the server must remove from WireGuard) and after; for a repeat both
+    /// are the stored peer (<c>Before.IsRedeemed</c> is true).
+    /// </returns>
     /// <exception cref="NotFoundException">No peer has this id (an expired invitation may have been swept).</exception>
     /// <exception cref="UnauthorizedException">The peer is disabled, or the invitation has expired.</exception>
-    /// <exception cref="GoneException">The invitation was already redeemed (also the losers of a race).</exception>
+    /// <exception cref="GoneException">The invitation was already redeemed with another key (also the losers of a race).</exception>
     /// <exception cref="ValidationException">The key is all zero or already used by another peer.</exception>
     public PeerChange Redeem(long id, WireGuardKey newPublicKey, DateTimeOffset now)
     {
@@ -149,7 +153,9 @@ public sealed partial class ServerStore
 
             if (peer.IsRedeemed)
             {
-                throw new GoneException($"The invitation of peer '{peer.Name}' has already been redeemed.");
+                return peer.PublicKey == newPublicKey
+                    ? new PeerChange(peer, peer)
+                    : throw new GoneException($"The invitation of peer '{peer.Name}' has already been redeemed.");
             }
 
             if (peer.InviteExpires is { } expires && expires < now)

@@ -28,6 +28,12 @@ internal sealed class ApiCaller
     /// <summary>innernet's <c>redeemable</c>: enabled and not redeemed yet.</summary>
     public bool IsRedeemable => Peer is { IsDisabled: false, IsRedeemed: false };
 
+    /// <summary>
+    /// May call <c>/v1/user/redeem</c>: redeemable, or redeemed already, because an invitee whose answer was lost
+    /// repeats the redeem with the same key (the store answers a different key with 410).
+    /// </summary>
+    public bool MayRedeem => IsRedeemable || IsUserCapable;
+
     /// <summary>For the request log: the peer's name, or "local-admin".</summary>
     public string Name => Peer?.Name ?? "local-admin";
 

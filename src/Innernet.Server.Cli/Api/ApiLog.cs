@@ -18,6 +18,9 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Peer {Peer} redeemed its invitation")]
     public static partial void Redeemed(ILogger logger, string peer);
 
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Peer {Peer} repeated its redeem with its key; nothing changed")]
+    public static partial void RedeemRepeated(ILogger logger, string peer);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Removed {Count} expired invitation(s): {Peers}")]
     public static partial void InvitationsSwept(ILogger logger, int count, string peers);
 

@@ -17,7 +17,7 @@ internal static class UserEndpoints
         var group = routes.MapGroup("/v1/user");
         group.MapGet("/state", GetState).RequireCaller(c => c.IsUserCapable);
         group.MapGet("/capabilities", GetCapabilities).RequireCaller(c => !c.IsLocalAdmin);
-        group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.IsRedeemable);
+        group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.MayRedeem);
         group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         group.MapPut("/candidates", SetCandidatesAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         return group;
@@ -39,6 +39,8 @@ internal static class UserEndpoints
     /// Swaps the invitation's temporary key for the invitee's permanent one, once. Unlike innernet the key is
     /// checked (spec §9.6 #7): 32 bytes of base64, not zero, not the server's, not the temporary key, not
     /// another peer's. The server's WireGuard interface follows 5 s later (<see cref="IPeerSync.PeerRedeemed"/>).
+    /// A repeat with the key already redeemed is 204 again and changes nothing: the invitee may have lost the first
+    /// answer, and its key must not be burnt by that.
     /// </summary>
     public static async Task<NoContent> RedeemAsync(HttpContext context, ApiContext api)
     {
@@ -49,13 +51,19 @@ internal static class UserEndpoints
             throw new ValidationException("public_key: this is the server's own key.");
         }
 
-        if (contents.PublicKey.Equals(peer.PublicKey))
+        if (!peer.IsRedeemed && contents.PublicKey.Equals(peer.PublicKey))
         {
             throw new ValidationException(
                 "public_key: this is the invitation's temporary key; redeeming needs a newly generated key.");
         }
 
         var change = api.Store.Redeem(peer.Id, contents.PublicKey, api.Time.GetUtcNow());
+        if (change.Before.IsRedeemed)
+        {
+            ApiLog.RedeemRepeated(api.Logger, change.After.Name);
+            return TypedResults.NoContent();
+        }
+
         ApiLog.Redeemed(api.Logger, change.After.Name);
         api.PeerSync.PeerRedeemed(change.Before, change.After);
         return TypedResults.NoContent();

@@ -118,7 +118,7 @@ public sealed class InnernetApiClientTests
 
         var e = await Assert.ThrowsAsync<ApiTransportException>(() => api.GetStateAsync(Ct));
 
-        Assert.Contains("no answer within", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no complete answer within", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

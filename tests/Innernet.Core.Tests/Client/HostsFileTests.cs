@@ -79,6 +79,36 @@ public sealed class HostsFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData("two words")]
+    [InlineData("evil\n10.9.9.9 bank.example.com")]
+    [InlineData("evil#comment")]
+    [InlineData("# DO NOT EDIT innernet evilcorp END")]
+    [InlineData("")]
+    public void Update_PeerNameThatIsNotAHostname_IsRefused_AndNothingIsWritten(string name)
+    {
+        const string contents = "127.0.0.1 localhost\n";
+        File.WriteAllText(HostsPath, contents);
+
+        Peer[] peers = [Fixtures.Laptop, Fixtures.Laptop with { Name = name }];
+
+        Assert.Throws<ValidationException>(() => HostsFile.Update(HostsPath, "evilcorp", peers));
+
+        Assert.Equal(contents, File.ReadAllText(HostsPath));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Theory]
+    [InlineData("evil corp", null)]
+    [InlineData("evilcorp", "lan\n10.9.9.9 bank")]
+    [InlineData("evilcorp", "lan..example")]
+    public void Update_InterfaceOrSuffixThatIsNotAHostname_IsRefused(string interfaceName, string? suffix)
+    {
+        Assert.Throws<ValidationException>(() => HostsFile.Update(HostsPath, interfaceName, [Fixtures.Laptop], suffix));
+
+        Assert.False(File.Exists(HostsPath));
+    }
+
+    [Theory]
     [InlineData(null, "laptop.evilcorp.wg")]
     [InlineData("", "laptop")]
     [InlineData("lan", "laptop.lan")]

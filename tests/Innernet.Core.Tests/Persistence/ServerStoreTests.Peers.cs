@@ -254,6 +254,23 @@ public sealed partial class ServerStoreTests
     }
 
     [Fact]
+    public void Redeem_RepeatedWithTheSameKey_ReturnsTheStoredPeer_WithoutAChange()
+    {
+        using var store = NewInMemory();
+        var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: Key(1), isRedeemed: false, inviteExpires: Now));
+        var redeemed = store.Redeem(invite.Id, Key(2), Now.AddSeconds(-1)).After;
+
+        // Also after the invitation's expiry: the key was registered in time, only the answer was lost.
+        var repeat = store.Redeem(invite.Id, Key(2), Now.AddHours(1));
+
+        Assert.Equal(redeemed, repeat.Before);
+        Assert.Equal(redeemed, repeat.After);
+        Assert.True(repeat.Before.IsRedeemed);
+        Assert.Equal(redeemed, store.GetPeer(invite.Id));
+        Assert.Throws<GoneException>(() => store.Redeem(invite.Id, Key(3), Now));
+    }
+
+    [Fact]
     public void Redeem_WithoutExpiry_Succeeds()
     {
         using var store = NewInMemory();

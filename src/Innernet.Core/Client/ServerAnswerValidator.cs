@@ -1,0 +1,111 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using Innernet.Core.Config;
+using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Client;
+
+/// <summary>
+/// The client's rules for a <c>GET /v1/user/state</c> answer, checked before any of it is applied. The server
+/// is untrusted input: a compromised one must not reach beyond the overlay (no names that inject hosts-file
+/// lines, no allowed IPs outside the network) and must not take over the tunnel to itself (the server's IP
+/// stays with the server's configured key, the server's key stays on the server's IP).
+/// </summary>
+public static class ServerAnswerValidator
+{
+    /// <summary>Checks every peer of <paramref name="state"/> against <paramref name="config"/>.</summary>
+    /// <exception cref="ServerAnswerException">A rule is broken; the message names the peer and the rule.</exception>
+    public static void Validate(State state, InterfaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(config);
+        var network = config.Interface.Address.Network;
+        var serverIp = config.Server.InternalEndpoint.Address;
+        var serverKey = config.Server.PublicKey;
+        var byIp = new Dictionary<IPAddress, Peer>(state.Peers.Count);
+        var byKey = new Dictionary<WireGuardKey, Peer>(state.Peers.Count);
+        foreach (var peer in state.Peers)
+        {
+            if (peer is null)
+            {
+                throw Refused("the answer contains a null peer");
+            }
+
+            if (NameProblem(peer.Name) is { } nameProblem)
+            {
+                throw Refused($"peer {Describe(peer)}: {nameProblem}");
+            }
+
+            if (peer.Ip.AddressFamily != network.BaseAddress.AddressFamily)
+            {
+                throw Refused($"peer {Describe(peer)}: its IP is of another address family than the network {network}");
+            }
+
+            if (!network.Contains(peer.Ip))
+            {
+                throw Refused($"peer {Describe(peer)}: its IP is outside the network {network}");
+            }
+
+            if (!byIp.TryAdd(peer.Ip, peer))
+            {
+                throw Refused($"peer {Describe(peer)}: its IP is also listed for peer {Describe(byIp[peer.Ip])}");
+            }
+
+            if (!byKey.TryAdd(peer.PublicKey, peer))
+            {
+                throw Refused($"peer {Describe(peer)}: its public key is also listed for peer {Describe(byKey[peer.PublicKey])}");
+            }
+
+            if (peer.Ip.Equals(serverIp) && peer.PublicKey != serverKey)
+            {
+                throw Refused($"peer {Describe(peer)}: it has the server's IP but not the server key from the config");
+            }
+
+            if (peer.PublicKey == serverKey && !peer.Ip.Equals(serverIp))
+            {
+                throw Refused($"peer {Describe(peer)}: it has the server key from the config but not the server's IP {serverIp}");
+            }
+        }
+    }
+
+    private static string? NameProblem(string? name)
+        => name is { Length: >= Hostname.MaxLengthExclusive }
+            ? $"its name is {name.Length} characters long; a hostname must be shorter than {Hostname.MaxLengthExclusive}"
+            : Printable(Hostname.Problem(name, "peer name"));
+
+    private static ServerAnswerException Refused(string rule)
+        => new($"Refusing the server's answer, nothing was applied: {rule}.");
+
+    private static string Describe(Peer peer) => $"'{Printable(Shortened(peer.Name)) ?? "(null)"}' ({peer.Ip})";
+
+    // A hostile name may be megabytes long; messages quote its start only.
+    private static string? Shortened(string? name)
+        => name is { Length: > Hostname.MaxLengthExclusive } ? name[..Hostname.MaxLengthExclusive] + "..." : name;
+
+    /// <summary>The text with control characters escaped, so a hostile name cannot forge lines in a log or terminal.</summary>
+    [return: NotNullIfNotNull(nameof(text))]
+    private static string? Printable(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}
