@@ -45,6 +45,7 @@ public sealed class ApiStatusException : InnernetException
             HttpStatusCode.Gone => " (the invitation was already redeemed)",
             HttpStatusCode.BadRequest => " (the server rejected the request as invalid, e.g. a name or address already in use)",
             HttpStatusCode.RequestEntityTooLarge => " (too many entries)",
+            HttpStatusCode.TooManyRequests => " (too many writes from this peer in a short time; try again in a few seconds)",
             _ => "",
         };
         return $"The innernet server answered {(int)status} {status} to {method} {path}{hint}.";

@@ -236,6 +236,13 @@ public sealed class InterfaceFetcher
             _log.Warning("the server does not accept NAT candidates (innernet older than 1.5?)");
             return null;
         }
+        catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // The server limits how often a peer may write; the candidates it holds from the last report stay in
+            // force, so this fetch goes on.
+            _log.Warning("the server is rate-limiting NAT candidate reports; it keeps the previous report");
+            return null;
+        }
         catch (ApiTransportException e)
         {
             _log.Warning($"could not report NAT candidates: {e.Message}");

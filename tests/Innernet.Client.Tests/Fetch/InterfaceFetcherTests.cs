@@ -223,4 +223,30 @@ public sealed class InterfaceFetcherTests
         Assert.Equal(expected, result.ReportedCandidates);
         Assert.Equal(expected, server.Store.GetPeer(s.Alice.Id)!.Candidates);
     }
+
+    [Fact]
+    public async Task Fetch_CandidateReportRateLimited_WarnsAndStillApplies()
+    {
+        var (s, server, files) = await CreateAsync();
+        await using var _ = server;
+        using var __ = files;
+        s.Layer.LocalAddresses.Add(IPAddress.Parse("192.0.2.10"));
+        var fetcher = s.Fetcher();
+
+        // The real server allows a burst of writes per peer; fetching back to back runs past it within a few rounds.
+        FetchResult? limited = null;
+        for (int i = 0; i < 40 && limited is null; i++)
+        {
+            var result = await fetcher.FetchAsync(s.Request(), Ct);
+            Assert.Contains(s.Layer.Fake.GetDevice(Iface)!.Peers, p => p.PublicKey == s.Bob.PublicKey);
+            if (result.ReportedCandidates is null)
+            {
+                limited = result;
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.Contains(s.Log.Warnings, w => w.Contains("rate-limiting", StringComparison.Ordinal));
+        Assert.NotNull(server.Store.GetPeer(s.Alice.Id)!.Candidates);
+    }
 }
