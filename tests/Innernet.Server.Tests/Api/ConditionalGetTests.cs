@@ -218,4 +218,39 @@ public sealed class ConditionalGetTests
             raw.Headers.Keys.Select(k => k.ToLowerInvariant()).Order(StringComparer.Ordinal));
         Assert.Equal("application/json", raw.Headers["Content-Type"]);
     }
+
+    [Fact]
+    public async Task AtAThousandVisiblePeers_AnIdlePollIsHeadersOnly()
+    {
+        // docs/benchmarks.md has this at 10,000 peers (the store fills slowly: about 50 s, too long for this layer).
+        const int peers = 1_000;
+        var (server, _) = await StartAsync();
+        await using var _ = server;
+        // One CIDR of 10,000 peers that all see each other; every third peer with two NAT candidates.
+        long cidr = server.Store.AddCidr(new CidrContents("bulk", server.Network.ExperimentalCidr, Cidr.RootId)).Id;
+        var first = server.Network.ExperimentalCidr.BaseAddress.GetAddressBytes();
+        for (int i = 0; i < peers; i++)
+        {
+            var ip = (byte[])first.Clone();
+            ip[2] += (byte)(i / 250);
+            ip[3] = (byte)(1 + (i % 250));
+            var contents = ApiServer.NewPeer($"peer-{i:D5}", new IPAddress(ip), cidr);
+            server.Store.AddPeer(i % 3 == 0
+                ? contents with { Candidates = [Endpoint.Parse($"192.0.2.{i % 250}:51820"), Endpoint.Parse($"198.51.100.{i % 250}:40000")] }
+                : contents);
+        }
+
+        var viewer = new IPAddress([first[0], first[1], first[2], 1]); // peer-00000
+        var full = await RawHttp.SendAsync(server, viewer, "GET", StatePath);
+        var idle = await RawHttp.SendAsync(server, viewer, "GET", StatePath, $"If-None-Match: {full.Headers["ETag"]}\r\n");
+
+        TestContext.Current.SendDiagnosticMessage(
+            $"{peers} visible peers: 200 = {full.WireBytes} bytes on the wire ({full.Body.Length} body), 304 = {idle.WireBytes} bytes");
+        Assert.Equal(200, full.Status);
+        Assert.True(InnernetJson.Deserialize<State>(full.Body).Peers.Count > peers);
+        Assert.True(full.Body.Length > 200 * peers, $"the full answer is {full.Body.Length} bytes");
+        Assert.Equal(304, idle.Status);
+        Assert.Empty(idle.Body);
+        Assert.True(idle.WireBytes < 256, $"the 304 is {idle.WireBytes} bytes");
+    }
 }
