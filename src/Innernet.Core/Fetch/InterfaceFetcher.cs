@@ -15,10 +15,10 @@ namespace Innernet.Core.Fetch;
 /// <summary>
 /// innernet's <c>fetch</c> (spec §7.4), used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
 /// if allowed, get the state from the server (conditionally: on a 304 the answer in the cache is used again; on no
-/// answer at all the whole cache), apply the local
-/// endpoint overrides, CHECK THE ANSWER (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it
-/// (bounded, <see cref="EndpointResolver.ResolveAllAsync"/>), apply the peer diff in one device update, write the hosts file when
-/// something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
+/// answer at all the whole cache), apply the local endpoint overrides, CHECK THE ANSWER
+/// (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it (bounded,
+/// <see cref="EndpointResolver.ResolveAllAsync"/>), apply the peer diff in one device update, write the hosts file
+/// when something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
 /// check happens before anything is applied, so a re-keyed IP never reaches WireGuard.
 /// </summary>
 public sealed class InterfaceFetcher
