@@ -42,6 +42,7 @@ internal static class UninstallCommand
 
             File.Delete(config);
             File.Delete(data);
+            File.Delete(ClientPaths.EntityTagFile(args.DataDirectory, name));
             await context.Out.WriteLineAsync($"[*] uninstalled network '{name}' (the hosts file section stays)").ConfigureAwait(false);
         }));
         return command;

@@ -80,6 +80,20 @@ public sealed class InnernetApiClient : IDisposable
     public Task<State> GetStateAsync(CancellationToken cancellationToken = default)
         => GetAsync<State>("user/state", cancellationToken);
 
+    /// <summary>
+    /// <c>GET /v1/user/state</c>, conditional when <paramref name="entityTag"/> is given (<c>If-None-Match</c>, an
+    /// extension of this server; innernet ignores the header and answers 200). A 304 is accepted only for a
+    /// conditional request.
+    /// </summary>
+    public async Task<StateAnswer> GetStateAsync(string? entityTag, CancellationToken cancellationToken = default)
+    {
+        const string path = "user/state";
+        var answer = await ExchangeAsync(HttpMethod.Get, path, null, entityTag, cancellationToken).ConfigureAwait(false);
+        return answer.NotModified
+            ? new StateAnswer(null, answer.EntityTag)
+            : new StateAnswer(Parse<State>(answer.Body, HttpMethod.Get, path), answer.EntityTag);
+    }
+
     /// <summary><c>GET /v1/user/capabilities</c>; a 404 (a server older than 1.7) means "all false".</summary>
     public async Task<ServerCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken = default)
     {
@@ -170,11 +184,16 @@ public sealed class InnernetApiClient : IDisposable
         => SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
 
     private async Task SendAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
-        => await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        => await ExchangeAsync(method, path, body, null, cancellationToken).ConfigureAwait(false);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
     {
-        byte[] bytes = await ExchangeAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        var answer = await ExchangeAsync(method, path, body, null, cancellationToken).ConfigureAwait(false);
+        return Parse<T>(answer.Body, method, path);
+    }
+
+    private static T Parse<T>(byte[] bytes, HttpMethod method, string path)
+    {
         if (bytes.Length == 0)
         {
             throw new ApiTransportException(
@@ -193,25 +212,40 @@ public sealed class InnernetApiClient : IDisposable
 
     /// <summary>
     /// Sends the request and reads the whole body under one deadline (HttpClient's own timeout ends when the
-    /// headers arrive, so a server that stalls in the body would otherwise hang the caller forever).
+    /// headers arrive, so a server that stalls in the body would otherwise hang the caller forever). With
+    /// <paramref name="ifNoneMatch"/> the request is conditional and a 304 is an answer (with no body), not an error.
     /// </summary>
-    private async Task<byte[]> ExchangeAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    private async Task<Exchange> ExchangeAsync(
+        HttpMethod method, string path, HttpContent? body, string? ifNoneMatch, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_timeout);
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = body };
         request.Headers.TryAddWithoutValidation(ServerKeyHeader, _serverKey);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonMediaType));
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
                 .ConfigureAwait(false);
+            string? entityTag = response.Headers.TryGetValues("ETag", out var tags)
+                && tags.ToList() is [var tag] && EntityTag.IsValid(tag) ? tag : null;
+            if (response.StatusCode == HttpStatusCode.NotModified && ifNoneMatch is not null)
+            {
+                return new Exchange([], entityTag, NotModified: true);
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw new ApiStatusException(response.StatusCode, method.Method, "/v1/" + path);
             }
 
-            return await ReadBoundedAsync(response.Content, method, path, deadline.Token).ConfigureAwait(false);
+            byte[] bytes = await ReadBoundedAsync(response.Content, method, path, deadline.Token).ConfigureAwait(false);
+            return new Exchange(bytes, entityTag, NotModified: false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -250,6 +284,9 @@ public sealed class InnernetApiClient : IDisposable
             return buffer.ToArray();
         }
     }
+
+    /// <summary>One answer: the body (empty for a 304), the validated <c>ETag</c>, and whether it was a 304.</summary>
+    private readonly record struct Exchange(byte[] Body, string? EntityTag, bool NotModified);
 
     private static ServerAnswerException TooLarge(HttpMethod method, string path)
         => new($"Refusing the server's answer to {method} /v1/{path}: the body is larger than {MaxResponseBytes / (1024 * 1024)} MiB.");

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Innernet.Core.IO;
@@ -17,12 +18,13 @@ public sealed class DataStore
     private List<Peer> _peers;
     private List<Cidr> _cidrs;
 
-    private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings)
+    private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings, byte[]? fileBytes)
     {
         FilePath = path;
         _peers = peers;
         _cidrs = cidrs;
         Warnings = warnings;
+        ContentHash = HashOf(fileBytes);
     }
 
     /// <summary>The cache file.</summary>
@@ -38,6 +40,12 @@ public sealed class DataStore
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>
+    /// The SHA-256 (lowercase hex) of the file's bytes as read by <see cref="Open"/> or last written; null when there
+    /// was no file. Ties other files to exactly this cache (<see cref="StateEntityTagFile"/>).
+    /// </summary>
+    public string? ContentHash { get; private set; }
+
+    /// <summary>
     /// Opens the cache. A missing (or empty) file gives an empty cache; nothing is written until
     /// <see cref="UpdatePeersAndSetCidrs"/>. Unlike innernet, a corrupt file is an error, not an empty cache:
     /// silently dropping it would also drop the pinned keys.
@@ -48,7 +56,7 @@ public sealed class DataStore
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
         {
-            return new DataStore(path, [], [], []);
+            return new DataStore(path, [], [], [], null);
         }
 
         byte[] bytes;
@@ -68,8 +76,8 @@ public sealed class DataStore
         }
 
         return Parse(bytes, path) is { } contents
-            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings)
-            : new DataStore(path, [], [], warnings);
+            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings, bytes)
+            : new DataStore(path, [], [], warnings, bytes);
     }
 
     /// <summary>The cache file's contents; null for an empty (or all-whitespace) file.</summary>
@@ -185,7 +193,10 @@ public sealed class DataStore
             new DataStoreContents(CurrentVersion, peers, cidrs),
             DataStoreJsonContext.Default.DataStoreContents);
         AtomicFile.Write(FilePath, json, AtomicFile.PrivateFileMode);
+        ContentHash = HashOf(json);
     }
+
+    private static string? HashOf(byte[]? bytes) => bytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static InnernetException Corrupt(string path, string problem, Exception? inner)
     {

@@ -11,6 +11,7 @@ public static class ClientPaths
 
     private const string ConfigExtension = ".conf";
     private const string DataExtension = ".json";
+    private const string EntityTagExtension = ".etag";
 
     /// <summary><c>&lt;config-dir&gt;/&lt;iface&gt;.conf</c>.</summary>
     public static string ConfigFile(string configDirectory, string interfaceName)
@@ -19,6 +20,13 @@ public static class ClientPaths
     /// <summary><c>&lt;data-dir&gt;/&lt;iface&gt;.json</c> (the peer cache).</summary>
     public static string DataFile(string dataDirectory, string interfaceName)
         => Path.Combine(dataDirectory, interfaceName + DataExtension);
+
+    /// <summary>
+    /// <c>&lt;data-dir&gt;/&lt;iface&gt;.etag</c>: the server's <c>ETag</c> for the state in the peer cache
+    /// (<see cref="Client.StateEntityTagFile"/>); a file of this client only, innernet neither reads nor writes it.
+    /// </summary>
+    public static string EntityTagFile(string dataDirectory, string interfaceName)
+        => Path.Combine(dataDirectory, interfaceName + EntityTagExtension);
 
     /// <summary>The installed networks: every regular <c>*.conf</c> file in the config directory, sorted by name.</summary>
     public static IReadOnlyList<string> InstalledInterfaces(string configDirectory)

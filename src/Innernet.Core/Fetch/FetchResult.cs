@@ -19,4 +19,11 @@ public sealed record FetchResult(
     IReadOnlyList<Peer> Peers,
     bool HostsWritten,
     IReadOnlyList<Endpoint>? ReportedCandidates,
-    NatTraversalResult? NatTraversal);
+    NatTraversalResult? NatTraversal)
+{
+    /// <summary>
+    /// True when the server answered 304 to the conditional request: nothing changed since the answer in the cache,
+    /// which was applied (and checked) again.
+    /// </summary>
+    public bool NotModified { get; init; }
+}

@@ -14,10 +14,11 @@ namespace Innernet.Core.Fetch;
 
 /// <summary>
 /// innernet's <c>fetch</c> (spec §7.4), used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
-/// if allowed, get the state from the server (or the cache when the server is unreachable), apply the local
-/// endpoint overrides, CHECK THE ANSWER (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it
-/// (bounded, <see cref="EndpointResolver.ResolveAllAsync"/>), apply the peer diff in one device update, write the hosts file when
-/// something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
+/// if allowed, get the state from the server (conditionally: on a 304 the answer in the cache is used again; on no
+/// answer at all the whole cache), apply the local endpoint overrides, CHECK THE ANSWER
+/// (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it (bounded,
+/// <see cref="EndpointResolver.ResolveAllAsync"/>), apply the peer diff in one device update, write the hosts file
+/// when something changed, save the cache, report NAT candidates and run NAT traversal. Unlike innernet, the pin
 /// check happens before anything is applied, so a re-keyed IP never reaches WireGuard.
 /// </summary>
 public sealed class InterfaceFetcher
@@ -101,13 +102,23 @@ public sealed class InterfaceFetcher
         }
 
         _log.Info($"fetching state for {name} from server...");
+        string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
+        string? entityTag = StateEntityTagFile.Read(entityTagPath, store);
         State state;
+        StateAnswer? answer = null;
         bool reachable = true;
         using (var api = _api(config))
         {
             try
             {
-                state = await api.GetStateAsync(cancellationToken).ConfigureAwait(false);
+                answer = await api.GetStateAsync(entityTag, cancellationToken).ConfigureAwait(false);
+                // A 304 means the answer the cache was written from still holds. It is re-checked below like any
+                // answer, and the device diff runs as always, so drift on the interface heals.
+                state = answer.State ?? CachedAnswer(store);
+                if (answer.NotModified)
+                {
+                    _log.Debug("the server's state is unchanged since the last fetch (304); using the cached peers");
+                }
             }
             catch (ApiTransportException e)
             {
@@ -182,9 +193,10 @@ public sealed class InterfaceFetcher
         }
 
         var updatedAt = _time.GetUtcNow();
-        if (reachable)
+        if (answer is { NotModified: false })
         {
             store.UpdatePeersAndSetCidrs(state.Peers, state.Cidrs);
+            SaveEntityTag(entityTagPath, store, answer.EntityTag);
         }
 
         IReadOnlyList<Endpoint>? reported = null;
@@ -201,7 +213,37 @@ public sealed class InterfaceFetcher
                 diff.NatTraversalPeers, overrides.Keys.ToHashSet(), updatedAt, _log.Debug, cancellationToken).ConfigureAwait(false);
         }
 
-        return new FetchResult(reachable, !wasUp, diff.Changes, peers, hostsWritten, reported, nat);
+        return new FetchResult(reachable, !wasUp, diff.Changes, peers, hostsWritten, reported, nat)
+        {
+            NotModified = answer is { NotModified: true },
+        };
+    }
+
+    /// <summary>
+    /// The server's last answer as the cache holds it: the peers it listed (the cache marks the ones it stopped
+    /// listing disabled, and the server never lists a disabled peer) and its CIDRs.
+    /// </summary>
+    private static State CachedAnswer(DataStore store) => new(store.Peers.Where(p => !p.IsDisabled).ToList(), store.Cidrs);
+
+    /// <summary>Keeps the answer's tag beside the cache just written, or drops a stale one when the server sent none.</summary>
+    private void SaveEntityTag(string path, DataStore store, string? entityTag)
+    {
+        try
+        {
+            if (entityTag is null)
+            {
+                StateEntityTagFile.Delete(path);
+            }
+            else
+            {
+                StateEntityTagFile.Write(path, store, entityTag);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the next poll's size depends on it: without the file it is a plain GET.
+            _log.Warning($"could not save '{path}': {e.Message}");
+        }
     }
 
     /// <summary>The <c>wg::up</c> request for a client: its key and address, the server as the only peer.</summary>

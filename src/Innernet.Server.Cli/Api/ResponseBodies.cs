@@ -42,7 +42,7 @@ internal sealed class ResponseBodies
     /// The <c>GET /v1/user/state</c> body of every peer in CIDR <paramref name="cidrId"/>: the peers visible from
     /// it, observed endpoints injected, and every CIDR.
     /// </summary>
-    public byte[] UserState(long cidrId)
+    public ResponseBody UserState(long cidrId)
     {
         // Version and generation first: the body is built from what is read after them (never older than its key).
         long version = _store.Version;
@@ -56,7 +56,7 @@ internal sealed class ResponseBodies
     }
 
     /// <summary>The <c>GET /v1/admin/peers</c> body: every peer in id order, observed endpoints injected.</summary>
-    public byte[] AdminPeers()
+    public ResponseBody AdminPeers()
     {
         long version = _store.Version;
         long? generation = _sync.EndpointGeneration;

@@ -23,21 +23,22 @@ internal sealed class ResponseBodyCache(int maxEntries, long maxBytes)
 
     /// <summary>
     /// The body for <paramref name="key"/> in state (<paramref name="version"/>, <paramref name="endpointGeneration"/>):
-    /// cached, or built by <paramref name="build"/> (not cached when the generation is null).
+    /// cached, or built by <paramref name="build"/> (not cached when the generation is null). Either way with its
+    /// entity tag, hashed once per build.
     /// </summary>
-    public byte[] GetOrBuild<TState>(long version, long? endpointGeneration, long key, TState state, Func<TState, byte[]> build)
+    public ResponseBody GetOrBuild<TState>(long version, long? endpointGeneration, long key, TState state, Func<TState, byte[]> build)
     {
         ArgumentNullException.ThrowIfNull(build);
         if (endpointGeneration is not { } generation || Enter(version, generation) is not { } current)
         {
-            return build(state);
+            return ResponseBody.From(build(state));
         }
 
         if (!current.Bodies.TryGetValue(key, out var body))
         {
             if (current.Bodies.Count >= maxEntries || Volatile.Read(ref current.Bytes) >= maxBytes)
             {
-                return build(state);
+                return ResponseBody.From(build(state));
             }
 
             body = current.Bodies.GetOrAdd(key, NewBody(current, state, build));
@@ -56,12 +57,12 @@ internal sealed class ResponseBodyCache(int maxEntries, long maxBytes)
     }
 
     /// <summary>A body built once, on first use, and counted against the byte bound.</summary>
-    private static Lazy<byte[]> NewBody<TState>(Generation generation, TState state, Func<TState, byte[]> build)
+    private static Lazy<ResponseBody> NewBody<TState>(Generation generation, TState state, Func<TState, byte[]> build)
         => new(
             () =>
             {
-                var built = build(state);
-                Interlocked.Add(ref generation.Bytes, built.Length);
+                var built = ResponseBody.From(build(state));
+                Interlocked.Add(ref generation.Bytes, built.Bytes.Length);
                 return built;
             },
             LazyThreadSafetyMode.ExecutionAndPublication);
@@ -97,6 +98,6 @@ internal sealed class ResponseBodyCache(int maxEntries, long maxBytes)
 
         public long EndpointGeneration { get; } = endpointGeneration;
 
-        public ConcurrentDictionary<long, Lazy<byte[]>> Bodies { get; } = new();
+        public ConcurrentDictionary<long, Lazy<ResponseBody>> Bodies { get; } = new();
     }
 }

@@ -1,23 +1,48 @@
-using System.Buffers;
+using Microsoft.Net.Http.Headers;
 
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// 200 with an already serialized JSON body (<see cref="ResponseBodies"/>): <c>Content-Type: application/json</c>,
-/// <c>Content-Length</c> set, the bytes written as they are.
+/// An already serialized JSON answer (<see cref="ResponseBodies"/>) with its <c>ETag</c>: 200 with
+/// <c>Content-Type: application/json</c>, <c>Content-Length</c> and the bytes as they are; or 304 with the
+/// <c>ETag</c> and no body when the request's <c>If-None-Match</c> names this tag (weak comparison) or is <c>*</c>.
+/// A request without <c>If-None-Match</c> (innernet's client never sends one) always gets the 200.
 /// </summary>
-internal sealed class Utf8JsonResult(byte[] body) : IResult
+internal sealed class Utf8JsonResult(ResponseBody body) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var response = httpContext.Response;
+        response.Headers.ETag = body.EntityTag;
+        if (NotModified(httpContext.Request))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ApiResults.JsonContentType;
-        response.ContentLength = body.Length;
-        if (body.Length > 0)
+        response.ContentLength = body.Bytes.Length;
+        if (body.Bytes.Length > 0)
         {
-            await response.BodyWriter.WriteAsync(body, httpContext.RequestAborted).ConfigureAwait(false);
+            await response.BodyWriter.WriteAsync(body.Bytes, httpContext.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// True when <c>If-None-Match</c> matches: <c>*</c> (the answer always exists) or any listed tag equal to ours
+    /// by weak comparison (a <c>W/</c> prefix on either side is ignored). A malformed header matches nothing.
+    /// </summary>
+    private bool NotModified(HttpRequest request)
+    {
+        if (request.Headers.IfNoneMatch.Count == 0)
+        {
+            return false;
+        }
+
+        var ours = new EntityTagHeaderValue(body.EntityTag);
+        return request.GetTypedHeaders().IfNoneMatch
+            .Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: false));
     }
 }

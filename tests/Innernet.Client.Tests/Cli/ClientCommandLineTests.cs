@@ -179,11 +179,14 @@ public sealed class ClientCommandLineTests
         await using var _s = server;
         using var _f = files;
         Assert.Equal(0, await cli.RunAsync("up", Net, "--no-write-hosts", "--no-nat-traversal"));
+        string entityTag = Innernet.Core.Fetch.ClientPaths.EntityTagFile(files.DataDirectory, Net);
+        Assert.True(File.Exists(entityTag));
 
         Assert.Equal(0, await cli.RunAsync("uninstall", Net, "--yes"));
 
         Assert.False(File.Exists(files.ConfigFile(Net)));
         Assert.False(File.Exists(files.DataFile(Net)));
+        Assert.False(File.Exists(entityTag));
         Assert.Equal((int)ExitCode.NotFound, await cli.RunAsync("uninstall", Net, "--yes"));
     }
 

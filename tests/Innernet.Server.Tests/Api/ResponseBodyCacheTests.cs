@@ -23,7 +23,7 @@ public sealed class ResponseBodyCacheTests
         var other = cache.GetOrBuild(1, 0, 5, 5L, Build);
 
         Assert.Same(first, again);
-        Assert.Equal(Body("key 5"), other);
+        Assert.Equal(Body("key 5"), other.Bytes);
         Assert.Equal(2, builds);
         Assert.Equal(2, cache.Count);
     }
@@ -43,8 +43,8 @@ public sealed class ResponseBodyCacheTests
         generation = 7;
         var afterEndpointChange = cache.GetOrBuild(2, 7, 4, 4L, Build);
 
-        Assert.Equal(Body("v2 g0 key 4"), afterWrite);
-        Assert.Equal(Body("v2 g7 key 4"), afterEndpointChange);
+        Assert.Equal(Body("v2 g0 key 4"), afterWrite.Bytes);
+        Assert.Equal(Body("v2 g7 key 4"), afterEndpointChange.Bytes);
         Assert.Equal(1, cache.Count);
     }
 
@@ -58,9 +58,9 @@ public sealed class ResponseBodyCacheTests
         var olderGeneration = cache.GetOrBuild(5, 2, 4, "old generation", Body);
         var current = cache.GetOrBuild(5, 3, 4, "not rebuilt", Body);
 
-        Assert.Equal(Body("old version"), olderVersion);
-        Assert.Equal(Body("old generation"), olderGeneration);
-        Assert.Equal(Body("new"), current);
+        Assert.Equal(Body("old version"), olderVersion.Bytes);
+        Assert.Equal(Body("old generation"), olderGeneration.Bytes);
+        Assert.Equal(Body("new"), current.Bytes);
         Assert.Equal(1, cache.Count);
     }
 
@@ -94,7 +94,7 @@ public sealed class ResponseBodyCacheTests
 
         Assert.Equal(2, byEntries.Count);
         Assert.Equal(1, byBytes.Count);
-        Assert.Equal(10, uncached.Length);
+        Assert.Equal(10, uncached.Bytes.Length);
     }
 
     [Fact]
@@ -126,6 +126,6 @@ public sealed class ResponseBodyCacheTests
         Assert.Throws<InvalidOperationException>(() => cache.GetOrBuild<int>(1, 0, 4, 0, _ => throw new InvalidOperationException("broken")));
         var retried = cache.GetOrBuild(1, 0, 4, 0, _ => Body("fine"));
 
-        Assert.Equal(Body("fine"), retried);
+        Assert.Equal(Body("fine"), retried.Bytes);
     }
 }

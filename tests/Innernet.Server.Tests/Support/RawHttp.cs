@@ -9,7 +9,11 @@ namespace Innernet.Server.Tests.Support;
 /// </summary>
 internal static class RawHttp
 {
-    public sealed record Response(int Status, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+    public sealed record Response(int Status, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+    {
+        /// <summary>Every byte the server sent on the connection: status line, headers and body.</summary>
+        public int WireBytes { get; init; }
+    }
 
     /// <summary>Sends a request from <paramref name="source"/> with the right server key unless <paramref name="headers"/> says otherwise.</summary>
     public static async Task<Response> SendAsync(
@@ -76,6 +80,6 @@ internal static class RawHttp
             body = body[..int.Parse(length, CultureInfo.InvariantCulture)];
         }
 
-        return new Response(status, headers, body);
+        return new Response(status, headers, body) { WireBytes = bytes.Length };
     }
 }
