@@ -41,7 +41,8 @@ internal static class StoreOpenBench
 
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"store open, {network.Peers} peers, {runs} cold processes per build, 1-min load {loadBefore} -> {ProcessInfo.LoadAverage()}"));
+                $"store open, {network.Peers} peers, {runs} cold processes per build, "
+                + $"1-min load {loadBefore} -> {ProcessInfo.LoadAverage()}"));
             foreach (string build in builds)
             {
                 var list = samples[build];
@@ -74,7 +75,8 @@ internal static class StoreOpenBench
         var viewed = Stopwatch.GetTimestamp();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{Stopwatch.GetElapsedTime(started, opened).TotalMilliseconds:F1} {openCpu.TotalMilliseconds:F1} {Stopwatch.GetElapsedTime(opened, viewed).TotalMilliseconds:F1}"));
+            $"{Stopwatch.GetElapsedTime(started, opened).TotalMilliseconds:F1} {openCpu.TotalMilliseconds:F1} "
+            + $"{Stopwatch.GetElapsedTime(opened, viewed).TotalMilliseconds:F1}"));
         return 0;
     }
 

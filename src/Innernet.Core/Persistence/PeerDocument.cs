@@ -38,7 +38,8 @@ internal static class PeerDocument
             CidrId = ReadInt64(Required(document, F.CidrId), "peer CIDR id"),
             PublicKey = ReadKey(Required(document, F.PublicKey)),
             Endpoint = ReadOptionalEndpoint(Optional(document, F.Endpoint)),
-            PersistentKeepaliveInterval = ReadOptionalInt64(Optional(document, F.PersistentKeepaliveInterval), F.PersistentKeepaliveInterval) switch
+            PersistentKeepaliveInterval = ReadOptionalInt64(
+                Optional(document, F.PersistentKeepaliveInterval), F.PersistentKeepaliveInterval) switch
             {
                 null => null,
                 >= 0 and <= ushort.MaxValue and var interval => (ushort)interval,

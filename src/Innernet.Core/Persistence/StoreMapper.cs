@@ -117,7 +117,9 @@ internal static class StoreMapper
 
     private static StoreException Missing(BsonDocument document, string field)
     {
-        string id = document.TryGetValue(IdField, out var value) ? Convert.ToString(value.RawValue, CultureInfo.InvariantCulture) ?? "null" : "(none)";
+        string id = document.TryGetValue(IdField, out var value)
+            ? Convert.ToString(value.RawValue, CultureInfo.InvariantCulture) ?? "null"
+            : "(none)";
         return new StoreException(
             $"The database has a row (_id {id}) without its '{field}' field. The file is damaged or was written by another program.");
     }

@@ -11,7 +11,8 @@ namespace Innernet.Core.Persistence;
 /// memcpy, cheaper than tree-list enumeration for the rules' scans) plus the lookups the unique
 /// constraints need. Peers by id are found by binary search; the name and key lookups, used only by writes
 /// and name look-ups, are built on first use, so a cold open does not pay for them. The store publishes a
-/// new snapshot after each committed write; readers take the current one without locking. Derived data (the ACL view) is computed once per snapshot, on demand.
+/// new snapshot after each committed write; readers take the current one without locking. Derived data (the
+/// ACL view) is computed once per snapshot, on demand.
 /// Each snapshot carries a <see cref="Version"/>, one more than the snapshot it was derived from.
 /// </summary>
 internal sealed class StoreSnapshot
@@ -208,7 +209,7 @@ internal sealed class StoreSnapshot
         return -1;
     }
 
-    /// <summary>The unique-name and unique-key lookups; a snapshot shares them with the next one when no name or key changed.</summary>
+    /// <summary>The unique-name and unique-key lookups; a snapshot shares them with the next when no name or key changed.</summary>
     private sealed record WriteLookups(ImmutableDictionary<string, long> ByName, ImmutableDictionary<WireGuardKey, long> ByKey)
     {
         public static WriteLookups Of(ImmutableArray<Peer> peers) => new(

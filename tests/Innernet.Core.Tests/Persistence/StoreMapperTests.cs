@@ -1,3 +1,4 @@
+using System.Globalization;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
@@ -211,7 +212,10 @@ public sealed class StoreMapperTests
         var document = CidrDocument.ToBson(cidr);
 
         Assert.Equal(
-            ["_id Int64 4", "name String \"humans\"", "cidr String \"10.42.1.0/24\"", parent is null ? "parent Null null" : "parent Int64 1"],
+            [
+                "_id Int64 4", "name String \"humans\"", "cidr String \"10.42.1.0/24\"",
+                parent is null ? "parent Null null" : "parent Int64 1",
+            ],
             Describe(document));
         Assert.Equal(cidr, CidrDocument.ToModel(document));
     }
@@ -237,5 +241,8 @@ public sealed class StoreMapperTests
 
     /// <summary>Each field as "name type json", in stored order.</summary>
     private static List<string> Describe(BsonDocument document)
-        => [.. document.Select(field => $"{field.Key} {field.Value.Type} {(field.Value.IsInt64 ? field.Value.AsInt64 : JsonSerializer.Serialize(field.Value))}")];
+        => [.. document.Select(field => $"{field.Key} {field.Value.Type} {Show(field.Value)}")];
+
+    private static string Show(BsonValue value)
+        => value.IsInt64 ? value.AsInt64.ToString(CultureInfo.InvariantCulture) : JsonSerializer.Serialize(value);
 }
