@@ -1,3 +1,9 @@
 using Innernet.Benchmarks.Server;
 
-return args is ["post", .. var rest] ? await PostBenchCommand.RunAsync(rest) : await ServerBenchCommand.RunAsync(args);
+return args switch
+{
+    ["post", .. var rest] => await PostBenchCommand.RunAsync(rest),
+    ["store-open", .. var rest] => await StoreOpenBench.RunAsync(rest),
+    ["store-open-once", var database] => StoreOpenBench.RunOnce(database),
+    _ => await ServerBenchCommand.RunAsync(args),
+};

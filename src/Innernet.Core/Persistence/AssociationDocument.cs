@@ -1,39 +1,32 @@
 using System.Globalization;
 using Innernet.Core.Model;
 using LiteDB;
+using static Innernet.Core.Persistence.StoreMapper;
+using F = Innernet.Core.Persistence.StoreSchema.Fields;
 
 namespace Innernet.Core.Persistence;
 
 /// <summary>
 /// A row of the <c>associations</c> collection. The ids are kept in the order they were given (innernet
-/// echoes them so); <see cref="Pair"/> is the normalized "low:high" key whose unique index forbids the
-/// same pair in either order.
+/// echoes them so); <see cref="StoreSchema.Fields.Pair"/> is the normalized "low:high" key whose unique index
+/// forbids the same pair in either order.
 /// </summary>
-internal sealed class AssociationDocument
+internal static class AssociationDocument
 {
-    [BsonId(autoId: false)]
-    public long Id { get; set; }
-
-    [BsonField(StoreSchema.Fields.CidrId1)]
-    public long CidrId1 { get; set; }
-
-    [BsonField(StoreSchema.Fields.CidrId2)]
-    public long CidrId2 { get; set; }
-
-    [BsonField(StoreSchema.Fields.Pair)]
-    public string Pair { get; set; } = string.Empty;
-
-    public static AssociationDocument From(Association association) => new()
+    public static BsonDocument ToBson(Association association) => new()
     {
-        Id = association.Id,
-        CidrId1 = association.CidrId1,
-        CidrId2 = association.CidrId2,
-        Pair = PairKey(association.CidrId1, association.CidrId2),
+        [IdField] = association.Id,
+        [F.CidrId1] = association.CidrId1,
+        [F.CidrId2] = association.CidrId2,
+        [F.Pair] = PairKey(association.CidrId1, association.CidrId2),
     };
 
     /// <summary>The same key for (a, b) and (b, a).</summary>
     public static string PairKey(long a, long b)
         => string.Create(CultureInfo.InvariantCulture, $"{Math.Min(a, b)}:{Math.Max(a, b)}");
 
-    public Association ToModel() => new(Id, CidrId1, CidrId2);
+    public static Association ToModel(BsonDocument document) => new(
+        ReadInt64(Required(document, IdField), "association id"),
+        ReadInt64(Required(document, F.CidrId1), "association CIDR id"),
+        ReadInt64(Required(document, F.CidrId2), "association CIDR id"));
 }

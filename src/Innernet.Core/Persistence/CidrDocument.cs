@@ -1,30 +1,24 @@
 using Innernet.Core.Model;
 using LiteDB;
+using static Innernet.Core.Persistence.StoreMapper;
+using F = Innernet.Core.Persistence.StoreSchema.Fields;
 
 namespace Innernet.Core.Persistence;
 
 /// <summary>A row of the <c>cidrs</c> collection (innernet's <c>cidrs</c> table; ip and prefix kept together).</summary>
-internal sealed class CidrDocument
+internal static class CidrDocument
 {
-    [BsonId(autoId: false)]
-    public long Id { get; set; }
-
-    [BsonField(StoreSchema.Fields.Name)]
-    public string Name { get; set; } = string.Empty;
-
-    [BsonField(StoreSchema.Fields.Cidr)]
-    public IPNetwork Network { get; set; }
-
-    [BsonField(StoreSchema.Fields.Parent)]
-    public long? Parent { get; set; }
-
-    public static CidrDocument From(Cidr cidr) => new()
+    public static BsonDocument ToBson(Cidr cidr) => new()
     {
-        Id = cidr.Id,
-        Name = cidr.Name,
-        Network = cidr.Network,
-        Parent = cidr.Parent,
+        [IdField] = cidr.Id,
+        [F.Name] = cidr.Name,
+        [F.Cidr] = Write(cidr.Network),
+        [F.Parent] = Write(cidr.Parent),
     };
 
-    public Cidr ToModel() => new(Id, Name, Network, Parent);
+    public static Cidr ToModel(BsonDocument document) => new(
+        ReadInt64(Required(document, IdField), "CIDR id"),
+        ReadString(Required(document, F.Name), "CIDR name"),
+        ReadIPNetwork(Required(document, F.Cidr)),
+        ReadOptionalInt64(Optional(document, F.Parent), "parent CIDR id"));
 }

@@ -1,6 +1,7 @@
 using Innernet.Core.Model;
-using Innernet.Netlink.WireGuard;
 using LiteDB;
+using static Innernet.Core.Persistence.StoreMapper;
+using F = Innernet.Core.Persistence.StoreSchema.Fields;
 
 namespace Innernet.Core.Persistence;
 
@@ -8,79 +9,48 @@ namespace Innernet.Core.Persistence;
 /// A row of the <c>peers</c> collection (innernet's <c>peers</c> table). Unlike innernet it also keeps
 /// <c>persistent_keepalive_interval</c>, so a peer reads back exactly as it was written.
 /// </summary>
-internal sealed class PeerDocument
+internal static class PeerDocument
 {
-    [BsonId(autoId: false)]
-    public long Id { get; set; }
-
-    [BsonField(StoreSchema.Fields.Name)]
-    public string Name { get; set; } = string.Empty;
-
-    [BsonField(StoreSchema.Fields.Ip)]
-    public IPAddress Ip { get; set; } = IPAddress.None;
-
-    [BsonField(StoreSchema.Fields.CidrId)]
-    public long CidrId { get; set; }
-
-    [BsonField(StoreSchema.Fields.PublicKey)]
-    public WireGuardKey PublicKey { get; set; }
-
-    [BsonField(StoreSchema.Fields.Endpoint)]
-    public Endpoint? Endpoint { get; set; }
-
-    [BsonField(StoreSchema.Fields.PersistentKeepaliveInterval)]
-    public int? PersistentKeepaliveInterval { get; set; }
-
-    [BsonField(StoreSchema.Fields.IsAdmin)]
-    public bool IsAdmin { get; set; }
-
-    [BsonField(StoreSchema.Fields.IsDisabled)]
-    public bool IsDisabled { get; set; }
-
-    [BsonField(StoreSchema.Fields.IsRedeemed)]
-    public bool IsRedeemed { get; set; }
-
-    [BsonField(StoreSchema.Fields.InviteExpires)]
-    public DateTimeOffset? InviteExpires { get; set; }
-
-    [BsonField(StoreSchema.Fields.Candidates)]
-    public Endpoint[] Candidates { get; set; } = [];
-
-    public static PeerDocument From(Peer peer) => new()
+    public static BsonDocument ToBson(Peer peer) => new()
     {
-        Id = peer.Id,
-        Name = peer.Name,
-        Ip = peer.Ip,
-        CidrId = peer.CidrId,
-        PublicKey = peer.PublicKey,
-        Endpoint = peer.Endpoint,
-        PersistentKeepaliveInterval = peer.PersistentKeepaliveInterval,
-        IsAdmin = peer.IsAdmin,
-        IsDisabled = peer.IsDisabled,
-        IsRedeemed = peer.IsRedeemed,
-        InviteExpires = peer.InviteExpires,
-        Candidates = [.. peer.Candidates],
+        [IdField] = peer.Id,
+        [F.Name] = peer.Name,
+        [F.Ip] = Write(peer.Ip),
+        [F.CidrId] = peer.CidrId,
+        [F.PublicKey] = Write(peer.PublicKey),
+        [F.Endpoint] = Write(peer.Endpoint),
+        [F.PersistentKeepaliveInterval] = Write((int?)peer.PersistentKeepaliveInterval),
+        [F.IsAdmin] = peer.IsAdmin,
+        [F.IsDisabled] = peer.IsDisabled,
+        [F.IsRedeemed] = peer.IsRedeemed,
+        [F.InviteExpires] = Write(peer.InviteExpires),
+        [F.Candidates] = Write(peer.Candidates),
     };
 
-    public Peer ToModel() => new()
+    public static Peer ToModel(BsonDocument document)
     {
-        Id = Id,
-        Name = Name,
-        Ip = Ip,
-        CidrId = CidrId,
-        PublicKey = PublicKey,
-        Endpoint = Endpoint,
-        PersistentKeepaliveInterval = PersistentKeepaliveInterval switch
+        long id = ReadInt64(Required(document, IdField), "peer id");
+        return new Peer
         {
-            null => null,
-            >= 0 and <= ushort.MaxValue => (ushort)PersistentKeepaliveInterval.Value,
-            _ => throw new StoreException(
-                $"The database holds an invalid persistent_keepalive_interval {PersistentKeepaliveInterval} for peer id {Id}."),
-        },
-        IsAdmin = IsAdmin,
-        IsDisabled = IsDisabled,
-        IsRedeemed = IsRedeemed,
-        InviteExpires = InviteExpires,
-        Candidates = Array.AsReadOnly(Candidates ?? []),
-    };
+            Id = id,
+            Name = ReadString(Required(document, F.Name), "peer name"),
+            Ip = ReadIPAddress(Required(document, F.Ip)),
+            CidrId = ReadInt64(Required(document, F.CidrId), "peer CIDR id"),
+            PublicKey = ReadKey(Required(document, F.PublicKey)),
+            Endpoint = ReadOptionalEndpoint(Optional(document, F.Endpoint)),
+            PersistentKeepaliveInterval = ReadOptionalInt64(
+                Optional(document, F.PersistentKeepaliveInterval), F.PersistentKeepaliveInterval) switch
+            {
+                null => null,
+                >= 0 and <= ushort.MaxValue and var interval => (ushort)interval,
+                var interval => throw new StoreException(
+                    $"The database holds an invalid persistent_keepalive_interval {interval} for peer id {id}."),
+            },
+            IsAdmin = ReadBoolean(Required(document, F.IsAdmin), F.IsAdmin),
+            IsDisabled = ReadBoolean(Required(document, F.IsDisabled), F.IsDisabled),
+            IsRedeemed = ReadBoolean(Required(document, F.IsRedeemed), F.IsRedeemed),
+            InviteExpires = ReadOptionalTime(Optional(document, F.InviteExpires)),
+            Candidates = ReadEndpoints(Optional(document, F.Candidates)),
+        };
+    }
 }

@@ -41,7 +41,7 @@ public sealed partial class ServerStore
             var association = contents.WithId(state.Sequences.LastAssociationId + 1);
             Commit(() =>
             {
-                _associations.Insert(AssociationDocument.From(association));
+                _associations.Insert(AssociationDocument.ToBson(association));
                 StoreSchema.WriteSequences(_db, state.Sequences with { LastAssociationId = association.Id });
             });
             _snapshot = state.WithAssociationAdded(association);

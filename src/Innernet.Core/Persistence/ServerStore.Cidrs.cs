@@ -24,7 +24,7 @@ public sealed partial class ServerStore
             var cidr = contents.WithId(state.Sequences.LastCidrId + 1);
             Commit(() =>
             {
-                _cidrs.Insert(CidrDocument.From(cidr));
+                _cidrs.Insert(CidrDocument.ToBson(cidr));
                 StoreSchema.WriteSequences(_db, state.Sequences with { LastCidrId = cidr.Id });
             });
             _snapshot = state.WithCidrAdded(cidr);
@@ -56,7 +56,7 @@ public sealed partial class ServerStore
             }
 
             var renamed = cidr with { Name = newName };
-            Commit(() => _cidrs.Update(CidrDocument.From(renamed)));
+            Commit(() => _cidrs.Update(CidrDocument.ToBson(renamed)));
             _snapshot = state.WithCidrReplaced(renamed);
         }
     }

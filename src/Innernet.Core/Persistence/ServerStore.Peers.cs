@@ -66,7 +66,7 @@ public sealed partial class ServerStore
             var peer = normalized.WithId(state.Sequences.LastPeerId + 1);
             Commit(() =>
             {
-                _peers.Insert(PeerDocument.From(peer));
+                _peers.Insert(PeerDocument.ToBson(peer));
                 StoreSchema.WriteSequences(_db, state.Sequences with { LastPeerId = peer.Id });
             });
             _snapshot = state.WithPeerAdded(peer);
@@ -166,7 +166,7 @@ public sealed partial class ServerStore
 
             CheckKeyFree(state, newPublicKey, id);
             var redeemed = peer with { PublicKey = newPublicKey, IsRedeemed = true };
-            Commit(() => _peers.Update(PeerDocument.From(redeemed)));
+            Commit(() => _peers.Update(PeerDocument.ToBson(redeemed)));
             _snapshot = state.WithPeerReplaced(redeemed);
             return new PeerChange(peer, redeemed);
         }
@@ -194,7 +194,7 @@ public sealed partial class ServerStore
 
             CheckKeyFree(state, newTemporaryKey, id);
             var reissued = peer with { PublicKey = newTemporaryKey, InviteExpires = storedExpiry };
-            Commit(() => _peers.Update(PeerDocument.From(reissued)));
+            Commit(() => _peers.Update(PeerDocument.ToBson(reissued)));
             _snapshot = state.WithPeerReplaced(reissued);
             return new PeerChange(peer, reissued);
         }
@@ -242,7 +242,7 @@ public sealed partial class ServerStore
                 return peer;
             }
 
-            Commit(() => _peers.Update(PeerDocument.From(updated)));
+            Commit(() => _peers.Update(PeerDocument.ToBson(updated)));
             _snapshot = state.WithPeerReplaced(updated);
             return updated;
         }

@@ -46,9 +46,9 @@ public sealed partial class ServerStore : IDisposable
 
     private readonly LiteDatabase _db;
     private readonly DatabaseFiles? _files;
-    private readonly ILiteCollection<CidrDocument> _cidrs;
-    private readonly ILiteCollection<PeerDocument> _peers;
-    private readonly ILiteCollection<AssociationDocument> _associations;
+    private readonly ILiteCollection<BsonDocument> _cidrs;
+    private readonly ILiteCollection<BsonDocument> _peers;
+    private readonly ILiteCollection<BsonDocument> _associations;
     private readonly Lock _writeLock = new();
     private StoreSnapshot _snapshot;
     private volatile bool _disposed;
@@ -58,9 +58,9 @@ public sealed partial class ServerStore : IDisposable
         _db = db;
         _files = files;
         Source = source;
-        _cidrs = db.GetCollection<CidrDocument>(StoreSchema.Cidrs, BsonAutoId.Int64);
-        _peers = db.GetCollection<PeerDocument>(StoreSchema.Peers, BsonAutoId.Int64);
-        _associations = db.GetCollection<AssociationDocument>(StoreSchema.Associations, BsonAutoId.Int64);
+        _cidrs = db.GetCollection(StoreSchema.Cidrs, BsonAutoId.Int64);
+        _peers = db.GetCollection(StoreSchema.Peers, BsonAutoId.Int64);
+        _associations = db.GetCollection(StoreSchema.Associations, BsonAutoId.Int64);
         _snapshot = null!; // set by Populate or Load before the store is handed out
     }
 
@@ -230,7 +230,8 @@ public sealed partial class ServerStore : IDisposable
                 LogStream = log is null ? null : new WriteAheadLogStream(log),
                 Collation = create ? Collation.Binary : null,
             });
-            return new LiteDatabase(engine, StoreMapper.Create(), disposeOnClose: true);
+            // Rows are mapped by hand (StoreMapper and the *Document classes); this mapper only passes BsonDocuments through.
+            return new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
         }
         catch (Exception e) when (e is LiteException or IOException or InvalidCastException or ArgumentException)
         {
@@ -273,9 +274,9 @@ public sealed partial class ServerStore : IDisposable
         try
         {
             return StoreSnapshot.Load(
-                _cidrs.FindAll().Select(d => d.ToModel()),
-                _peers.FindAll().Select(d => d.ToModel()),
-                _associations.FindAll().Select(d => d.ToModel()),
+                _cidrs.FindAll().Select(CidrDocument.ToModel),
+                _peers.FindAll().Select(PeerDocument.ToModel),
+                _associations.FindAll().Select(AssociationDocument.ToModel),
                 sequences,
                 version);
         }
@@ -348,9 +349,9 @@ public sealed partial class ServerStore : IDisposable
             Commit(() =>
             {
                 StoreSchema.Initialize(_db);
-                _cidrs.Insert(CidrDocument.From(rows.Root));
-                _cidrs.Insert(CidrDocument.From(rows.Infra));
-                _peers.Insert(PeerDocument.From(rows.Server));
+                _cidrs.Insert(CidrDocument.ToBson(rows.Root));
+                _cidrs.Insert(CidrDocument.ToBson(rows.Infra));
+                _peers.Insert(PeerDocument.ToBson(rows.Server));
                 StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
             });
             _snapshot = ReadSnapshot(FirstVersion);

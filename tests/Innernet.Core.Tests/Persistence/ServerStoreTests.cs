@@ -336,6 +336,27 @@ public sealed partial class ServerStoreTests
     }
 
     [Fact]
+    public void Open_UniqueIndexMissing_RecreatesItAndEnforcesIt()
+    {
+        using var temp = new TempDatabase();
+        ServerStore.Create(temp.Path, Network).Dispose();
+        using (var db = new LiteDatabase(temp.Path))
+        {
+            Assert.True(db.GetCollection("peers").DropIndex("name"));
+        }
+
+        using (var store = ServerStore.Open(temp.Path))
+        {
+            Assert.NotNull(store.GetPeer(Peer.ServerId));
+        }
+
+        using var reopened = new LiteDatabase(temp.Path);
+        var index = Assert.Single(reopened.GetCollection("$indexes").FindAll(), i => i["collection"] == "peers" && i["name"] == "name");
+        Assert.True(index["unique"].AsBoolean);
+        Assert.Equal("$.name", index["expression"].AsString);
+    }
+
+    [Fact]
     public void Create_Schema_StoresInnernetTextForms()
     {
         using var temp = new TempDatabase();
