@@ -29,6 +29,7 @@ namespace Innernet.Core.Contracts;
 [JsonSerializable(typeof(Association))]
 [JsonSerializable(typeof(AssociationContents))]
 [JsonSerializable(typeof(State))]
+[JsonSerializable(typeof(StateUpdate))]
 [JsonSerializable(typeof(RedeemContents))]
 [JsonSerializable(typeof(EndpointContents))]
 [JsonSerializable(typeof(ServerCapabilities))]
