@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Innernet.Core.Model;
 
 /// <summary>
@@ -7,9 +9,12 @@ namespace Innernet.Core.Model;
 /// <param name="UnspecifiedIpInOverrideEndpoint">innernet 1.7: an endpoint override may be <c>0.0.0.0:port</c>.</param>
 /// <param name="StateStream">
 /// Our extension: the version of the live state stream protocol the server speaks
-/// (<see cref="StateStreamVersion"/>); 0 (innernet, older servers) means none, so clients poll.
+/// (<see cref="StateStreamVersion"/>); 0 (innernet, older servers) means none, so clients poll. Not written when 0,
+/// so a server without the stream answers exactly as innernet.
 /// </param>
-public sealed record ServerCapabilities(bool UnspecifiedIpInOverrideEndpoint = false, int StateStream = 0)
+public sealed record ServerCapabilities(
+    bool UnspecifiedIpInOverrideEndpoint = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int StateStream = 0)
 {
     /// <summary>The live state stream protocol described in docs/api.md ("Live updates").</summary>
     public const int StateStreamVersion = 1;
