@@ -5,7 +5,8 @@ using Innernet.Core.Fetch;
 
 namespace Innernet.Client.Commands;
 
-/// <summary><c>uninstall &lt;iface&gt;</c>: bring the interface down and delete its config and peer cache.</summary>
+/// <summary><c>uninstall &lt;iface&gt;</c>: bring the interface down and delete every file it keeps for it
+/// (<see cref="ClientPaths.FilesOf"/>).</summary>
 internal static class UninstallCommand
 {
     public static Command Create(ClientContext context, GlobalOptions globals)
@@ -40,9 +41,11 @@ internal static class UninstallCommand
                 await context.Out.WriteLineAsync($"[!] could not bring interface {name} down: {e.Message}").ConfigureAwait(false);
             }
 
-            File.Delete(config);
-            File.Delete(data);
-            File.Delete(ClientPaths.EntityTagFile(args.DataDirectory, name));
+            foreach (string file in ClientPaths.FilesOf(args.ConfigDirectory, args.DataDirectory, name))
+            {
+                File.Delete(file);
+            }
+
             await context.Out.WriteLineAsync($"[*] uninstalled network '{name}' (the hosts file section stays)").ConfigureAwait(false);
         }));
         return command;

@@ -28,6 +28,18 @@ public static class ClientPaths
     public static string EntityTagFile(string dataDirectory, string interfaceName)
         => Path.Combine(dataDirectory, interfaceName + EntityTagExtension);
 
+    /// <summary>
+    /// Every file this client may keep for one network, the ones innernet shares first: config, peer cache, the
+    /// cache's entity tag and a pending redeem key. Leaving a network deletes exactly these.
+    /// </summary>
+    public static IReadOnlyList<string> FilesOf(string configDirectory, string dataDirectory, string interfaceName) =>
+    [
+        ConfigFile(configDirectory, interfaceName),
+        DataFile(dataDirectory, interfaceName),
+        EntityTagFile(dataDirectory, interfaceName),
+        PendingRedeemKey.PathFor(configDirectory, interfaceName),
+    ];
+
     /// <summary>The installed networks: every regular <c>*.conf</c> file in the config directory, sorted by name.</summary>
     public static IReadOnlyList<string> InstalledInterfaces(string configDirectory)
     {
