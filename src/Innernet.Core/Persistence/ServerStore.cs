@@ -14,9 +14,10 @@ namespace Innernet.Core.Persistence;
 /// CIDRs, peers and associations with innernet's ids, invariants and validation.
 /// </summary>
 /// <remarks>
-/// <para><b>Concurrency.</b> Thread-safe. Writers are serialized by one lock around each
-/// read-validate-write sequence, which runs as one LiteDB transaction; so check-then-insert is atomic and
-/// uniqueness or one-time redemption cannot race. After each commit the store publishes an immutable
+/// <para><b>Concurrency.</b> Thread-safe. Writes are validated and committed one after another by whoever
+/// holds the write lock, each against the state every write before it leaves, so check-then-insert is atomic
+/// and uniqueness or one-time redemption cannot race; concurrent writers share one transaction and one durable
+/// commit (group commit, see ServerStore.Writes.cs). After each commit the store publishes an immutable
 /// snapshot of the whole database; readers take the current snapshot without locking and always see
 /// committed state. The file is locked exclusively, so this process is its only writer and the snapshot
 /// is exactly the committed content (it is read back from the file after any failed write).</para>
@@ -346,7 +347,7 @@ public sealed partial class ServerStore : IDisposable
     {
         lock (_writeLock)
         {
-            Commit(() =>
+            CommitTransaction(() =>
             {
                 StoreSchema.Initialize(_db);
                 _cidrs.Insert(CidrDocument.ToBson(rows.Root));
@@ -355,35 +356,6 @@ public sealed partial class ServerStore : IDisposable
                 StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
             });
             _snapshot = ReadSnapshot(FirstVersion);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="write"/> as one transaction. Callers hold <see cref="_writeLock"/> and have
-    /// validated against <see cref="Current"/>. On failure the transaction is rolled back, the snapshot is
-    /// re-read from the file (so it cannot drift from it) and the error is translated.
-    /// </summary>
-    private void Commit(Action write)
-    {
-        if (!_db.BeginTrans())
-        {
-            throw new InvalidOperationException("Internal error: a database transaction is already open on this thread.");
-        }
-
-        try
-        {
-            write();
-            _db.Commit();
-        }
-        catch (Exception e)
-        {
-            RollbackAndResync();
-            if (Translate(e) is { } translated)
-            {
-                throw translated;
-            }
-
-            throw;
         }
     }
 
