@@ -16,7 +16,9 @@ namespace Innernet.Core.Persistence;
 /// <para>Each caller's error is its own: a write refused by validation fails alone and the batch goes on without
 /// it. When the transaction itself fails (LiteDB or I/O), it is rolled back, the snapshot is re-read from the file
 /// and the writes are retried one transaction each, so one bad write cannot take the others with it, and none is
-/// half-applied. Versions still grow by one per committed write (a batch publishes its last one).</para>
+/// half-applied. A commit that fails after it began writing the log cannot be rolled back by LiteDB 5.0 (its
+/// transaction stays open, holding its locks); then every write of the batch fails, none is visible, the file
+/// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed write (a batch publishes its last one).</para>
 /// <para>The confirm flags of separate LiteDB transactions are never merged: a batch is one transaction, so a
 /// crash keeps all of it or none.</para>
 /// </remarks>
@@ -26,6 +28,9 @@ public sealed partial class ServerStore
     private const int MaxWritesPerCommit = 256;
 
     private readonly ConcurrentQueue<PendingWrite> _queued = new();
+
+    /// <summary>Set (under the write lock) when a commit failed and could not be rolled back: later writes fail fast.</summary>
+    private Exception? _stoppedBy;
 
     /// <summary>
     /// Runs <paramref name="plan"/> against the newest state (committed writes plus those ahead of it in its batch)
@@ -58,11 +63,11 @@ public sealed partial class ServerStore
             batch.Add(write);
         }
 
-        if (_disposed)
+        if (_disposed || _stoppedBy is not null)
         {
             foreach (var write in batch)
             {
-                write.Fail(new ObjectDisposedException(nameof(ServerStore)));
+                write.Fail(_disposed ? new ObjectDisposedException(nameof(ServerStore)) : Stopped(_stoppedBy!));
                 write.Complete();
             }
 
@@ -113,13 +118,18 @@ public sealed partial class ServerStore
                     }
                 });
             }
-            catch (Exception) when (changed.Count > 1)
+            catch (Exception) when (changed.Count > 1 && _stoppedBy is null)
             {
                 return false;
             }
             catch (Exception e)
             {
-                changed[0].Fail(Translate(e) ?? e);
+                foreach (var write in changed)
+                {
+                    // Each caller gets an exception of its own (one instance must not be thrown on several threads).
+                    write.Fail(Translate(e) ?? (changed.Count == 1 ? e : new StoreException($"Database write to '{Source}' failed: {e.Message}", e)));
+                }
+
                 state = _snapshot;
             }
         }
@@ -150,12 +160,21 @@ public sealed partial class ServerStore
             stage();
             _db.Commit();
         }
-        catch
+        catch (Exception e)
         {
-            RollbackAndResync();
+            if (!RollbackAndResync())
+            {
+                _stoppedBy ??= e;
+            }
+
             throw;
         }
     }
+
+    private StoreException Stopped(Exception cause) => new(
+        $"Writes to the database '{Source}' are stopped: an earlier commit failed half-way ({cause.Message}) and LiteDB cannot roll it " +
+        "back in this process. Every acknowledged write is on disk; restart the server to reopen the database.",
+        cause);
 
     /// <summary>What a write's plan decided: its result and, unless it changes nothing, the next state and its LiteDB writes.</summary>
     private readonly record struct Planned<T>(T Result, StoreSnapshot? Next, Action? Stage)

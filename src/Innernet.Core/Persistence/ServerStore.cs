@@ -359,11 +359,24 @@ public sealed partial class ServerStore : IDisposable
         }
     }
 
-    private void RollbackAndResync()
+    /// <summary>
+    /// Rolls the open transaction back and re-reads the snapshot from the file. False when LiteDB cannot roll
+    /// back: a commit that failed after it began writing the log leaves its pages read-only and the transaction
+    /// open on this thread, holding its locks.
+    /// </summary>
+    private bool RollbackAndResync()
     {
         try
         {
             _db.Rollback();
+        }
+        catch (Exception e) when (e is LiteException or IOException or ObjectDisposedException)
+        {
+            return false;
+        }
+
+        try
+        {
             if (_snapshot is not null)
             {
                 _snapshot = ReadSnapshot(_snapshot.Version + 1);
@@ -373,6 +386,8 @@ public sealed partial class ServerStore : IDisposable
         {
             // Keep the original error; a broken file fails the next operation with its own message.
         }
+
+        return true;
     }
 
     /// <summary>The Innernet exception for a LiteDB or I/O failure; null for errors that pass through unchanged.</summary>
