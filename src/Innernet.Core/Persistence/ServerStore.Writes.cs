@@ -5,12 +5,12 @@ using System.Threading;
 namespace Innernet.Core.Persistence;
 
 /// <summary>
-/// Group commit: every write method queues a <see cref="PendingWrite"/> and waits for the write lock; whoever
-/// holds it (the first waiting caller, the "leader") takes every queued write, plans each against the state the
-/// writes before it in the batch leave, stages all their LiteDB changes in one transaction and commits it once —
-/// one durable commit (two syncs, see <see cref="WriteAheadLogStream"/>) for the whole batch. Only after the commit
-/// is the batch's final snapshot published and are its callers completed, so nobody (reader or caller) sees a
-/// state that is not on disk. A caller whose write was taken by a leader finds it done when it gets the lock.
+/// Group commit: every write method queues a <see cref="PendingWrite"/> and waits for it. The store's writer thread
+/// takes every queued write, plans each against the state the writes before it in the batch leave, stages all their
+/// LiteDB changes in one transaction and commits it once — one durable commit (two syncs, see
+/// <see cref="WriteAheadLogStream"/>) for the whole batch; writes that arrive meanwhile form the next batch. Only
+/// after the commit is the batch's final snapshot published and are its callers completed, so nobody (reader or
+/// caller) sees a state that is not on disk.
 /// </summary>
 /// <remarks>
 /// <para>Each caller's error is its own: a write refused by validation fails alone and the batch goes on without
@@ -21,15 +21,22 @@ namespace Innernet.Core.Persistence;
 /// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed write (a batch publishes its last one).</para>
 /// <para>The confirm flags of separate LiteDB transactions are never merged: a batch is one transaction, so a
 /// crash keeps all of it or none.</para>
+/// <para>One long-lived thread runs every transaction because LiteDB binds a transaction to the thread that began
+/// it, and one that failed half-way stays attached to that thread: on a request thread that later exits, its
+/// finalizer throws and takes the process down. The writer also closes the database, on the same thread.</para>
 /// </remarks>
 public sealed partial class ServerStore
 {
     /// <summary>Most writes one transaction takes (bounds the transaction's size and a leader's extra work).</summary>
     private const int MaxWritesPerCommit = 256;
 
-    private readonly ConcurrentQueue<PendingWrite> _queued = new();
+    /// <summary>Databases of stores stopped by a commit LiteDB could not roll back (see <see cref="CloseDatabase"/>).</summary>
+    private static readonly ConcurrentBag<LiteDB.LiteDatabase> StuckDatabases = [];
 
-    /// <summary>Set (under the write lock) when a commit failed and could not be rolled back: later writes fail fast.</summary>
+    private readonly BlockingCollection<PendingWrite> _queued = new(new ConcurrentQueue<PendingWrite>());
+    private Thread? _writer;
+
+    /// <summary>Set (by the writer) when a commit failed and could not be rolled back: later writes fail fast.</summary>
     private Exception? _stoppedBy;
 
     /// <summary>
@@ -41,33 +48,59 @@ public sealed partial class ServerStore
     private T Write<T>(Func<StoreSnapshot, Planned<T>> plan)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var write = new PendingWrite<T>(plan);
-        _queued.Enqueue(write);
-        lock (_writeLock)
+        using var write = new PendingWrite<T>(plan);
+        try
         {
-            while (!write.IsDone)
-            {
-                CommitQueued();
-            }
+            _queued.Add(write);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Disposed since the check: the queue takes no more writes.
+            throw new ObjectDisposedException(nameof(ServerStore), e);
         }
 
-        return write.Result;
+        return write.WaitForResult();
     }
 
-    /// <summary>Commits the writes queued now (up to <see cref="MaxWritesPerCommit"/>). Holds <see cref="_writeLock"/>.</summary>
-    private void CommitQueued()
+    /// <summary>Starts the writer once the store's state is loaded (before the store is handed out).</summary>
+    private void StartWriter()
     {
-        var batch = new List<PendingWrite>();
-        while (batch.Count < MaxWritesPerCommit && _queued.TryDequeue(out var write))
-        {
-            batch.Add(write);
-        }
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "ServerStore writer" };
+        _writer.Start();
+    }
 
-        if (_disposed || _stoppedBy is not null)
+    /// <summary>
+    /// Commits batches of queued writes (up to <see cref="MaxWritesPerCommit"/> each) until the store is disposed, then
+    /// closes the database on this thread.
+    /// </summary>
+    private void WriterLoop()
+    {
+        try
+        {
+            while (_queued.TryTake(out var first, Timeout.Infinite))
+            {
+                var batch = new List<PendingWrite> { first };
+                while (batch.Count < MaxWritesPerCommit && _queued.TryTake(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                CommitBatch(batch);
+            }
+        }
+        finally
+        {
+            CloseDatabase();
+        }
+    }
+
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        if (_stoppedBy is not null)
         {
             foreach (var write in batch)
             {
-                write.Fail(_disposed ? new ObjectDisposedException(nameof(ServerStore)) : Stopped(_stoppedBy!));
+                write.Fail(Stopped(_stoppedBy));
                 write.Complete();
             }
 
@@ -145,7 +178,7 @@ public sealed partial class ServerStore
 
     /// <summary>
     /// Runs <paramref name="stage"/> as one LiteDB transaction and commits it (durably: see
-    /// <see cref="WriteAheadLogStream"/>). Callers hold <see cref="_writeLock"/>. On failure the transaction is rolled
+    /// <see cref="WriteAheadLogStream"/>). Runs on the writer thread (or on the creating one before it starts). On failure the transaction is rolled
     /// back, the snapshot is re-read from the file (so it cannot drift from it) and the original error is rethrown.
     /// </summary>
     private void CommitTransaction(Action stage)
@@ -182,14 +215,17 @@ public sealed partial class ServerStore
         public static Planned<T> Unchanged(T result) => new(result, null, null);
     }
 
-    /// <summary>One queued write. Touched only by the thread holding <see cref="_writeLock"/> until it is done.</summary>
-    private abstract class PendingWrite
+    /// <summary>One queued write. Touched only by the writer until it is complete, then only by its caller.</summary>
+    private abstract class PendingWrite : IDisposable
     {
-        private volatile bool _done;
+        private readonly ManualResetEventSlim _done = new();
 
         protected ExceptionDispatchInfo? Error { get; private set; }
 
-        public bool IsDone => _done;
+        /// <summary>Disposed by the caller after it was completed: the writer is done with it.</summary>
+        public void Dispose() => _done.Dispose();
+
+        protected void WaitForCompletion() => _done.Wait();
 
         /// <summary>Validates against <paramref name="state"/>: the state after the change, or null (no change, or refused).</summary>
         public abstract StoreSnapshot? Plan(StoreSnapshot state);
@@ -202,21 +238,19 @@ public sealed partial class ServerStore
         protected void ClearError() => Error = null;
 
         /// <summary>Hands the outcome to the caller (after the commit and the publication of the snapshot).</summary>
-        public void Complete() => _done = true;
+        public void Complete() => _done.Set();
     }
 
     private sealed class PendingWrite<T>(Func<StoreSnapshot, Planned<T>> plan) : PendingWrite
     {
         private Planned<T> _planned;
 
-        /// <summary>The planned result, or the write's own error rethrown (with the caller's stack appended).</summary>
-        public T Result
+        /// <summary>Waits until the write is committed (or refused): its result, or its own error rethrown (the caller's stack appended).</summary>
+        public T WaitForResult()
         {
-            get
-            {
-                Error?.Throw();
-                return _planned.Result;
-            }
+            WaitForCompletion();
+            Error?.Throw();
+            return _planned.Result;
         }
 
         public override StoreSnapshot? Plan(StoreSnapshot state)
