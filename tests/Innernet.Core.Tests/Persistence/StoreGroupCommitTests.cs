@@ -100,6 +100,9 @@ public sealed class StoreGroupCommitTests
         var later = Assert.Throws<StoreException>(() => store.AddPeer(NewPeer("later", "10.42.1.99", humans.Id)));
         Assert.Contains("are stopped", later.Message, StringComparison.Ordinal);
         store.Dispose();
+        // LiteDB's half-failed transaction throws from its finalizer, which would end this process.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
         using var reopened = ServerStore.Open(data, log);
         Assert.Equal([Peer.ServerId, outcomes[0].Value!.Id], reopened.ListPeers().Select(p => p.Id));
