@@ -14,7 +14,8 @@ namespace Innernet.Benchmarks.Server;
 /// populated once; each run copies it, starts one of the two built servers (<c>--baseline-binary</c>, e.g. built from
 /// an older commit, and <c>--binary</c>) with <c>serve</c> on wireguard-go in a fresh lab namespace, and sends
 /// <c>POST /v1/admin/peers</c> over the local admin socket: sequential requests (latency) and
-/// <c>--concurrency</c> connections for <c>--duration-s</c> (throughput), each creating a new peer. Runs alternate
+/// for each of <c>--concurrency</c> (a list of connection counts) that many connections for <c>--duration-s</c> (throughput),
+/// each request creating a new peer. Runs alternate
 /// baseline/current for <c>--rounds</c> rounds so both see the same machine load. In-process, on a copy of the same
 /// database file, the store's commit latency (<c>ServerStore.SetCandidates</c>) is timed with the log and data
 /// file flushed to the OS cache only (what LiteDB did on its own) and with fsync (what the store does now).
@@ -28,7 +29,10 @@ internal static class PostBenchCommand
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static PosixSignalRegistration[]? s_signals;
 
-    private sealed record Run(string Label, int Round, double MedianMs, double P99Ms, int Sequential, double SequentialPerS, double PerS, int Errors);
+    /// <summary>One server run: sequential latency and throughput, then requests per second per connection count (<c>PerS[i]</c> for
+    /// <c>Concurrency[i]</c>).</summary>
+    private sealed record Run(
+        string Label, int Round, double MedianMs, double P99Ms, double MaxMs, int Sequential, double SequentialPerS, double[] PerS, int Errors);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -37,7 +41,7 @@ internal static class PostBenchCommand
         {
             Console.Error.WriteLine(
                 "usage: Innernet.Benchmarks.Server post --binary PATH --baseline-binary PATH [--baseline-label TEXT] [--peers 10000] "
-                + "[--requests 300] [--duration-s 5] [--concurrency 4] [--rounds 2] [--commits 300] [--doc FILE] [--machine TEXT]");
+                + "[--requests 300] [--duration-s 5] [--concurrency 1,4,16] [--rounds 2] [--commits 300] [--doc FILE] [--machine TEXT]");
             return 2;
         }
 
@@ -71,7 +75,8 @@ internal static class PostBenchCommand
                     runs.Add(await RunServerAsync(options, network, postCidrId, label, binary, round));
                     var last = runs[^1];
                     Console.Error.WriteLine(
-                        $"post-bench:   median {last.MedianMs:0.00} ms, p99 {last.P99Ms:0.00} ms, {last.SequentialPerS:0} req/s ×1, {last.PerS:0} req/s ×{options.Concurrency}");
+                        $"post-bench:   median {last.MedianMs:0.00} ms, p99 {last.P99Ms:0.00} ms, max {last.MaxMs:0.0} ms, {last.SequentialPerS:0} req/s sequential, "
+                        + string.Join(", ", options.Concurrency.Select((c, i) => $"{last.PerS[i]:0} req/s ×{c}")));
                 }
             }
 
@@ -139,7 +144,7 @@ internal static class PostBenchCommand
             };
         }
 
-        using var http = AdminClient(socket, options.Concurrency);
+        using var http = AdminClient(socket, options.Concurrency.Max());
         for (int i = 0; i < Warmup; i++)
         {
             await PostAsync(http, NewPeer());
@@ -155,33 +160,39 @@ internal static class PostBenchCommand
         }
 
         double sequentialPerS = options.Requests / sequential.Elapsed.TotalSeconds;
-        int completed = 0, errors = 0;
-        long end = Stopwatch.GetTimestamp() + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+        int errors = 0;
+        var perS = new double[options.Concurrency.Count];
+        for (int c = 0; c < perS.Length; c++)
         {
-            while (Stopwatch.GetTimestamp() < end)
+            int completed = 0;
+            long end = Stopwatch.GetTimestamp() + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+            await Task.WhenAll(Enumerable.Range(0, options.Concurrency[c]).Select(_ => Task.Run(async () =>
             {
-                try
+                while (Stopwatch.GetTimestamp() < end)
                 {
-                    await PostAsync(http, NewPeer());
-                    if (Stopwatch.GetTimestamp() <= end)
+                    try
                     {
-                        Interlocked.Increment(ref completed);
+                        await PostAsync(http, NewPeer());
+                        if (Stopwatch.GetTimestamp() <= end)
+                        {
+                            Interlocked.Increment(ref completed);
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
+                    {
+                        Interlocked.Increment(ref errors);
                     }
                 }
-                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }
-        })));
+            })));
+            perS[c] = completed / options.Duration.TotalSeconds;
+        }
+
         if (server.HasExited)
         {
             throw new InvalidOperationException($"{label}: innernet-server exited during the run.\n{server.Log()}");
         }
 
-        return new Run(label, round, Stats.Median(samples), Stats.Percentile(samples, 99), samples.Count, sequentialPerS,
-            completed / options.Duration.TotalSeconds, errors);
+        return new Run(label, round, Stats.Median(samples), Stats.Percentile(samples, 99), samples.Max(), samples.Count, sequentialPerS, perS, errors);
     }
 
     private static async Task PostAsync(HttpClient http, PeerContents contents)
@@ -258,7 +269,7 @@ internal static class PostBenchCommand
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Run {date:yyyy-MM-dd HH:mm} UTC · {options.Machine} · {options.Peers:N0} peers · ")
-            .Append(CultureInfo.InvariantCulture, $"{options.Requests} sequential POSTs after {Warmup} warm-up, then {options.Concurrency} connections for ")
+            .Append(CultureInfo.InvariantCulture, $"{options.Requests} sequential POSTs after {Warmup} warm-up, then {string.Join(", ", options.Concurrency)} connections for ")
             .Append(CultureInfo.InvariantCulture, $"{options.Duration.TotalSeconds:0} s, per run · 1-min load average before → after: {load}\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"**Store commit latency** (`ServerStore.SetCandidates` on a copy of the {options.Peers:N0}-peer database, ")
             .Append(CultureInfo.InvariantCulture, $"{options.Commits} commits)\n\n")
@@ -266,25 +277,26 @@ internal static class PostBenchCommand
             .Append(CultureInfo.InvariantCulture, $"| before: log left in the OS cache (LiteDB's own commit) | {commits.Unsynced.P50:0.000} ms | {commits.Unsynced.P99:0.000} ms |\n")
             .Append(CultureInfo.InvariantCulture, $"| after: pages fsynced, then the confirm byte fsynced | {commits.Synced.P50:0.000} ms | {commits.Synced.P99:0.000} ms |\n\n");
         sb.Append("**`POST /v1/admin/peers` over the admin socket** (`innernet-server serve` on wireguard-go; each request creates a peer)\n\n")
-            .Append(CultureInfo.InvariantCulture, $"| server | round | median | p99 | req/s ×1 | req/s ×{options.Concurrency} | errors |\n")
-            .Append("|---|---:|---:|---:|---:|---:|---:|\n");
+            .Append(CultureInfo.InvariantCulture, $"| server | round | median | p99 | max | req/s seq. | {string.Join(" | ", options.Concurrency.Select(c => $"req/s ×{c}"))} | errors |\n")
+            .Append("|---|---:|---:|---:|---:|---:|").Append(string.Concat(options.Concurrency.Select(_ => "---:|"))).Append("---:|\n");
         foreach (var r in runs)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.Round} | {r.MedianMs:0.00} ms | {r.P99Ms:0.00} ms | {r.SequentialPerS:0} | {r.PerS:0} | {r.Errors} |\n");
+                $"| {r.Label} | {r.Round} | {r.MedianMs:0.00} ms | {r.P99Ms:0.00} ms | {r.MaxMs:0.0} ms | {r.SequentialPerS:0} | {string.Join(" | ", r.PerS.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} | {r.Errors} |\n");
         }
 
         double Median(string label, Func<Run, double> value) => Stats.Median([.. runs.Where(r => r.Label == label).Select(value)]);
         double baseSeq = Median(options.BaselineLabel, r => r.SequentialPerS), curSeq = Median("current", r => r.SequentialPerS);
-        double basePar = Median(options.BaselineLabel, r => r.PerS), curPar = Median("current", r => r.PerS);
+        var ratios = options.Concurrency.Select((c, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"×{c} {Median("current", r => r.PerS[i]) / Median(options.BaselineLabel, r => r.PerS[i]):0.00}"));
         sb.Append(CultureInfo.InvariantCulture,
-                $"\nCurrent / baseline throughput (medians over rounds): ×1 {curSeq / baseSeq:0.00}, ×{options.Concurrency} {curPar / basePar:0.00} ")
+                $"\nCurrent / baseline throughput (medians over rounds): sequential {curSeq / baseSeq:0.00}, {string.Join(", ", ratios)} ")
             .Append("(goal: ≥ 0.80).\n");
         return sb.ToString();
     }
 
     private sealed record PostOptions(
-        string Binary, string BaselineBinary, string BaselineLabel, int Peers, int Requests, TimeSpan Duration, int Concurrency, int Rounds,
+        string Binary, string BaselineBinary, string BaselineLabel, int Peers, int Requests, TimeSpan Duration, IReadOnlyList<int> Concurrency, int Rounds,
         int Commits, string? Doc, string Machine, string WorkRoot);
 
     private static PostOptions? Parse(string[] args)
@@ -303,7 +315,8 @@ internal static class PostBenchCommand
         }
 
         return new PostOptions(binary, baseline, values.GetValueOrDefault("--baseline-label", "baseline"), Int("--peers", 10_000),
-            Int("--requests", 300), TimeSpan.FromSeconds(Int("--duration-s", 5)), Int("--concurrency", 4), Int("--rounds", 2),
+            Int("--requests", 300), TimeSpan.FromSeconds(Int("--duration-s", 5)),
+            [.. values.GetValueOrDefault("--concurrency", "1,4,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))], Int("--rounds", 2),
             Int("--commits", 300), values.GetValueOrDefault("--doc"), values.GetValueOrDefault("--machine", $"{Environment.ProcessorCount} cores"),
             Path.GetTempPath());
     }

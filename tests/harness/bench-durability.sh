@@ -5,11 +5,11 @@
 # Builds innernet-server at the baseline commit (default ad7284f, the last one whose commits were not fsynced) in a
 # temporary git worktree, then runs `Innernet.Benchmarks.Server post`: one 10,000-peer network, each server in turn
 # (baseline, current; two rounds) serving on wireguard-go in a lab namespace, POST /v1/admin/peers over the admin
-# socket (300 sequential requests, then 4 connections for 5 s), plus the store's in-process commit latency without
+# socket (300 sequential requests, then 1, 4 and 16 connections for 5 s each), plus the store's in-process commit latency without
 # and with fsync. Prints the tables and replaces the durability block of docs/benchmarks.md. About 3-4 minutes.
 #
 # Environment: BENCH_DURABILITY_BASE (commit, default ad7284f), BENCH_DURABILITY_PEERS (10000),
-#              BENCH_DURABILITY_ROUNDS (2), BENCH_DURABILITY_DOC (docs/benchmarks.md; empty = do not write).
+#              BENCH_DURABILITY_ROUNDS (2), BENCH_DURABILITY_CONCURRENCY (1,4,16), BENCH_DURABILITY_DOC (docs/benchmarks.md; empty = do not write).
 # Needs root (namespaces, wireguard-go) and git history containing the baseline commit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -43,7 +43,8 @@ BASE_SERVER=$tmp/base/artifacts/build/bin/Innernet.Server.Cli/release/innernet-s
 
 machine="$(nproc) cores, $(wireguard-go --version 2>/dev/null | head -1 | awk '{print "wireguard-go", $2}'), kernel $(uname -r), $(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}') temp dir"
 args=(post --binary "$SERVER" --baseline-binary "$BASE_SERVER" --baseline-label "baseline $BASE"
-  --peers "${BENCH_DURABILITY_PEERS:-10000}" --rounds "${BENCH_DURABILITY_ROUNDS:-2}" --machine "$machine")
+  --peers "${BENCH_DURABILITY_PEERS:-10000}" --rounds "${BENCH_DURABILITY_ROUNDS:-2}"
+  --concurrency "${BENCH_DURABILITY_CONCURRENCY:-1,4,16}" --machine "$machine")
 [ -n "$DOC" ] && args+=(--doc "$DOC")
 echo "==> durability: POST /v1/admin/peers, baseline $BASE vs current" >&2
 dotnet "$DLL" "${args[@]}"

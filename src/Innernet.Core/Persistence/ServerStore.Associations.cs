@@ -13,9 +13,8 @@ public sealed partial class ServerStore
     public Association AddAssociation(AssociationContents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        lock (_writeLock)
+        return Write(state =>
         {
-            var state = Current;
             if (contents.CidrId1 == contents.CidrId2)
             {
                 throw new ValidationException(
@@ -39,30 +38,23 @@ public sealed partial class ServerStore
             }
 
             var association = contents.WithId(state.Sequences.LastAssociationId + 1);
-            Commit(() =>
-            {
-                _associations.Insert(AssociationDocument.ToBson(association));
-                StoreSchema.WriteSequences(_db, state.Sequences with { LastAssociationId = association.Id });
-            });
-            _snapshot = state.WithAssociationAdded(association);
-            return association;
-        }
+            return new Planned<Association>(
+                association, state.WithAssociationAdded(association), () => _associations.Insert(AssociationDocument.ToBson(association)));
+        });
     }
 
     /// <summary>Deletes an association.</summary>
     /// <exception cref="NotFoundException">No association has this id (innernet's API answers 204 then; the API maps it).</exception>
     public void DeleteAssociation(long id)
     {
-        lock (_writeLock)
+        _ = Write(state =>
         {
-            var state = Current;
             if (state.FindAssociation(id) is null)
             {
                 throw new NotFoundException($"Association {id} does not exist.");
             }
 
-            Commit(() => _associations.Delete(id));
-            _snapshot = state.WithAssociationRemoved(id);
-        }
+            return new Planned<bool>(true, state.WithAssociationRemoved(id), () => _associations.Delete(id));
+        });
     }
 }

@@ -17,19 +17,12 @@ public sealed partial class ServerStore
     public Cidr AddCidr(CidrContents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        lock (_writeLock)
+        return Write(state =>
         {
-            var state = Current;
             CidrRules.ValidateCreate(state.Cidrs, state.Peers, contents);
             var cidr = contents.WithId(state.Sequences.LastCidrId + 1);
-            Commit(() =>
-            {
-                _cidrs.Insert(CidrDocument.ToBson(cidr));
-                StoreSchema.WriteSequences(_db, state.Sequences with { LastCidrId = cidr.Id });
-            });
-            _snapshot = state.WithCidrAdded(cidr);
-            return cidr;
-        }
+            return new Planned<Cidr>(cidr, state.WithCidrAdded(cidr), () => _cidrs.Insert(CidrDocument.ToBson(cidr)));
+        });
     }
 
     /// <summary>
@@ -41,13 +34,12 @@ public sealed partial class ServerStore
     public void RenameCidr(long id, string newName)
     {
         Hostname.Validate(newName, "CIDR name");
-        lock (_writeLock)
+        _ = Write(state =>
         {
-            var state = Current;
             var cidr = state.FindCidr(id) ?? throw CidrNotFound(id);
             if (cidr.Name == newName)
             {
-                return;
+                return Planned<bool>.Unchanged(false);
             }
 
             if (state.Cidrs.FirstOrDefault(c => c.Name == newName) is { } other)
@@ -56,9 +48,8 @@ public sealed partial class ServerStore
             }
 
             var renamed = cidr with { Name = newName };
-            Commit(() => _cidrs.Update(CidrDocument.ToBson(renamed)));
-            _snapshot = state.WithCidrReplaced(renamed);
-        }
+            return new Planned<bool>(true, state.WithCidrReplaced(renamed), () => _cidrs.Update(CidrDocument.ToBson(renamed)));
+        });
     }
 
     /// <summary>
@@ -69,13 +60,11 @@ public sealed partial class ServerStore
     /// <exception cref="ValidationException">The CIDR is still referenced.</exception>
     public void DeleteCidr(long id)
     {
-        lock (_writeLock)
+        _ = Write(state =>
         {
-            var state = Current;
             CidrRules.ValidateDelete(state.Cidrs, state.Peers, state.Associations, id);
-            Commit(() => _cidrs.Delete(id));
-            _snapshot = state.WithCidrRemoved(id);
-        }
+            return new Planned<bool>(true, state.WithCidrRemoved(id), () => _cidrs.Delete(id));
+        });
     }
 
     private static NotFoundException CidrNotFound(long id) => new($"CIDR {id} does not exist.");

@@ -59,19 +59,12 @@ public sealed partial class ServerStore
         };
         CheckKey(normalized.PublicKey);
 
-        lock (_writeLock)
+        return Write(state =>
         {
-            var state = Current;
             PeerRules.ValidateCreate(state.Cidrs, state.Peers, normalized);
             var peer = normalized.WithId(state.Sequences.LastPeerId + 1);
-            Commit(() =>
-            {
-                _peers.Insert(PeerDocument.ToBson(peer));
-                StoreSchema.WriteSequences(_db, state.Sequences with { LastPeerId = peer.Id });
-            });
-            _snapshot = state.WithPeerAdded(peer);
-            return peer;
-        }
+            return new Planned<Peer>(peer, state.WithPeerAdded(peer), () => _peers.Insert(PeerDocument.ToBson(peer)));
+        });
     }
 
     /// <summary>
@@ -142,9 +135,8 @@ public sealed partial class ServerStore
     public PeerChange Redeem(long id, WireGuardKey newPublicKey, DateTimeOffset now)
     {
         CheckKey(newPublicKey);
-        lock (_writeLock)
+        return Write(state =>
         {
-            var state = Current;
             var peer = state.FindPeer(id) ?? throw PeerNotFound(id);
             if (peer.IsDisabled)
             {
@@ -154,7 +146,7 @@ public sealed partial class ServerStore
             if (peer.IsRedeemed)
             {
                 return peer.PublicKey == newPublicKey
-                    ? new PeerChange(peer, peer)
+                    ? Planned<PeerChange>.Unchanged(new PeerChange(peer, peer))
                     : throw new GoneException($"The invitation of peer '{peer.Name}' has already been redeemed.");
             }
 
@@ -166,10 +158,8 @@ public sealed partial class ServerStore
 
             CheckKeyFree(state, newPublicKey, id);
             var redeemed = peer with { PublicKey = newPublicKey, IsRedeemed = true };
-            Commit(() => _peers.Update(PeerDocument.ToBson(redeemed)));
-            _snapshot = state.WithPeerReplaced(redeemed);
-            return new PeerChange(peer, redeemed);
-        }
+            return ReplacedPeer(state, new PeerChange(peer, redeemed), redeemed);
+        });
     }
 
     /// <summary>
@@ -182,9 +172,8 @@ public sealed partial class ServerStore
     {
         CheckKey(newTemporaryKey);
         var storedExpiry = StoreMapper.ToStoredPrecision(expires);
-        lock (_writeLock)
+        return Write(state =>
         {
-            var state = Current;
             var peer = state.FindPeer(id) ?? throw PeerNotFound(id);
             if (peer.IsRedeemed)
             {
@@ -194,10 +183,8 @@ public sealed partial class ServerStore
 
             CheckKeyFree(state, newTemporaryKey, id);
             var reissued = peer with { PublicKey = newTemporaryKey, InviteExpires = storedExpiry };
-            Commit(() => _peers.Update(PeerDocument.ToBson(reissued)));
-            _snapshot = state.WithPeerReplaced(reissued);
-            return new PeerChange(peer, reissued);
-        }
+            return ReplacedPeer(state, new PeerChange(peer, reissued), reissued);
+        });
     }
 
     /// <summary>
@@ -205,48 +192,35 @@ public sealed partial class ServerStore
     /// freeing their names and IPs (ids are not reused).
     /// </summary>
     /// <returns>The deleted peers, whose temporary keys the server must remove from WireGuard (innernet forgets to).</returns>
-    public IReadOnlyList<Peer> DeleteExpiredInvitations(DateTimeOffset now)
+    public IReadOnlyList<Peer> DeleteExpiredInvitations(DateTimeOffset now) => Write(state =>
     {
-        lock (_writeLock)
+        var expired = state.Peers
+            .Where(p => !p.IsRedeemed && p.InviteExpires is { } expires && expires < now)
+            .ToArray();
+        if (expired.Length == 0)
         {
-            var state = Current;
-            var expired = state.Peers
-                .Where(p => !p.IsRedeemed && p.InviteExpires is { } expires && expires < now)
-                .ToArray();
-            if (expired.Length == 0)
-            {
-                return [];
-            }
-
-            Commit(() =>
-            {
-                foreach (var peer in expired)
-                {
-                    _peers.Delete(peer.Id);
-                }
-            });
-            _snapshot = state.WithPeersRemoved(expired);
-            return expired;
+            return Planned<IReadOnlyList<Peer>>.Unchanged([]);
         }
-    }
 
-    private Peer ReplacePeer(long id, Func<StoreSnapshot, Peer, Peer> change)
+        return new Planned<IReadOnlyList<Peer>>(expired, state.WithPeersRemoved(expired), () =>
+        {
+            foreach (var peer in expired)
+            {
+                _peers.Delete(peer.Id);
+            }
+        });
+    });
+
+    private Peer ReplacePeer(long id, Func<StoreSnapshot, Peer, Peer> change) => Write(state =>
     {
-        lock (_writeLock)
-        {
-            var state = Current;
-            var peer = state.FindPeer(id) ?? throw PeerNotFound(id);
-            var updated = change(state, peer);
-            if (updated.Equals(peer))
-            {
-                return peer;
-            }
+        var peer = state.FindPeer(id) ?? throw PeerNotFound(id);
+        var updated = change(state, peer);
+        return updated.Equals(peer) ? Planned<Peer>.Unchanged(peer) : ReplacedPeer(state, updated, updated);
+    });
 
-            Commit(() => _peers.Update(PeerDocument.ToBson(updated)));
-            _snapshot = state.WithPeerReplaced(updated);
-            return updated;
-        }
-    }
+    /// <summary>The plan that stores <paramref name="peer"/> over the row with its id.</summary>
+    private Planned<T> ReplacedPeer<T>(StoreSnapshot state, T result, Peer peer)
+        => new(result, state.WithPeerReplaced(peer), () => _peers.Update(PeerDocument.ToBson(peer)));
 
     /// <summary>A private copy (callers may change their list later), at most <see cref="MaxCandidates"/>.</summary>
     private static ReadOnlyCollection<Endpoint> CheckedCandidates(IReadOnlyList<Endpoint>? candidates)

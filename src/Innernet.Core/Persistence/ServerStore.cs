@@ -14,9 +14,10 @@ namespace Innernet.Core.Persistence;
 /// CIDRs, peers and associations with innernet's ids, invariants and validation.
 /// </summary>
 /// <remarks>
-/// <para><b>Concurrency.</b> Thread-safe. Writers are serialized by one lock around each
-/// read-validate-write sequence, which runs as one LiteDB transaction; so check-then-insert is atomic and
-/// uniqueness or one-time redemption cannot race. After each commit the store publishes an immutable
+/// <para><b>Concurrency.</b> Thread-safe. Writes are validated and committed one after another by the store's
+/// writer thread, each against the state every write before it leaves, so check-then-insert is atomic and
+/// uniqueness or one-time redemption cannot race; concurrent writers share one transaction and one durable
+/// commit (group commit, see ServerStore.Writes.cs). After each commit the store publishes an immutable
 /// snapshot of the whole database; readers take the current snapshot without locking and always see
 /// committed state. The file is locked exclusively, so this process is its only writer and the snapshot
 /// is exactly the committed content (it is read back from the file after any failed write).</para>
@@ -49,7 +50,7 @@ public sealed partial class ServerStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _cidrs;
     private readonly ILiteCollection<BsonDocument> _peers;
     private readonly ILiteCollection<BsonDocument> _associations;
-    private readonly Lock _writeLock = new();
+    private readonly Lock _disposeLock = new();
     private StoreSnapshot _snapshot;
     private volatile bool _disposed;
 
@@ -190,10 +191,13 @@ public sealed partial class ServerStore : IDisposable
         return Load(OpenLiteDatabase(data, log, StreamSource, create: false), null, StreamSource);
     }
 
-    /// <summary>Checkpoints the log into the database file and releases the file (waits for a write in progress).</summary>
+    /// <summary>
+    /// Lets the writes already queued finish, checkpoints the log into the database file and releases the file. Writes
+    /// called afterwards throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        lock (_writeLock)
+        lock (_disposeLock)
         {
             if (_disposed)
             {
@@ -201,19 +205,45 @@ public sealed partial class ServerStore : IDisposable
             }
 
             _disposed = true;
-            try
+            if (_writer is null)
             {
-                _db.Dispose();
+                CloseDatabase();
             }
-            catch (Exception e) when (e is LiteException or IOException)
+            else
             {
-                // The final checkpoint failed. Every commit is already in the write-ahead log, which stays on
-                // disk and is replayed at the next open; Dispose must not throw.
+                // The writer commits what is queued, then closes the database itself (see WriterLoop).
+                _queued.CompleteAdding();
+                _writer.Join();
             }
-            finally
-            {
-                _files?.Dispose();
-            }
+
+            _queued.Dispose();
+        }
+    }
+
+    private void CloseDatabase()
+    {
+        if (_stoppedBy is not null)
+        {
+            // The half-failed transaction must never be finalized (its finalizer throws, which ends the process), so
+            // its engine, which holds it, is kept for the life of the process instead of being closed. The log is
+            // replayed at the next open, as after a crash.
+            StuckDatabases.Add(_db);
+            _files?.Dispose();
+            return;
+        }
+
+        try
+        {
+            _db.Dispose();
+        }
+        catch (Exception e) when (e is LiteException or IOException)
+        {
+            // The final checkpoint failed. Every commit is already in the write-ahead log, which stays on
+            // disk and is replayed at the next open; Dispose must not throw.
+        }
+        finally
+        {
+            _files?.Dispose();
         }
     }
 
@@ -246,6 +276,7 @@ public sealed partial class ServerStore : IDisposable
         {
             StoreSchema.MigrateAndCheck(db, source);
             store._snapshot = store.ReadSnapshot(FirstVersion);
+            store.StartWriter();
             return store;
         }
         catch (Exception e)
@@ -342,56 +373,39 @@ public sealed partial class ServerStore : IDisposable
         PeerRules.ValidateCreate([root, infra], [], server.Contents);
     }
 
+    /// <summary>Writes the initial rows, on the creating thread, before the store is shared.</summary>
     private void Populate((Cidr Root, Cidr Infra, Peer Server) rows)
     {
-        lock (_writeLock)
+        CommitTransaction(() =>
         {
-            Commit(() =>
-            {
-                StoreSchema.Initialize(_db);
-                _cidrs.Insert(CidrDocument.ToBson(rows.Root));
-                _cidrs.Insert(CidrDocument.ToBson(rows.Infra));
-                _peers.Insert(PeerDocument.ToBson(rows.Server));
-                StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
-            });
-            _snapshot = ReadSnapshot(FirstVersion);
-        }
+            StoreSchema.Initialize(_db);
+            _cidrs.Insert(CidrDocument.ToBson(rows.Root));
+            _cidrs.Insert(CidrDocument.ToBson(rows.Infra));
+            _peers.Insert(PeerDocument.ToBson(rows.Server));
+            StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
+        });
+        _snapshot = ReadSnapshot(FirstVersion);
+        StartWriter();
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> as one transaction. Callers hold <see cref="_writeLock"/> and have
-    /// validated against <see cref="Current"/>. On failure the transaction is rolled back, the snapshot is
-    /// re-read from the file (so it cannot drift from it) and the error is translated.
+    /// Rolls the open transaction back and re-reads the snapshot from the file. False when LiteDB cannot roll
+    /// back: a commit that failed after it began writing the log leaves its pages read-only and the transaction
+    /// open on this thread, holding its locks.
     /// </summary>
-    private void Commit(Action write)
-    {
-        if (!_db.BeginTrans())
-        {
-            throw new InvalidOperationException("Internal error: a database transaction is already open on this thread.");
-        }
-
-        try
-        {
-            write();
-            _db.Commit();
-        }
-        catch (Exception e)
-        {
-            RollbackAndResync();
-            if (Translate(e) is { } translated)
-            {
-                throw translated;
-            }
-
-            throw;
-        }
-    }
-
-    private void RollbackAndResync()
+    private bool RollbackAndResync()
     {
         try
         {
             _db.Rollback();
+        }
+        catch (Exception e) when (e is LiteException or IOException or ObjectDisposedException)
+        {
+            return false;
+        }
+
+        try
+        {
             if (_snapshot is not null)
             {
                 _snapshot = ReadSnapshot(_snapshot.Version + 1);
@@ -401,6 +415,8 @@ public sealed partial class ServerStore : IDisposable
         {
             // Keep the original error; a broken file fails the next operation with its own message.
         }
+
+        return true;
     }
 
     /// <summary>The Innernet exception for a LiteDB or I/O failure; null for errors that pass through unchanged.</summary>

@@ -87,6 +87,12 @@ internal sealed class SimulatedFile : Stream
 
     public int Flushes { get; private set; }
 
+    /// <summary>Runs at the start of every <see cref="Flush"/> (a test can hold a commit inside its sync).</summary>
+    public Action? BeforeFlush { get; set; }
+
+    /// <summary>Runs with the bytes of every write before it is recorded (a test can fail chosen writes).</summary>
+    public Action<byte[]>? BeforeWrite { get; set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => true;
@@ -103,6 +109,7 @@ internal sealed class SimulatedFile : Stream
 
     public override void Flush()
     {
+        BeforeFlush?.Invoke();
         _disk.Tick();
         foreach (var (offset, bytes, length) in _pending)
         {
@@ -137,8 +144,10 @@ internal sealed class SimulatedFile : Stream
 
     public override void Write(byte[] buffer, int offset, int count)
     {
+        var bytes = buffer.AsSpan(offset, count).ToArray();
+        BeforeWrite?.Invoke(bytes);
         _disk.Tick();
-        _pending.Add((_visible.Position, buffer.AsSpan(offset, count).ToArray(), 0));
+        _pending.Add((_visible.Position, bytes, 0));
         _visible.Write(buffer, offset, count);
     }
 

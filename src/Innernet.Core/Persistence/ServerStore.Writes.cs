@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// Group commit: every write method queues a <see cref="PendingWrite"/> and waits for it. The store's writer thread
+/// takes every queued write, plans each against the state the writes before it in the batch leave, stages all their
+/// LiteDB changes in one transaction and commits it once — one durable commit (two syncs, see
+/// <see cref="WriteAheadLogStream"/>) for the whole batch; writes that arrive meanwhile form the next batch. Only
+/// after the commit is the batch's final snapshot published and are its callers completed, so nobody (reader or
+/// caller) sees a state that is not on disk.
+/// </summary>
+/// <remarks>
+/// <para>Each caller's error is its own: a write refused by validation fails alone and the batch goes on without
+/// it. When the transaction itself fails (LiteDB or I/O), it is rolled back, the snapshot is re-read from the file
+/// and the writes are retried one transaction each, so one bad write cannot take the others with it, and none is
+/// half-applied. A commit that fails after it began writing the log cannot be rolled back by LiteDB 5.0 (its
+/// transaction stays open, holding its locks); then every write of the batch fails, none is visible, the file
+/// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed write (a batch publishes its last one).</para>
+/// <para>The confirm flags of separate LiteDB transactions are never merged: a batch is one transaction, so a
+/// crash keeps all of it or none.</para>
+/// <para>One long-lived thread runs every transaction because LiteDB binds a transaction to the thread that began
+/// it, and one that failed half-way stays attached to that thread: on a request thread that later exits, its
+/// finalizer throws and takes the process down. The writer also closes the database, on the same thread.</para>
+/// </remarks>
+public sealed partial class ServerStore
+{
+    /// <summary>Most writes one transaction takes (bounds the transaction's size and a leader's extra work).</summary>
+    private const int MaxWritesPerCommit = 256;
+
+    /// <summary>Databases of stores stopped by a commit LiteDB could not roll back (see <see cref="CloseDatabase"/>).</summary>
+    private static readonly ConcurrentBag<LiteDB.LiteDatabase> StuckDatabases = [];
+
+    private readonly BlockingCollection<PendingWrite> _queued = new(new ConcurrentQueue<PendingWrite>());
+    private Thread? _writer;
+
+    /// <summary>Set (by the writer) when a commit failed and could not be rolled back: later writes fail fast.</summary>
+    private Exception? _stoppedBy;
+
+    /// <summary>
+    /// Runs <paramref name="plan"/> against the newest state (committed writes plus those ahead of it in its batch)
+    /// and commits its change; returns once the change is durable and published. The plan validates (throwing
+    /// for a refusal) and returns the result, the state after the change and the LiteDB writes that make it; it
+    /// must not touch the database itself and may run more than once (a retry).
+    /// </summary>
+    private T Write<T>(Func<StoreSnapshot, Planned<T>> plan)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var write = new PendingWrite<T>(plan);
+        try
+        {
+            _queued.Add(write);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Disposed since the check: the queue takes no more writes.
+            throw new ObjectDisposedException(nameof(ServerStore), e);
+        }
+
+        return write.WaitForResult();
+    }
+
+    /// <summary>Starts the writer once the store's state is loaded (before the store is handed out).</summary>
+    private void StartWriter()
+    {
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "ServerStore writer" };
+        _writer.Start();
+    }
+
+    /// <summary>
+    /// Commits batches of queued writes (up to <see cref="MaxWritesPerCommit"/> each) until the store is disposed, then
+    /// closes the database on this thread.
+    /// </summary>
+    private void WriterLoop()
+    {
+        try
+        {
+            while (_queued.TryTake(out var first, Timeout.Infinite))
+            {
+                var batch = new List<PendingWrite> { first };
+                while (batch.Count < MaxWritesPerCommit && _queued.TryTake(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                CommitBatch(batch);
+            }
+        }
+        finally
+        {
+            CloseDatabase();
+        }
+    }
+
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        if (_stoppedBy is not null)
+        {
+            foreach (var write in batch)
+            {
+                write.Fail(Stopped(_stoppedBy));
+                write.Complete();
+            }
+
+            return;
+        }
+
+        if (!TryCommitTogether(batch))
+        {
+            foreach (var write in batch)
+            {
+                _ = TryCommitTogether([write]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Plans, commits as one transaction, publishes and completes <paramref name="batch"/>. False (nothing
+    /// completed, the snapshot re-read from the file) when a transaction of several writes failed: retry them alone.
+    /// </summary>
+    private bool TryCommitTogether(IReadOnlyList<PendingWrite> batch)
+    {
+        var start = _snapshot;
+        var state = start;
+        var changed = new List<PendingWrite>(batch.Count);
+        foreach (var write in batch)
+        {
+            if (write.Plan(state) is { } next)
+            {
+                changed.Add(write);
+                state = next;
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            try
+            {
+                CommitTransaction(() =>
+                {
+                    foreach (var write in changed)
+                    {
+                        write.Stage();
+                    }
+
+                    if (state.Sequences != start.Sequences)
+                    {
+                        StoreSchema.WriteSequences(_db, state.Sequences);
+                    }
+                });
+            }
+            catch (Exception) when (changed.Count > 1 && _stoppedBy is null)
+            {
+                return false;
+            }
+            catch (Exception e)
+            {
+                foreach (var write in changed)
+                {
+                    // Each caller gets an exception of its own (one instance must not be thrown on several threads).
+                    write.Fail(Translate(e) ?? (changed.Count == 1 ? e : new StoreException($"Database write to '{Source}' failed: {e.Message}", e)));
+                }
+
+                state = _snapshot;
+            }
+        }
+
+        Volatile.Write(ref _snapshot, state);
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="stage"/> as one LiteDB transaction and commits it (durably: see
+    /// <see cref="WriteAheadLogStream"/>). Runs on the writer thread (or on the creating one before it starts). On failure the transaction is rolled
+    /// back, the snapshot is re-read from the file (so it cannot drift from it) and the original error is rethrown.
+    /// </summary>
+    private void CommitTransaction(Action stage)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("Internal error: a database transaction is already open on this thread.");
+        }
+
+        try
+        {
+            stage();
+            _db.Commit();
+        }
+        catch (Exception e)
+        {
+            if (!RollbackAndResync())
+            {
+                _stoppedBy ??= e;
+            }
+
+            throw;
+        }
+    }
+
+    private StoreException Stopped(Exception cause) => new(
+        $"Writes to the database '{Source}' are stopped: an earlier commit failed half-way ({cause.Message}) and LiteDB cannot roll it " +
+        "back in this process. Every acknowledged write is on disk; restart the server to reopen the database.",
+        cause);
+
+    /// <summary>What a write's plan decided: its result and, unless it changes nothing, the next state and its LiteDB writes.</summary>
+    private readonly record struct Planned<T>(T Result, StoreSnapshot? Next, Action? Stage)
+    {
+        public static Planned<T> Unchanged(T result) => new(result, null, null);
+    }
+
+    /// <summary>One queued write. Touched only by the writer until it is complete, then only by its caller.</summary>
+    private abstract class PendingWrite : IDisposable
+    {
+        private readonly ManualResetEventSlim _done = new();
+
+        protected ExceptionDispatchInfo? Error { get; private set; }
+
+        /// <summary>Disposed by the caller after it was completed: the writer is done with it.</summary>
+        public void Dispose() => _done.Dispose();
+
+        protected void WaitForCompletion() => _done.Wait();
+
+        /// <summary>Validates against <paramref name="state"/>: the state after the change, or null (no change, or refused).</summary>
+        public abstract StoreSnapshot? Plan(StoreSnapshot state);
+
+        /// <summary>Makes the planned change's LiteDB writes inside the open transaction.</summary>
+        public abstract void Stage();
+
+        public void Fail(Exception error) => Error = ExceptionDispatchInfo.Capture(error);
+
+        protected void ClearError() => Error = null;
+
+        /// <summary>Hands the outcome to the caller (after the commit and the publication of the snapshot).</summary>
+        public void Complete() => _done.Set();
+    }
+
+    private sealed class PendingWrite<T>(Func<StoreSnapshot, Planned<T>> plan) : PendingWrite
+    {
+        private Planned<T> _planned;
+
+        /// <summary>Waits until the write is committed (or refused): its result, or its own error rethrown (the caller's stack appended).</summary>
+        public T WaitForResult()
+        {
+            WaitForCompletion();
+            Error?.Throw();
+            return _planned.Result;
+        }
+
+        public override StoreSnapshot? Plan(StoreSnapshot state)
+        {
+            ClearError();
+            try
+            {
+                _planned = plan(state);
+                return _planned.Next;
+            }
+            catch (Exception e)
+            {
+                _planned = default;
+                Fail(e);
+                return null;
+            }
+        }
+
+        public override void Stage() => _planned.Stage?.Invoke();
+    }
+}
