@@ -1,4 +1,5 @@
 using Innernet.Core.Config;
+using Innernet.Core.IO;
 using Innernet.Core.Keys;
 using Innernet.Core.Persistence;
 
@@ -70,6 +71,7 @@ public static class InnernetImport
             return new ImportResult(network.Cidrs.Count, network.Peers.Count, disabled, open, network.Associations.Count, false, null);
         }
 
+        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.TargetDatabase))!);
         if (!sameConfig)
         {
             config.Save(request.TargetConfig);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Innernet.Cli;
 using Innernet.Core.Import;
 using Innernet.Server.Cli;
 
@@ -34,7 +35,12 @@ internal static class ImportCommand
         {
             var args = global.Read(parse);
             string name = parse.GetRequiredValue(iface);
-            var target = NetworkSession.OpenPaths(args, name);
+            if (Values.NetworkNameError(name) is { } nameError)
+            {
+                throw new CliUserException($"interface: {nameError}", ExitCode.Usage);
+            }
+
+            var target = args.PathsFor(name);
             var source = new ServerPaths(parse.GetRequiredValue(fromConfig), parse.GetRequiredValue(fromData), parse.GetValue(fromName) ?? name);
             bool checkOnly = parse.GetValue(check);
             var result = InnernetImport.Run(new ImportRequest(source.ConfigFile, source.Database, target.ConfigFile, target.Database, checkOnly));
