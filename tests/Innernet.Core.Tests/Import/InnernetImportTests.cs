@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Innernet.Core.Config;
 using Innernet.Core.Import;
@@ -217,5 +218,76 @@ public sealed class InnernetImportTests
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
         connection.Open();
         return connection;
+    }
+}
+
+/// <summary>The way back: import, export, and the exported file holds innernet's rows exactly (raw SQL on both files).</summary>
+public sealed class InnernetExportTests
+{
+    private const string Everything = """
+        SELECT 'cidr', id, name, ip, prefix, parent, NULL, NULL, NULL, NULL, NULL FROM cidrs
+        UNION ALL SELECT 'peer', id, name, ip, public_key, endpoint, cidr_id, is_admin, is_disabled, is_redeemed,
+          invite_expires || ' ' || candidates FROM peers
+        UNION ALL SELECT 'association', id, cidr_id_1, cidr_id_2, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM associations
+        ORDER BY 1, 2
+        """;
+
+    [Fact]
+    public void ImportThenExport_GivesInnernetItsOwnRowsBack()
+    {
+        using var temp = new TempDatabase();
+        InnernetImport.Run(new ImportRequest(
+            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path, false));
+        string exported = Path.Combine(temp.Directory, "exported.db");
+        using (var store = ServerStore.Open(temp.Path))
+        {
+            InnernetExport.Run(store, exported);
+        }
+
+        Assert.Equal(Dump(InnernetFixtures.ServerDatabase), Dump(exported));
+        Assert.Equal(InnernetDatabase.SchemaVersion, Convert.ToInt32(Query(exported, "PRAGMA user_version")[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
+    }
+
+    [Fact]
+    public void Export_NeverOverwrites()
+    {
+        using var temp = new TempDatabase();
+        InnernetImport.Run(new ImportRequest(
+            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path, false));
+        string exported = Path.Combine(temp.Directory, "exported.db");
+        File.WriteAllText(exported, "precious");
+        using var store = ServerStore.Open(temp.Path);
+
+        Assert.Throws<IOException>(() => InnernetExport.Run(store, exported));
+        Assert.Equal("precious", File.ReadAllText(exported));
+    }
+
+    private static List<string> Dump(string path) => [.. Query(path, Everything).Select(row => string.Join("|", row))];
+
+    private static List<object?[]> Query(string path, string sql)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
     }
 }
