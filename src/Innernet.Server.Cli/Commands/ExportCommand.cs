@@ -28,14 +28,7 @@ internal static class ExportCommand
         {
             var args = global.Read(parse);
             var paths = NetworkSession.OpenPaths(args, parse.GetRequiredValue(iface));
-            await using (var live = await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, ct).ConfigureAwait(false))
-            {
-                if (live is not null)
-                {
-                    throw new CliUserException(
-                        $"the server of '{paths.Interface}' is running; stop it first (systemctl stop innernet-server@{paths.Interface})");
-                }
-            }
+            await NetworkSession.RequireStoppedAsync(paths, ct).ConfigureAwait(false);
 
             string target = parse.GetRequiredValue(innernet);
             InnernetNetwork network;
