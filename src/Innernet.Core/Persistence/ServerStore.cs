@@ -93,12 +93,18 @@ public sealed partial class ServerStore : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var rows = InitialRows(network);
+        return CreateWith(path, store => store.Populate(rows));
+    }
+
+    /// <summary>Creates a new database file (mode 0600) and fills it with <paramref name="populate"/>; on any failure no file is left.</summary>
+    private static ServerStore CreateWith(string path, Action<ServerStore> populate)
+    {
         var files = DatabaseFiles.CreateNew(path);
         ServerStore? store = null;
         try
         {
             store = new ServerStore(OpenLiteDatabase(files.Data, files.Log, path, create: true), files, path);
-            store.Populate(rows);
+            populate(store);
             return store;
         }
         catch (Exception e)

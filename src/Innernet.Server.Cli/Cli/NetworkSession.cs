@@ -48,6 +48,17 @@ internal sealed class NetworkSession : IAsyncDisposable
             context.Error));
     }
 
+    /// <summary>Fails when the network's server runs (its admin socket answers): for verbs that need the database to themselves.</summary>
+    public static async Task RequireStoppedAsync(ServerPaths paths, CancellationToken cancellationToken)
+    {
+        await using var live = await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false);
+        if (live is not null)
+        {
+            throw new CliUserException(
+                $"the server of '{paths.Interface}' is running; stop it first (systemctl stop innernet-server@{paths.Interface})");
+        }
+    }
+
     /// <summary>Checks the interface name and that the network's config file exists.</summary>
     public static ServerPaths OpenPaths(GlobalArgs global, string iface)
     {

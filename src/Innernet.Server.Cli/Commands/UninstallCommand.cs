@@ -24,13 +24,7 @@ internal static class UninstallCommand
     public static async Task RunAsync(CliContext context, GlobalArgs global, string iface, bool yes, CancellationToken cancellationToken)
     {
         var paths = NetworkSession.OpenPaths(global, iface);
-        await using (var live = await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false))
-        {
-            if (live is not null)
-            {
-                throw new CliUserException($"the server of '{iface}' is running; stop it first (systemctl stop innernet-server@{iface})");
-            }
-        }
+        await NetworkSession.RequireStoppedAsync(paths, cancellationToken).ConfigureAwait(false);
 
         if (!yes && !context.Prompter.Confirm("--yes", $"Permanently delete network '{iface}'?", defaultValue: false))
         {

@@ -113,6 +113,19 @@ public sealed class InnernetNetwork : IDisposable
         _log($"innernet-server new {Name} {NetworkCidr} (backend {BackendFlag})");
     }
 
+    /// <summary>
+    /// <c>innernet-server import</c> of the server innernet 1.7.1 wrote (<see cref="InnernetFixtures"/>), in place of
+    /// <see cref="Create"/>: this network then is the fixture's (root 10.66.0.0/16, server 10.66.0.1, its key and
+    /// peers) under this network's unique name. Returns the command's result.
+    /// </summary>
+    public ProcessResult ImportInnernetFixture()
+    {
+        var result = Server("import", Name, "--from-config-dir", InnernetFixtures.ServerConfigDirectory,
+            "--from-data-dir", InnernetFixtures.ServerDataDirectory, "--from-name", InnernetFixtures.Network).EnsureSuccess();
+        _log($"innernet-server import {Name} from innernet 1.7.1's {InnernetFixtures.Network} (backend {BackendFlag})");
+        return result;
+    }
+
     /// <summary><c>innernet-server add-cidr</c>; the parent defaults to the root CIDR (the network's name).</summary>
     public void AddCidr(string name, string cidr, string? parent = null)
     {
@@ -264,6 +277,41 @@ public sealed class InnernetNetwork : IDisposable
         _lab.Exec(nat, "nft", "-f", rulesPath).EnsureSuccess();
         _log($"{name}: behind NAT {nat} (WAN 198.18.0.{100 + n}, LAN 198.19.{n}.0/24, masquerade)");
         return Invite(name, cidr, false, null, expires, null, n, ns, underlay);
+    }
+
+    /// <summary>
+    /// A machine whose client is already installed: a namespace on the bridge and the given client config and data
+    /// store (e.g. files innernet wrote) under a unique interface name. No invitation: the config stands in for it.
+    /// </summary>
+    public InnernetPeer AddInstalledPeer(string name, string configFile, string dataFile)
+    {
+        if (_peers.ContainsKey(name))
+        {
+            throw new ArgumentException($"peer '{name}' already exists in this network", nameof(name));
+        }
+
+        int n = Interlocked.Increment(ref _peerCounter);
+        string ns = _lab.AddNamespace(name);
+        string bridgePort = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
+        var underlay = IPAddress.Parse($"198.18.0.{10 + n}");
+        _lab.AddAddress(ns, bridgePort, $"{underlay}/24");
+        string dir = Path.Combine(Root, name);
+        var privateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        string iface = _lab.InterfaceName("p" + n.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(Path.Combine(dir, "etc"), privateDir);
+        Directory.CreateDirectory(Path.Combine(dir, "lib"), privateDir);
+        string config = Path.Combine(dir, "etc", iface + ".conf");
+        File.Copy(configFile, config);
+        File.Copy(dataFile, Path.Combine(dir, "lib", iface + ".json"));
+        foreach (string file in new[] { config, Path.Combine(dir, "lib", iface + ".json") })
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var peer = new InnernetPeer(name, ns, iface, dir, config, underlay);
+        _peers[name] = peer;
+        _log($"{name}: installed from {configFile} as {iface} ({peer.Ip}), namespace {ns}");
+        return peer;
     }
 
     /// <summary>Only the invitation (the peer's machine is another peer's: e.g. re-inviting a swept name).</summary>
