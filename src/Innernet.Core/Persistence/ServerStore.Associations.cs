@@ -15,28 +15,7 @@ public sealed partial class ServerStore
         ArgumentNullException.ThrowIfNull(contents);
         return Write(state =>
         {
-            if (contents.CidrId1 == contents.CidrId2)
-            {
-                throw new ValidationException(
-                    $"An association needs two different CIDRs; cidr_id_1 and cidr_id_2 are both {contents.CidrId1}.");
-            }
-
-            if (state.FindCidr(contents.CidrId1) is null)
-            {
-                throw new ValidationException($"cidr_id_1: CIDR {contents.CidrId1} does not exist.");
-            }
-
-            if (state.FindCidr(contents.CidrId2) is null)
-            {
-                throw new ValidationException($"cidr_id_2: CIDR {contents.CidrId2} does not exist.");
-            }
-
-            if (state.Associations.FirstOrDefault(a => a.Links(contents.CidrId1, contents.CidrId2)) is { } existing)
-            {
-                throw new ValidationException(
-                    $"CIDRs {contents.CidrId1} and {contents.CidrId2} are already associated (association {existing.Id}).");
-            }
-
+            CheckAssociation(state.Cidrs, state.Associations, contents);
             var association = contents.WithId(state.Sequences.LastAssociationId + 1);
             return new Planned<Association>(
                 association, state.WithAssociationAdded(association), () => _associations.Insert(AssociationDocument.ToBson(association)));
@@ -56,5 +35,31 @@ public sealed partial class ServerStore
 
             return new Planned<bool>(true, state.WithAssociationRemoved(id), () => _associations.Delete(id));
         });
+    }
+
+    /// <summary>An association links two different, existing CIDRs that no association links yet (in either order).</summary>
+    private static void CheckAssociation(IReadOnlyCollection<Cidr> cidrs, IReadOnlyCollection<Association> associations, AssociationContents contents)
+    {
+        if (contents.CidrId1 == contents.CidrId2)
+        {
+            throw new ValidationException(
+                $"An association needs two different CIDRs; cidr_id_1 and cidr_id_2 are both {contents.CidrId1}.");
+        }
+
+        if (!cidrs.Any(c => c.Id == contents.CidrId1))
+        {
+            throw new ValidationException($"cidr_id_1: CIDR {contents.CidrId1} does not exist.");
+        }
+
+        if (!cidrs.Any(c => c.Id == contents.CidrId2))
+        {
+            throw new ValidationException($"cidr_id_2: CIDR {contents.CidrId2} does not exist.");
+        }
+
+        if (associations.FirstOrDefault(a => a.Links(contents.CidrId1, contents.CidrId2)) is { } existing)
+        {
+            throw new ValidationException(
+                $"CIDRs {contents.CidrId1} and {contents.CidrId2} are already associated (association {existing.Id}).");
+        }
     }
 }

@@ -80,32 +80,31 @@ public sealed partial class ServerStore
         return CreateWith(path, store => store.PopulateImported(rows, sequences));
     }
 
+    /// <summary>Writes the imported rows, on the creating thread, before the store is shared.</summary>
     private void PopulateImported(InnernetNetwork rows, IdSequences sequences)
     {
-        lock (_writeLock)
+        CommitTransaction(() =>
         {
-            Commit(() =>
+            StoreSchema.Initialize(_db);
+            foreach (var cidr in rows.Cidrs)
             {
-                StoreSchema.Initialize(_db);
-                foreach (var cidr in rows.Cidrs)
-                {
-                    _cidrs.Insert(CidrDocument.ToBson(cidr));
-                }
+                _cidrs.Insert(CidrDocument.ToBson(cidr));
+            }
 
-                foreach (var peer in rows.Peers)
-                {
-                    _peers.Insert(PeerDocument.ToBson(peer));
-                }
+            foreach (var peer in rows.Peers)
+            {
+                _peers.Insert(PeerDocument.ToBson(peer));
+            }
 
-                foreach (var association in rows.Associations)
-                {
-                    _associations.Insert(AssociationDocument.ToBson(association));
-                }
+            foreach (var association in rows.Associations)
+            {
+                _associations.Insert(AssociationDocument.ToBson(association));
+            }
 
-                StoreSchema.WriteSequences(_db, sequences);
-            });
-            _snapshot = ReadSnapshot(FirstVersion);
-        }
+            StoreSchema.WriteSequences(_db, sequences);
+        });
+        _snapshot = ReadSnapshot(FirstVersion);
+        StartWriter();
     }
 
     private static void CheckServerRows(InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix, List<string> problems)
@@ -186,32 +185,6 @@ public sealed partial class ServerStore
         }
 
         return ordered;
-    }
-
-    /// <summary>An association links two different, existing CIDRs that no association links yet (in either order).</summary>
-    private static void CheckAssociation(IReadOnlyCollection<Cidr> cidrs, IReadOnlyCollection<Association> associations, AssociationContents contents)
-    {
-        if (contents.CidrId1 == contents.CidrId2)
-        {
-            throw new ValidationException(
-                $"An association needs two different CIDRs; cidr_id_1 and cidr_id_2 are both {contents.CidrId1}.");
-        }
-
-        if (!cidrs.Any(c => c.Id == contents.CidrId1))
-        {
-            throw new ValidationException($"cidr_id_1: CIDR {contents.CidrId1} does not exist.");
-        }
-
-        if (!cidrs.Any(c => c.Id == contents.CidrId2))
-        {
-            throw new ValidationException($"cidr_id_2: CIDR {contents.CidrId2} does not exist.");
-        }
-
-        if (associations.FirstOrDefault(a => a.Links(contents.CidrId1, contents.CidrId2)) is { } existing)
-        {
-            throw new ValidationException(
-                $"CIDRs {contents.CidrId1} and {contents.CidrId2} are already associated (association {existing.Id}).");
-        }
     }
 
     private static void Check(List<string> problems, string table, long id, string? name, Action check)
