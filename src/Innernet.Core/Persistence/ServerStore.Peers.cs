@@ -40,7 +40,7 @@ public sealed partial class ServerStore
     {
         var state = Current;
         var cidr = state.FindCidr(cidrId) ?? throw CidrNotFound(cidrId);
-        return IpAllocator.FirstFree(cidr, state.Peers.Select(p => p.Ip));
+        return IpAllocator.FirstFree(cidr, state.Peers.Select(p => p.Ip).Concat(state.ReservedIps.Keys));
     }
 
     /// <summary>
@@ -62,6 +62,7 @@ public sealed partial class ServerStore
         return Write(state =>
         {
             PeerRules.ValidateCreate(state.Cidrs, state.Peers, normalized);
+            CheckIpNotReserved(state, normalized.Ip);
             var peer = normalized.WithId(state.Sequences.LastPeerId + 1);
             return new Planned<Peer>(peer, state.WithPeerAdded(peer), () => _peers.Insert(PeerDocument.ToBson(peer)));
         });
@@ -210,6 +211,62 @@ public sealed partial class ServerStore
             }
         });
     });
+
+    /// <summary>
+    /// Deletes a peer for good (innernet can only disable): its row goes, its name is free at once, its id is never
+    /// handed out again, and its IP stays reserved from new peers until <paramref name="reserveIpUntil"/> (null frees it
+    /// at once). The server (peer 1) cannot be deleted.
+    /// </summary>
+    /// <returns>The peer as it was.</returns>
+    /// <exception cref="NotFoundException">No peer has this id.</exception>
+    /// <exception cref="ValidationException">The peer is the server.</exception>
+    public Peer DeletePeer(long id, DateTimeOffset? reserveIpUntil)
+    {
+        var until = StoreMapper.ToStoredPrecision(reserveIpUntil);
+        return Write(state =>
+        {
+            var peer = state.FindPeer(id) ?? throw PeerNotFound(id);
+            if (peer.Id == Peer.ServerId)
+            {
+                throw new ValidationException("The server (peer 1) cannot be deleted.");
+            }
+
+            var reserved = until is { } u ? state.ReservedIps.SetItem(peer.Ip, new ReservedIp(peer.Ip, peer.Id, peer.Name, u)) : state.ReservedIps;
+            return new Planned<Peer>(peer, state.WithPeersRemoved([peer], reserved), () =>
+            {
+                _peers.Delete(peer.Id);
+                StoreSchema.WriteReservedIps(_db, reserved.Values);
+            });
+        });
+    }
+
+    /// <summary>The IPs of deleted peers that new peers may not take yet, in order of the deleted peers' ids.</summary>
+    public IReadOnlyList<ReservedIp> ListReservedIps() => [.. Current.ReservedIps.Values.OrderBy(r => r.PeerId)];
+
+    /// <summary>Frees reserved IPs whose time has come (<c>until</c> ≤ <paramref name="now"/>); returns them.</summary>
+    public IReadOnlyList<ReservedIp> ReleaseExpiredIps(DateTimeOffset now) => Write(state =>
+    {
+        var due = state.ReservedIps.Values.Where(r => r.Until <= now).ToArray();
+        if (due.Length == 0)
+        {
+            return Planned<IReadOnlyList<ReservedIp>>.Unchanged([]);
+        }
+
+        var reserved = state.ReservedIps.RemoveRange(due.Select(r => r.Ip));
+        return new Planned<IReadOnlyList<ReservedIp>>(
+            due, state.WithPeersRemoved([], reserved), () => StoreSchema.WriteReservedIps(_db, reserved.Values));
+    });
+
+    private static void CheckIpNotReserved(StoreSnapshot state, IPAddress ip)
+    {
+        if (state.ReservedIps.TryGetValue(ip, out var reserved))
+        {
+            string until = reserved.Until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            throw new ValidationException(
+                $"IP {ip} belonged to the deleted peer '{reserved.Name}' and is reserved until {until} UTC, so that no new peer "
+                + "inherits the trust given to it; use another IP, or wait.");
+        }
+    }
 
     private Peer ReplacePeer(long id, Func<StoreSnapshot, Peer, Peer> change) => Write(state =>
     {

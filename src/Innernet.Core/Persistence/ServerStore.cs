@@ -315,6 +315,7 @@ public sealed partial class ServerStore : IDisposable
                 _peers.FindAll().Select(PeerDocument.ToModel),
                 _associations.FindAll().Select(AssociationDocument.ToModel),
                 sequences,
+                StoreSchema.ReadReservedIps(_db),
                 version);
         }
         catch (ArgumentException e)

@@ -124,7 +124,7 @@ internal static class StoreMapper
             $"The database has a row (_id {id}) without its '{field}' field. The file is damaged or was written by another program.");
     }
 
-    private static StoreException Corrupt(string what, BsonValue value)
+    public static StoreException Corrupt(string what, BsonValue value)
     {
         string shown = value.IsString ? value.AsString : value.ToString();
         string found = string.Create(CultureInfo.InvariantCulture, $"The database holds an invalid {what}: {value.Type} '{shown}'.");

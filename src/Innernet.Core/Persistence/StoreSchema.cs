@@ -1,4 +1,5 @@
 using System.Globalization;
+using Innernet.Core.Model;
 using LiteDB;
 
 namespace Innernet.Core.Persistence;
@@ -22,6 +23,9 @@ internal static class StoreSchema
 
     /// <summary>Meta document holding the last id handed out per collection (ids are never reused).</summary>
     public const string SequencesKey = "sequences";
+
+    /// <summary>Meta document holding the IPs of deleted peers that new peers may not take yet (absent: none).</summary>
+    public const string ReservedIpsKey = "reserved_ips";
 
     /// <summary>
     /// Migrations from version N to N+1, index 0 = from 1 to 2. Each runs inside the open transaction of
@@ -48,6 +52,9 @@ internal static class StoreSchema
         public const string CidrId1 = "cidr_id_1";
         public const string CidrId2 = "cidr_id_2";
         public const string Pair = "pair";
+        public const string PeerId = "peer_id";
+        public const string Until = "until";
+        public const string Entries = "entries";
     }
 
     /// <summary>The unique indexes, each named after its field: (collection, field).</summary>
@@ -175,5 +182,49 @@ internal static class StoreSchema
             [Cidrs] = sequences.LastCidrId,
             [Peers] = sequences.LastPeerId,
             [Associations] = sequences.LastAssociationId,
+        });
+
+    /// <summary>The reserved IPs (none when the document is absent: files written before deletion existed).</summary>
+    public static IReadOnlyList<ReservedIp> ReadReservedIps(LiteDatabase db)
+    {
+        if (db.GetCollection(Meta).FindById(ReservedIpsKey) is not { } document)
+        {
+            return [];
+        }
+
+        var entries = StoreMapper.Required(document, Fields.Entries);
+        if (!entries.IsArray)
+        {
+            throw StoreMapper.Corrupt("reserved IP list", entries);
+        }
+
+        return [.. entries.AsArray.Select(entry =>
+        {
+            if (!entry.IsDocument)
+            {
+                throw StoreMapper.Corrupt("reserved IP", entry);
+            }
+
+            var row = entry.AsDocument;
+            return new ReservedIp(
+                StoreMapper.ReadIPAddress(StoreMapper.Required(row, Fields.Ip)),
+                StoreMapper.ReadInt64(StoreMapper.Required(row, Fields.PeerId), Fields.PeerId),
+                StoreMapper.ReadString(StoreMapper.Required(row, Fields.Name), Fields.Name),
+                StoreMapper.ReadTime(StoreMapper.Required(row, Fields.Until)));
+        })];
+    }
+
+    /// <summary>Stores the reserved IPs (inside the caller's transaction).</summary>
+    public static void WriteReservedIps(LiteDatabase db, IEnumerable<ReservedIp> reserved)
+        => db.GetCollection(Meta).Upsert(new BsonDocument
+        {
+            ["_id"] = ReservedIpsKey,
+            [Fields.Entries] = new BsonArray(reserved.OrderBy(r => r.PeerId).Select(r => (BsonValue)new BsonDocument
+            {
+                [Fields.Ip] = StoreMapper.Write(r.Ip),
+                [Fields.PeerId] = r.PeerId,
+                [Fields.Name] = r.Name,
+                [Fields.Until] = StoreMapper.Write(r.Until),
+            })),
         });
 }

@@ -27,9 +27,11 @@ internal sealed class StoreSnapshot
         ImmutableDictionary<IPAddress, long> peerIdsByIp,
         Lazy<WriteLookups> writeLookups,
         IdSequences sequences,
+        ImmutableDictionary<IPAddress, ReservedIp> reservedIps,
         long version)
     {
         Version = version;
+        ReservedIps = reservedIps;
         Cidrs = cidrs;
         Peers = peers;
         Associations = associations;
@@ -61,12 +63,20 @@ internal sealed class StoreSnapshot
 
     public IdSequences Sequences { get; }
 
+    /// <summary>IPs of deleted peers that new peers may not take yet, by IP.</summary>
+    public ImmutableDictionary<IPAddress, ReservedIp> ReservedIps { get; }
+
     /// <summary>The ACL index of this snapshot, built by the first caller and then shared.</summary>
     public NetworkView View => _view.Value;
 
     /// <summary>Builds a snapshot with version <paramref name="version"/> from rows in any order (as read at open).</summary>
     public static StoreSnapshot Load(
-        IEnumerable<Cidr> cidrs, IEnumerable<Peer> peers, IEnumerable<Association> associations, IdSequences sequences, long version)
+        IEnumerable<Cidr> cidrs,
+        IEnumerable<Peer> peers,
+        IEnumerable<Association> associations,
+        IdSequences sequences,
+        IEnumerable<ReservedIp> reservedIps,
+        long version)
     {
         var peerList = peers.OrderBy(p => p.Id).ToImmutableArray();
         var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableArray();
@@ -86,6 +96,7 @@ internal sealed class StoreSnapshot
             peerList.ToImmutableDictionary(p => p.Ip, p => p.Id),
             new Lazy<WriteLookups>(() => WriteLookups.Of(peerList), LazyThreadSafetyMode.ExecutionAndPublication),
             safeSequences,
+            reservedIps.ToImmutableDictionary(r => r.Ip),
             version);
     }
 
@@ -119,6 +130,7 @@ internal sealed class StoreSnapshot
         PeerIdsByIp.Add(peer.Ip, peer.Id),
         Computed(new WriteLookups(PeerIdsByName.Add(peer.Name, peer.Id), PeerIdsByKey.Add(peer.PublicKey, peer.Id))),
         Sequences with { LastPeerId = peer.Id },
+        ReservedIps,
         Version + 1);
 
     /// <summary>Replaces a peer with the same id (any field but the id and ip may change).</summary>
@@ -134,12 +146,15 @@ internal sealed class StoreSnapshot
             : Computed(new WriteLookups(
                 old.Name == peer.Name ? PeerIdsByName : PeerIdsByName.Remove(old.Name).Add(peer.Name, peer.Id),
                 old.PublicKey == peer.PublicKey ? PeerIdsByKey : PeerIdsByKey.Remove(old.PublicKey).Add(peer.PublicKey, peer.Id)));
-        return new StoreSnapshot(Cidrs, Peers.SetItem(index, peer), Associations, byIp, writeLookups, Sequences, Version + 1);
+        return new StoreSnapshot(Cidrs, Peers.SetItem(index, peer), Associations, byIp, writeLookups, Sequences, ReservedIps, Version + 1);
     }
 
-    public StoreSnapshot WithPeersRemoved(IReadOnlyCollection<Peer> removed)
+    public StoreSnapshot WithPeersRemoved(IReadOnlyCollection<Peer> removed) => WithPeersRemoved(removed, ReservedIps);
+
+    /// <summary>Without the given peers, with <paramref name="reservedIps"/> as the reserved IPs.</summary>
+    public StoreSnapshot WithPeersRemoved(IReadOnlyCollection<Peer> removed, ImmutableDictionary<IPAddress, ReservedIp> reservedIps)
     {
-        if (removed.Count == 0)
+        if (removed.Count == 0 && reservedIps == ReservedIps)
         {
             return this;
         }
@@ -154,6 +169,7 @@ internal sealed class StoreSnapshot
                 PeerIdsByName.RemoveRange(removed.Select(p => p.Name)),
                 PeerIdsByKey.RemoveRange(removed.Select(p => p.PublicKey)))),
             Sequences,
+            reservedIps,
             Version + 1);
     }
 
@@ -166,6 +182,7 @@ internal sealed class StoreSnapshot
             PeerIdsByIp,
             _writeLookups,
             sequences ?? Sequences,
+            ReservedIps,
             Version + 1);
 
     private static Lazy<WriteLookups> Computed(WriteLookups lookups) => new(lookups);
