@@ -35,6 +35,8 @@ namespace Innernet.Core.Contracts;
 [JsonSerializable(typeof(ServerCapabilities))]
 [JsonSerializable(typeof(Endpoint))]
 [JsonSerializable(typeof(List<Peer>))]
+[JsonSerializable(typeof(IReadOnlyList<ReservedIp>))]
+[JsonSerializable(typeof(List<ReservedIp>))]
 [JsonSerializable(typeof(List<Cidr>))]
 [JsonSerializable(typeof(List<Association>))]
 [JsonSerializable(typeof(List<Endpoint>))]

@@ -8,4 +8,8 @@ namespace Innernet.Core.Model;
 /// <param name="PeerId">The deleted peer's id (never handed out again anyway).</param>
 /// <param name="Name">The deleted peer's name (free again at once).</param>
 /// <param name="Until">When the address may be given to a new peer (whole seconds).</param>
-public sealed record ReservedIp(IPAddress Ip, long PeerId, string Name, DateTimeOffset Until);
+public sealed record ReservedIp(IPAddress Ip, long PeerId, string Name, DateTimeOffset Until)
+{
+    /// <summary>How long a deleted peer's IP stays reserved unless the admin frees it at once.</summary>
+    public static readonly TimeSpan DefaultPeriod = TimeSpan.FromDays(30);
+}

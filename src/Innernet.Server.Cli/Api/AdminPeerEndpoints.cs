@@ -2,6 +2,7 @@ using Innernet.Core;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Innernet.Server.Api;
 
@@ -19,6 +20,8 @@ internal static class AdminPeerEndpoints
         group.MapPost("", CreateAsync);
         group.MapPut("/{id:long}", UpdateAsync);
         group.MapDelete("/{id:long}", Disable);
+        group.MapPost("/{id:long}/delete", Delete);
+        routes.MapGet("/v1/admin/reserved-ips", ListReservedIps).RequireCaller(c => c.IsAdminCapable);
         return group;
     }
 
@@ -83,6 +86,29 @@ internal static class AdminPeerEndpoints
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// Deletes a peer for good (beyond innernet, whose <c>DELETE</c> only disables; a separate path, so that an innernet
+    /// server answers 404 instead of silently disabling): its row goes, its name is free, its IP stays reserved for
+    /// <see cref="ReservedIp.DefaultPeriod"/> unless <c>?release_ip=true</c>, and its key leaves WireGuard at once.
+    /// </summary>
+    public static NoContent Delete(long id, [FromQuery(Name = "release_ip")] bool? releaseIp, HttpContext context, ApiContext api)
+    {
+        var caller = context.GetCaller();
+        DateTimeOffset? until = releaseIp == true ? null : api.Time.GetUtcNow() + ReservedIp.DefaultPeriod;
+        Peer deleted;
+        lock (api.PeerStateGate)
+        {
+            deleted = api.Store.DeletePeer(id, until);
+        }
+
+        ApiLog.PeerDeleted(api.Logger, deleted.ToString(), caller.Name, until is null ? "released" : "reserved");
+        api.PeerSync.PeersRemoved([deleted]);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The IPs of deleted peers that new peers may not take yet (so that a client picking an IP can skip them).</summary>
+    public static JsonHttpResult<IReadOnlyList<ReservedIp>> ListReservedIps(ApiContext api) => ApiResults.Json(api.Store.ListReservedIps());
 
     private static void RefuseServerPeer(long id, ApiCaller caller, ApiContext api)
     {

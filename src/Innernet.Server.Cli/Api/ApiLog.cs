@@ -35,4 +35,10 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Closing new connections from {Source}: it already has {Limit} open (logged once until they are all closed)")]
     public static partial void ConnectionsPerSourceExceeded(ILogger logger, string source, int limit);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Peer {Peer} deleted by {Caller}; its IP is {IpState}")]
+    public static partial void PeerDeleted(ILogger logger, string peer, string caller, string ipState);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Released {Count} reserved IP(s) of deleted peers: {Ips}")]
+    public static partial void ReservedIpsReleased(ILogger logger, int count, string ips);
 }

@@ -4,7 +4,8 @@ namespace Innernet.Server.Api;
 
 /// <summary>
 /// Every 10 s deletes unredeemed invitations that have expired (freeing their names and IPs, spec §4.4) and,
-/// unlike innernet, removes their temporary keys from the server's WireGuard interface (spec §9.6 #6).
+/// unlike innernet, removes their temporary keys from the server's WireGuard interface (spec §9.6 #6); and frees the
+/// reserved IPs of deleted peers whose time has come.
 /// </summary>
 internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweeper> logger) : BackgroundService
 {
@@ -46,6 +47,12 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
             {
                 ApiLog.InvitationsSwept(logger, removed.Count, string.Join(", ", removed.Select(p => p.ToString())));
                 api.PeerSync.PeersRemoved(removed);
+            }
+
+            var released = api.Store.ReleaseExpiredIps(api.Time.GetUtcNow());
+            if (released.Count > 0)
+            {
+                ApiLog.ReservedIpsReleased(logger, released.Count, string.Join(", ", released.Select(r => $"{r.Ip} ({r.Name})")));
             }
         }
 #pragma warning disable CA1031 // A failed sweep (disk, WireGuard) must not stop the server; it is logged and retried.

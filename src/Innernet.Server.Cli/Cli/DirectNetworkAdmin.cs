@@ -60,6 +60,15 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken) => Task.FromResult(_store.ListReservedIps());
+
+    public Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken)
+    {
+        _store.DeletePeer(peer.Id, releaseIp ? null : _time.GetUtcNow() + ReservedIp.DefaultPeriod);
+        ReconcileLiveInterface();
+        return Task.CompletedTask;
+    }
+
     public Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken)
     {
         _store.UpdatePeer(peer.Id, PeerUpdate.From(peer) with { Name = newName });

@@ -18,6 +18,9 @@ internal interface INetworkAdmin : IAsyncDisposable
 
     Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken);
 
+    /// <summary>IPs of deleted peers that new peers may not take yet.</summary>
+    Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<Association>> ListAssociationsAsync(CancellationToken cancellationToken);
 
     Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken);
@@ -25,6 +28,9 @@ internal interface INetworkAdmin : IAsyncDisposable
     Task SetDisabledAsync(Peer peer, bool disabled, CancellationToken cancellationToken);
 
     Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the peer for good; its IP stays reserved for <see cref="ReservedIp.DefaultPeriod"/> unless <paramref name="releaseIp"/>.</summary>
+    Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken);
 
     Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken);
 

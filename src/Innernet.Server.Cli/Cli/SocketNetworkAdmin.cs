@@ -91,6 +91,13 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
         => await SendAsync(HttpMethod.Put, PeerPath(peer), Body(peer.Contents with { IsDisabled = disabled }), cancellationToken)
             .ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken)
+        => Read<IReadOnlyList<ReservedIp>>(await SendAsync(HttpMethod.Get, "reserved-ips", null, cancellationToken).ConfigureAwait(false));
+
+    public async Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken)
+        => await SendAsync(HttpMethod.Post, $"{PeerPath(peer)}/delete?release_ip={(releaseIp ? "true" : "false")}", null, cancellationToken)
+            .ConfigureAwait(false);
+
     public async Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken)
         => await SendAsync(HttpMethod.Put, PeerPath(peer), Body(peer.Contents with { Name = newName }), cancellationToken)
             .ConfigureAwait(false);

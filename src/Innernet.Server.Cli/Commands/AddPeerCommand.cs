@@ -73,7 +73,8 @@ internal static class AddPeerCommand
         }
         else
         {
-            var free = IpAllocator.FirstFree(cidr, peers.Select(p => p.Ip));
+            var reserved = await session.Admin.ListReservedIpsAsync(cancellationToken).ConfigureAwait(false);
+            var free = IpAllocator.FirstFree(cidr, peers.Select(p => p.Ip).Concat(reserved.Select(r => r.Ip)));
             ip = args.AutoIp ? free : IPAddress.Parse(prompter.Ask("--ip", "IP", free.ToString(), Values.IpError));
         }
 

@@ -152,6 +152,29 @@ public sealed class NetworkVerbsTests
     }
 
     [Fact]
+    public async Task DeletePeer_RemovesItFromDatabaseAndLiveInterface_AndReservesItsIp()
+    {
+        using var cli = new CliHarness();
+        await cli.CreateNetworkAsync();
+        cli.WireGuard.AddDevice(cli.Interface);
+        (await cli.RunAsync("add-peer", cli.Interface, "--name", "frank", "--cidr", "humans", "--admin", "false", "--ip", "10.66.1.1",
+            "--save-config", cli.File("frank.toml"), "--invite-expires", "1d", "--yes")).AssertOk();
+
+        string said = (await cli.RunAsync("delete-peer", cli.Interface, "--name", "frank", "--yes")).AssertOk().Out;
+
+        Assert.Contains("Peer 'frank' deleted; its IP 10.66.1.1 stays reserved for 30 days.", said, StringComparison.Ordinal);
+        Assert.Empty(cli.WireGuard.Peers(cli.Interface));
+        var peers = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out);
+        Assert.DoesNotContain(peers, p => p.Name == "frank");
+        (await cli.RunAsync("add-peer", cli.Interface, "--name", "frank", "--cidr", "humans", "--admin", "false", "--ip", "10.66.1.1",
+            "--save-config", cli.File("frank2.toml"), "--invite-expires", "1d", "--yes")).AssertFails((int)ExitCode.Failure, "reserved until");
+        (await cli.RunAsync("add-peer", cli.Interface, "--name", "frank", "--cidr", "humans", "--admin", "false", "--auto-ip",
+            "--save-config", cli.File("frank3.toml"), "--invite-expires", "1d", "--yes")).AssertOk();
+        Assert.Equal("10.66.1.2/32", Assert.Single(Assert.Single(cli.WireGuard.Peers(cli.Interface)).AllowedIPs).ToString());
+        (await cli.RunAsync("delete-peer", cli.Interface, "--name", "innernet-server", "--yes")).AssertFails((int)ExitCode.NotFound, "innernet-server");
+    }
+
+    [Fact]
     public async Task CidrAndAssociationVerbs_ListRenameDelete()
     {
         using var cli = new CliHarness();

@@ -64,6 +64,9 @@ public sealed class ServeHostTests : IDisposable
         await WaitForAsync(() => !ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 removed after disable-peer", ct);
         Cli(binary, ["enable-peer", iface, "--name", "p2", "--yes", .. dirs]);
         await WaitForAsync(() => ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 back after enable-peer", ct);
+        var deleted = Cli(binary, ["delete-peer", iface, "--name", "p2", "--yes", .. dirs]);
+        Assert.Contains("stays reserved for 30 days", deleted.StandardOutput, StringComparison.Ordinal);
+        await WaitForAsync(() => !ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 removed after delete-peer", ct);
 
         // The peer namespace joins with the invitation (temporary key) and redeems through the tunnel.
         JoinWithInvitation(peerNs, peerIface, p1Invite);
@@ -90,6 +93,7 @@ public sealed class ServeHostTests : IDisposable
         var listed = Cli(binary, ["list-peers", iface, "--json", .. dirs]);
         var peers = ServerCommandLineTests.InnernetJsonPeers(listed.StandardOutput);
         Assert.DoesNotContain(peers, p => p.Name == "p3");
+        Assert.DoesNotContain(peers, p => p.Name == "p2");
         Assert.Equal(permanent.Public, Assert.Single(peers, p => p.Name == "p1").PublicKey);
 
         // SIGTERM: clean shutdown, exit 0, admin socket gone, interface left up.
