@@ -35,4 +35,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Closing new connections from {Source}: it already has {Limit} open (logged once until they are all closed)")]
     public static partial void ConnectionsPerSourceExceeded(ILogger logger, string source, int limit);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Publishing live state updates failed; the next change tries again")]
+    public static partial void StateFeedFailed(ILogger logger, Exception exception);
 }

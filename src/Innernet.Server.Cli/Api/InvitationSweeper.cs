@@ -46,6 +46,7 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
             {
                 ApiLog.InvitationsSwept(logger, removed.Count, string.Join(", ", removed.Select(p => p.ToString())));
                 api.PeerSync.PeersRemoved(removed);
+                api.Feed.Notify();
             }
         }
 #pragma warning disable CA1031 // A failed sweep (disk, WireGuard) must not stop the server; it is logged and retried.
