@@ -84,8 +84,7 @@ public sealed class StateStreamEndpointTests
 
         for (int i = 0; i < 1000; i++)
         {
-            var contents = server.Peer(TestNetwork.Developer2Id).Contents with { Name = $"developer2-{i}" };
-            (await admin.PutJson($"/v1/admin/peers/{TestNetwork.Developer2Id}", contents)).EnsureSuccessStatusCode();
+            await RenameDeveloper2Async(admin, server, $"developer2-{i}");
         }
 
         server.Time.Advance(StateFeed.MaxDelay);
@@ -102,6 +101,70 @@ public sealed class StateStreamEndpointTests
         // Nothing else was queued from the burst: the next message follows it directly.
         Assert.Equal(burst1.Version, after1.Since);
         Assert.Equal("developer3", Assert.Single(after1.Peers).Name);
+    }
+
+    [Fact]
+    public async Task Stream_ChangesThatKeepComing_ArePublishedAtMostMaxDelayAfterTheFirst()
+    {
+        await using var server = await ApiServer.StartAsync();
+        await using var stream = await StateStreamClient.OpenAsync(server.Developer1());
+        var first = await stream.ReadMessageAsync();
+        var step = StateFeed.QuietPeriod / 2;
+        int steps = (int)(StateFeed.MaxDelay / step);
+        var admin = server.Admin();
+
+        long passes = server.Feed.Passes;
+        for (int i = 0; i < steps; i++)
+        {
+            await RenameDeveloper2Async(admin, server, $"developer2-{i}");
+            server.Time.Advance(step);
+        }
+
+        var update = await stream.ReadMessageAsync();
+
+        // The last change came one step ago, within the quiet period: only the cap made the pass run.
+        Assert.Equal(passes + 1, server.Feed.Passes);
+        Assert.Equal(first.Version, update.Since);
+        Assert.Equal($"developer2-{steps - 1}", Assert.Single(update.Peers).Name);
+    }
+
+    [Fact]
+    public async Task Stream_SingleChange_IsPublishedWhenTheQuietPeriodEnds()
+    {
+        await using var server = await ApiServer.StartAsync();
+        await using var stream = await StateStreamClient.OpenAsync(server.Developer1());
+        await stream.ReadMessageAsync();
+        long passes = server.Feed.Passes;
+
+        await RenameDeveloper2Async(server.Admin(), server, "renamed");
+        server.Time.Advance(StateFeed.QuietPeriod - TimeSpan.FromMilliseconds(1));
+        long early = server.Feed.Passes;
+        server.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var update = await stream.ReadMessageAsync();
+
+        Assert.Equal(passes, early);
+        Assert.Equal(passes + 1, server.Feed.Passes);
+        Assert.Equal("renamed", Assert.Single(update.Peers).Name);
+    }
+
+    [Fact]
+    public async Task Stream_ObservedEndpointChange_ArrivesWithoutAnyWrite()
+    {
+        var sync = new Api.GenerationPeerSync();
+        await using var server = await ApiServer.StartAsync(peerSync: sync);
+        await using var stream = await StateStreamClient.OpenAsync(server.Developer1());
+        var first = await stream.ReadMessageAsync();
+        var observed = IPEndPoint.Parse("198.51.100.77:41000");
+
+        sync.Observe(server.Peer(TestNetwork.Developer2Id).PublicKey, observed);
+        server.Time.Advance(StateFeed.CheckInterval);
+        server.Time.Advance(StateFeed.MaxDelay);
+        var update = await stream.ReadMessageAsync();
+
+        Assert.Equal(first.Version, update.Since);
+        var developer2 = Assert.Single(update.Peers);
+        Assert.Equal(TestNetwork.Developer2Id, developer2.Id);
+        Assert.Equal(Endpoint.Parse("198.51.100.77:41000"), developer2.Endpoint);
     }
 
     [Fact]
@@ -316,6 +379,12 @@ public sealed class StateStreamEndpointTests
         var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer(name, ip, cidrId));
         response.EnsureSuccessStatusCode();
         return await response.ReadJsonAsync<Peer>();
+    }
+
+    private static async Task RenameDeveloper2Async(HttpClient admin, ApiServer server, string name)
+    {
+        var contents = server.Peer(TestNetwork.Developer2Id).Contents with { Name = name };
+        (await admin.PutJson($"/v1/admin/peers/{TestNetwork.Developer2Id}", contents)).EnsureSuccessStatusCode();
     }
 
     private static string PeersJson(IReadOnlyList<Peer> peers) => JsonNode.Parse(InnernetJson.Serialize(peers))!.ToJsonString();
