@@ -338,7 +338,7 @@ public sealed class StateStreamEndpointTests
         await AddPeerAsync(server, "developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId);
         server.Time.Advance(StateFeed.MaxDelay);
         string? beforeHeartbeat = await stream.ReadLineAsync();
-        server.Time.Advance(StateFeed.HeartbeatInterval);
+        server.Time.Advance(StateFeed.HeartbeatInterval + StateFeed.CheckInterval);
         string? heartbeat = await stream.ReadLineAsync();
 
         Assert.False(string.IsNullOrEmpty(beforeHeartbeat));

@@ -29,6 +29,7 @@ internal sealed class CidrView
     private long _resumableFrom;
     private HistoryEntry? _latest;
     private byte[]? _lastDifference;
+    private volatile Publication _published;
     private byte[]? _full;
 
     public CidrView(long cidrId, CommittedState state, IPeerSync sync, long sequence, string epoch)
@@ -40,6 +41,7 @@ internal sealed class CidrView
         _entries = state.View.GetVisiblePeersFromCidr(cidrId).Select(p => new ViewEntry(p, EndpointInjection.Serve(p, sync))).ToArray();
         _cidrs = state.Cidrs;
         _visibleCidrs = state.View.GetVisibleCidrIds(cidrId);
+        _published = new Publication(sequence, Previous: -1, Difference: null);
     }
 
     public long CidrId { get; }
@@ -126,6 +128,7 @@ internal sealed class CidrView
         Sequence = sequence;
         _history.Enqueue(entry);
         _latest = entry;
+        _published = new Publication(sequence, entry.Previous, _lastDifference);
         if (_history.Count > MaxHistory)
         {
             _resumableFrom = _history.Dequeue().Sequence;
@@ -151,6 +154,30 @@ internal sealed class CidrView
             : Full();
         subscription.Sent = Sequence;
         return message;
+    }
+
+    /// <summary>
+    /// <see cref="Next"/> for a stream that is up to date or exactly one difference behind, from the latest
+    /// publication alone: safe without the feed's lock (the publication is immutable). False: take the lock.
+    /// </summary>
+    public bool TryNextWithoutLock(StreamSubscription subscription, out byte[]? message)
+    {
+        var latest = _published;
+        long sent = subscription.Sent;
+        message = null;
+        if (sent == latest.Sequence)
+        {
+            return true;
+        }
+
+        if (latest.Difference is null || sent != latest.Previous)
+        {
+            return false;
+        }
+
+        message = latest.Difference;
+        subscription.Sent = latest.Sequence;
+        return true;
     }
 
     /// <summary>The full view (the same peers and CIDRs as <c>GET /v1/user/state</c>), built once per sequence.</summary>
@@ -230,6 +257,9 @@ internal sealed class CidrView
 
     /// <summary>A peer of the view as stored (compared by reference) and as served (compared by value).</summary>
     private readonly record struct ViewEntry(Peer Stored, Peer Served);
+
+    /// <summary>The view's latest sequence and the difference that led to it (null before the first), read without a lock.</summary>
+    private sealed record Publication(long Sequence, long Previous, byte[]? Difference);
 
     /// <summary>One published difference: which peers it touched, by id (the records are read from the view).</summary>
     private sealed record HistoryEntry(long Sequence, long Previous, long[] Changed, long[] Removed, bool CidrsChanged);

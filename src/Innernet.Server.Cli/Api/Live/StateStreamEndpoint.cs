@@ -32,6 +32,7 @@ internal static class StateStreamEndpoint
         var subscription = api.Feed.Subscribe(peer, since)
             ?? throw new UnauthorizedException($"Peer {peer} is not an enabled, redeemed peer (or the server is stopping).");
         var cancel = context.RequestAborted;
+        using var gone = cancel.Register(static s => ((StreamSubscription)s!).End(), subscription);
         try
         {
             var response = context.Response;
@@ -52,16 +53,17 @@ internal static class StateStreamEndpoint
                 if (api.Feed.Next(subscription) is { } message)
                 {
                     await WriteAsync(response.Body, message, cancel).ConfigureAwait(false);
-                    subscription.Written();
+                    subscription.Written(api.Feed.Now);
                 }
                 else if (subscription.TakeHeartbeat())
                 {
                     await response.Body.WriteAsync(Heartbeat, cancel).ConfigureAwait(false);
-                    subscription.Written();
+                    subscription.Written(api.Feed.Now);
                 }
                 else
                 {
-                    await wake.WaitAsync(cancel).ConfigureAwait(false);
+                    // The client going away ends the subscription, which wakes this wait.
+                    await wake.ConfigureAwait(false);
                 }
             }
         }

@@ -2,39 +2,30 @@ namespace Innernet.Server.Api.Live;
 
 /// <summary>
 /// One held stream: whose it is, which view it follows, the sequence it has been sent, and a wake-up. It holds no
-/// copy of the view (messages are the view's shared bytes), so its memory does not grow with the network.
+/// copy of the view (messages are the view's shared bytes) and no timer of its own (the feed's once-a-second check
+/// finds the silent ones), so its memory does not grow with the network.
 /// </summary>
 /// <remarks>
 /// The writer arms a wait (<see cref="Arm"/>), then asks the feed for what to send, then awaits the armed task:
-/// a <see cref="Wake"/> after the arm is never lost. The feed's fields (<see cref="Sent"/>) are read and written
-/// under the feed's lock.
+/// a <see cref="Wake"/> after the arm is never lost. <see cref="Sent"/> belongs to the stream's writer (set once by
+/// the feed before the writer starts).
 /// </remarks>
-internal sealed class StreamSubscription : IDisposable
+internal sealed class StreamSubscription(long peerId, CidrView view, long sent, DateTimeOffset now)
 {
     private readonly Lock _gate = new();
-    private readonly ITimer _heartbeat;
-    private readonly TimeSpan _heartbeatInterval;
     private TaskCompletionSource _wake = NewWake();
+    private long _lastWrittenTicks = now.UtcTicks;
     private bool _heartbeatDue;
     private bool _ended;
 
-    public StreamSubscription(long peerId, CidrView view, long sent, TimeProvider time, TimeSpan heartbeat)
-    {
-        PeerId = peerId;
-        View = view;
-        Sent = sent;
-        _heartbeatInterval = heartbeat;
-        _heartbeat = time.CreateTimer(static s => ((StreamSubscription)s!).HeartbeatDue(), this, heartbeat, Timeout.InfiniteTimeSpan);
-    }
+    public long PeerId { get; } = peerId;
 
-    public long PeerId { get; }
-
-    public CidrView View { get; }
+    public CidrView View { get; } = view;
 
     /// <summary>The view sequence the client holds after what it was sent; -1: nothing yet (a full view is due).</summary>
-    public long Sent { get; set; }
+    public long Sent { get; set; } = sent;
 
-    /// <summary>True once the stream must end (caller disabled or removed, replaced, server stopping).</summary>
+    /// <summary>True once the stream must end (caller disabled or removed, replaced, gone, server stopping).</summary>
     public bool Ended
     {
         get
@@ -45,6 +36,9 @@ internal sealed class StreamSubscription : IDisposable
             }
         }
     }
+
+    /// <summary>When the stream last wrote a message or a heartbeat (or started).</summary>
+    public DateTimeOffset LastWritten => new(Interlocked.Read(ref _lastWrittenTicks), TimeSpan.Zero);
 
     /// <summary>A task that completes at the next <see cref="Wake"/> (or at once if one came since the last arm).</summary>
     public Task Arm()
@@ -60,7 +54,7 @@ internal sealed class StreamSubscription : IDisposable
         }
     }
 
-    /// <summary>Something may be due: a message, a heartbeat or the end.</summary>
+    /// <summary>Something may be due: a message or the end.</summary>
     public void Wake()
     {
         TaskCompletionSource wake;
@@ -83,7 +77,18 @@ internal sealed class StreamSubscription : IDisposable
         Wake();
     }
 
-    /// <summary>True once when the heartbeat interval has passed without a message.</summary>
+    /// <summary>The stream has been silent too long: the writer sends a heartbeat at its next look.</summary>
+    public void RequestHeartbeat()
+    {
+        lock (_gate)
+        {
+            _heartbeatDue = true;
+        }
+
+        Wake();
+    }
+
+    /// <summary>True once after <see cref="RequestHeartbeat"/>.</summary>
     public bool TakeHeartbeat()
     {
         lock (_gate)
@@ -94,28 +99,8 @@ internal sealed class StreamSubscription : IDisposable
         }
     }
 
-    /// <summary>Something was just written: the next heartbeat is a full interval away.</summary>
-    public void Written()
-    {
-        lock (_gate)
-        {
-            _heartbeatDue = false;
-        }
-
-        _heartbeat.Change(_heartbeatInterval, Timeout.InfiniteTimeSpan);
-    }
-
-    public void Dispose() => _heartbeat.Dispose();
-
-    private void HeartbeatDue()
-    {
-        lock (_gate)
-        {
-            _heartbeatDue = true;
-        }
-
-        Wake();
-    }
+    /// <summary>Something was just written at <paramref name="now"/>.</summary>
+    public void Written(DateTimeOffset now) => Interlocked.Exchange(ref _lastWrittenTicks, now.UtcTicks);
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
