@@ -212,6 +212,26 @@ public sealed class StateStreamEndpointTests
         Assert.Equal("developer3", Assert.Single(update.Peers).Name);
     }
 
+    [Fact]
+    public async Task Stream_ResumedAfterTheViewLingeredOut_GetsAFullView()
+    {
+        await using var server = await ApiServer.StartAsync();
+        string token;
+        await using (var stream = await StateStreamClient.OpenAsync(server.Developer1()))
+        {
+            token = (await stream.ReadMessageAsync()).Version;
+        }
+
+        await Eventually.TrueAsync(() => server.Feed.StreamCount == 0, "the first stream to be gone");
+        server.Time.Advance(StateFeed.ViewLinger + StateFeed.CheckInterval);
+        int views = server.Feed.ViewCount;
+        await using var resumed = await StateStreamClient.OpenAsync(server.Developer1(), since: token);
+        var first = await resumed.ReadMessageAsync();
+
+        Assert.Equal(0, views);
+        Assert.True(first.Full);
+    }
+
     [Theory]
     [InlineData("not-a-token")]
     [InlineData("0123456789abcdef-1")]
