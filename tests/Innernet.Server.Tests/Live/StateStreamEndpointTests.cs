@@ -171,13 +171,7 @@ public sealed class StateStreamEndpointTests
     public async Task Stream_ResumedWithARetainedToken_GetsOneDifferenceCoveringEverythingSince()
     {
         await using var server = await ApiServer.StartAsync();
-        string token;
-        await using (var stream = await StateStreamClient.OpenAsync(server.Developer1()))
-        {
-            token = (await stream.ReadMessageAsync()).Version;
-        }
-
-        await Eventually.TrueAsync(() => server.Feed.StreamCount == 0, "the first stream to be gone");
+        string token = await FirstVersionThenCloseAsync(server);
         var admin = server.Admin();
         var added = await AddPeerAsync(server, "developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId);
         server.Time.Advance(StateFeed.MaxDelay);
@@ -196,12 +190,7 @@ public sealed class StateStreamEndpointTests
     public async Task Stream_ResumedWithTheCurrentToken_SendsNothingUntilAChange()
     {
         await using var server = await ApiServer.StartAsync();
-        string token;
-        await using (var stream = await StateStreamClient.OpenAsync(server.Developer1()))
-        {
-            token = (await stream.ReadMessageAsync()).Version;
-        }
-
+        string token = await FirstVersionThenCloseAsync(server);
         await using var resumed = await StateStreamClient.OpenAsync(server.Developer1(), since: token);
         await AddPeerAsync(server, "developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId);
         server.Time.Advance(StateFeed.MaxDelay);
@@ -216,13 +205,7 @@ public sealed class StateStreamEndpointTests
     public async Task Stream_ResumedAfterTheViewLingeredOut_GetsAFullView()
     {
         await using var server = await ApiServer.StartAsync();
-        string token;
-        await using (var stream = await StateStreamClient.OpenAsync(server.Developer1()))
-        {
-            token = (await stream.ReadMessageAsync()).Version;
-        }
-
-        await Eventually.TrueAsync(() => server.Feed.StreamCount == 0, "the first stream to be gone");
+        string token = await FirstVersionThenCloseAsync(server);
         server.Time.Advance(StateFeed.ViewLinger + StateFeed.CheckInterval);
         int views = server.Feed.ViewCount;
         await using var resumed = await StateStreamClient.OpenAsync(server.Developer1(), since: token);
@@ -399,6 +382,19 @@ public sealed class StateStreamEndpointTests
         var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer(name, ip, cidrId));
         response.EnsureSuccessStatusCode();
         return await response.ReadJsonAsync<Peer>();
+    }
+
+    /// <summary>Developer1's first version, from a stream that is then closed (and gone from the feed).</summary>
+    private static async Task<string> FirstVersionThenCloseAsync(ApiServer server)
+    {
+        string token;
+        await using (var stream = await StateStreamClient.OpenAsync(server.Developer1()))
+        {
+            token = (await stream.ReadMessageAsync()).Version;
+        }
+
+        await Eventually.TrueAsync(() => server.Feed.StreamCount == 0, "the first stream to be gone");
+        return token;
     }
 
     private static async Task RenameDeveloper2Async(HttpClient admin, ApiServer server, string name)
