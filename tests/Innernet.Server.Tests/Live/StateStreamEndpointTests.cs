@@ -187,6 +187,43 @@ public sealed class StateStreamEndpointTests
     }
 
     [Fact]
+    public async Task Stream_ResumedOverAnAddThenADisable_GetsOnlyTheRemoval()
+    {
+        await using var server = await ApiServer.StartAsync();
+        string token = await FirstVersionThenCloseAsync(server);
+        var added = await AddPeerAsync(server, "developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId);
+        server.Time.Advance(StateFeed.MaxDelay);
+        (await server.Admin().Delete($"/v1/admin/peers/{added.Id}")).EnsureSuccessStatusCode();
+        server.Time.Advance(StateFeed.MaxDelay);
+
+        await using var resumed = await StateStreamClient.OpenAsync(server.Developer1(), since: token);
+        var update = await resumed.ReadMessageAsync();
+
+        Assert.Equal(token, update.Since);
+        Assert.Empty(update.Peers);
+        Assert.Equal([added.Id], update.Removed);
+    }
+
+    [Fact]
+    public async Task Stream_ResumedFromBeyondTheHistory_GetsAFullView()
+    {
+        await using var server = await ApiServer.StartAsync();
+        string token = await FirstVersionThenCloseAsync(server);
+        var admin = server.Admin();
+        for (int i = 0; i <= CidrView.MaxHistory; i++)
+        {
+            await RenameDeveloper2Async(admin, server, $"developer2-{i}");
+            server.Time.Advance(StateFeed.MaxDelay);
+        }
+
+        await using var resumed = await StateStreamClient.OpenAsync(server.Developer1(), since: token);
+        var first = await resumed.ReadMessageAsync();
+
+        Assert.True(first.Full);
+        Assert.Equal($"developer2-{CidrView.MaxHistory}", first.Peers.Single(p => p.Id == TestNetwork.Developer2Id).Name);
+    }
+
+    [Fact]
     public async Task Stream_ResumedWithTheCurrentToken_SendsNothingUntilAChange()
     {
         await using var server = await ApiServer.StartAsync();

@@ -79,6 +79,18 @@ internal sealed class StateFeed : IDisposable
         }
     }
 
+    /// <summary>True once <see cref="Stop"/> ran (the server is shutting down).</summary>
+    public bool Stopped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopped;
+            }
+        }
+    }
+
     /// <summary>Passes made (tests wait on it).</summary>
     public long Passes => Interlocked.Read(ref _passes);
 

@@ -29,8 +29,19 @@ internal static class StateStreamEndpoint
         var peer = context.GetCaller().RequirePeer();
         var query = context.Request.Query[SinceParameter];
         string? since = query.Count == 1 ? query[0] : null;
-        var subscription = api.Feed.Subscribe(peer, since)
-            ?? throw new UnauthorizedException($"Peer {peer} is not an enabled, redeemed peer (or the server is stopping).");
+        var subscription = api.Feed.Subscribe(peer, since);
+        if (subscription is null)
+        {
+            // Stopping is not a refusal: a 401 would tell the client it is no longer a member.
+            if (api.Feed.Stopped)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            throw new UnauthorizedException($"Peer {peer} is no longer an enabled, redeemed peer.");
+        }
+
         var cancel = context.RequestAborted;
         using var gone = cancel.Register(static s => ((StreamSubscription)s!).End(), subscription);
         try
