@@ -4,7 +4,7 @@
 #   ./build.sh setup          install what tests, benchmarks and the demo need (apt-get; root; idempotent)
 #   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
-#   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
+#   ./build.sh bench [what]   benchmarks (netlink, server, live [clients], ...; all by default)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
 #   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
 #   ./build.sh demo           a whole innernet network in namespaces (see README)
@@ -256,7 +256,7 @@ cmd_bench() {
   local what=${1:-all}
   cmd_build
   [ -x tests/harness/bench.sh ] || die "no benchmarks yet"
-  bash tests/harness/bench.sh "$what"
+  bash tests/harness/bench.sh "$what" "${@:2}"
 }
 
 # ---------------------------------------------------------------------------------------------

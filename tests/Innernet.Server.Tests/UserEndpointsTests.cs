@@ -141,7 +141,10 @@ public sealed class UserEndpointsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal("""{"unspecified_ip_in_override_endpoint":true}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        // state_stream is ours; innernet's client ignores it (its serde struct has no deny_unknown_fields).
+        Assert.Equal(
+            """{"unspecified_ip_in_override_endpoint":true,"state_stream":1}""",
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# bench.sh [netlink|all] — benchmarks, called by `./build.sh bench [what]` after a Release build.
+# bench.sh [netlink|all|<what> [args]] — benchmarks, called by `./build.sh bench [what]` after a Release build.
 #
 #   netlink   apply/read 1,000 and 10,000 peers (one /32 each, random keys, no endpoints):
 #             Innernet.Netlink vs `wg setconf` / `wg show IF dump` on the same device —
 #             UAPI against wireguard-go on the host (in a lab namespace), and the kernel module
 #             inside ONE throw-away VM boot (tests/harness/kvm-run.sh). Prints a table of medians
 #             and writes it into docs/benchmarks.md.
-#   <what>    any other tests/harness/bench-<what>.sh (e.g. server)
+#   <what>    any other tests/harness/bench-<what>.sh (e.g. server; `live 10000`), given the remaining arguments
 #   all       netlink, then every bench-<what>.sh
 #
 # Environment: BENCH_RUNS (default 5), BENCH_PEERS (default 1000,10000), BENCH_SKIP_KERNEL=1.
@@ -84,6 +84,6 @@ case "${1:-all}" in
     ;;
   *)
     [ -f "tests/harness/bench-$1.sh" ] || die "unknown benchmark '$1' (known: netlink $(others | tr '\n' ' ')all)"
-    bash "tests/harness/bench-$1.sh"
+    bash "tests/harness/bench-$1.sh" "${@:2}"
     ;;
 esac

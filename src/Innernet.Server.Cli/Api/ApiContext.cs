@@ -1,4 +1,5 @@
 using Innernet.Core.Persistence;
+using Innernet.Server.Api.Live;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Api;
@@ -15,6 +16,7 @@ internal sealed class ApiContext
         Time = options.Time;
         Logger = logger;
         Responses = new ResponseBodies(Store, PeerSync);
+        Feed = new StateFeed(Store, PeerSync, Time, logger);
     }
 
     public ServerStore Store { get; }
@@ -29,6 +31,9 @@ internal sealed class ApiContext
 
     /// <summary>The cached bodies of <c>GET /v1/user/state</c> and <c>GET /v1/admin/peers</c>.</summary>
     public ResponseBodies Responses { get; }
+
+    /// <summary>The change feed of the live state streams (<c>GET /v1/user/state/stream</c>).</summary>
+    public StateFeed Feed { get; }
 
     /// <summary>
     /// Serializes admin changes of a peer's enabled state with the matching <see cref="IPeerSync"/> call, so

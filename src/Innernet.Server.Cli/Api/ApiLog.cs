@@ -41,4 +41,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Released {Count} reserved IP(s) of deleted peers: {Ips}")]
     public static partial void ReservedIpsReleased(ILogger logger, int count, string ips);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Publishing live state updates failed; the next change tries again")]
+    public static partial void StateFeedFailed(ILogger logger, Exception exception);
 }

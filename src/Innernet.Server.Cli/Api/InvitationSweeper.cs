@@ -47,6 +47,7 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
             {
                 ApiLog.InvitationsSwept(logger, removed.Count, string.Join(", ", removed.Select(p => p.ToString())));
                 api.PeerSync.PeersRemoved(removed);
+                api.Feed.Notify();
             }
 
             var released = api.Store.ReleaseExpiredIps(api.Time.GetUtcNow());

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Innernet.Server.Api.Live;
 
 namespace Innernet.Server.Api;
 
@@ -17,11 +18,15 @@ public static class ServerApp
     private const int MaxRequestHeadersBytes = 16 * 1024;
     private const int MaxRequestHeaderCount = 50;
     private const int MaxRequestLineBytes = 4 * 1024;
-    private const int MaxConcurrentConnections = 1024;
+    /// <summary>
+    /// Open connections in all: one held state stream per peer of a 10,000-peer network, with room for polls and
+    /// CLI commands (each connection costs a file descriptor; the runtime raises the soft limit to the hard one).
+    /// </summary>
+    private const int MaxConcurrentConnections = 16 * 1024;
 
     /// <summary>
     /// Open TCP connections per source address. An innernet client uses one at a time (HTTP/1.1, a request per
-    /// fetch); 16 leaves room for several CLI commands at once, and filling the global cap takes 64 peers.
+    /// fetch), ours one more for its held stream; 16 leaves room for several CLI commands at once.
     /// </summary>
     internal const int MaxConnectionsPerSource = 16;
 
@@ -82,6 +87,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseMiddleware<ApiResponseMiddleware>();
+        app.UseMiddleware<ChangeNotificationMiddleware>();
         app.UseMiddleware<SessionMiddleware>();
         app.UseRouting();
         app.UseRateLimiter();
@@ -91,6 +97,10 @@ public static class ServerApp
         app.MapAdminAssociationEndpoints();
         app.MapLocalAdminEndpoints();
 
+        // Held streams end first: Kestrel's graceful stop waits for running requests.
+        var feed = app.Services.GetRequiredService<ApiContext>().Feed;
+        app.Lifetime.ApplicationStopping.Register(feed.Stop);
+        app.Lifetime.ApplicationStopped.Register(feed.Dispose);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             if (listenSockets.BoundUnixSocketPath is { } socketPath)
@@ -112,6 +122,10 @@ public static class ServerApp
         limits.RequestHeadersTimeout = RequestHeadersTimeout;
         limits.MaxConcurrentConnections = MaxConcurrentConnections;
         limits.MaxConcurrentUpgradedConnections = 0;
+
+        // A held state stream is one long response. Kestrel's response rate check (MinResponseDataRate, 240 B/s
+        // after a 5 s grace) applies only while a write is pending, so an idle stream is never cut, while a client
+        // that stops reading a message is; KeepAliveTimeout and RequestHeadersTimeout apply between requests only.
     }
 
     private static void DeleteSocketFile(string path)

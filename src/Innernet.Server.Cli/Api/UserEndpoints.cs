@@ -3,19 +3,26 @@ using Innernet.Core;
 using Innernet.Core.Model;
 using Endpoint = Innernet.Core.Model.Endpoint;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Innernet.Server.Api.Live;
 
 namespace Innernet.Server.Api;
 
 /// <summary><c>/v1/user/*</c> (spec §3.3): what every peer may call about itself.</summary>
 internal static class UserEndpoints
 {
-    /// <summary>What <c>GET /v1/user/capabilities</c> announces (innernet 1.7).</summary>
-    public static readonly ServerCapabilities Capabilities = new(UnspecifiedIpInOverrideEndpoint: true);
+    /// <summary>
+    /// What <c>GET /v1/user/capabilities</c> announces: innernet 1.7's flag and the live state stream. innernet's
+    /// client reads this body into a serde struct without <c>deny_unknown_fields</c> (shared/src/types.rs,
+    /// <c>ServerCapabilities</c>), so the extra <c>state_stream</c> field is ignored there.
+    /// </summary>
+    public static readonly ServerCapabilities Capabilities = new(
+        UnspecifiedIpInOverrideEndpoint: true, StateStream: ServerCapabilities.StateStreamVersion);
 
     public static RouteGroupBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/user");
         group.MapGet("/state", GetState).RequireCaller(c => c.IsUserCapable);
+        group.MapGet(StateStreamEndpoint.Path, StateStreamEndpoint.StreamAsync).RequireCaller(c => c.IsUserCapable);
         group.MapGet("/capabilities", GetCapabilities).RequireCaller(c => !c.IsLocalAdmin);
         group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.MayRedeem);
         group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);

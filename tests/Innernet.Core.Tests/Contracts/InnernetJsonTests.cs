@@ -136,7 +136,13 @@ public sealed class InnernetJsonTests
     public void RedeemContents_RoundTrips() => AssertGolden("redeem-contents.json", new RedeemContents(Public));
 
     [Fact]
-    public void ServerCapabilities_RoundTrips() => AssertGolden("server-capabilities.json", new ServerCapabilities(true));
+    public void ServerCapabilities_RoundTrips()
+        => AssertGolden("server-capabilities.json", new ServerCapabilities(true, ServerCapabilities.StateStreamVersion));
+
+    /// <summary>innernet 1.7's server answers without <c>state_stream</c>: no live stream, the client polls.</summary>
+    [Fact]
+    public void ServerCapabilities_InnernetBody_HasNoStateStream()
+        => Assert.Equal(new ServerCapabilities(true, 0), InnernetJson.Deserialize<ServerCapabilities>(Golden.Read("Json/server-capabilities-innernet.json")));
 
     [Fact]
     public void ServerCapabilities_MissingField_DefaultsToFalse()

@@ -108,6 +108,25 @@ internal sealed class ApiServer : IAsyncDisposable
         EndPoint = new IPEndPoint(_listenEndPoint.Address, uri.Port);
     }
 
+    /// <summary>The live state feed of the running app.</summary>
+    public Innernet.Server.Api.Live.StateFeed Feed => _app!.Services.GetRequiredService<ApiContext>().Feed;
+
+    /// <summary>
+    /// Stops the app and starts a new one on the same store (a server restart: a new feed, a new port). Clients
+    /// made before do not follow; make new ones.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        await StartAppAsync(AdminSocketPath, null);
+    }
+
     /// <summary>A TCP socket in the server's network namespace (the root namespace unless one was given).</summary>
     public Socket NewSocket(AddressFamily family)
         => _netnsPath is null

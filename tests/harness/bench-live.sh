@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench-live.sh [clients] — propagation of admin changes over the live state stream (called for
+# `./build.sh bench live [clients]` after a Release build).
+#
+# The server runs in-process (real Kestrel, the real store on a file, no WireGuard) on 127.88.0.1; a child process
+# holds one GET /v1/user/state/stream per client (default 1,000; `bench live 10000` for 10,000), each a real HTTP
+# connection from its own loopback address with its own peer in the store. Measures, per kind of admin change (add
+# a peer every client sees, disable it, add and delete an association between two teams), the time from the admin
+# call returning to each affected client having received and parsed its update (p50/p99/max over the rounds), the
+# server's CPU time per change, and the server's memory per held connection. Writes its block into
+# docs/benchmarks.md (one block per client count). About 10 s at 1,000 clients, a minute or two at 10,000.
+#
+# Environment: BENCH_LIVE_ROUNDS (default 5), BENCH_LIVE_DOC (docs/benchmarks.md; empty = do not write).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+DLL=$ROOT/artifacts/build/bin/Innernet.Benchmarks.Live/release/Innernet.Benchmarks.Live.dll
+DOC=${BENCH_LIVE_DOC-docs/benchmarks.md}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+die() { echo "bench-live.sh: $*" >&2; exit 1; }
+[ -f "$DLL" ] || die "missing $DLL (run ./build.sh build)"
+clients=${1:-1000}
+[[ "$clients" =~ ^[0-9]+$ ]] || die "clients must be a number, not '$clients'"
+args=("$clients" --rounds "${BENCH_LIVE_ROUNDS:-5}")
+[ -n "$DOC" ] && args+=(--doc "$DOC")
+echo "==> live: $clients stream clients, ${BENCH_LIVE_ROUNDS:-5} rounds of 4 admin changes" >&2
+dotnet "$DLL" "${args[@]}"
