@@ -305,6 +305,26 @@ public sealed class StateStreamEndpointTests
     }
 
     [Fact]
+    public async Task Stream_DeletedPeer_IsRemovedForOthers_AndItsOwnStreamEnds()
+    {
+        await using var server = await ApiServer.StartAsync();
+        await using var developer1 = await StateStreamClient.OpenAsync(server.Developer1());
+        await using var developer2 = await StateStreamClient.OpenAsync(server.Developer2());
+        var first = await developer1.ReadMessageAsync();
+        await developer2.ReadMessageAsync();
+
+        (await server.Admin().Send(HttpMethod.Post, $"/v1/admin/peers/{TestNetwork.Developer2Id}/delete")).EnsureSuccessStatusCode();
+        server.Time.Advance(StateFeed.MaxDelay);
+        var update = await developer1.ReadMessageAsync();
+
+        Assert.Equal(first.Version, update.Since);
+        Assert.Equal([TestNetwork.Developer2Id], update.Removed);
+        Assert.Empty(update.Peers);
+        await developer2.AssertEndsAsync();
+        await (await server.Developer2().Get(StreamPath)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Stream_AssociationAddedThenRemoved_PeersAppearAndDisappearOnBothSides()
     {
         await using var server = await ApiServer.StartAsync();
