@@ -37,6 +37,8 @@ namespace Innernet.Core.Contracts;
 [JsonSerializable(typeof(List<Peer>))]
 [JsonSerializable(typeof(IReadOnlyList<ReservedIp>))]
 [JsonSerializable(typeof(List<ReservedIp>))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(List<AuditEntry>))]
 [JsonSerializable(typeof(List<Cidr>))]
 [JsonSerializable(typeof(List<Association>))]
 [JsonSerializable(typeof(List<Endpoint>))]

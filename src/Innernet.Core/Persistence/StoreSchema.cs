@@ -17,6 +17,7 @@ internal static class StoreSchema
     public const string Peers = "peers";
     public const string Associations = "associations";
     public const string Meta = "meta";
+    public const string Audit = "audit";
 
     /// <summary>Meta document holding <see cref="Fields.Value"/> = schema version.</summary>
     public const string SchemaVersionKey = "schema_version";
@@ -55,6 +56,11 @@ internal static class StoreSchema
         public const string PeerId = "peer_id";
         public const string Until = "until";
         public const string Entries = "entries";
+        public const string Time = "time";
+        public const string Actor = "actor";
+        public const string Source = "source";
+        public const string Action = "action";
+        public const string Status = "status";
     }
 
     /// <summary>The unique indexes, each named after its field: (collection, field).</summary>

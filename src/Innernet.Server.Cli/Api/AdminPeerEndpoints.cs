@@ -22,6 +22,7 @@ internal static class AdminPeerEndpoints
         group.MapDelete("/{id:long}", Disable);
         group.MapPost("/{id:long}/delete", Delete);
         routes.MapGet("/v1/admin/reserved-ips", ListReservedIps).RequireCaller(c => c.IsAdminCapable);
+        routes.MapGet("/v1/admin/audit", ListAudit).RequireCaller(c => c.IsAdminCapable);
         return group;
     }
 
@@ -109,6 +110,10 @@ internal static class AdminPeerEndpoints
 
     /// <summary>The IPs of deleted peers that new peers may not take yet (so that a client picking an IP can skip them).</summary>
     public static JsonHttpResult<IReadOnlyList<ReservedIp>> ListReservedIps(ApiContext api) => ApiResults.Json(api.Store.ListReservedIps());
+
+    /// <summary>The audit log (<see cref="AuditMiddleware"/>), from <c>?since=&lt;unix seconds&gt;</c> on, oldest first.</summary>
+    public static JsonHttpResult<IReadOnlyList<AuditEntry>> ListAudit([FromQuery(Name = "since")] long? since, ApiContext api)
+        => ApiResults.Json(api.Store.ListAudit(since is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null));
 
     private static void RefuseServerPeer(long id, ApiCaller caller, ApiContext api)
     {

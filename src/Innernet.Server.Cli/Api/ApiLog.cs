@@ -44,4 +44,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Publishing live state updates failed; the next change tries again")]
     public static partial void StateFeedFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Audit {Id}: {Actor} from {Source}: {Action} → {Status}")]
+    public static partial void Audited(ILogger logger, long id, string actor, string source, string action, int status);
 }

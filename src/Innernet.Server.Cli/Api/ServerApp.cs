@@ -91,6 +91,7 @@ public static class ServerApp
         app.UseMiddleware<SessionMiddleware>();
         app.UseRouting();
         app.UseRateLimiter();
+        app.UseMiddleware<AuditMiddleware>();
         app.MapUserEndpoints();
         app.MapAdminPeerEndpoints();
         app.MapAdminCidrEndpoints();

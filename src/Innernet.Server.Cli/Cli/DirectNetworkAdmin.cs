@@ -49,6 +49,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken)
     {
         var peer = _store.AddPeer(contents);
+        Audit("POST", "/v1/admin/peers", StatusCodes.Status201Created);
         ReconcileLiveInterface();
         return Task.FromResult(peer);
     }
@@ -56,15 +57,20 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task SetDisabledAsync(Peer peer, bool disabled, CancellationToken cancellationToken)
     {
         _store.SetDisabled(peer.Id, disabled);
+        Audit("PUT", $"/v1/admin/peers/{peer.Id}");
         ReconcileLiveInterface();
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+        => Task.FromResult(_store.ListAudit(since));
 
     public Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken) => Task.FromResult(_store.ListReservedIps());
 
     public Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken)
     {
         _store.DeletePeer(peer.Id, releaseIp ? null : _time.GetUtcNow() + ReservedIp.DefaultPeriod);
+        Audit("POST", $"/v1/admin/peers/{peer.Id}/delete");
         ReconcileLiveInterface();
         return Task.CompletedTask;
     }
@@ -72,38 +78,49 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken)
     {
         _store.UpdatePeer(peer.Id, PeerUpdate.From(peer) with { Name = newName });
+        Audit("PUT", $"/v1/admin/peers/{peer.Id}");
         return Task.CompletedTask;
     }
 
-    public Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken) => Task.FromResult(_store.AddCidr(contents));
+    public Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken)
+    {
+        var cidr = _store.AddCidr(contents);
+        Audit("POST", "/v1/admin/cidrs", StatusCodes.Status201Created);
+        return Task.FromResult(cidr);
+    }
 
     public Task RenameCidrAsync(Cidr cidr, string newName, CancellationToken cancellationToken)
     {
         _store.RenameCidr(cidr.Id, newName);
+        Audit("PUT", $"/v1/admin/cidrs/{cidr.Id}");
         return Task.CompletedTask;
     }
 
     public Task DeleteCidrAsync(Cidr cidr, CancellationToken cancellationToken)
     {
         _store.DeleteCidr(cidr.Id);
+        Audit("DELETE", $"/v1/admin/cidrs/{cidr.Id}");
         return Task.CompletedTask;
     }
 
     public Task AddAssociationAsync(AssociationContents contents, CancellationToken cancellationToken)
     {
         _store.AddAssociation(contents);
+        Audit("POST", "/v1/admin/associations", StatusCodes.Status201Created);
         return Task.CompletedTask;
     }
 
     public Task DeleteAssociationAsync(Association association, CancellationToken cancellationToken)
     {
         _store.DeleteAssociation(association.Id);
+        Audit("DELETE", $"/v1/admin/associations/{association.Id}");
         return Task.CompletedTask;
     }
 
     public Task<Peer> ReissueInvitationAsync(Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var change = _store.ReissueInvitation(peer.Id, newTemporaryKey, expires);
+        Audit("POST", $"/v1/admin/peers/{peer.Id}/reissue");
         ReconcileLiveInterface();
         return Task.FromResult(change.After);
     }
@@ -111,6 +128,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     public Task SetServerEndpointAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
         _store.SetServerEndpoint(endpoint);
+        Audit("PUT", "/v1/admin/server/endpoint");
         return Task.CompletedTask;
     }
 
@@ -138,4 +156,11 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
             _error.WriteLine($"warning: the database was updated but WireGuard interface '{_interface}' was not: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The audit entry of a change made with the server stopped: the same form as the API's (<see cref="Api.AuditMiddleware"/>),
+    /// the action named by the request the running server would have received.
+    /// </summary>
+    private void Audit(string method, string path, int status = StatusCodes.Status204NoContent)
+        => _store.AppendAudit(_time.GetUtcNow(), "local admin", "command line (server stopped)", $"{method} {path}", status);
 }

@@ -18,6 +18,9 @@ internal interface INetworkAdmin : IAsyncDisposable
 
     Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken);
 
+    /// <summary>The audit log from <paramref name="since"/> on (all when null), oldest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken);
+
     /// <summary>IPs of deleted peers that new peers may not take yet.</summary>
     Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken);
 

@@ -33,6 +33,7 @@ internal static class ServerCommandLine
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: false));
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: true));
         root.Subcommands.Add(DeletePeerCommand.Create(context, global));
+        root.Subcommands.Add(AuditCommand.Create(context, global));
         root.Subcommands.Add(RenameCommands.Peer(context, global));
         root.Subcommands.Add(AddCidrCommand.Create(context, global));
         root.Subcommands.Add(RenameCommands.Cidr(context, global));

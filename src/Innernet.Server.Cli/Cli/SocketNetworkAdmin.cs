@@ -91,6 +91,10 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
         => await SendAsync(HttpMethod.Put, PeerPath(peer), Body(peer.Contents with { IsDisabled = disabled }), cancellationToken)
             .ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+        => Read<IReadOnlyList<AuditEntry>>(await SendAsync(
+            HttpMethod.Get, since is { } s ? Invariant($"audit?since={s.ToUnixTimeSeconds()}") : "audit", null, cancellationToken).ConfigureAwait(false));
+
     public async Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken)
         => Read<IReadOnlyList<ReservedIp>>(await SendAsync(HttpMethod.Get, "reserved-ips", null, cancellationToken).ConfigureAwait(false));
 

@@ -175,6 +175,23 @@ public sealed class NetworkVerbsTests
     }
 
     [Fact]
+    public async Task Audit_ShowsChangesMadeWithTheServerStopped()
+    {
+        using var cli = new CliHarness();
+        await cli.CreateNetworkAsync();
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes")).AssertOk();
+
+        var entries = InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>((await cli.RunAsync("audit", cli.Interface, "--json")).AssertOk().Out);
+        string text = (await cli.RunAsync("audit", cli.Interface, "--since", "1h")).AssertOk().Out;
+
+        var added = entries[^1];
+        Assert.Equal("POST /v1/admin/cidrs", added.Action);
+        Assert.Equal(("local admin", "command line (server stopped)", 201), (added.Actor, added.Source, added.Status));
+        Assert.Contains("local admin from command line (server stopped): POST /v1/admin/cidrs -> 201", text, StringComparison.Ordinal);
+        (await cli.RunAsync("audit", cli.Interface, "--since", "soon")).AssertFails((int)ExitCode.Usage, "--since");
+    }
+
+    [Fact]
     public async Task CidrAndAssociationVerbs_ListRenameDelete()
     {
         using var cli = new CliHarness();

@@ -1,0 +1,29 @@
+using Innernet.Core.Persistence;
+using static Innernet.Core.Tests.Persistence.StoreTestSupport;
+
+namespace Innernet.Core.Tests.Persistence;
+
+/// <summary>The audit log in the store: ids grow and survive a reopen, <c>since</c> filters, the snapshot is untouched.</summary>
+public sealed partial class ServerStoreTests
+{
+    [Fact]
+    public void AppendAudit_IdsGrowAcrossReopen_AndSinceFilters()
+    {
+        using var temp = new TempDatabase();
+        using (var store = ServerStore.Create(temp.Path, Network))
+        {
+            long version = store.Version;
+            Assert.Equal(1, store.AppendAudit(Now, "local admin", "admin socket", "POST /v1/admin/cidrs", 201).Id);
+            Assert.Equal(2, store.AppendAudit(Now.AddHours(1), "peer 'a' (id 2)", "10.42.1.1", "DELETE /v1/admin/peers/3", 204).Id);
+            Assert.Equal(version, store.Version);
+        }
+
+        using var reopened = ServerStore.Open(temp.Path);
+        Assert.Equal(3, reopened.AppendAudit(Now.AddHours(2), "local admin", "admin socket", "PUT /v1/admin/cidrs/3", 204).Id);
+
+        Assert.Equal([1L, 2L, 3L], reopened.ListAudit(null).Select(e => e.Id));
+        Assert.Equal([2L, 3L], reopened.ListAudit(Now.AddMinutes(30)).Select(e => e.Id));
+        Assert.Equal(("peer 'a' (id 2)", "10.42.1.1", "DELETE /v1/admin/peers/3", 204, Now.AddHours(1)),
+            reopened.ListAudit(null)[1] is var e ? (e.Actor, e.Source, e.Action, e.Status, e.Time) : default);
+    }
+}
