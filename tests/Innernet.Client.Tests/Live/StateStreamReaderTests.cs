@@ -219,4 +219,105 @@ public sealed class StateStreamReaderTests
 
         beat.Writer.Complete();
     }
+
+    /// <summary>Counts the bytes the client's socket reads (HTTP framing included).</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        private long _read;
+
+        public long BytesRead => Interlocked.Read(ref _read);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+            => inner.WriteAsync(buffer, cancellationToken);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Count(int read)
+        {
+            Interlocked.Add(ref _read, read);
+            return read;
+        }
+    }
+
+    [Fact]
+    public async Task IdleStream_HeartbeatsCostUnder1KiBPerHour_OnTheWire()
+    {
+        await using var server = await HostileServer.StartAsync();
+        var beat = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        server.Stream = async context =>
+        {
+            context.Response.ContentType = "application/x-ndjson";
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await foreach (bool _ in beat.Reader.ReadAllAsync(context.RequestAborted))
+            {
+                // What the server writes for a heartbeat: one "\n", flushed (HTTP/1.1 chunked framing around it).
+                await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        };
+        CountingStream? socket = null;
+        using var api = new InnernetApiClient(server.InternalEndpoint, server.ServerKeys.Public, new InnernetApiClientOptions
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                s.Bind(new IPEndPoint(HostileServer.ClientAddress.Address, 0));
+                await s.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct);
+                return socket = new CountingStream(new System.Net.Sockets.NetworkStream(s, ownsSocket: true));
+            },
+        });
+        var stream = await api.OpenStateStreamAsync(null, null, Ct);
+        await using (stream)
+        {
+            var read = stream.ReadAsync(Ct);
+            long start = socket!.BytesRead;
+            const int beats = 20;
+            for (int i = 1; i <= beats; i++)
+            {
+                beat.Writer.TryWrite(true);
+                await Eventually.TrueAsync(() => stream.Heartbeats == i, $"heartbeat {i}");
+            }
+
+            double perBeat = (double)(socket.BytesRead - start) / beats;
+            double perHour = perBeat * 60; // one heartbeat a minute
+            TestContext.Current.TestOutputHelper?.WriteLine($"{perBeat:0.#} bytes per heartbeat on the wire, {perHour:0} bytes per idle hour");
+            Assert.InRange(perBeat, 1, 1024.0 / 60);
+            beat.Writer.Complete();
+            Assert.Null(await read);
+        }
+    }
 }
