@@ -27,7 +27,7 @@ public sealed class LiveSessionTests
         private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         private Task? _run;
 
-        public Client(HostileServer server)
+        public Client(HostileServer server, TimeSpan? interval = null)
         {
             Server = server;
             server.Config.Save(Files.ConfigFile(Iface));
@@ -46,7 +46,7 @@ public sealed class LiveSessionTests
                 resolve: static e => e.TryGetIPEndPoint(),
                 random: new Random(7))
             {
-                Interval = TimeSpan.FromSeconds(60),
+                Interval = interval ?? TimeSpan.FromSeconds(60),
                 FlushDelay = TimeSpan.FromMilliseconds(20),
             };
         }
@@ -269,5 +269,29 @@ public sealed class LiveSessionTests
         await client.DisposeAsync();
 
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task RunAsync_WhileLive_ReChecksTheDeviceEveryInterval_SoDriftHeals()
+    {
+        await using var server = await HostileServer.StartAsync();
+        await using var client = new Client(server, interval: TimeSpan.FromMilliseconds(200));
+        var bob = HostileServer.MakePeer(3, "bob", "127.44.1.3");
+        var first = client.Script.NextConnection();
+        first.TryWrite(StreamScript.Line(StreamScript.Full("v1", server.Answer(bob))));
+        client.Start();
+        await client.UntilAsync(() => client.DeviceKeys.Contains(bob.PublicKey), "bob on the device");
+
+        // Someone removes bob behind the daemon's back (wg set … remove); no message arrives.
+        client.Layer.Fake.ChangeBehindTheBack(Iface, new Netlink.WireGuard.DeviceConfig
+        {
+            Peers = { new Netlink.WireGuard.PeerConfig { PublicKey = bob.PublicKey, Remove = true } },
+        });
+        Assert.DoesNotContain(bob.PublicKey, client.DeviceKeys);
+
+        await client.UntilAsync(() => client.DeviceKeys.Contains(bob.PublicKey), "the re-check to put bob back");
+        Assert.Contains(client.Log.Lines, l => l.Contains("the device drifted from the held view; re-applying 1 peers", StringComparison.Ordinal));
+        Assert.Equal(1, client.Session.StreamsOpened);
+        first.Complete();
     }
 }
