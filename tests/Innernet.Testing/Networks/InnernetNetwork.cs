@@ -360,6 +360,23 @@ public sealed class InnernetNetwork : IDisposable
         return JsonDocument.Parse(Inn(peer, "show", peer.InterfaceName, "--json").EnsureSuccess().StandardOutput);
     }
 
+    /// <summary>
+    /// The peer's <c>inn show --json</c> <c>updates.mode</c> ("live", "polling", "connecting", "not_running"), or null
+    /// when show fails.
+    /// </summary>
+    public string? UpdatesMode(InnernetPeer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var show = Inn(peer, "show", peer.InterfaceName, "--json");
+        if (!show.Succeeded)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(show.StandardOutput);
+        return doc.RootElement.GetProperty("interfaces")[0].GetProperty("updates").GetProperty("mode").GetString();
+    }
+
     /// <summary>A peer's WireGuard device as the library reads it.</summary>
     public WireGuardDevice? PeerDevice(InnernetPeer peer)
     {
