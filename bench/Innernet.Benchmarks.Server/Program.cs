@@ -4,6 +4,7 @@ return args switch
 {
     ["post", .. var rest] => await PostBenchCommand.RunAsync(rest),
     ["store-open", .. var rest] => await StoreOpenBench.RunAsync(rest),
+    ["live-apply", .. var rest] => await LiveApplyBench.RunAsync(rest),
     ["store-open-once", var database] => StoreOpenBench.RunOnce(database),
     _ => await ServerBenchCommand.RunAsync(args),
 };

@@ -57,6 +57,15 @@ internal sealed class HostileServer : IAsyncDisposable
     /// <summary>Serves <c>GET /v1/user/state</c>.</summary>
     public Func<HttpContext, Task> State { get; set; }
 
+    /// <summary>Serves <c>GET /v1/user/capabilities</c>; null answers 404 (innernet before 1.7).</summary>
+    public Func<HttpContext, Task>? Capabilities { get; set; }
+
+    /// <summary>Serves <c>GET /v1/user/state/stream</c>; null answers 404.</summary>
+    public Func<HttpContext, Task>? Stream { get; set; }
+
+    /// <summary>The <c>since</c> of every stream request, in order (null: none sent).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string?> StreamRequests { get; } = new();
+
     /// <summary>How many state requests arrived.</summary>
     public int StateRequests => _stateRequests;
 
@@ -83,6 +92,11 @@ internal sealed class HostileServer : IAsyncDisposable
                 case ("GET", "/v1/user/state"):
                     Interlocked.Increment(ref server!._stateRequests);
                     return server.State(context);
+                case ("GET", "/v1/user/capabilities") when server!.Capabilities is { } capabilities:
+                    return capabilities(context);
+                case ("GET", "/v1/user/state/stream") when server!.Stream is { } stream:
+                    server.StreamRequests.Enqueue(context.Request.Query.TryGetValue("since", out var since) ? since.ToString() : null);
+                    return stream(context);
                 case ("PUT", "/v1/user/candidates"):
                     context.Response.StatusCode = StatusCodes.Status204NoContent;
                     return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using Innernet.Core.Live;
 using Innernet.Core.Model;
 using Innernet.Netlink.Route;
 
@@ -10,4 +11,8 @@ internal sealed record InterfaceView(
     InterfaceAddress? Address,
     IReadOnlyList<PeerRow> Peers,
     IReadOnlyList<Cidr> Cidrs,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>What the daemon (<c>up --daemon</c>) reports for this network, or null when none runs.</summary>
+    public LiveStatus? Updates { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Innernet.Cli;
@@ -7,6 +8,7 @@ using Innernet.Core.Cidrs;
 using Innernet.Core.Config;
 using Innernet.Core.Fetch;
 using Innernet.Core.Keys;
+using Innernet.Core.Live;
 using Innernet.Core.Model;
 using Innernet.Core.Sync;
 using Innernet.Netlink.WireGuard;
@@ -88,7 +90,8 @@ internal static class ShowCommand
             var store = Core.Client.DataStore.Open(dataPath);
             string configPath = ClientPaths.ConfigFile(args.ConfigDirectory, name);
             var config = File.Exists(configPath) ? InterfaceConfig.Load(configPath).Config : null;
-            views.Add(Build(name, device, store.Peers, store.Cidrs, config, now));
+            var updates = LiveStatusFile.ReadRunning(LiveStatusFile.PathFor(args.DataDirectory, name));
+            views.Add(Build(name, device, store.Peers, store.Cidrs, config, now) with { Updates = updates });
         }
 
         return views;
@@ -148,6 +151,7 @@ internal static class ShowCommand
             }
 
             text.Append(", listening on port ").Append(view.ListenPort).Append('\n');
+            text.Append("  updates: ").Append(UpdatesText(view)).Append('\n');
             if (options.Tree && view.Cidrs.Count > 0)
             {
                 var cidrTree = new CidrTree(view.Cidrs);
@@ -170,10 +174,34 @@ internal static class ShowCommand
         return text.ToString();
     }
 
+    /// <summary>"live since …, last update …", "polling since …", or "not running" (no <c>up --daemon</c> for it).</summary>
+    public static string UpdatesText(InterfaceView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (view.Updates is not { } status)
+        {
+            return "not running (no 'inn up --daemon' for this network)";
+        }
+
+        string mode = status.Mode switch
+        {
+            LiveMode.Live => "live (state stream held)",
+            LiveMode.Polling => "polling (the server offers no state stream)",
+            _ => "connecting",
+        };
+        var text = new StringBuilder(mode).Append(" since ").Append(Format.Ago(view.Now - status.Since));
+        if (status.LastUpdate is { } last)
+        {
+            text.Append(", last update ").Append(Format.Ago(view.Now - last));
+        }
+
+        return text.Append(", daemon pid ").Append(status.Pid.ToString(CultureInfo.InvariantCulture)).ToString();
+    }
+
     /// <summary>The <c>--tree</c> form as a Spectre.Console tree (on a terminal).</summary>
     public static Tree RichTree(InterfaceView view, ShowOptions options)
     {
-        var tree = new Tree(Markup.Escape($"network {view.Name}, listening on port {view.ListenPort}"));
+        var tree = new Tree(Markup.Escape($"network {view.Name}, listening on port {view.ListenPort}; updates: {UpdatesText(view)}"));
         if (view.Cidrs.Count == 0)
         {
             return tree;
@@ -245,6 +273,27 @@ internal static class ShowCommand
             .Append(Format.Bytes(row.TransmitBytes)).Append(" sent\n");
     }
 
+    private static void WriteUpdates(Utf8JsonWriter json, LiveStatus? status)
+    {
+        json.WriteStartObject("updates");
+        json.WriteString("mode", status is null ? "not_running" : status.Mode.ToString().ToLowerInvariant());
+        if (status is not null)
+        {
+            json.WriteNumber("pid", status.Pid);
+            json.WriteNumber("since", status.Since.ToUnixTimeSeconds());
+            if (status.LastUpdate is { } last)
+            {
+                json.WriteNumber("last_update", last.ToUnixTimeSeconds());
+            }
+            else
+            {
+                json.WriteNull("last_update");
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
     public static string Json(IReadOnlyList<InterfaceView> views)
     {
         using var buffer = new MemoryStream();
@@ -257,6 +306,7 @@ internal static class ShowCommand
                 json.WriteStartObject();
                 json.WriteString("name", view.Name);
                 json.WriteNumber("listen_port", view.ListenPort);
+                WriteUpdates(json, view.Updates);
                 if (view.Address is { } address)
                 {
                     json.WriteString("address", address.ToString());

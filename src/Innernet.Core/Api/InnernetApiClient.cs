@@ -31,9 +31,12 @@ public sealed class InnernetApiClient : IDisposable
     public const long MaxResponseBytes = 64L * 1024 * 1024;
 
     private const string JsonMediaType = "application/json";
+    private const string StreamMediaType = "application/x-ndjson";
+    private const string StreamPath = "user/state/stream";
     private const int ReadChunkBytes = 64 * 1024;
 
     private readonly HttpClient _http;
+    private readonly HttpClient _streamHttp;
     private readonly string _serverKey;
     private readonly TimeSpan _timeout;
 
@@ -66,6 +69,13 @@ public sealed class InnernetApiClient : IDisposable
         {
             BaseAddress = BaseAddress,
             Timeout = options.Timeout,
+        };
+        // The stream's body outlives any request timeout: its own client has none (the headers are bounded by a
+        // deadline above, the body by the stream's idle timeout).
+        _streamHttp = new HttpClient(handler, disposeHandler: false)
+        {
+            BaseAddress = BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         _serverKey = serverPublicKey.ToBase64();
         _timeout = options.Timeout;
@@ -104,6 +114,64 @@ public sealed class InnernetApiClient : IDisposable
         catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             return new ServerCapabilities();
+        }
+    }
+
+    /// <summary>
+    /// Opens <c>GET /v1/user/state/stream</c> (docs/api.md, "Live updates"), resuming from <paramref name="since"/>
+    /// when given. The headers must arrive within the client's timeout; the body is then held open and read through
+    /// the returned <see cref="StateStreamReader"/> (whose idle deadline runs on <paramref name="time"/>).
+    /// </summary>
+    /// <exception cref="ApiStatusException">The server answered an error (401: no longer a member; 404: no stream).</exception>
+    /// <exception cref="ApiTransportException">No answer, or an answer that is not an NDJSON stream.</exception>
+    /// <exception cref="ArgumentException"><paramref name="since"/> is not a valid version token.</exception>
+    public async Task<StateStreamReader> OpenStateStreamAsync(
+        string? since, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        if (since is not null && StateStreamReader.VersionProblem(since) is { } problem)
+        {
+            throw new ArgumentException($"The resume version is invalid: {problem}.", nameof(since));
+        }
+
+        string path = since is null ? StreamPath : StreamPath + "?since=" + Uri.EscapeDataString(since);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.TryAddWithoutValidation(ServerKeyHeader, _serverKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(StreamMediaType));
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _streamHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
+                .ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiStatusException(response.StatusCode, "GET", "/v1/" + StreamPath);
+            }
+
+            if (response.Content.Headers.ContentType?.MediaType is not StreamMediaType)
+            {
+                throw new ApiTransportException(
+                    $"The innernet server answered GET /v1/{StreamPath} with Content-Type " +
+                    $"'{response.Content.Headers.ContentType?.MediaType ?? "(none)"}', not {StreamMediaType}.");
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            var stream = new StateStreamReader(response, body, time ?? TimeProvider.System, StateStreamReader.IdleTimeout);
+            response = null;
+            return stream;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw Unreachable(HttpMethod.Get, StreamPath, e.Message, e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(HttpMethod.Get, StreamPath, $"no answer within {_timeout.TotalSeconds:0.#} s", e);
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 
@@ -168,7 +236,11 @@ public sealed class InnernetApiClient : IDisposable
     public Task DeleteAssociationAsync(long id, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Delete, Path("admin/associations", id), null, cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _streamHttp.Dispose();
+        _http.Dispose();
+    }
 
     private static string Path(string collection, long id) => string.Create(CultureInfo.InvariantCulture, $"{collection}/{id}");
 

@@ -18,6 +18,10 @@ public sealed class DataStore
     private List<Peer> _peers;
     private List<Cidr> _cidrs;
 
+    // Position in _peers of each cached IP (its pin), built on first use and kept in step by every change, so a
+    // pin check or a difference costs O(peers checked), not O(cache).
+    private Dictionary<IPAddress, int>? _index;
+
     private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings, byte[]? fileBytes)
     {
         FilePath = path;
@@ -122,21 +126,93 @@ public sealed class DataStore
     public void CheckPins(IEnumerable<Peer> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
-        var byIp = new Dictionary<IPAddress, Peer>();
-        foreach (var cached in _peers)
-        {
-            byIp.TryAdd(cached.Ip, cached);
-        }
-
+        var index = Index();
         foreach (var peer in peers)
         {
-            if (byIp.TryGetValue(peer.Ip, out var cached) && cached.PublicKey != peer.PublicKey)
+            if (index.TryGetValue(peer.Ip, out int i) && _peers[i] is var cached && cached.PublicKey != peer.PublicKey)
             {
                 throw new PinningException(
                     $"PINNING ERROR: New peer '{peer.Name}' has the same IP ({peer.Ip}) as cached peer '{cached.Name}' but a " +
                     $"different public key (cached {cached.PublicKey}, received {peer.PublicKey}). Refusing to update.");
             }
         }
+    }
+
+    /// <summary>True when changes made by <see cref="ApplyDifference"/> are not written yet.</summary>
+    public bool HasUnsavedChanges { get; private set; }
+
+    /// <summary>
+    /// Merges a difference of the server's view in memory, without writing (<see cref="Save"/> writes): checks the
+    /// pins of <paramref name="changed"/> first (nothing changes on failure), replaces cached peers by IP or appends
+    /// new ones, marks the peers at <paramref name="removedIps"/> disabled, and replaces the CIDRs when given.
+    /// Costs O(change).
+    /// </summary>
+    /// <exception cref="PinningException">A pin is broken; the cache is unchanged.</exception>
+    public void ApplyDifference(IReadOnlyCollection<Peer> changed, IEnumerable<IPAddress> removedIps, IReadOnlyCollection<Cidr>? cidrs)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(removedIps);
+        CheckPins(changed);
+        var index = Index();
+        foreach (var ip in removedIps)
+        {
+            if (index.TryGetValue(ip, out int i) && !_peers[i].IsDisabled)
+            {
+                _peers[i] = _peers[i] with { IsDisabled = true };
+                HasUnsavedChanges = true;
+            }
+        }
+
+        foreach (var peer in changed)
+        {
+            if (index.TryGetValue(peer.Ip, out int i))
+            {
+                if (!_peers[i].Equals(peer))
+                {
+                    _peers[i] = peer;
+                    HasUnsavedChanges = true;
+                }
+            }
+            else
+            {
+                index[peer.Ip] = _peers.Count;
+                _peers.Add(peer);
+                HasUnsavedChanges = true;
+            }
+        }
+
+        if (cidrs is not null && !cidrs.SequenceEqual(_cidrs))
+        {
+            _cidrs = [.. cidrs];
+            HasUnsavedChanges = true;
+        }
+    }
+
+    /// <summary>Writes the cache when <see cref="ApplyDifference"/> left unsaved changes; true when it wrote.</summary>
+    public bool Save()
+    {
+        if (!HasUnsavedChanges)
+        {
+            return false;
+        }
+
+        Write(_peers, _cidrs);
+        HasUnsavedChanges = false;
+        return true;
+    }
+
+    private Dictionary<IPAddress, int> Index()
+    {
+        if (_index is null)
+        {
+            _index = new Dictionary<IPAddress, int>(_peers.Count);
+            for (int i = 0; i < _peers.Count; i++)
+            {
+                _index.TryAdd(_peers[i].Ip, i);
+            }
+        }
+
+        return _index;
     }
 
     /// <summary>
@@ -185,6 +261,8 @@ public sealed class DataStore
         Write(merged, newCidrs);
         _peers = merged;
         _cidrs = newCidrs;
+        _index = index;
+        HasUnsavedChanges = false;
     }
 
     private void Write(List<Peer> peers, List<Cidr> cidrs)

@@ -20,13 +20,33 @@ public static class ServerAnswerValidator
     public static void Validate(State state, InterfaceConfig config)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ValidateChange(state.Peers, [], HeldPeers.None, config);
+    }
+
+    /// <summary>
+    /// Checks a difference to a view the client holds (already checked): every peer of <paramref name="changed"/>
+    /// by itself, and the view after the change (the held peers, minus <paramref name="removed"/>, with the changed
+    /// ones replaced by id) for IPs and keys listed twice. Costs O(changed), not O(view). A whole answer is a
+    /// change to an empty view, so both paths share each rule.
+    /// </summary>
+    /// <param name="changed">The added or changed peers, each complete.</param>
+    /// <param name="removed">Ids of peers leaving the view.</param>
+    /// <param name="held">The view the change applies to.</param>
+    /// <param name="config">The network's config.</param>
+    /// <exception cref="ServerAnswerException">A rule is broken; the message names the peer and the rule.</exception>
+    public static void ValidateChange(IReadOnlyCollection<Peer> changed, IReadOnlyCollection<long> removed, HeldPeers held, InterfaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(removed);
+        ArgumentNullException.ThrowIfNull(held);
         ArgumentNullException.ThrowIfNull(config);
         var network = config.Interface.Address.Network;
         var serverIp = config.Server.InternalEndpoint.Address;
         var serverKey = config.Server.PublicKey;
-        var byIp = new Dictionary<IPAddress, Peer>(state.Peers.Count);
-        var byKey = new Dictionary<WireGuardKey, Peer>(state.Peers.Count);
-        foreach (var peer in state.Peers)
+        var byId = new Dictionary<long, Peer>(changed.Count);
+        var byIp = new Dictionary<IPAddress, Peer>(changed.Count);
+        var byKey = new Dictionary<WireGuardKey, Peer>(changed.Count);
+        foreach (var peer in changed)
         {
             if (peer is null)
             {
@@ -48,6 +68,11 @@ public static class ServerAnswerValidator
                 throw Refused($"peer {Describe(peer)}: its IP is outside the network {network}");
             }
 
+            if (!byId.TryAdd(peer.Id, peer))
+            {
+                throw Refused($"peer {Describe(peer)}: its id {peer.Id} is also listed for peer {Describe(byId[peer.Id])}");
+            }
+
             if (!byIp.TryAdd(peer.Ip, peer))
             {
                 throw Refused($"peer {Describe(peer)}: its IP is also listed for peer {Describe(byIp[peer.Ip])}");
@@ -66,6 +91,26 @@ public static class ServerAnswerValidator
             if (peer.PublicKey == serverKey && !peer.Ip.Equals(serverIp))
             {
                 throw Refused($"peer {Describe(peer)}: it has the server key from the config but not the server's IP {serverIp}");
+            }
+        }
+
+        if (held.Count == 0)
+        {
+            return;
+        }
+
+        // A held peer keeps its IP and key after the change unless it is removed or replaced (by id) by the change.
+        var leaving = removed as IReadOnlySet<long> ?? removed.ToHashSet();
+        foreach (var peer in changed)
+        {
+            if (held.ByIp(peer.Ip) is { } other && other.Id != peer.Id && !leaving.Contains(other.Id) && !byId.ContainsKey(other.Id))
+            {
+                throw Refused($"peer {Describe(peer)}: its IP is also held for peer {Describe(other)}");
+            }
+
+            if (held.ByKey(peer.PublicKey) is { } owner && owner.Id != peer.Id && !leaving.Contains(owner.Id) && !byId.ContainsKey(owner.Id))
+            {
+                throw Refused($"peer {Describe(peer)}: its public key is also held for peer {Describe(owner)}");
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Fetch;
 
@@ -85,6 +86,24 @@ public static class EndpointResolver
         return endpoint => endpoint.TryGetIPEndPoint()
             ?? (addresses.TryGetValue(endpoint.Host, out var address) ? new IPEndPoint(address, endpoint.Port) : null);
     }
+
+    /// <summary>
+    /// <see cref="ResolveAllAsync"/> for the endpoints and candidates of the peers WireGuard will get: not disabled,
+    /// not this interface's own key.
+    /// </summary>
+    public static Task<Func<Endpoint, IPEndPoint?>> ResolvePeersAsync(
+        IEnumerable<Peer> peers,
+        WireGuardKey ownPublicKey,
+        Func<Endpoint, IPEndPoint?> resolve,
+        TimeSpan timeout,
+        Action<string> warn,
+        CancellationToken cancellationToken = default)
+        => ResolveAllAsync(
+            peers.Where(p => !p.IsDisabled && p.PublicKey != ownPublicKey).SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
+            resolve,
+            timeout,
+            warn,
+            cancellationToken);
 
     private static async Task<IPEndPoint?> LookupAsync(
         Endpoint endpoint, Func<Endpoint, IPEndPoint?> resolve, TimeSpan timeout, Action<string> warn, CancellationToken cancellationToken)

@@ -67,40 +67,8 @@ public sealed class InterfaceFetcher
     /// </exception>
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        var (config, wasUp, store) = Prepare(request);
         string name = request.InterfaceName;
-        string configPath = ClientPaths.ConfigFile(request.ConfigDirectory, name);
-        if (!File.Exists(configPath))
-        {
-            throw new NotFoundException($"Network '{name}' is not installed here: '{configPath}' does not exist.");
-        }
-
-        var loaded = InterfaceConfig.Load(configPath);
-        foreach (string warning in loaded.Warnings)
-        {
-            _log.Warning(warning);
-        }
-
-        var config = loaded.Config;
-        var wireGuard = _layer.WireGuard;
-        bool wasUp = wireGuard.GetDevice(name) is not null;
-        if (!wasUp)
-        {
-            if (!request.BringUp)
-            {
-                throw new InnernetException($"Interface {name} is not up. Use 'innernet up {name}' instead.");
-            }
-
-            _log.Info($"bringing up interface {name}");
-            _layer.BringUp(UpRequest(name, config, config.Interface.PrivateKey, config.Interface.ListenPort, request.Network));
-        }
-
-        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, name));
-        foreach (string warning in store.Warnings)
-        {
-            _log.Warning(warning);
-        }
-
         _log.Info($"fetching state for {name} from server...");
         string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
         string? entityTag = StateEntityTagFile.Read(entityTagPath, store);
@@ -134,6 +102,75 @@ public sealed class InterfaceFetcher
             }
         }
 
+        return await ApplyAsync(request, config, wasUp, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies a whole state the caller received by other means (a full message of the live state stream) exactly as
+    /// a fresh answer of <see cref="FetchAsync"/>: answer rules, pins, overrides, the device diff, hosts, the cache
+    /// (the conditional-GET tag no longer matches it and is dropped), NAT candidates and traversal.
+    /// </summary>
+    /// <exception cref="InnernetException">As for <see cref="FetchAsync"/>; nothing was applied then.</exception>
+    public async Task<FetchResult> ApplyStateAsync(FetchRequest request, State state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var (config, wasUp, store) = Prepare(request);
+        var answer = new StateAnswer(state, null);
+        return await ApplyAsync(request, config, wasUp, store, state, answer, reachable: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads the config, brings the interface up when allowed and opens the cache.</summary>
+    private (InterfaceConfig Config, bool WasUp, DataStore Store) Prepare(FetchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string name = request.InterfaceName;
+        string configPath = ClientPaths.ConfigFile(request.ConfigDirectory, name);
+        if (!File.Exists(configPath))
+        {
+            throw new NotFoundException($"Network '{name}' is not installed here: '{configPath}' does not exist.");
+        }
+
+        var loaded = InterfaceConfig.Load(configPath);
+        foreach (string warning in loaded.Warnings)
+        {
+            _log.Warning(warning);
+        }
+
+        var config = loaded.Config;
+        bool wasUp = _layer.WireGuard.GetDevice(name) is not null;
+        if (!wasUp)
+        {
+            if (!request.BringUp)
+            {
+                throw new InnernetException($"Interface {name} is not up. Use 'innernet up {name}' instead.");
+            }
+
+            _log.Info($"bringing up interface {name}");
+            _layer.BringUp(UpRequest(name, config, config.Interface.PrivateKey, config.Interface.ListenPort, request.Network));
+        }
+
+        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, name));
+        foreach (string warning in store.Warnings)
+        {
+            _log.Warning(warning);
+        }
+
+        return (config, wasUp, store);
+    }
+
+    private async Task<FetchResult> ApplyAsync(
+        FetchRequest request,
+        InterfaceConfig config,
+        bool wasUp,
+        DataStore store,
+        State state,
+        StateAnswer? answer,
+        bool reachable,
+        CancellationToken cancellationToken)
+    {
+        string name = request.InterfaceName;
+        string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
+        var wireGuard = _layer.WireGuard;
         // The answer's rules and the pins are checked BEFORE any of it reaches WireGuard, the hosts file or the cache.
         if (reachable)
         {
@@ -144,12 +181,8 @@ public sealed class InterfaceFetcher
         var overrides = config.PeerEndpointOverrides;
         var peers = EndpointOverrides.Apply(state.Peers, overrides);
         var ownKey = WireGuardKeys.GetPublicKey(config.Interface.PrivateKey);
-        var resolve = await EndpointResolver.ResolveAllAsync(
-            peers.Where(p => !p.IsDisabled && p.PublicKey != ownKey).SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
-            _resolve,
-            LookupTimeout,
-            _log.Warning,
-            cancellationToken).ConfigureAwait(false);
+        var resolve = await EndpointResolver.ResolvePeersAsync(peers, ownKey, _resolve, LookupTimeout, _log.Warning, cancellationToken)
+            .ConfigureAwait(false);
         var device = wireGuard.GetDevice(name)
             ?? throw new InnernetException($"Interface {name} disappeared while it was being configured.");
         var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), resolve, store.Peers);

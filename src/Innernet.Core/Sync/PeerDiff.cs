@@ -80,21 +80,7 @@ public sealed class PeerDiff
             }
 
             existing.TryGetValue(peer.PublicKey, out var old);
-            var (peerConfig, change, needsNat) = Diff(peer, old, now, resolve);
-            if (peerConfig is not null)
-            {
-                config.Peers.Add(peerConfig);
-            }
-
-            if (change is not null)
-            {
-                changes.Add(change);
-            }
-
-            if (needsNat)
-            {
-                nat.Add(peer);
-            }
+            Add(peer, old, now, resolve, config, changes, nat);
         }
 
         var names = new Dictionary<WireGuardKey, string>();
@@ -116,6 +102,65 @@ public sealed class PeerDiff
         return new PeerDiff(config, changes, nat);
     }
 
+    /// <summary>
+    /// The update for a difference of the server's view: only <paramref name="changedPeers"/> (each compared with
+    /// its device peer, looked up by key) and the <paramref name="removedKeys"/>, so the cost is O(change), not
+    /// O(network). The same per-peer rules as <see cref="Compute"/>; removals come first in <see cref="Config"/>.
+    /// </summary>
+    /// <param name="changedPeers">Added or changed server peers (local endpoint overrides applied).</param>
+    /// <param name="removedKeys">Keys of peers that left the view (with their names, for printing).</param>
+    /// <param name="devicePeer">The device's peer with a key, or null (e.g. from a held copy of the device).</param>
+    /// <param name="ownPublicKey">This interface's public key (never added, never removed).</param>
+    /// <param name="now">The current time, for the handshake age.</param>
+    /// <param name="resolve">Endpoint to socket address; defaults to IP literals only.</param>
+    public static PeerDiff ComputeChange(
+        IReadOnlyCollection<Peer> changedPeers,
+        IReadOnlyCollection<(WireGuardKey Key, string? Name)> removedKeys,
+        Func<WireGuardKey, WireGuardPeer?> devicePeer,
+        WireGuardKey ownPublicKey,
+        DateTimeOffset now,
+        Func<Endpoint, IPEndPoint?>? resolve = null)
+    {
+        ArgumentNullException.ThrowIfNull(changedPeers);
+        ArgumentNullException.ThrowIfNull(removedKeys);
+        ArgumentNullException.ThrowIfNull(devicePeer);
+        resolve ??= static e => e.TryGetIPEndPoint();
+        var config = new DeviceConfig();
+        var changes = new List<PeerChange>();
+        var nat = new List<Peer>();
+        foreach (var (key, name) in removedKeys)
+        {
+            if (key != ownPublicKey && devicePeer(key) is not null)
+            {
+                config.Peers.Add(new PeerConfig { PublicKey = key, Remove = true });
+                changes.Add(new PeerChange(PeerChangeKind.Removed, key, name, [], EndpointChanged: false, NatReattemptOnly: false));
+            }
+        }
+
+        foreach (var peer in changedPeers)
+        {
+            if (peer.PublicKey == ownPublicKey)
+            {
+                continue;
+            }
+
+            if (peer.IsDisabled)
+            {
+                if (devicePeer(peer.PublicKey) is not null)
+                {
+                    config.Peers.Add(new PeerConfig { PublicKey = peer.PublicKey, Remove = true });
+                    changes.Add(new PeerChange(PeerChangeKind.Removed, peer.PublicKey, peer.Name, [], EndpointChanged: false, NatReattemptOnly: false));
+                }
+
+                continue;
+            }
+
+            Add(peer, devicePeer(peer.PublicKey), now, resolve, config, changes, nat);
+        }
+
+        return new PeerDiff(config, changes, nat);
+    }
+
     /// <summary>True when the last handshake is known and at most 180 s old.</summary>
     public static bool IsRecentlyConnected(WireGuardPeer? peer, DateTimeOffset now)
         => peer?.LastHandshake is { } last && last > DateTimeOffset.UnixEpoch && now - last <= RecentlyConnected;
@@ -125,6 +170,27 @@ public sealed class PeerDiff
     {
         ArgumentNullException.ThrowIfNull(ip);
         return new IPNetwork(ip, ip.AddressFamily == AddressFamily.InterNetwork ? Ipv4HostPrefix : Ipv6HostPrefix);
+    }
+
+    /// <summary>Adds one server peer's update, change and NAT need (if any) to the lists of a diff.</summary>
+    private static void Add(
+        Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve, DeviceConfig config, List<PeerChange> changes, List<Peer> nat)
+    {
+        var (peerConfig, change, needsNat) = Diff(peer, old, now, resolve);
+        if (peerConfig is not null)
+        {
+            config.Peers.Add(peerConfig);
+        }
+
+        if (change is not null)
+        {
+            changes.Add(change);
+        }
+
+        if (needsNat)
+        {
+            nat.Add(peer);
+        }
     }
 
     private static (PeerConfig? Config, PeerChange? Change, bool NeedsNat) Diff(

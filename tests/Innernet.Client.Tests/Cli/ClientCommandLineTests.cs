@@ -139,6 +139,45 @@ public sealed class ClientCommandLineTests
     }
 
     [Fact]
+    public async Task Show_SaysWhetherTheDaemonHoldsTheStream_Polls_OrIsNotRunning()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        Assert.Equal(0, await cli.RunAsync("up", Net, "--no-write-hosts", "--no-nat-traversal"));
+        string statusPath = Core.Live.LiveStatusFile.PathFor(files.DataDirectory, Net);
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.Equal(0, await cli.RunAsync("show", Net));
+        Assert.Contains("  updates: not running (no 'inn up --daemon' for this network)", cli.Out.ToString(), StringComparison.Ordinal);
+
+        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Live, now.AddSeconds(-310), now.AddSeconds(-3.5), "v9"));
+        Assert.Equal(0, await cli.RunAsync("show", Net));
+        // The harness clock started a moment before 'now': the seconds are not exact.
+        Assert.Matches(
+            $@"\n  updates: live \(state stream held\) since 5 minutes ago, last update \d seconds? ago, daemon pid {Environment.ProcessId}\n",
+            cli.Out.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(statusPath));
+
+        Assert.Equal(0, await cli.RunAsync("show", "--json"));
+        using (var doc = JsonDocument.Parse(cli.Out.ToString()))
+        {
+            var updates = doc.RootElement.GetProperty("interfaces")[0].GetProperty("updates");
+            Assert.Equal("live", updates.GetProperty("mode").GetString());
+            Assert.Equal(now.AddSeconds(-3.5).ToUnixTimeSeconds(), updates.GetProperty("last_update").GetInt64());
+        }
+
+        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Polling, now.AddSeconds(-130), null, null));
+        Assert.Equal(0, await cli.RunAsync("show", Net));
+        Assert.Contains("  updates: polling (the server offers no state stream) since 2 minutes ago, daemon", cli.Out.ToString(), StringComparison.Ordinal);
+
+        // A daemon that died leaves its file behind: a pid that is not running reads as "not running".
+        Core.Live.LiveStatusFile.Write(statusPath, new(int.MaxValue, Core.Live.LiveMode.Live, now, null, "v9"));
+        Assert.Equal(0, await cli.RunAsync("show", Net));
+        Assert.Contains("  updates: not running", cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OverridePeerEndpoint_IsStoredLocally_AndAppliedToTheLiveDevice()
     {
         var (server, files, layer, cli, admin) = await AdminAsync();

@@ -49,6 +49,7 @@ public sealed class InnernetNetwork : IDisposable
     private readonly string _bridge;
     private int _peerCounter;
     private NamespacedProcess? _serve;
+    private readonly ConcurrentDictionary<string, NamespacedProcess> _daemons = new(StringComparer.Ordinal);
     private bool _disposed;
 
     /// <param name="backend">WireGuard implementation passed to both commands as <c>--backend</c>.</param>
@@ -345,6 +346,43 @@ public sealed class InnernetNetwork : IDisposable
             ["-c", peer.ConfigDirectory, "-d", peer.DataDirectory, "--backend", BackendFlag, .. arguments]);
     }
 
+    /// <summary>
+    /// Starts <c>inn up IFACE --daemon --no-write-hosts ARGS</c> in the peer's namespace (stopped on dispose, or by
+    /// <see cref="StopDaemon"/>).
+    /// </summary>
+    public NamespacedProcess StartDaemon(InnernetPeer peer, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var daemon = NamespacedProcess.Start(peer.Namespace, InnernetBinaries.Client,
+            ["-c", peer.ConfigDirectory, "-d", peer.DataDirectory, "--backend", BackendFlag, "up", peer.InterfaceName, "--daemon",
+                "--no-write-hosts", .. arguments]);
+        if (!_daemons.TryAdd(peer.Name, daemon))
+        {
+            daemon.Dispose();
+            throw new InvalidOperationException($"a daemon already runs for {peer}");
+        }
+
+        return daemon;
+    }
+
+    /// <summary>SIGTERM to a peer's daemon; returns its output.</summary>
+    public string StopDaemon(InnernetPeer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!_daemons.TryRemove(peer.Name, out var daemon))
+        {
+            return "";
+        }
+
+        daemon.Stop(TimeSpan.FromSeconds(10));
+        string log = daemon.Log;
+        daemon.Dispose();
+        return log;
+    }
+
+    /// <summary>The output of every running daemon so far (for assertion messages).</summary>
+    public string DaemonLogs() => string.Join("\n", _daemons.Select(d => $"--- inn up --daemon on {d.Key}:\n{d.Value.Log}"));
+
     /// <summary><c>inn fetch</c> on every given peer at once (all peers by default); throws when one fails.</summary>
     public async Task FetchAsync(CancellationToken ct, params InnernetPeer[] peers)
     {
@@ -368,6 +406,23 @@ public sealed class InnernetNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(peer);
         return JsonDocument.Parse(Inn(peer, "show", peer.InterfaceName, "--json").EnsureSuccess().StandardOutput);
+    }
+
+    /// <summary>
+    /// The peer's <c>inn show --json</c> <c>updates.mode</c> ("live", "polling", "connecting", "not_running"), or null
+    /// when show fails.
+    /// </summary>
+    public string? UpdatesMode(InnernetPeer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var show = Inn(peer, "show", peer.InterfaceName, "--json");
+        if (!show.Succeeded)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(show.StandardOutput);
+        return doc.RootElement.GetProperty("interfaces")[0].GetProperty("updates").GetProperty("mode").GetString();
     }
 
     /// <summary>A peer's WireGuard device as the library reads it.</summary>
@@ -538,6 +593,18 @@ public sealed class InnernetNetwork : IDisposable
         Live.TryRemove(this, out _);
         try
         {
+            foreach (var peer in _daemons.Keys.ToList())
+            {
+                try
+                {
+                    StopDaemon(_peers[peer]);
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
+                {
+                    Console.Error.WriteLine($"InnernetNetwork {Name}: stopping the daemon of {peer}: {e.Message}");
+                }
+            }
+
             try
             {
                 StopServe();

@@ -1,0 +1,446 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Innernet.Core.Api;
+using Innernet.Core.Client;
+using Innernet.Core.Config;
+using Innernet.Core.Fetch;
+using Innernet.Core.Keys;
+using Innernet.Core.Model;
+using Innernet.Core.Nat;
+using Innernet.Core.Sync;
+
+namespace Innernet.Core.Live;
+
+/// <summary>
+/// <c>inn up --daemon</c> for one network (docs/api.md, "Live updates", client): a first fetch as <c>up</c> does,
+/// then, where the server offers the state stream, hold it: a full message goes through the fetch path
+/// (<see cref="InterfaceFetcher.ApplyStateAsync"/>), a difference through <see cref="LiveView.ApplyAsync"/> (only the
+/// changed peers reach WireGuard; NAT traversal starts in the background for changed peers without a recent
+/// handshake), the hosts file and the cache are written once per <see cref="FlushDelay"/> window, the whole device
+/// is re-checked against the held view every <see cref="Interval"/> so drift heals. A stream that ends or fails is
+/// reopened after <see cref="ReconnectBackoff"/> with <c>since</c> = the version held; a gap, a refused difference
+/// or a pin violation drops the view, so the next stream starts from a full view. Against a server without the
+/// stream (innernet 1.7) it fetches every <see cref="Interval"/> (conditional GET). The mode is kept in the
+/// network's <see cref="LiveStatusFile"/>.
+/// </summary>
+public sealed class LiveSession
+{
+    private readonly IInterfaceLayer _layer;
+    private readonly IClientLog _log;
+    private readonly Func<InterfaceConfig, InnernetApiClient> _api;
+    private readonly TimeProvider _time;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+    private readonly Func<Endpoint, IPEndPoint?> _resolve;
+    private readonly ReconnectBackoff _backoff;
+    private readonly InterfaceFetcher _fetcher;
+    private readonly List<Task> _traversals = [];
+    private LiveStatus? _status;
+
+    /// <param name="layer">The device layer; the session uses it from background NAT traversals too, so it must be
+    /// thread-safe (<see cref="SynchronizedInterfaceLayer"/>).</param>
+    /// <param name="log">Progress output.</param>
+    /// <param name="apiFactory">Creates API clients (default <see cref="ApiClientFactory.Default"/>).</param>
+    /// <param name="time">The clock and the timers of the held stream (idle deadline, flush, re-check).</param>
+    /// <param name="delay">Waits between polls and before reconnecting; default real delays on <paramref name="time"/>.</param>
+    /// <param name="resolve">Endpoint resolution (DNS for names).</param>
+    /// <param name="random">The reconnect jitter's source.</param>
+    public LiveSession(
+        IInterfaceLayer layer,
+        IClientLog? log = null,
+        Func<InterfaceConfig, InnernetApiClient>? apiFactory = null,
+        TimeProvider? time = null,
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        Func<Endpoint, IPEndPoint?>? resolve = null,
+        Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        _layer = layer;
+        _log = log ?? NullClientLog.Instance;
+        _api = apiFactory ?? ApiClientFactory.Default;
+        _time = time ?? TimeProvider.System;
+        _delay = delay ?? ((span, ct) => Task.Delay(span, _time, ct));
+        _resolve = resolve ?? EndpointResolver.Resolve;
+        _backoff = new ReconnectBackoff(random);
+        _fetcher = new InterfaceFetcher(layer, _log, _api, _time, _delay, _resolve);
+    }
+
+    /// <summary>Between two polls, and between two re-checks of the device while live. Default 60 s.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The hosts file and the cache are written at most this long after the first unwritten change. Default 1 s.</summary>
+    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A stream held at least this long counts as healthy: the next reconnect waits from the start again.</summary>
+    public TimeSpan HealthyAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The view held (null before the first full message and after a resync was forced).</summary>
+    public LiveView? View { get; private set; }
+
+    /// <summary>The mode now.</summary>
+    public LiveMode Mode => _status?.Mode ?? LiveMode.Connecting;
+
+    /// <summary>How many state streams were opened.</summary>
+    public int StreamsOpened { get; private set; }
+
+    /// <summary>How many full messages were applied (the first, and one per resync).</summary>
+    public int FullViewsApplied { get; private set; }
+
+    /// <summary>How many differences were applied.</summary>
+    public int DifferencesApplied { get; private set; }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (returns then) or a fatal error.</summary>
+    /// <exception cref="ApiStatusException">The server refused us (401: no longer a member), as a poll would.</exception>
+    /// <exception cref="InnernetException">The first fetch failed (see <see cref="InterfaceFetcher.FetchAsync"/>).</exception>
+    public async Task RunAsync(FetchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string statusPath = LiveStatusFile.PathFor(request.DataDirectory, request.InterfaceName);
+        try
+        {
+            await _fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+            var config = InterfaceConfig.Load(ClientPaths.ConfigFile(request.ConfigDirectory, request.InterfaceName)).Config;
+            while (true)
+            {
+                if (await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false))
+                {
+                    if (await HoldStreamAsync(request, config, statusPath, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                }
+
+                SetStatus(statusPath, LiveMode.Polling, version: null);
+                await _delay(Interval, cancellationToken).ConfigureAwait(false);
+                var result = await _fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+                if (result.Changes.Any(c => !c.NatReattemptOnly))
+                {
+                    Touch(statusPath);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await StopTraversalsAsync().ConfigureAwait(false);
+            TryDeleteStatus(statusPath);
+        }
+    }
+
+    private async Task<bool> OffersStreamAsync(InterfaceConfig config, CancellationToken cancellationToken)
+    {
+        using var api = _api(config);
+        try
+        {
+            var capabilities = await api.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+            return capabilities.StateStream >= ServerCapabilities.StateStreamVersion;
+        }
+        catch (ApiTransportException e)
+        {
+            _log.Warning($"cannot ask the server for its capabilities ({e.Message}); polling");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Holds streams (reconnecting with backoff) until the server stops offering one; false then, so the caller
+    /// polls.
+    /// </summary>
+    private async Task<bool> HoldStreamAsync(FetchRequest request, InterfaceConfig config, string statusPath, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var opened = _time.GetUtcNow();
+            bool wasOpen = false;
+            try
+            {
+                using var api = _api(config);
+                var stream = await api.OpenStateStreamAsync(View?.Version, _time, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    wasOpen = true;
+                    StreamsOpened++;
+                    opened = _time.GetUtcNow();
+                    _log.Debug(View is null ? "state stream opened (full view)" : $"state stream resumed from version {View.Version}");
+                    SetStatus(statusPath, LiveMode.Live, View?.Version);
+                    await ReadStreamAsync(request, config, stream, statusPath, cancellationToken).ConfigureAwait(false);
+                    _log.Debug("the server ended the state stream");
+                }
+            }
+            catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                _log.Warning("the server no longer offers the state stream; polling");
+                View = null;
+                return false;
+            }
+            catch (ApiTransportException e)
+            {
+                _log.Warning($"state stream: {e.Message}");
+            }
+            catch (ApiStatusException e) when (e.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                // A 5xx (a restarting server, a proxy) is worth retrying; a 401 means we are no longer a member.
+                _log.Warning($"state stream: {e.Message}");
+            }
+            catch (Exception e) when (e is ServerAnswerException or PinningException)
+            {
+                // Nothing of the refused message was applied. Start over from a full view.
+                _log.Warning($"ERROR: state stream: {e.Message}");
+                View = null;
+            }
+
+            var held = _time.GetUtcNow() - opened;
+            if (wasOpen && held >= HealthyAfter)
+            {
+                _backoff.Reset();
+            }
+
+            SetStatus(statusPath, LiveMode.Connecting, View?.Version);
+            await _delay(_backoff.Next(), cancellationToken).ConfigureAwait(false);
+            if (!await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false))
+            {
+                View = null;
+                return false;
+            }
+        }
+    }
+
+    private async Task ReadStreamAsync(
+        FetchRequest request, InterfaceConfig config, StateStreamReader stream, string statusPath, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var nextCheck = _time.GetUtcNow() + Interval;
+        DateTimeOffset? flushDue = null;
+        var read = stream.ReadAsync(stop.Token);
+        try
+        {
+            while (true)
+            {
+                var due = flushDue is { } f && f < nextCheck ? f : nextCheck;
+                var wait = due - _time.GetUtcNow();
+                if (!read.IsCompleted && wait > TimeSpan.Zero)
+                {
+                    using var timer = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                    var timeout = Task.Delay(wait, _time, timer.Token);
+                    await Task.WhenAny(read, timeout).ConfigureAwait(false);
+                    await timer.CancelAsync().ConfigureAwait(false);
+                }
+
+                if (read.IsCompleted)
+                {
+                    var update = await read.ConfigureAwait(false);
+                    if (update is null)
+                    {
+                        return;
+                    }
+
+                    if (!await ApplyAsync(request, config, update, cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    Touch(statusPath);
+                    flushDue ??= View is { HasUnflushedChanges: true } ? _time.GetUtcNow() + FlushDelay : null;
+                    read = stream.ReadAsync(stop.Token);
+                    continue;
+                }
+
+                var now = _time.GetUtcNow();
+                if (flushDue is { } flush && now >= flush)
+                {
+                    FlushView(request);
+                    flushDue = null;
+                }
+
+                if (now >= nextCheck)
+                {
+                    Recheck(request, config);
+                    nextCheck = now + Interval;
+                }
+            }
+        }
+        finally
+        {
+            FlushView(request);
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await read.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ApiTransportException)
+            {
+                // The read was abandoned with the stream.
+            }
+        }
+    }
+
+    /// <summary>Applies one message; false when the stream must be dropped (a gap).</summary>
+    private async Task<bool> ApplyAsync(FetchRequest request, InterfaceConfig config, StateUpdate update, CancellationToken cancellationToken)
+    {
+        if (update.Full)
+        {
+            var state = new State(update.Peers, update.Cidrs ?? []);
+            View = null;
+            // NAT traversal of a full view runs in the background too, so the stream is read on meanwhile.
+            var fullRequest = request with { BringUp = true, Nat = request.Nat with { NoTraversal = true } };
+            await _fetcher.ApplyStateAsync(fullRequest, state, cancellationToken).ConfigureAwait(false);
+            var device = _layer.WireGuard.GetDevice(request.InterfaceName)
+                ?? throw new InnernetException($"Interface {request.InterfaceName} disappeared while it was being configured.");
+            var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName));
+            View = new LiveView(request.InterfaceName, config, store, state, update.Version, device, _log);
+            FullViewsApplied++;
+            if (!request.Nat.NoTraversal)
+            {
+                var peers = EndpointOverrides.Apply(state.Peers, config.PeerEndpointOverrides);
+                var pending = PeerDiff.Compute(peers, device, WireGuardKeys.GetPublicKey(config.Interface.PrivateKey), _time.GetUtcNow(), _resolve);
+                if (pending.NatTraversalPeers.Count > 0)
+                {
+                    StartTraversal(request, config, pending.NatTraversalPeers, cancellationToken);
+                }
+            }
+
+            return true;
+        }
+
+        if (View is null)
+        {
+            _log.Warning("the state stream sent a difference before any full view; resynchronising");
+            return false;
+        }
+
+        var result = await View.ApplyAsync(update, _layer.WireGuard, _time.GetUtcNow(), _resolve, _fetcher.LookupTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        if (result.Gap)
+        {
+            _log.Warning($"the state stream skipped from version {View.Version} to a difference since {update.Since}; resynchronising");
+            View = null;
+            return false;
+        }
+
+        DifferencesApplied++;
+        var diff = result.Diff!;
+        foreach (var change in diff.Changes.Where(c => !c.NatReattemptOnly))
+        {
+            _log.Info(change.Summary);
+        }
+
+        if (!request.Nat.NoTraversal && diff.NatTraversalPeers.Count > 0)
+        {
+            StartTraversal(request, config, diff.NatTraversalPeers, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Re-checks the whole device against the held view (drift, handshakes), as a fetch's diff would.</summary>
+    private void Recheck(FetchRequest request, InterfaceConfig config)
+    {
+        if (View is null || _layer.WireGuard.GetDevice(request.InterfaceName) is not { } device)
+        {
+            return;
+        }
+
+        var peers = EndpointOverrides.Apply(View.ToState().Peers, config.PeerEndpointOverrides);
+        var diff = PeerDiff.Compute(peers, device, WireGuardKeys.GetPublicKey(config.Interface.PrivateKey), _time.GetUtcNow(), _resolve);
+        var updates = diff.Config.Peers.Count;
+        if (updates > 0)
+        {
+            _log.Info($"the device drifted from the held view; re-applying {updates} peers");
+            _layer.WireGuard.ConfigureDevice(request.InterfaceName, diff.Config);
+            device = _layer.WireGuard.GetDevice(request.InterfaceName) ?? device;
+        }
+
+        View.Refresh(device);
+    }
+
+    private void FlushView(FetchRequest request)
+    {
+        try
+        {
+            if (View?.Flush(request.Hosts) is true)
+            {
+                _log.Debug("wrote the hosts file and the peer cache");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning($"could not write the hosts file or the peer cache: {e.Message}");
+        }
+    }
+
+    private void StartTraversal(FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
+    {
+        _traversals.RemoveAll(t => t.IsCompleted);
+        var traversal = new NatTraversal(new WireGuardNatDevice(_layer.WireGuard, request.InterfaceName), _time, _delay, _resolve);
+        var skip = config.PeerEndpointOverrides.Keys.ToHashSet();
+        _traversals.Add(Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await traversal.RunAsync(peers, skip, _time.GetUtcNow(), _log.Debug, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.Warning($"NAT traversal failed: {e.Message}");
+                }
+            },
+            CancellationToken.None));
+    }
+
+    private async Task StopTraversalsAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_traversals).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled with the session.
+        }
+    }
+
+    private void SetStatus(string path, LiveMode mode, string? version)
+    {
+        var now = _time.GetUtcNow();
+        _status = _status is { } old && old.Mode == mode
+            ? old with { Version = version }
+            : new LiveStatus(LiveStatusFile.CurrentPid, mode, now, _status?.LastUpdate, version);
+        WriteStatus(path);
+    }
+
+    private void Touch(string path)
+    {
+        if (_status is { } status)
+        {
+            _status = status with { LastUpdate = _time.GetUtcNow(), Version = View?.Version };
+            WriteStatus(path);
+        }
+    }
+
+    private void WriteStatus(string path)
+    {
+        try
+        {
+            LiveStatusFile.Write(path, _status!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning($"could not write '{path}': {e.Message}");
+        }
+    }
+
+    private void TryDeleteStatus(string path)
+    {
+        try
+        {
+            LiveStatusFile.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning($"could not delete '{path}': {e.Message}");
+        }
+    }
+}

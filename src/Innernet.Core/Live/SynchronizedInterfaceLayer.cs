@@ -1,0 +1,103 @@
+using System.Threading;
+using Innernet.Core.Fetch;
+using Innernet.Core.Interface;
+using Innernet.Netlink.WireGuard;
+
+namespace Innernet.Core.Live;
+
+/// <summary>
+/// An <see cref="IInterfaceLayer"/> whose every call holds one lock, so the daemon's networks and their background
+/// NAT traversals can share one device layer (the netlink and UAPI controls are not thread-safe). Disposing it
+/// disposes the inner layer.
+/// </summary>
+public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
+{
+    private readonly IInterfaceLayer _inner;
+    private readonly Lock _lock = new();
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    public SynchronizedInterfaceLayer(IInterfaceLayer inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        _inner = inner;
+        WireGuard = new Control(inner.WireGuard, _lock);
+    }
+
+    public IWireGuardControl WireGuard { get; }
+
+    public bool BringUp(InterfaceUpRequest request)
+    {
+        lock (_lock)
+        {
+            return _inner.BringUp(request);
+        }
+    }
+
+    public bool BringDown(string name)
+    {
+        lock (_lock)
+        {
+            return _inner.BringDown(name);
+        }
+    }
+
+    public IReadOnlyList<IPAddress> GetLocalAddresses()
+    {
+        lock (_lock)
+        {
+            return _inner.GetLocalAddresses();
+        }
+    }
+
+    public void Dispose() => _inner.Dispose();
+
+    private sealed class Control(IWireGuardControl inner, Lock gate) : IWireGuardControl
+    {
+        public WireGuardBackend Backend => inner.Backend;
+
+        public IReadOnlyList<string> ListDevices()
+        {
+            lock (gate)
+            {
+                return inner.ListDevices();
+            }
+        }
+
+        public WireGuardDevice? GetDevice(string name)
+        {
+            lock (gate)
+            {
+                return inner.GetDevice(name);
+            }
+        }
+
+        public bool CreateDevice(string name)
+        {
+            lock (gate)
+            {
+                return inner.CreateDevice(name);
+            }
+        }
+
+        public void ConfigureDevice(string name, DeviceConfig config)
+        {
+            lock (gate)
+            {
+                inner.ConfigureDevice(name, config);
+            }
+        }
+
+        public bool DeleteDevice(string name)
+        {
+            lock (gate)
+            {
+                return inner.DeleteDevice(name);
+            }
+        }
+
+        public void Dispose()
+        {
+            // The layer owns the inner control.
+        }
+    }
+}
