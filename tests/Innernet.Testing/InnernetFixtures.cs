@@ -4,7 +4,7 @@ namespace Innernet.Testing;
 public static class InnernetFixtures
 {
     /// <summary>The fixture directory next to the test assembly.</summary>
-    public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "Fixtures", "innernet-1.7.1");
+    public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "innernet-1.7.1");
 
     /// <summary>The network's name (and the server's interface) in the fixture.</summary>
     public const string Network = "fxnet";

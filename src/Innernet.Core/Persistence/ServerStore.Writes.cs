@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.IO;
+using LiteDB;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -30,8 +32,11 @@ public sealed partial class ServerStore
     /// <summary>Most writes one transaction takes (bounds the transaction's size and a leader's extra work).</summary>
     private const int MaxWritesPerCommit = 256;
 
+    /// <summary>Log size (in LiteDB pages) at which an idle writer checkpoints (see <see cref="CheckpointWhileIdle"/>).</summary>
+    private const int IdleCheckpointPages = 200;
+
     /// <summary>Databases of stores stopped by a commit LiteDB could not roll back (see <see cref="CloseDatabase"/>).</summary>
-    private static readonly ConcurrentBag<LiteDB.LiteDatabase> StuckDatabases = [];
+    private static readonly ConcurrentBag<LiteDatabase> StuckDatabases = [];
 
     private readonly BlockingCollection<PendingWrite> _queued = new(new ConcurrentQueue<PendingWrite>());
     private Thread? _writer;
@@ -86,11 +91,39 @@ public sealed partial class ServerStore
                 }
 
                 CommitBatch(batch);
+                if (_queued.Count == 0)
+                {
+                    CheckpointWhileIdle();
+                }
             }
         }
         finally
         {
             CloseDatabase();
+        }
+    }
+
+    /// <summary>
+    /// Copies the log into the data file once it holds <see cref="IdleCheckpointPages"/> pages and nobody waits.
+    /// LiteDB's own checkpoint runs inside the commit that takes the log past 1,000 pages (8 MiB): it rewrites every
+    /// log page into the data file, syncs it and empties the log, tens of milliseconds inside one caller's write. Done
+    /// here, after the callers were completed, five times as often, each is a fifth of that and on no request's path
+    /// unless one arrives meanwhile. LiteDB's still applies under continuous load.
+    /// </summary>
+    private void CheckpointWhileIdle()
+    {
+        if (_stoppedBy is not null || _log is null || _log.Length < IdleCheckpointPages * LiteDbLayout.PageSize)
+        {
+            return;
+        }
+
+        try
+        {
+            _db.Checkpoint();
+        }
+        catch (Exception e) when (e is LiteException or IOException)
+        {
+            // Nothing is lost: the log still holds every commit. A broken file fails the next write with its own error.
         }
     }
 

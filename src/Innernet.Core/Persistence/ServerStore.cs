@@ -47,6 +47,9 @@ public sealed partial class ServerStore : IDisposable
 
     private readonly LiteDatabase _db;
     private readonly DatabaseFiles? _files;
+
+    /// <summary>The write-ahead log's file (null: LiteDB keeps it in memory); its length tells when to checkpoint.</summary>
+    private readonly Stream? _log;
     private readonly ILiteCollection<BsonDocument> _cidrs;
     private readonly ILiteCollection<BsonDocument> _peers;
     private readonly ILiteCollection<BsonDocument> _associations;
@@ -54,10 +57,11 @@ public sealed partial class ServerStore : IDisposable
     private StoreSnapshot _snapshot;
     private volatile bool _disposed;
 
-    private ServerStore(LiteDatabase db, DatabaseFiles? files, string source)
+    private ServerStore(LiteDatabase db, DatabaseFiles? files, Stream? log, string source)
     {
         _db = db;
         _files = files;
+        _log = log;
         Source = source;
         _cidrs = db.GetCollection(StoreSchema.Cidrs, BsonAutoId.Int64);
         _peers = db.GetCollection(StoreSchema.Peers, BsonAutoId.Int64);
@@ -103,7 +107,7 @@ public sealed partial class ServerStore : IDisposable
         ServerStore? store = null;
         try
         {
-            store = new ServerStore(OpenLiteDatabase(files.Data, files.Log, path, create: true), files, path);
+            store = new ServerStore(OpenLiteDatabase(files.Data, files.Log, path, create: true), files, files.Log, path);
             populate(store);
             return store;
         }
@@ -150,7 +154,7 @@ public sealed partial class ServerStore : IDisposable
             throw new StoreException("Cannot create a database in a stream that is not empty.");
         }
 
-        var store = new ServerStore(OpenLiteDatabase(data, log, StreamSource, create: true), null, StreamSource);
+        var store = new ServerStore(OpenLiteDatabase(data, log, StreamSource, create: true), null, log, StreamSource);
         try
         {
             store.Populate(rows);
@@ -176,7 +180,7 @@ public sealed partial class ServerStore : IDisposable
         var files = DatabaseFiles.OpenExisting(path);
         try
         {
-            return Load(OpenLiteDatabase(files.Data, files.Log, path, create: false), files, path);
+            return Load(OpenLiteDatabase(files.Data, files.Log, path, create: false), files, files.Log, path);
         }
         catch
         {
@@ -194,7 +198,7 @@ public sealed partial class ServerStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         DatabaseFiles.CheckLiteDbHeader(StreamSource, data);
-        return Load(OpenLiteDatabase(data, log, StreamSource, create: false), null, StreamSource);
+        return Load(OpenLiteDatabase(data, log, StreamSource, create: false), null, log, StreamSource);
     }
 
     /// <summary>
@@ -275,9 +279,9 @@ public sealed partial class ServerStore : IDisposable
         }
     }
 
-    private static ServerStore Load(LiteDatabase db, DatabaseFiles? files, string source)
+    private static ServerStore Load(LiteDatabase db, DatabaseFiles? files, Stream? log, string source)
     {
-        var store = new ServerStore(db, files, source);
+        var store = new ServerStore(db, files, log, source);
         try
         {
             StoreSchema.MigrateAndCheck(db, source);

@@ -110,6 +110,29 @@ public sealed class StoreGroupCommitTests
         Assert.Equal(outcomes[0].Value!.Id + 1, reopened.AddPeer(NewPeer("after", "10.42.1.100", humans.Id)).Id);
     }
 
+    [Fact]
+    public async Task SequentialWrites_AreCheckpointedWhileTheWriterIsIdle_NotInsideOneOfThem()
+    {
+        // LiteDB's own checkpoint waits for 1,000 log pages and runs inside the commit that crosses it; the store's runs
+        // after 200, when no write waits: between two sequential writes.
+        const long PageSize = 8192;
+        var (data, log, store, humans) = NewStoreOnSimulatedDisk();
+        var added = new List<Peer>();
+        long longestLog = 0;
+        for (int i = 0; i < 250; i++)
+        {
+            added.Add(store.AddPeer(NewPeer($"peer-{i}", $"10.42.1.{i + 1}", humans.Id)));
+            longestLog = Math.Max(longestLog, log.Length);
+        }
+
+        Assert.True(longestLog < 400 * PageSize, $"the log grew to {longestLog / PageSize} pages");
+        await Eventually.TrueAsync(() => log.Length < 200 * PageSize, "the idle writer to checkpoint the log");
+        store.Dispose();
+
+        using var reopened = ServerStore.Open(data, log);
+        Assert.Equal(added, reopened.ListPeers().Skip(1));
+    }
+
     private static (SimulatedFile Data, SimulatedFile Log, ServerStore Store, Cidr Humans) NewStoreOnSimulatedDisk()
     {
         var disk = new SimulatedDisk();
