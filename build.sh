@@ -3,6 +3,7 @@
 #
 #   ./build.sh setup          install what tests, benchmarks and the demo need (apt-get; root; idempotent)
 #   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
+#   ./build.sh publish [RID…] Native AOT commands in artifacts/publish/RID/ (default linux-x64; also linux-arm64)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
 #   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
@@ -29,7 +30,8 @@ die() { echo "build.sh: $*" >&2; exit 1; }
 # kernel layer (qemu, a Debian kernel with the wireguard module, and what the VM harness needs).
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
-  qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64)
+  qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64
+  clang lld zlib1g-dev)
 
 setup_missing() {
   local missing=() p
@@ -66,6 +68,44 @@ cmd_build() {
   ln -sfn ../build/bin/Innernet.Server.Cli/release/innernet-server "$ARTIFACTS/bin/innernet-server"
   ln -sfn ../build/bin/Innernet.Client.Cli/release/inn "$ARTIFACTS/bin/inn"
   ln -sfn inn "$ARTIFACTS/bin/innernet"
+}
+
+# ---------------------------------------------------------------------------------------------
+# publish: Native AOT (src/Publish/NativeAot.props), one self-contained executable per command, no .NET runtime
+# needed where they run. Trim/AOT warnings are errors. Native debug symbols go to RID/symbols/.
+# ---------------------------------------------------------------------------------------------
+PUBLISH=$ARTIFACTS/publish
+PUBLISHED_PROJECTS=(Innernet.Server.Cli:innernet-server Innernet.Client.Cli:inn)
+
+publish_prereq() { # prints a reason when Native AOT cannot link here
+  command -v clang >/dev/null || { echo "clang missing (./build.sh setup)"; return; }
+  [ -e /usr/include/zlib.h ] || { echo "zlib1g-dev missing (./build.sh setup)"; return; }
+}
+
+cmd_publish() {
+  local rids=("$@") rid entry project name out start reason
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64)
+  reason=$(publish_prereq)
+  [ -z "$reason" ] || die "publish: $reason"
+  for rid in "${rids[@]}"; do
+    case "$rid" in linux-x64|linux-arm64) ;; *) die "publish: unsupported RID '$rid' (linux-x64, linux-arm64)" ;; esac
+    out=$PUBLISH/$rid
+    rm -rf "$out"; mkdir -p "$out/symbols"
+    for entry in "${PUBLISHED_PROJECTS[@]}"; do
+      project=${entry%%:*} name=${entry#*:}
+      start=$(date +%s)
+      log "dotnet publish $project -r $rid (Native AOT)"
+      if ! dotnet publish "src/$project" -c Release -r "$rid" -nologo -v:quiet -o "$ARTIFACTS/publish-obj/$rid/$project" \
+          > "$ARTIFACTS/publish-$rid-$name.log" 2>&1; then
+        grep -E 'error|warning' "$ARTIFACTS/publish-$rid-$name.log" | sort -u >&2 || true
+        die "publish of $project for $rid failed (full log: artifacts/publish-$rid-$name.log)"
+      fi
+      cp "$ARTIFACTS/publish-obj/$rid/$project/$name" "$out/$name"
+      cp "$ARTIFACTS/publish-obj/$rid/$project/$name.dbg" "$out/symbols/" 2>/dev/null || true
+      log "$rid/$name: $(( $(date +%s) - start ))s, $(( $(stat -c %s "$out/$name") / 1024 / 1024 )) MiB"
+    done
+    ln -sfn inn "$out/innernet"
+  done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -203,10 +243,20 @@ test_kernel() {
   fi
 }
 
+# use_published: every layer (and the demo) drives the Native AOT commands, as a user gets them; the test
+# assemblies find them through these variables (tests/Innernet.Testing/Networks/InnernetBinaries.cs), and the
+# kernel layer's VM inherits them (kvm-run.sh forwards the environment).
+use_published() {
+  cmd_publish linux-x64
+  export INNERNET_SERVER_BINARY=$PUBLISH/linux-x64/innernet-server INN_BINARY=$PUBLISH/linux-x64/inn
+  export INNERNET_SERVER=$INNERNET_SERVER_BINARY INN=$INN_BINARY
+}
+
 cmd_test() {
   local want=${1:-all}
   is_root && cmd_setup
   cmd_build
+  use_published
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
   local lines=() sums reason
 
@@ -344,16 +394,18 @@ cmd_demo() {
   is_root || die "the demo creates network namespaces and needs root"
   cmd_setup
   cmd_build
+  use_published
   bash tests/harness/demo.sh
 }
 
 case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
+  publish) shift; cmd_publish "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
   demo) cmd_demo ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
