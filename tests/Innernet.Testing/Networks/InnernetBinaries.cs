@@ -1,15 +1,26 @@
 namespace Innernet.Testing.Networks;
 
 /// <summary>
-/// The built commands the scenarios drive: <c>innernet-server</c> and <c>inn</c> from
-/// artifacts/build/bin/&lt;project&gt;/release/ above the test assembly, or <c>$INNERNET_SERVER_BINARY</c> /
-/// <c>$INN_BINARY</c> when set.
+/// The built commands the tests drive: <c>$INNERNET_SERVER_BINARY</c> / <c>$INN_BINARY</c> when set (./build.sh test
+/// sets them to the Native AOT binaries of ./build.sh publish, so every layer runs the commands a user gets), else
+/// <c>innernet-server</c> and <c>inn</c> from artifacts/build/bin/&lt;project&gt;/release/ above the test assembly.
 /// </summary>
 public static class InnernetBinaries
 {
     public static string Server => Find("INNERNET_SERVER_BINARY", "Innernet.Server.Cli", "innernet-server");
 
     public static string Client => Find("INN_BINARY", "Innernet.Client.Cli", "inn");
+
+    /// <summary>
+    /// True when <paramref name="path"/> is a Native AOT executable: it exports the runtime's debug header
+    /// (<c>DotNetRuntimeDebugHeader</c>), which an apphost that starts a JIT runtime does not have.
+    /// </summary>
+    public static bool IsNativeAot(string path)
+    {
+        ReadOnlySpan<byte> marker = "DotNetRuntimeDebugHeader"u8;
+        byte[] bytes = File.ReadAllBytes(path);
+        return bytes.AsSpan().IndexOf(marker) >= 0;
+    }
 
     private static string Find(string variable, string project, string binary)
     {
