@@ -4,6 +4,7 @@
 #   ./build.sh setup          install what tests, benchmarks and the demo need (apt-get; root; idempotent)
 #   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
 #   ./build.sh publish [RID…] Native AOT commands in artifacts/publish/RID/ (default linux-x64; also linux-arm64)
+#   ./build.sh package [RID…] .deb packages innernet-server and innernet into artifacts/packages/deb/ (lintian-clean)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
 #   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
@@ -31,7 +32,7 @@ die() { echo "build.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
   qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64
-  clang lld zlib1g-dev)
+  clang lld lintian)
 
 setup_missing() {
   local missing=() p
@@ -77,9 +78,9 @@ cmd_build() {
 PUBLISH=$ARTIFACTS/publish
 PUBLISHED_PROJECTS=(Innernet.Server.Cli:innernet-server Innernet.Client.Cli:inn)
 
+# Native AOT links with clang (zlib comes with the runtime pack: no zlib1g-dev needed).
 publish_prereq() { # prints a reason when Native AOT cannot link here
   command -v clang >/dev/null || { echo "clang missing (./build.sh setup)"; return; }
-  [ -e /usr/include/zlib.h ] || { echo "zlib1g-dev missing (./build.sh setup)"; return; }
 }
 
 cmd_publish() {
@@ -106,6 +107,26 @@ cmd_publish() {
     done
     ln -sfn inn "$out/innernet"
   done
+}
+
+DEBS=$ARTIFACTS/packages/deb
+
+# package_published RID…: the .deb packages of commands already published (packaging/deb.sh)
+package_published() {
+  local rid
+  for rid in "$@"; do
+    log "Debian packages for $rid"
+    bash packaging/deb.sh "$rid" "$DEBS" || die "packaging for $rid failed"
+  done
+}
+
+cmd_package() {
+  local rids=("$@")
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64)
+  command -v dpkg-deb >/dev/null || die "package needs dpkg-deb (Debian)"
+  cmd_publish "${rids[@]}"
+  rm -rf "$DEBS"
+  package_published "${rids[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +269,9 @@ test_kernel() {
 # kernel layer's VM inherits them (kvm-run.sh forwards the environment).
 use_published() {
   cmd_publish linux-x64
+  rm -rf "$DEBS"
+  package_published linux-x64
+  export INNERNET_DEB_DIR=$DEBS
   export INNERNET_SERVER_BINARY=$PUBLISH/linux-x64/innernet-server INN_BINARY=$PUBLISH/linux-x64/inn
   export INNERNET_SERVER=$INNERNET_SERVER_BINARY INN=$INN_BINARY
 }
@@ -305,6 +329,8 @@ cmd_test() {
 cmd_bench() {
   local what=${1:-all}
   cmd_build
+  # the Native AOT commands too: bench-aot.sh compares them with the JIT build
+  case "$what" in all|aot) cmd_publish linux-x64 ;; esac
   [ -x tests/harness/bench.sh ] || die "no benchmarks yet"
   bash tests/harness/bench.sh "$what"
 }
@@ -406,6 +432,7 @@ case "${1:-}" in
   bench) shift; cmd_bench "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
+  package) shift; cmd_package "$@" ;;
   demo) cmd_demo ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -22,6 +22,18 @@ public static class InnernetBinaries
         return bytes.AsSpan().IndexOf(marker) >= 0;
     }
 
+    /// <summary>The repository's root (the directory holding Innernet.sln above the test assembly), or null.</summary>
+    public static string? RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Innernet.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName;
+    }
+
     private static string Find(string variable, string project, string binary)
     {
         if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured)
@@ -29,18 +41,9 @@ public static class InnernetBinaries
             return configured;
         }
 
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Innernet.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir is null)
-        {
-            throw new FileNotFoundException($"no Innernet.sln above {AppContext.BaseDirectory}: set {variable} to the built {binary}");
-        }
-
-        string path = Path.Combine(dir.FullName, "artifacts/build/bin", project, "release", binary);
+        string root = RepositoryRoot()
+            ?? throw new FileNotFoundException($"no Innernet.sln above {AppContext.BaseDirectory}: set {variable} to the built {binary}");
+        string path = Path.Combine(root, "artifacts/build/bin", project, "release", binary);
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{path} is missing: build the solution in Release first (./build.sh build)", path);
