@@ -32,7 +32,7 @@ die() { echo "build.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
   qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64
-  clang lld lintian)
+  clang lld llvm lintian libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 
 setup_missing() {
   local missing=() p
@@ -83,6 +83,13 @@ publish_prereq() { # prints a reason when Native AOT cannot link here
   command -v clang >/dev/null || { echo "clang missing (./build.sh setup)"; return; }
 }
 
+# cross_args RID: linking for another architecture goes through lld (no cross binutils needed) against the Debian
+# cross sysroot (libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross: ./build.sh setup installs them).
+cross_args() {
+  [ "$1" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && echo "-p:LinkerFlavor=lld"
+  return 0
+}
+
 cmd_publish() {
   local rids=("$@") rid entry project name out start reason
   [ ${#rids[@]} -gt 0 ] || rids=(linux-x64)
@@ -97,7 +104,7 @@ cmd_publish() {
       start=$(date +%s)
       log "dotnet publish $project -r $rid (Native AOT)"
       if ! dotnet publish "src/$project" -c Release -r "$rid" -nologo -v:quiet -o "$ARTIFACTS/publish-obj/$rid/$project" \
-          > "$ARTIFACTS/publish-$rid-$name.log" 2>&1; then
+          $(cross_args "$rid") > "$ARTIFACTS/publish-$rid-$name.log" 2>&1; then
         grep -E 'error|warning' "$ARTIFACTS/publish-$rid-$name.log" | sort -u >&2 || true
         die "publish of $project for $rid failed (full log: artifacts/publish-$rid-$name.log)"
       fi

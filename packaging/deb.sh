@@ -84,7 +84,11 @@ echo "complete -c inn --wraps innernet" > "$c/usr/share/fish/vendor_completions.
 mkdir -p "$work/shlibs/debian"; : > "$work/shlibs/debian/control"
 for entry in innernet-server:innernet-server innernet:inn; do
   d=$work/${entry%%:*}
-  deps=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e "$d/usr/bin/${entry#*:}" | sed -n 's/^shlibs:Depends=//p')
+  if [ "$runnable" = "$bin" ]; then
+    deps=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e "$d/usr/bin/${entry#*:}" | sed -n 's/^shlibs:Depends=//p')
+  else # another architecture: no libc6 of it is installed here; the newest glibc symbol version it needs
+    deps="libc6 (>= $(grep -ao 'GLIBC_2\.[0-9]*' "$d/usr/bin/${entry#*:}" | sed 's/GLIBC_//' | sort -V | tail -1))"
+  fi
   size=$(du -sk --exclude=DEBIAN "$d" | cut -f1)
   sed -i "s/@DEPENDS@/$deps, libssl3/; s/@SIZE@/$size/" "$d/DEBIAN/control"
   (cd "$d" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums)
