@@ -5,5 +5,6 @@ return args switch
     ["post", .. var rest] => await PostBenchCommand.RunAsync(rest),
     ["store-open", .. var rest] => await StoreOpenBench.RunAsync(rest),
     ["store-open-once", var database] => StoreOpenBench.RunOnce(database),
+    ["populate", var root, var iface, var size] => NetworkPopulator.Write(root, iface, size),
     _ => await ServerBenchCommand.RunAsync(args),
 };
