@@ -6,7 +6,7 @@
 #   ./build.sh publish [RID…] Native AOT commands in artifacts/publish/RID/ (default linux-x64; also linux-arm64)
 #   ./build.sh package [RID…] .deb packages innernet-server and innernet into artifacts/packages/deb/ (lintian-clean)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
-#   ./build.sh bench [what]   benchmarks (netlink, server, core; all by default)
+#   ./build.sh bench [what]   benchmarks (netlink, server, aot, core; all by default)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
 #   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
 #   ./build.sh demo           a whole innernet network in namespaces (see README)
