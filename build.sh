@@ -3,8 +3,10 @@
 #
 #   ./build.sh setup          install what tests, benchmarks and the demo need (apt-get; root; idempotent)
 #   ./build.sh build          Release build; commands land in artifacts/bin/ (innernet-server, inn, innernet)
+#   ./build.sh publish [RID…] Native AOT commands in artifacts/publish/RID/ (default linux-x64; also linux-arm64)
+#   ./build.sh package [RID…] .deb packages innernet-server and innernet into artifacts/packages/deb/ (lintian-clean)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
-#   ./build.sh bench [what]   benchmarks (netlink, server, live [clients], ...; all by default)
+#   ./build.sh bench [what]   benchmarks (netlink, server, live [clients], aot, durability, core; all by default)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
 #   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
 #   ./build.sh demo           a whole innernet network in namespaces (see README)
@@ -29,7 +31,8 @@ die() { echo "build.sh: $*" >&2; exit 1; }
 # kernel layer (qemu, a Debian kernel with the wireguard module, and what the VM harness needs).
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
-  qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64)
+  qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64
+  clang lld llvm lintian libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 
 setup_missing() {
   local missing=() p
@@ -66,6 +69,71 @@ cmd_build() {
   ln -sfn ../build/bin/Innernet.Server.Cli/release/innernet-server "$ARTIFACTS/bin/innernet-server"
   ln -sfn ../build/bin/Innernet.Client.Cli/release/inn "$ARTIFACTS/bin/inn"
   ln -sfn inn "$ARTIFACTS/bin/innernet"
+}
+
+# ---------------------------------------------------------------------------------------------
+# publish: Native AOT (src/Publish/NativeAot.props), one self-contained executable per command, no .NET runtime
+# needed where they run. Trim/AOT warnings are errors. Native debug symbols go to RID/symbols/.
+# ---------------------------------------------------------------------------------------------
+PUBLISH=$ARTIFACTS/publish
+PUBLISHED_PROJECTS=(Innernet.Server.Cli:innernet-server Innernet.Client.Cli:inn)
+
+# Native AOT links with clang (zlib comes with the runtime pack: no zlib1g-dev needed).
+publish_prereq() { # prints a reason when Native AOT cannot link here
+  command -v clang >/dev/null || { echo "clang missing (./build.sh setup)"; return; }
+}
+
+# cross_args RID: linking for another architecture goes through lld (no cross binutils needed) against the Debian
+# cross sysroot (libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross: ./build.sh setup installs them).
+cross_args() {
+  [ "$1" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && echo "-p:LinkerFlavor=lld"
+  return 0
+}
+
+cmd_publish() {
+  local rids=("$@") rid entry project name out start reason
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64)
+  reason=$(publish_prereq)
+  [ -z "$reason" ] || die "publish: $reason"
+  for rid in "${rids[@]}"; do
+    case "$rid" in linux-x64|linux-arm64) ;; *) die "publish: unsupported RID '$rid' (linux-x64, linux-arm64)" ;; esac
+    out=$PUBLISH/$rid
+    rm -rf "$out"; mkdir -p "$out/symbols"
+    for entry in "${PUBLISHED_PROJECTS[@]}"; do
+      project=${entry%%:*} name=${entry#*:}
+      start=$(date +%s)
+      log "dotnet publish $project -r $rid (Native AOT)"
+      if ! dotnet publish "src/$project" -c Release -r "$rid" -nologo -v:quiet -o "$ARTIFACTS/publish-obj/$rid/$project" \
+          $(cross_args "$rid") > "$ARTIFACTS/publish-$rid-$name.log" 2>&1; then
+        grep -E 'error|warning' "$ARTIFACTS/publish-$rid-$name.log" | sort -u >&2 || true
+        die "publish of $project for $rid failed (full log: artifacts/publish-$rid-$name.log)"
+      fi
+      cp "$ARTIFACTS/publish-obj/$rid/$project/$name" "$out/$name"
+      cp "$ARTIFACTS/publish-obj/$rid/$project/$name.dbg" "$out/symbols/" 2>/dev/null || true
+      log "$rid/$name: $(( $(date +%s) - start ))s, $(( $(stat -c %s "$out/$name") / 1024 / 1024 )) MiB"
+    done
+    ln -sfn inn "$out/innernet"
+  done
+}
+
+DEBS=$ARTIFACTS/packages/deb
+
+# package_published RID…: the .deb packages of commands already published (packaging/deb.sh)
+package_published() {
+  local rid
+  for rid in "$@"; do
+    log "Debian packages for $rid"
+    bash packaging/deb.sh "$rid" "$DEBS" || die "packaging for $rid failed"
+  done
+}
+
+cmd_package() {
+  local rids=("$@")
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64)
+  command -v dpkg-deb >/dev/null || die "package needs dpkg-deb (Debian)"
+  cmd_publish "${rids[@]}"
+  rm -rf "$DEBS"
+  package_published "${rids[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -203,10 +271,23 @@ test_kernel() {
   fi
 }
 
+# use_published: every layer (and the demo) drives the Native AOT commands, as a user gets them; the test
+# assemblies find them through these variables (tests/Innernet.Testing/Networks/InnernetBinaries.cs), and the
+# kernel layer's VM inherits them (kvm-run.sh forwards the environment).
+use_published() {
+  cmd_publish linux-x64
+  rm -rf "$DEBS"
+  package_published linux-x64
+  export INNERNET_DEB_DIR=$DEBS
+  export INNERNET_SERVER_BINARY=$PUBLISH/linux-x64/innernet-server INN_BINARY=$PUBLISH/linux-x64/inn
+  export INNERNET_SERVER=$INNERNET_SERVER_BINARY INN=$INN_BINARY
+}
+
 cmd_test() {
   local want=${1:-all}
   is_root && cmd_setup
   cmd_build
+  use_published
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
   local lines=() sums reason
 
@@ -255,6 +336,8 @@ cmd_test() {
 cmd_bench() {
   local what=${1:-all}
   cmd_build
+  # the Native AOT commands too: bench-aot.sh compares them with the JIT build
+  case "$what" in all|aot) cmd_publish linux-x64 ;; esac
   [ -x tests/harness/bench.sh ] || die "no benchmarks yet"
   bash tests/harness/bench.sh "$what" "${@:2}"
 }
@@ -344,16 +427,19 @@ cmd_demo() {
   is_root || die "the demo creates network namespaces and needs root"
   cmd_setup
   cmd_build
+  use_published
   bash tests/harness/demo.sh
 }
 
 case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
+  publish) shift; cmd_publish "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
+  package) shift; cmd_package "$@" ;;
   demo) cmd_demo ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

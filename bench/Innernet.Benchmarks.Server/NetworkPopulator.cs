@@ -34,6 +34,17 @@ internal static class NetworkPopulator
 
     private static readonly IPNetwork Root = IPNetwork.Parse("10.77.0.0/16");
 
+    /// <summary>
+    /// The <c>populate ROOT IFACE SIZE</c> verb: the network of <see cref="Create"/> on disk for benchmarks of the
+    /// commands (tests/harness/bench-aot.sh), external endpoint 198.18.0.1:51820; exit code 0.
+    /// </summary>
+    public static int Write(string root, string iface, string size)
+    {
+        var network = Create(root, iface, int.Parse(size, CultureInfo.InvariantCulture), new IPEndPoint(IPAddress.Parse("198.18.0.1"), ListenPort));
+        Console.WriteLine(network.Database);
+        return 0;
+    }
+
     /// <summary>Creates <c>{root}/etc/{iface}.conf</c> and <c>{root}/lib/{iface}.db</c> with <paramref name="size"/> peers in total.</summary>
     public static BenchNetwork Create(string root, string iface, int size, IPEndPoint externalEndpoint)
     {

@@ -16,12 +16,14 @@
 #              BENCH_SERVER_RESTART_RUNS (5), BENCH_SERVER_ONLY_RESTART (false; true = at the restart size only the
 #              comparison), BENCH_SERVER_BASELINE_REF (a commit, e.g. ad7284f: built in a temporary git worktree and
 #              compared) or BENCH_SERVER_BASELINE (an innernet-server binary; BENCH_SERVER_BASELINE_NAME names it).
+#              BENCH_SERVER_BINARY (the innernet-server measured; default the JIT build, e.g.
+#              artifacts/publish/linux-x64/innernet-server for the Native AOT one).
 #              Needs root (namespaces, wireguard-go).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 DLL=$ROOT/artifacts/build/bin/Innernet.Benchmarks.Server/release/Innernet.Benchmarks.Server.dll
-SERVER=$ROOT/artifacts/build/bin/Innernet.Server.Cli/release/innernet-server
+SERVER=${BENCH_SERVER_BINARY:-$ROOT/artifacts/build/bin/Innernet.Server.Cli/release/innernet-server}
 OUT=$ROOT/artifacts/bench
 DOC=${BENCH_SERVER_DOC-docs/benchmarks.md}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -5,6 +5,7 @@ using Innernet.Core.Model;
 using Innernet.Netlink.WireGuard;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Serialization;
 
 namespace Innernet.Core.Config;
 
@@ -29,8 +30,9 @@ internal sealed class TomlDocument
     {
         try
         {
-            var options = new TomlSerializerOptions { SourceName = source };
-            var table = TomlSerializer.Deserialize<TomlTable>(text, options)
+            // The source-generated context keeps the parse free of reflection (trimming and Native AOT).
+            var context = new TomlModelContext(new TomlSerializerOptions { SourceName = source });
+            var table = TomlSerializer.Deserialize(text, context.TomlTable)
                 ?? throw new ValidationException($"{source}: the file is empty.");
             return new TomlDocument(source, table);
         }
@@ -127,4 +129,15 @@ internal sealed class TomlDocument
     }
 
     private static object? Optional(TomlTable table, string key) => table.TryGetValue(key, out object? value) ? value : null;
+}
+
+/// <summary>Tomlyn's metadata for the untyped table model, generated at build time (no reflection).</summary>
+[TomlSerializable(typeof(TomlTable))]
+internal sealed partial class TomlModelContext : TomlSerializerContext
+{
+    /// <summary>A context whose type metadata uses <paramref name="options"/> (e.g. the file name in errors).</summary>
+    public TomlModelContext(TomlSerializerOptions options)
+        : base(options)
+    {
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Innernet.Core.Config;
 using Innernet.Netlink.WireGuard;
+using Innernet.Testing.Networks;
 
 namespace Innernet.Client.Tests.Host;
 
@@ -28,8 +29,8 @@ public sealed class ClientHostTests : IDisposable
     {
         Prerequisites.RequireWireGuardGo();
         var ct = TestContext.Current.CancellationToken;
-        string serverBinary = FindBinary("Innernet.Server.Cli", "innernet-server");
-        string inn = FindBinary("Innernet.Client.Cli", "inn");
+        string serverBinary = InnernetBinaries.Server;
+        string inn = InnernetBinaries.Client;
 
         string serverNs = Track(_lab.AddNamespace("s"));
         string nsA = Track(_lab.AddNamespace("a"));
@@ -148,21 +149,6 @@ public sealed class ClientHostTests : IDisposable
     {
         _interfaces.Add(iface);
         return iface;
-    }
-
-    /// <summary>artifacts/build/bin/&lt;project&gt;/release/&lt;binary&gt; above the test assembly.</summary>
-    private static string FindBinary(string project, string binary)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Innernet.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        string path = Path.Combine(dir.FullName, "artifacts/build/bin", project, "release", binary);
-        Assert.True(File.Exists(path), $"{path} is missing: build the solution in Release first");
-        return path;
     }
 
     private static ProcessResult Run(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();

@@ -5,6 +5,7 @@ using Innernet.Core.Contracts;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Server.Cli;
+using Innernet.Testing.Networks;
 
 namespace Innernet.Server.Tests.Cli;
 
@@ -32,7 +33,7 @@ public sealed class ServeCrashHostTests : IDisposable
     public async Task Serve_SigkillUnderWriteLoad_KeepsEveryAcknowledgedPeer()
     {
         Prerequisites.RequireWireGuardGo();
-        string binary = ServeHostTests.FindBinary();
+        string binary = InnernetBinaries.Server;
         var ct = TestContext.Current.CancellationToken;
         var random = new Random();
 

@@ -7,11 +7,12 @@ using Innernet.Core.Interface;
 using Innernet.Core.Keys;
 using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
+using Innernet.Testing.Networks;
 
 namespace Innernet.Server.Tests.Cli;
 
 /// <summary>
-/// The BUILT <c>innernet-server</c> serving in a private namespace on wireguard-go: its WireGuard peer list
+/// The built <c>innernet-server</c> (<see cref="InnernetBinaries"/>: the Native AOT one under ./build.sh test) serving in a private namespace on wireguard-go: its WireGuard peer list
 /// follows add-peer (through the admin socket while serving), disable/enable, a redemption made by a peer
 /// namespace through the tunnel, and invitation expiry; drift made with <c>wg set</c> heals within one period;
 /// a restart keeps a connected peer's session.
@@ -102,6 +103,40 @@ public sealed class ServeHostTests : IDisposable
         Assert.NotNull(ServerPeers(iface));
     }
 
+    /// <summary>
+    /// The published (Native AOT, trimmed) server keeps its store working: LiteDB is trimmed with its reflection
+    /// mapper removed (src/Publish/LiteDB.Substitutions.xml), so CIDRs and peers must round-trip through the
+    /// hand-written BSON mapping, offline and through the admin socket while serving.
+    /// </summary>
+    [Fact]
+    public async Task PublishedServer_NewAddCidrAddPeerServeList_StoreRoundTrips()
+    {
+        Prerequisites.RequireWireGuardGo();
+        Prerequisites.Require(
+            InnernetBinaries.IsNativeAot(InnernetBinaries.Server),
+            $"{InnernetBinaries.Server} is not a Native AOT binary: ./build.sh test publishes and sets INNERNET_SERVER_BINARY");
+        var ct = TestContext.Current.CancellationToken;
+        var (binary, iface, dirs) = NewNetwork();
+        string lib = dirs[3];
+        var p1 = AddInvitation(binary, iface, dirs, "p1");
+        var p2 = AddInvitation(binary, iface, dirs, "p2");
+
+        _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
+        await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is { Count: 2 },
+            TimeSpan.FromSeconds(30), "the server with both invitations", ct);
+        var p3 = AddInvitation(binary, iface, dirs, "p3");
+        await WaitForAsync(() => ServerPeers(iface)!.Contains(p3.Public), TimeSpan.FromSeconds(3), "p3 added through the admin socket", ct);
+
+        var invited = ServerCommandLineTests.InnernetJsonPeers(Cli(binary, ["list-peers", iface, "--json", .. dirs]).StandardOutput)
+            .Where(p => p.Id != Peer.ServerId).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(["p1", "p2", "p3"], invited.Select(p => p.Name));
+        Assert.Equal([p1.Public, p2.Public, p3.Public], invited.Select(p => p.PublicKey));
+        Assert.Equal(["10.99.1.1", "10.99.1.2", "10.99.1.3"], invited.Select(p => p.Ip.ToString()));
+        string cidrs = Cli(binary, ["list-cidrs", iface, .. dirs]).StandardOutput;
+        Assert.Contains("10.99.1.0/24 humans", cidrs, StringComparison.Ordinal);
+        Assert.Equal(0, StopServer());
+    }
+
     [Fact]
     public async Task Serve_DriftMadeWithWgSet_IsRestoredWithinOnePeriod()
     {
@@ -171,7 +206,7 @@ public sealed class ServeHostTests : IDisposable
     /// </summary>
     private (string Binary, string Interface, string[] Dirs) NewNetwork()
     {
-        string binary = FindBinary();
+        string binary = InnernetBinaries.Server;
         _serverNamespace = _lab.AddNamespace("s");
         string iface = _serverInterface = _lab.InterfaceName("s");
         string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
@@ -249,26 +284,6 @@ public sealed class ServeHostTests : IDisposable
                 // Best effort.
             }
         }
-    }
-
-    /// <summary>The built binary: <c>$INNERNET_SERVER_BINARY</c>, else artifacts/build/bin/… above the test assembly.</summary>
-    internal static string FindBinary()
-    {
-        if (Environment.GetEnvironmentVariable("INNERNET_SERVER_BINARY") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Innernet.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        string binary = Path.Combine(dir.FullName, "artifacts/build/bin/Innernet.Server.Cli/release/innernet-server");
-        Assert.True(File.Exists(binary), $"{binary} is missing: build the solution in Release first");
-        return binary;
     }
 
     private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
