@@ -54,6 +54,10 @@ public sealed class InnernetApiClient : IDisposable
             UseCookies = false,
             ConnectTimeout = options.Timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+
+            // A body left unread (refused as too large, or a failed request) closes its connection at once instead of
+            // being drained: a hostile server must not keep the client reading.
+            MaxResponseDrainSize = 0,
         };
         if (options.ConnectCallback is { } connect)
         {
