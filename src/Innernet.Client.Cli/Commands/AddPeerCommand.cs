@@ -47,7 +47,8 @@ internal static class AddPeerCommand
 
             var leaves = cidrs.Where(c => c.Id != Cidr.InfraId && tree.IsLeaf(c.Id)).ToList();
             var chosen = Choose.Cidr(prompter, leaves, parse.GetValue(cidr), "--cidr", "Choose a CIDR for the new peer");
-            var used = peers.Select(p => p.Ip).ToList();
+            var reserved = await api.ListReservedIpsAsync(ct).ConfigureAwait(false);
+            var used = peers.Select(p => p.Ip).Concat(reserved.Select(r => r.Ip)).ToList();
             IPAddress address;
             if (parse.GetValue(ip) is { } ipText)
             {

@@ -71,4 +71,31 @@ internal static class PeerAdminCommands
         }));
         return command;
     }
+
+    /// <summary><c>delete-peer</c> (admin; beyond innernet): delete for good through <c>POST /v1/admin/peers/{id}/delete</c>.</summary>
+    public static Command Delete(ClientContext context, GlobalOptions globals)
+    {
+        var iface = new Argument<string>("interface") { Description = "The network" };
+        var name = new Option<string>("--name") { Description = "The peer to delete" };
+        var releaseIp = new Option<bool>("--release-ip") { Description = "Free its IP at once (by default no new peer gets it for 30 days)" };
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation (requires --name)" };
+        var command = new Command("delete-peer", "Delete a peer for good (admin; servers of this project only)") { iface, name, releaseIp, yes };
+        command.SetAction(CliAction.Create(context, async (parse, ct) =>
+        {
+            var args = globals.Read(parse);
+            if (parse.GetValue(yes) && parse.GetResult(name) is null)
+            {
+                throw new CliUserException("--yes requires --name", ExitCode.Usage);
+            }
+
+            var network = ClientNetwork.Load(context, args, parse.GetRequiredValue(iface));
+            using var api = network.OpenApi(context);
+            var peers = await api.ListPeersAsync(ct).ConfigureAwait(false);
+            var peer = Choose.Peer(context.Prompter, Choose.NonServer(peers), parse.GetValue(name), "--name", "Peer to delete");
+            Choose.Confirm(context.Prompter, parse.GetValue(yes), $"Delete peer '{peer.Name}' ({peer.Ip}) for good? This cannot be undone.");
+            await api.DeletePeerForGoodAsync(peer.Id, parse.GetValue(releaseIp), ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"[*] peer '{peer.Name}' deleted").ConfigureAwait(false);
+        }));
+        return command;
+    }
 }

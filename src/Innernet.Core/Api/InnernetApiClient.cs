@@ -212,6 +212,26 @@ public sealed class InnernetApiClient : IDisposable
     public Task DeletePeerAsync(long id, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Delete, Path("admin/peers", id), null, cancellationToken);
 
+    /// <summary>
+    /// <c>POST /v1/admin/peers/{id}/delete</c> (our extension, docs/api.md): deletes the peer for good; its IP stays
+    /// reserved unless <paramref name="releaseIp"/>. innernet 1.7 servers answer 404 (they can only disable).
+    /// </summary>
+    public Task DeletePeerForGoodAsync(long id, bool releaseIp, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Post, Path("admin/peers", id) + (releaseIp ? "/delete?release_ip=true" : "/delete"), null, cancellationToken);
+
+    /// <summary><c>GET /v1/admin/reserved-ips</c> (our extension): IPs new peers may not take yet; none from a server without it (404).</summary>
+    public async Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAsync<IReadOnlyList<ReservedIp>>("admin/reserved-ips", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+    }
+
     /// <summary><c>GET /v1/admin/cidrs</c>.</summary>
     public Task<IReadOnlyList<Cidr>> ListCidrsAsync(CancellationToken cancellationToken = default)
         => GetAsync<IReadOnlyList<Cidr>>("admin/cidrs", cancellationToken);

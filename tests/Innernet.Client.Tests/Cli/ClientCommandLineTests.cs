@@ -59,6 +59,15 @@ public sealed class ClientCommandLineTests
         Assert.False(server.Store.GetPeer(bot.Id)!.IsDisabled);
         Assert.Equal(0, await cli.RunAsync("delete-association", Net, "droids", "humans", "--yes"));
         Assert.Empty(server.Store.ListAssociations());
+
+        // Deleted for good: gone from the store, its IP reserved, and add-peer's automatic IP skips it.
+        Assert.Equal(0, await cli.RunAsync("delete-peer", Net, "--name", "r2d2", "--yes"));
+        Assert.Null(server.Store.GetPeer(bot.Id));
+        Assert.Equal(bot.Ip, Assert.Single(server.Store.ListReservedIps()).Ip);
+        string next = Path.Combine(files.Root, "next.toml");
+        Assert.Equal(0, await cli.RunAsync("add-peer", Net, "--name", "bot", "--cidr", "droids", "--admin", "false", "--auto-ip",
+            "--save-config", next, "--invite-expires", "1d", "--yes"));
+        Assert.NotEqual(bot.Ip, server.Store.GetPeerByName("bot")!.Ip);
     }
 
     [Fact]
@@ -243,7 +252,7 @@ public sealed class ClientCommandLineTests
         Assert.Equal(0, await cli.RunAsync("completions", "bash"));
 
         foreach (string verb in new[] { "install", "show", "up", "fetch", "down", "uninstall", "add-peer", "rename-peer", "add-cidr",
-            "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "add-association", "delete-association",
+            "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "delete-peer", "add-association", "delete-association",
             "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint" })
         {
             Assert.Contains(verb, cli.Out.ToString(), StringComparison.Ordinal);
