@@ -46,17 +46,8 @@ internal static class PeerAdminCommands
         var command = new Command($"{verb}-peer", $"{(enable ? "Enable" : "Disable")} a peer (admin)") { iface, name, yes };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
-            var args = globals.Read(parse);
-            if (parse.GetValue(yes) && parse.GetResult(name) is null)
-            {
-                throw new CliUserException("--yes requires --name", ExitCode.Usage);
-            }
-
-            var network = ClientNetwork.Load(context, args, parse.GetRequiredValue(iface));
-            using var api = network.OpenApi(context);
-            var peers = await api.ListPeersAsync(ct).ConfigureAwait(false);
-            var choices = Choose.NonServer(peers).Where(p => p.IsDisabled == enable).ToList();
-            var peer = Choose.Peer(context.Prompter, choices, parse.GetValue(name), "--name", $"Peer to {verb}");
+            using var api = OpenApi(context, globals, parse, iface, name, yes);
+            var peer = await PickAsync(context, api, parse, name, p => p.IsDisabled == enable, $"Peer to {verb}", ct).ConfigureAwait(false);
             Choose.Confirm(context.Prompter, parse.GetValue(yes), $"{(enable ? "Enable" : "Disable")} peer '{peer.Name}'?");
             if (enable)
             {
@@ -82,20 +73,34 @@ internal static class PeerAdminCommands
         var command = new Command("delete-peer", "Delete a peer for good (admin; servers of this project only)") { iface, name, releaseIp, yes };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
-            var args = globals.Read(parse);
-            if (parse.GetValue(yes) && parse.GetResult(name) is null)
-            {
-                throw new CliUserException("--yes requires --name", ExitCode.Usage);
-            }
-
-            var network = ClientNetwork.Load(context, args, parse.GetRequiredValue(iface));
-            using var api = network.OpenApi(context);
-            var peers = await api.ListPeersAsync(ct).ConfigureAwait(false);
-            var peer = Choose.Peer(context.Prompter, Choose.NonServer(peers), parse.GetValue(name), "--name", "Peer to delete");
+            using var api = OpenApi(context, globals, parse, iface, name, yes);
+            var peer = await PickAsync(context, api, parse, name, _ => true, "Peer to delete", ct).ConfigureAwait(false);
             Choose.Confirm(context.Prompter, parse.GetValue(yes), $"Delete peer '{peer.Name}' ({peer.Ip}) for good? This cannot be undone.");
             await api.DeletePeerForGoodAsync(peer.Id, parse.GetValue(releaseIp), ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"[*] peer '{peer.Name}' deleted").ConfigureAwait(false);
         }));
         return command;
+    }
+
+    /// <summary>The network's API client, after checking that <c>--yes</c> comes with <c>--name</c>.</summary>
+    private static Core.Api.InnernetApiClient OpenApi(
+        ClientContext context, GlobalOptions globals, ParseResult parse, Argument<string> iface, Option<string> name, Option<bool> yes)
+    {
+        var args = globals.Read(parse);
+        if (parse.GetValue(yes) && parse.GetResult(name) is null)
+        {
+            throw new CliUserException("--yes requires --name", ExitCode.Usage);
+        }
+
+        return ClientNetwork.Load(context, args, parse.GetRequiredValue(iface)).OpenApi(context);
+    }
+
+    /// <summary>The peer named by <c>--name</c> (or chosen at the prompt) among the non-server peers <paramref name="eligible"/> keeps.</summary>
+    private static async Task<Peer> PickAsync(
+        ClientContext context, Core.Api.InnernetApiClient api, ParseResult parse, Option<string> name, Func<Peer, bool> eligible, string prompt,
+        CancellationToken ct)
+    {
+        var peers = await api.ListPeersAsync(ct).ConfigureAwait(false);
+        return Choose.Peer(context.Prompter, Choose.NonServer(peers).Where(eligible).ToList(), parse.GetValue(name), "--name", prompt);
     }
 }
