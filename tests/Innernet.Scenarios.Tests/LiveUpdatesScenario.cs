@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Innernet.Scenarios.Tests;
 
@@ -58,6 +59,12 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         string rKey = net.ReadState().Peer("r").PublicKey.ToString();
         Assert.False(HasPeer(net, l, rKey), "l must not see r before the association");
 
+        // The server learns a peer's endpoint from its WireGuard device (the reconciler reads it every 10 s): a peer
+        // that joined a moment ago has none in anybody's view yet, so nobody could start a handshake with it. Start
+        // from a settled network, as a real one is (known limit, see the issue note).
+        await net.WaitForAsync(() => ServerObservedEndpoints(net, "l", "r"), TimeSpan.FromSeconds(20),
+            "the server to have observed l's and r's endpoints", Ct);
+
         var result = net.Server("add-association", net.Name, "left", "right", "--yes");
         var changed = Stopwatch.StartNew();
         Assert.True(result.Succeeded, $"{result}\n{net.ServerLog()}");
@@ -66,10 +73,21 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         Log($"add-association left right: on both devices {applied.TotalMilliseconds:0} ms after the command returned");
         Assert.True(applied <= Propagation, $"the association must reach both devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
 
-        // One handshake on a local bridge takes milliseconds: the first echo must come back within 1 s of the update.
-        var ping = net.Lab.ExecWithTimeout(TimeSpan.FromSeconds(10), l.Namespace, "ping", "-n", "-c", "1", "-W", "1", r.Ip.ToString());
+        // One handshake on a local bridge takes milliseconds. But both daemons add each other at the same moment with a
+        // persistent keepalive, so both sides may initiate at once; wireguard-go then drops both responses and the
+        // handshake completes only at WireGuard's retry, REKEY_TIMEOUT (5 s) later. So: within 1 s of the update, plus
+        // one handshake, which may be that retry.
+        var ping = net.Lab.ExecWithTimeout(TimeSpan.FromSeconds(15), l.Namespace, "ping", "-n", "-c", "1", "-W", "7", r.Ip.ToString());
         Log($"l pings r: {(ping.Succeeded ? "reply" : "no reply")}, {changed.Elapsed.TotalMilliseconds:0} ms after the command");
         Assert.True(ping.Succeeded, $"l must ping r within 1 s plus one handshake\n{ping}\n{net.DescribeWireGuard()}\n{net.DaemonLogs()}");
+    }
+
+    /// <summary>True when the server's listing (endpoints injected from WireGuard) has an endpoint for every named peer.</summary>
+    private static bool ServerObservedEndpoints(InnernetNetwork net, params string[] names)
+    {
+        using var peers = JsonDocument.Parse(net.Server("list-peers", net.Name, "--json").EnsureSuccess().StandardOutput);
+        return names.All(name => peers.RootElement.EnumerateArray().Any(p =>
+            p.GetProperty("name").GetString() == name && p.TryGetProperty("endpoint", out var e) && e.ValueKind == JsonValueKind.String));
     }
 
     /// <summary>Starts a daemon per peer and waits until each says its network is live (the stream held).</summary>
