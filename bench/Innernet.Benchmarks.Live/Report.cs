@@ -12,7 +12,7 @@ internal static class Report
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"{result.Clients:N0} clients, {result.Rounds} rounds after one uncounted warm-up round; 1-min/5-min/15-min load {result.LoadBefore} before, "
-            + $"{result.LoadAfter} after (2 shared cores, other agents busy); {result.Clients:N0} streams connected in "
+            + $"{result.LoadAfter} after (2 cores; see the load average); {result.Clients:N0} streams connected in "
             + $"{result.ConnectSeconds:F1} s; failures {result.Failures}, unexpected full views {result.UnexpectedFulls}.");
         text.AppendLine();
         text.AppendLine("| change | receivers | p50 ms | p99 ms | max ms | server CPU ms per change (median) |");
