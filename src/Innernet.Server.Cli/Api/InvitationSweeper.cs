@@ -3,9 +3,9 @@ using Microsoft.Extensions.Hosting;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// Every 10 s deletes unredeemed invitations that have expired (freeing their names and IPs, spec §4.4) and,
-/// unlike innernet, removes their temporary keys from the server's WireGuard interface (spec §9.6 #6); and frees the
-/// reserved IPs of deleted peers whose time has come.
+/// Every 10 s deletes unredeemed invitations that have expired (freeing their names and IPs, as innernet does) and,
+/// unlike innernet, removes their temporary keys from the server's WireGuard interface; it also frees the reserved
+/// IPs of deleted peers whose time has come.
 /// </summary>
 internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweeper> logger) : BackgroundService
 {

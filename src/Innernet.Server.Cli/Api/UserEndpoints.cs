@@ -12,7 +12,7 @@ internal static class UserEndpoints
 {
     /// <summary>
     /// What <c>GET /v1/user/capabilities</c> announces: innernet 1.7's flag and the live state stream. innernet's
-    /// client reads this body into a serde struct without <c>deny_unknown_fields</c> (shared/src/types.rs,
+    /// client reads this body into a serde struct without <c>deny_unknown_fields</c> (innernet's <c>shared</c> crate,
     /// <c>ServerCapabilities</c>), so the extra <c>state_stream</c> field is ignored there.
     /// </summary>
     public static readonly ServerCapabilities Capabilities = new(

@@ -17,8 +17,7 @@ public sealed class LiveSessionTests
 {
     private const string Iface = HostileServer.NetworkName;
 
-    private static readonly string FixtureDirectory = Path.Combine(
-        Environment.GetEnvironmentVariable("INNERNET_FIXTURES") ?? "/work/shared/fixtures", "innernet-1.7.1", "api");
+    private static readonly string FixtureDirectory = Path.GetDirectoryName(InnernetFixtures.Api("user-state.json"))!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -28,8 +28,7 @@ public sealed class RecordedInnernetTests
     private const string Iface = "innernet171";
     private static readonly IPAddress StubIp = IPAddress.Parse("127.46.0.1");
 
-    private static readonly string FixtureDirectory = Path.Combine(
-        Environment.GetEnvironmentVariable("INNERNET_FIXTURES") ?? "/work/shared/fixtures", "innernet-1.7.1", "api");
+    private static readonly string FixtureDirectory = Path.GetDirectoryName(InnernetFixtures.Api("user-state.json"))!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -284,8 +284,10 @@ public sealed class StateStreamEndpointTests
         Assert.Equal([ServerPeerId, TestNetwork.Developer1Id, TestNetwork.Developer2Id], first.Peers.Select(p => p.Id));
     }
 
-    [Fact]
-    public async Task Stream_DisabledPeer_IsRemovedForOthers_AndItsOwnStreamEnds()
+    [Theory]
+    [InlineData("DELETE", "")] // innernet's soft delete: disabled
+    [InlineData("POST", "/delete")] // deleted for good
+    public async Task Stream_DisabledOrDeletedPeer_IsRemovedForOthers_AndItsOwnStreamEnds(string method, string suffix)
     {
         await using var server = await ApiServer.StartAsync();
         await using var developer1 = await StateStreamClient.OpenAsync(server.Developer1());
@@ -293,27 +295,7 @@ public sealed class StateStreamEndpointTests
         var first = await developer1.ReadMessageAsync();
         await developer2.ReadMessageAsync();
 
-        (await server.Admin().Delete($"/v1/admin/peers/{TestNetwork.Developer2Id}")).EnsureSuccessStatusCode();
-        server.Time.Advance(StateFeed.MaxDelay);
-        var update = await developer1.ReadMessageAsync();
-
-        Assert.Equal(first.Version, update.Since);
-        Assert.Equal([TestNetwork.Developer2Id], update.Removed);
-        Assert.Empty(update.Peers);
-        await developer2.AssertEndsAsync();
-        await (await server.Developer2().Get(StreamPath)).AssertStatusAsync(HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
-    public async Task Stream_DeletedPeer_IsRemovedForOthers_AndItsOwnStreamEnds()
-    {
-        await using var server = await ApiServer.StartAsync();
-        await using var developer1 = await StateStreamClient.OpenAsync(server.Developer1());
-        await using var developer2 = await StateStreamClient.OpenAsync(server.Developer2());
-        var first = await developer1.ReadMessageAsync();
-        await developer2.ReadMessageAsync();
-
-        (await server.Admin().Send(HttpMethod.Post, $"/v1/admin/peers/{TestNetwork.Developer2Id}/delete")).EnsureSuccessStatusCode();
+        (await server.Admin().Send(new HttpMethod(method), $"/v1/admin/peers/{TestNetwork.Developer2Id}{suffix}")).EnsureSuccessStatusCode();
         server.Time.Advance(StateFeed.MaxDelay);
         var update = await developer1.ReadMessageAsync();
 
