@@ -77,7 +77,7 @@ public sealed partial class ServerStore
             rows.Cidrs.Max(c => c.Id),
             rows.Peers.Max(p => p.Id),
             rows.Associations.Count == 0 ? 0 : rows.Associations.Max(a => a.Id));
-        return CreateWith(path, store => store.PopulateImported(rows, sequences));
+        return CreateOn(LiteDbStoreEngine.CreateFile(path), store => store.PopulateImported(rows, sequences));
     }
 
     /// <summary>Writes the imported rows, on the creating thread, before the store is shared.</summary>
@@ -85,23 +85,23 @@ public sealed partial class ServerStore
     {
         CommitTransaction(() =>
         {
-            StoreSchema.Initialize(_db);
+            _engine.CreateSchema();
             foreach (var cidr in rows.Cidrs)
             {
-                _cidrs.Insert(CidrDocument.ToBson(cidr));
+                _engine.InsertCidr(cidr);
             }
 
             foreach (var peer in rows.Peers)
             {
-                _peers.Insert(PeerDocument.ToBson(peer));
+                _engine.InsertPeer(peer);
             }
 
             foreach (var association in rows.Associations)
             {
-                _associations.Insert(AssociationDocument.ToBson(association));
+                _engine.InsertAssociation(association);
             }
 
-            StoreSchema.WriteSequences(_db, sequences);
+            _engine.WriteSequences(sequences);
         });
         _snapshot = ReadSnapshot(FirstVersion);
         StartWriter();
