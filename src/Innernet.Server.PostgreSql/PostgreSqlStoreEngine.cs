@@ -36,6 +36,12 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     /// <summary>The <c>store_state.generation</c> of the state last read or committed by this engine.</summary>
     private long _generation;
+
+    /// <summary>The open transaction has not locked store_state yet (and moved its generation on).</summary>
+    private bool _statePending;
+
+    /// <summary>The open transaction moved the generation on (its commit makes <see cref="_generation"/> one more).</summary>
+    private bool _advanced;
     private bool _closed;
 
     private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source)
@@ -74,6 +80,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO schema_version (version) VALUES ({PostgreSqlSchema.CurrentVersion})"));
         Execute("INSERT INTO store_state (generation, last_cidr_id, last_peer_id, last_association_id) VALUES (0, 0, 0, 0)");
         _generation = 0;
+        _statePending = false;
     }
 
     protected override void MigrateAndCheck()
@@ -106,7 +113,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
         if (version < PostgreSqlSchema.CurrentVersion)
         {
-            BeginTransaction();
+            _transaction = Connection().BeginTransaction();
             try
             {
                 for (int next = version + 1; next <= PostgreSqlSchema.CurrentVersion; next++)
@@ -201,12 +208,21 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
 
         _transaction = Connection().BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+        _statePending = true;
+        _advanced = false;
     }
 
-    protected override void CommitTransaction()
+    /// <summary>
+    /// Before a transaction's first write: takes store_state's row lock and moves its generation on, checking that the state
+    /// this transaction was planned on is still the newest (another writer's commit fails this one, with nothing written).
+    /// </summary>
+    private void LockState()
     {
-        // Under store_state's row lock: the state this transaction was planned on is still the newest. On any failure the
-        // transaction stays open for TryRollback.
+        if (!_statePending)
+        {
+            return;
+        }
+
         using (var advance = Command("UPDATE store_state SET generation = generation + 1 WHERE generation = @generation"))
         {
             advance.Parameters.AddWithValue("generation", _generation);
@@ -217,9 +233,27 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
             }
         }
 
+        _statePending = false;
+        _advanced = true;
+    }
+
+    /// <summary>A command that writes: the state is locked first (<see cref="LockState"/>).</summary>
+    private NpgsqlCommand WriteCommand(string sql)
+    {
+        LockState();
+        return Command(sql);
+    }
+
+    protected override void CommitTransaction()
+    {
         _transaction!.Commit();
         EndTransaction();
-        _generation++;
+        if (_advanced)
+        {
+            _generation++;
+        }
+
+        _advanced = false;
     }
 
     protected override bool TryRollback()
@@ -246,7 +280,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void InsertCidr(Cidr cidr)
     {
         ArgumentNullException.ThrowIfNull(cidr);
-        using var command = Command("INSERT INTO cidrs (id, name, cidr, parent) VALUES (@id, @name, @cidr, @parent)");
+        using var command = WriteCommand("INSERT INTO cidrs (id, name, cidr, parent) VALUES (@id, @name, @cidr, @parent)");
         AddCidr(command, cidr);
         command.ExecuteNonQuery();
     }
@@ -254,7 +288,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void UpdateCidr(Cidr cidr)
     {
         ArgumentNullException.ThrowIfNull(cidr);
-        using var command = Command("UPDATE cidrs SET name = @name, cidr = @cidr, parent = @parent WHERE id = @id");
+        using var command = WriteCommand("UPDATE cidrs SET name = @name, cidr = @cidr, parent = @parent WHERE id = @id");
         AddCidr(command, cidr);
         RequireOne(command, "CIDR", cidr.Id);
     }
@@ -264,7 +298,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void InsertPeer(Peer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        using var command = Command(
+        using var command = WriteCommand(
             "INSERT INTO peers (id, name, ip, cidr_id, public_key, endpoint, persistent_keepalive_interval, is_admin, is_disabled, "
             + "is_redeemed, invite_expires, candidates) VALUES (@id, @name, @ip, @cidr_id, @public_key, @endpoint, @keepalive, @is_admin, "
             + "@is_disabled, @is_redeemed, @invite_expires, @candidates)");
@@ -275,7 +309,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void UpdatePeer(Peer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        using var command = Command(
+        using var command = WriteCommand(
             "UPDATE peers SET name = @name, ip = @ip, cidr_id = @cidr_id, public_key = @public_key, endpoint = @endpoint, "
             + "persistent_keepalive_interval = @keepalive, is_admin = @is_admin, is_disabled = @is_disabled, is_redeemed = @is_redeemed, "
             + "invite_expires = @invite_expires, candidates = @candidates WHERE id = @id");
@@ -288,7 +322,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void InsertAssociation(Association association)
     {
         ArgumentNullException.ThrowIfNull(association);
-        using var command = Command("INSERT INTO associations (id, cidr_id_1, cidr_id_2) VALUES (@id, @a, @b)");
+        using var command = WriteCommand("INSERT INTO associations (id, cidr_id_1, cidr_id_2) VALUES (@id, @a, @b)");
         command.Parameters.AddWithValue("id", association.Id);
         command.Parameters.AddWithValue("a", association.CidrId1);
         command.Parameters.AddWithValue("b", association.CidrId2);
@@ -299,7 +333,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     protected override void WriteSequences(IdSequences sequences)
     {
-        using var command = Command("UPDATE store_state SET last_cidr_id = @c, last_peer_id = @p, last_association_id = @a");
+        using var command = WriteCommand("UPDATE store_state SET last_cidr_id = @c, last_peer_id = @p, last_association_id = @a");
         command.Parameters.AddWithValue("c", sequences.LastCidrId);
         command.Parameters.AddWithValue("p", sequences.LastPeerId);
         command.Parameters.AddWithValue("a", sequences.LastAssociationId);
@@ -309,10 +343,14 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved)
     {
         ArgumentNullException.ThrowIfNull(reserved);
-        Execute("DELETE FROM reserved_ips");
+        using (var clear = WriteCommand("DELETE FROM reserved_ips"))
+        {
+            clear.ExecuteNonQuery();
+        }
+
         foreach (var r in reserved)
         {
-            using var command = Command("INSERT INTO reserved_ips (ip, peer_id, name, until) VALUES (@ip, @peer_id, @name, @until)");
+            using var command = WriteCommand("INSERT INTO reserved_ips (ip, peer_id, name, until) VALUES (@ip, @peer_id, @name, @until)");
             command.Parameters.AddWithValue("ip", r.Ip.ToString());
             command.Parameters.AddWithValue("peer_id", r.PeerId);
             command.Parameters.AddWithValue("name", r.Name);
@@ -330,7 +368,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void InsertAudit(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        using var command = Command("INSERT INTO audit (id, time, actor, source, action, status) VALUES (@id, @time, @actor, @source, @action, @status)");
+        using var command = WriteCommand("INSERT INTO audit (id, time, actor, source, action, status) VALUES (@id, @time, @actor, @source, @action, @status)");
         command.Parameters.AddWithValue("id", entry.Id);
         command.Parameters.AddWithValue("time", entry.Time.ToUnixTimeSeconds());
         command.Parameters.AddWithValue("actor", entry.Actor);
@@ -467,7 +505,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     private void DeleteRow(string table, long id)
     {
-        using var command = Command($"DELETE FROM {table} WHERE id = @id");
+        using var command = WriteCommand($"DELETE FROM {table} WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         command.ExecuteNonQuery();
     }
