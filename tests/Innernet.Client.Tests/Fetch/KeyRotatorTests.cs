@@ -90,6 +90,40 @@ public sealed class KeyRotatorTests
         Assert.False(File.Exists(KeyRotator.PendingPath(files.ConfigDirectory, HostileServer.NetworkName)));
     }
 
+    [Fact]
+    public async Task Rotate_AnotherPeersFetch_ReplacesTheKeyOnItsDeviceAndMovesItsPin()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        using var files = new ClientFiles();
+        using var bobFiles = new ClientFiles();
+        var (alice, keys, layer) = Install(server, files);
+        var (bob, bobKeys) = server.AddPeer("bob", "127.42.1.3", alice.CidrId);
+        server.ClientConfig(bob.Ip, bobKeys).Save(bobFiles.ConfigFile(Iface));
+        var bobLayer = new FakeInterfaceLayer();
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var log = new RecordingLog();
+        var fetcher = new InterfaceFetcher(bobLayer, log, InProcessServer.ApiFromConfig, time, time.Delay, static e => e.TryGetIPEndPoint());
+        var request = new FetchRequest
+        {
+            InterfaceName = Iface,
+            ConfigDirectory = bobFiles.ConfigDirectory,
+            DataDirectory = bobFiles.DataDirectory,
+            Hosts = new HostsOptions { Write = false, Path = bobFiles.HostsPath },
+            Nat = new NatOptions { NoTraversal = true },
+            BringUp = true,
+        };
+        await fetcher.FetchAsync(request, Ct);
+        Assert.Contains(bobLayer.Fake.GetDevice(Iface)!.Peers, p => p.PublicKey == keys.Public);
+
+        var (publicKey, _) = await Rotator(layer).RotateAsync(files.ConfigDirectory, Iface, Ct);
+        await fetcher.FetchAsync(request, Ct);
+
+        var peers = bobLayer.Fake.GetDevice(Iface)!.Peers;
+        Assert.Contains(peers, p => p.PublicKey == publicKey);
+        Assert.DoesNotContain(peers, p => p.PublicKey == keys.Public);
+        Assert.Equal(publicKey, Core.Client.DataStore.Open(bobFiles.DataFile(Iface)).Peers.Single(p => p.Id == alice.Id).PublicKey);
+    }
+
     private static (Core.Model.Peer Alice, KeyPair Keys, FakeInterfaceLayer Layer) Install(InProcessServer server, ClientFiles files)
     {
         var humans = server.AddCidr("humans", "127.42.1.0/24");
