@@ -30,7 +30,7 @@ public static class ClientPaths
 
     /// <summary>
     /// Every file this client may keep for one network, the ones innernet shares first: config, peer cache, the
-    /// cache's entity tag and a pending redeem key. Leaving a network deletes exactly these.
+    /// cache's entity tag, a pending redeem key and a pending rotation key. Leaving a network deletes exactly these.
     /// </summary>
     public static IReadOnlyList<string> FilesOf(string configDirectory, string dataDirectory, string interfaceName) =>
     [
@@ -38,6 +38,7 @@ public static class ClientPaths
         DataFile(dataDirectory, interfaceName),
         EntityTagFile(dataDirectory, interfaceName),
         PendingRedeemKey.PathFor(configDirectory, interfaceName),
+        KeyRotator.PendingPath(configDirectory, interfaceName),
     ];
 
     /// <summary>The installed networks: every regular <c>*.conf</c> file in the config directory, sorted by name.</summary>

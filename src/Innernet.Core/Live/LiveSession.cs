@@ -288,7 +288,7 @@ public sealed class LiveSession
             await _fetcher.ApplyStateAsync(fullRequest, state, cancellationToken).ConfigureAwait(false);
             var device = _layer.WireGuard.GetDevice(request.InterfaceName)
                 ?? throw new InnernetException($"Interface {request.InterfaceName} disappeared while it was being configured.");
-            var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName));
+            var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName), config.Server.PublicKey);
             View = new LiveView(request.InterfaceName, config, store, state, update.Version, device, _log);
             FullViewsApplied++;
             if (!request.Nat.NoTraversal)

@@ -18,8 +18,8 @@ public interface IPeerSync
     void PeerEnabledChanged(Peer peer);
 
     /// <summary>
-    /// An invitation was redeemed: after the 5 s transition (spec §7.3) remove <paramref name="before"/>'s
-    /// temporary key and add <paramref name="after"/>'s permanent key.
+    /// An invitation was redeemed, or a peer rotated its key: after the 5 s transition remove <paramref name="before"/>'s
+    /// temporary (old) key and add <paramref name="after"/>'s permanent (new) key.
     /// </summary>
     void PeerRedeemed(Peer before, Peer after);
 
