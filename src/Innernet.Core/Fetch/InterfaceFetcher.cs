@@ -249,6 +249,7 @@ public sealed class InterfaceFetcher
         return new FetchResult(reachable, !wasUp, diff.Changes, peers, hostsWritten, reported, nat)
         {
             NotModified = answer is { NotModified: true },
+            ServerState = reachable ? state : null,
         };
     }
 

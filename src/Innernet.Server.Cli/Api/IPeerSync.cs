@@ -30,6 +30,14 @@ public interface IPeerSync
     IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey);
 
     /// <summary>
+    /// An authenticated request of <paramref name="peer"/> arrived (through the tunnel: WireGuard has just seen it).
+    /// An implementation that observes endpoints may look soon when it knows none for this peer yet. Must be cheap.
+    /// </summary>
+    void PeerContacted(Peer peer)
+    {
+    }
+
+    /// <summary>
     /// A number that grows after every change of what <see cref="GetObservedEndpoint"/> answers (the change is
     /// visible before the number grows, so what is read after reading it is at least that new), or null when
     /// the implementation cannot tell: then responses that inject observed endpoints are not cached.

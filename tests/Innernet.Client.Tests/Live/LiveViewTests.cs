@@ -260,4 +260,41 @@ public sealed class LiveViewTests : IDisposable
     }
 
     public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public async Task ApplyAsync_TwoNewPeers_OnlyTheLargerKeyYields_ItsKeepaliveFollowsWithApplyDeferredKeepalives()
+    {
+        var (view, _) = Held(0);
+        // One new peer whose key sorts before ours (we yield: keepalive off for now), one after (we start at once).
+        var keys = Enumerable.Range(0, 64).Select(_ => KeyPair.Generate().Public).ToList();
+        var before = keys.First(k => k.Bytes.SequenceCompareTo(_ownKeys.Public.Bytes) < 0);
+        var after = keys.First(k => k.Bytes.SequenceCompareTo(_ownKeys.Public.Bytes) > 0);
+        var first = MakePeer(20, "first", Ip(20), "192.0.2.20:51820") with { PublicKey = before };
+        var second = MakePeer(21, "second", Ip(21), "192.0.2.21:51820") with { PublicKey = after };
+
+        await ApplyAsync(view, new StateUpdate("v2", "v1", false, [first, second], [], null));
+
+        var added = Assert.Single(_wireGuard.Updates).Config.Peers.ToDictionary(p => p.PublicKey);
+        Assert.Equal((ushort)0, added[before].PersistentKeepaliveInterval);
+        Assert.Equal((ushort)25, added[after].PersistentKeepaliveInterval);
+        Assert.True(LiveView.YieldsTo(_ownKeys.Public, before));
+        Assert.False(LiveView.YieldsTo(before, _ownKeys.Public));
+        Assert.True(view.HasDeferredKeepalives);
+
+        _wireGuard.ClearUpdates();
+        Assert.Equal(1, view.ApplyDeferredKeepalives(_wireGuard));
+
+        var turnedOn = Assert.Single(Assert.Single(_wireGuard.Updates).Config.Peers);
+        Assert.Equal((before, true, (ushort?)25), (turnedOn.PublicKey, turnedOn.UpdateOnly, turnedOn.PersistentKeepaliveInterval));
+        Assert.All(_wireGuard.Peers(Iface).Where(p => p.PublicKey == before || p.PublicKey == after),
+            p => Assert.Equal(25, p.PersistentKeepaliveInterval));
+        Assert.False(view.HasDeferredKeepalives);
+
+        // An update of a peer already on the device is not a first contact: nothing is held back.
+        _wireGuard.ClearUpdates();
+        var moved = first with { Endpoint = Endpoint.Parse("192.0.2.99:51820") };
+        await ApplyAsync(view, new StateUpdate("v3", "v2", false, [moved], [], null));
+        Assert.False(view.HasDeferredKeepalives);
+        Assert.DoesNotContain(Assert.Single(_wireGuard.Updates).Config.Peers, p => p.PersistentKeepaliveInterval == 0);
+    }
 }
