@@ -11,7 +11,7 @@ namespace Innernet.Core.Fetch;
 public interface IInterfaceLayer : IDisposable
 {
     /// <summary>Reads and configures the WireGuard devices.</summary>
-    IWireGuardControl WireGuard { get; }
+    WireGuardClient WireGuard { get; }
 
     /// <summary>innernet's <c>wg::up</c> (device, key, port, server peer, address, MTU, link up, route).</summary>
     /// <returns>True when the device had to be created.</returns>

@@ -112,7 +112,7 @@ public sealed class LiveView
     /// <exception cref="PinningException">A changed peer breaks a pin; nothing was applied.</exception>
     public async Task<LiveApplyResult> ApplyAsync(
         StateUpdate update,
-        IWireGuardControl wireGuard,
+        WireGuardClient wireGuard,
         DateTimeOffset now,
         Func<Endpoint, IPEndPoint?> resolve,
         TimeSpan lookupTimeout,

@@ -33,7 +33,7 @@ internal sealed class GenericFamilyResolver
         {
             replies = _connection.Execute(request, $"CTRL_CMD_GETFAMILY {name}");
         }
-        catch (NetlinkException e) when (e.Errno == Tmds.Linux.LibC.ENOENT)
+        catch (NetlinkErrorException e) when (e.Errno == Errno.ENOENT)
         {
             return null;
         }

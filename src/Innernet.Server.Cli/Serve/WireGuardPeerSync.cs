@@ -32,7 +32,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly IWireGuardControl _wireGuard;
+    private readonly WireGuardClient _wireGuard;
     private readonly string _interface;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -50,7 +50,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
     private long _passes;
 
     public WireGuardPeerSync(
-        IWireGuardControl wireGuard,
+        WireGuardClient wireGuard,
         string iface,
         WireGuardKey serverPublicKey,
         Func<IReadOnlyList<Peer>> peers,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Testing;
 
@@ -156,9 +156,9 @@ public sealed class RouteNetlinkClientTests : IDisposable
     {
         int index = Index(Veth);
 
-        var e = Assert.Throws<NetlinkException>(() => Client.SetMtu(index, 10));
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.SetMtu(index, 10));
 
-        Assert.Equal(22, e.Errno); // EINVAL
+        Assert.Equal(Errno.EINVAL, e.Errno); // EINVAL
     }
 
     [Theory]
@@ -203,9 +203,9 @@ public sealed class RouteNetlinkClientTests : IDisposable
         var address = InterfaceAddress.Parse("10.53.0.1/24");
         Client.AddAddress(index, address);
 
-        var e = Assert.Throws<NetlinkException>(() => Client.AddAddress(index, address));
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.AddAddress(index, address));
 
-        Assert.Equal(EEXIST, e.Errno);
+        Assert.Equal(Errno.EEXIST, e.Errno);
         Assert.Equal("EEXIST", e.ErrorName);
         Assert.Contains("Address already assigned", e.ExtendedAckMessage ?? string.Empty, StringComparison.Ordinal);
         Assert.Contains("Address already assigned", e.Message, StringComparison.Ordinal);
@@ -338,8 +338,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
             return;
         }
 
-        var e = Assert.Throws<NetlinkException>(() => Client.CreateWireGuardLink(name));
-        Assert.Equal(EOPNOTSUPP, e.Errno);
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.CreateWireGuardLink(name));
+        Assert.Equal(Errno.EOPNOTSUPP, e.Errno);
         Assert.Contains("Unknown device type", e.ExtendedAckMessage ?? e.Message, StringComparison.Ordinal);
         Assert.Null(Client.GetLink(name));
         Assert.Empty(Client.GetWireGuardLinks());

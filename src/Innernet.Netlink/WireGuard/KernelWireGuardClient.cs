@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Linq;
+using System.Runtime.Versioning;
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Route;
@@ -16,14 +17,15 @@ namespace Innernet.Netlink.WireGuard;
 /// merged by public key and retried when interrupted; SET is split into ~32 KiB messages, encoded one at a
 /// time into one pooled buffer, each acknowledged before the next is encoded and sent. Not thread-safe: use one instance per thread.
 /// </summary>
-public sealed class KernelWireGuardControl : IWireGuardControl
+[SupportedOSPlatform("linux")]
+internal sealed class KernelWireGuardClient : WireGuardClient
 {
     private readonly NetlinkConnection _genl;
     private readonly RouteNetlinkClient _route;
     private readonly ushort _familyId;
     private bool _disposed;
 
-    internal KernelWireGuardControl(NetlinkConnection genl, ushort familyId, RouteNetlinkClient route)
+    internal KernelWireGuardClient(NetlinkConnection genl, ushort familyId, RouteNetlinkClient route)
     {
         _genl = genl;
         _familyId = familyId;
@@ -31,7 +33,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     }
 
     /// <inheritdoc />
-    public WireGuardBackend Backend => WireGuardBackend.Kernel;
+    public override WireGuardBackend Backend => WireGuardBackend.Kernel;
 
     /// <summary>Largest SET message in bytes (32 KiB); tests lower it to exercise splitting.</summary>
     internal int MessageLimit { get; set; } = WireGuardMessageBuilder.DefaultMessageLimit;
@@ -41,7 +43,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     /// <c>wireguard</c> Generic Netlink family (module absent: <c>CTRL_CMD_GETFAMILY</c> answers <c>ENOENT</c>).
     /// </summary>
     /// <exception cref="NetlinkException">A socket could not be opened, or the controller answered with another error.</exception>
-    public static KernelWireGuardControl? TryOpen()
+    public static KernelWireGuardClient? TryOpen()
     {
         NetlinkConnection genl = NetlinkConnection.Open(LinuxNetlink.NETLINK_GENERIC);
         try
@@ -53,7 +55,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
                 return null;
             }
 
-            return new KernelWireGuardControl(genl, familyId.Value, new RouteNetlinkClient());
+            return new KernelWireGuardClient(genl, familyId.Value, new RouteNetlinkClient());
         }
         catch
         {
@@ -62,17 +64,9 @@ public sealed class KernelWireGuardControl : IWireGuardControl
         }
     }
 
-    /// <summary>True when the kernel (in the calling thread's network namespace) has the <c>wireguard</c> family.</summary>
-    /// <exception cref="NetlinkException">A socket could not be opened.</exception>
-    public static bool IsAvailable()
-    {
-        using KernelWireGuardControl? control = TryOpen();
-        return control is not null;
-    }
-
     /// <summary>Names of the links of kind <c>wireguard</c>.</summary>
     /// <exception cref="NetlinkException">The link dump failed.</exception>
-    public IReadOnlyList<string> ListDevices()
+    public override IReadOnlyList<string> ListDevices()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _route.GetWireGuardLinks().Select(l => l.Name).ToList();
@@ -82,7 +76,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="NetlinkException">The kernel answered with an error other than <c>ENODEV</c>/<c>EOPNOTSUPP</c>.</exception>
     /// <exception cref="NetlinkProtocolException">The dump was malformed.</exception>
-    public WireGuardDevice? GetDevice(string name)
+    public override WireGuardDevice? GetDevice(string name)
     {
         InterfaceName.Validate(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -92,7 +86,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
         {
             messages = _genl.Dump(request, $"WG_CMD_GET_DEVICE {name}");
         }
-        catch (NetlinkException e) when (e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP)
+        catch (NetlinkErrorException e) when (e.Errno is Errno.ENODEV or Errno.EOPNOTSUPP)
         {
             return null;
         }
@@ -102,9 +96,11 @@ public sealed class KernelWireGuardControl : IWireGuardControl
 
     /// <summary>Creates a kernel WireGuard link; false when the WireGuard device already exists.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    /// <exception cref="InvalidOperationException">A link of that name exists but is not a WireGuard device.</exception>
-    /// <exception cref="NetlinkException">The kernel refused (e.g. <c>EOPNOTSUPP</c> "Unknown device type").</exception>
-    public bool CreateDevice(string name)
+    /// <exception cref="NetlinkException">
+    /// <see cref="Errno.EEXIST"/> when a link of that name exists but is not a WireGuard device; the kernel refused
+    /// (e.g. <see cref="Errno.EOPNOTSUPP"/> "Unknown device type").
+    /// </exception>
+    public override bool CreateDevice(string name)
     {
         InterfaceName.Validate(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,7 +109,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
             _route.CreateWireGuardLink(name);
             return true;
         }
-        catch (NetlinkException e) when (e.Errno == LibC.EEXIST)
+        catch (NetlinkErrorException e) when (e.Errno == Errno.EEXIST)
         {
             // "Already exists" only counts when the existing link is the WireGuard device; a veth or tun of
             // that name is a clash the caller must hear about, not a device to configure next.
@@ -123,9 +119,12 @@ public sealed class KernelWireGuardControl : IWireGuardControl
                 return false;
             }
 
-            throw new InvalidOperationException(
+            throw new NetlinkException(
+                Errno.EEXIST,
+                $"create {name}",
                 $"Cannot create WireGuard device '{name}': a link of that name already exists and is of kind " +
-                $"'{existing.Kind ?? "unknown"}', not 'wireguard'.", e);
+                $"'{existing.Kind ?? "unknown"}', not 'wireguard'.",
+                e);
         }
     }
 
@@ -134,9 +133,10 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     /// each acknowledged before the next. Not transactional: on failure, earlier messages stay applied.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds a non-IP endpoint.</exception>
-    /// <exception cref="InvalidOperationException">The device does not exist (<c>ENODEV</c>) or is not a WireGuard device.</exception>
-    /// <exception cref="NetlinkException">The kernel refused a message.</exception>
-    public void ConfigureDevice(string name, DeviceConfig config)
+    /// <exception cref="NetlinkException">
+    /// <see cref="Errno.ENODEV"/> when there is no WireGuard device of that name; the kernel refused a message.
+    /// </exception>
+    public override void ConfigureDevice(string name, DeviceConfig config)
     {
         InterfaceName.Validate(name);
         ArgumentNullException.ThrowIfNull(config);
@@ -154,7 +154,7 @@ public sealed class KernelWireGuardControl : IWireGuardControl
                 {
                     _genl.Acknowledge(buffer.AsSpan(0, length), operation);
                 }
-                catch (NetlinkException e)
+                catch (NetlinkErrorException e)
                 {
                     throw SetDeviceFailure(e, name, encoder, buffer);
                 }
@@ -170,21 +170,21 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     /// The error of SET message <c>k</c>, reported as "message k of n" (n counted by encoding the rest, which only
     /// happens on this path); <c>ENODEV</c>/<c>EOPNOTSUPP</c> mean there is no such WireGuard device.
     /// </summary>
-    private static Exception SetDeviceFailure(NetlinkException e, string name, SetDeviceEncoder encoder, byte[] buffer)
+    private static NetlinkException SetDeviceFailure(NetlinkErrorException e, string name, SetDeviceEncoder encoder, byte[] buffer)
     {
         int failed = encoder.MessagesEncoded;
         int total = encoder.CountAll(buffer);
-        var error = new NetlinkException(e.Errno, $"WG_CMD_SET_DEVICE {name} (message {failed} of {total})",
+        var error = new NetlinkErrorException(e.Errno, $"WG_CMD_SET_DEVICE {name} (message {failed} of {total})",
             e.ExtendedAckMessage, e.ExtendedAckOffset);
-        return e.Errno == LibC.ENODEV || e.Errno == LibC.EOPNOTSUPP
-            ? new InvalidOperationException($"There is no kernel WireGuard device named '{name}'.", error)
+        return e.Errno is Errno.ENODEV or Errno.EOPNOTSUPP
+            ? WireGuardClient.NoSuchDevice(name, "the kernel has no WireGuard link of that name.", error)
             : error;
     }
 
     /// <summary>Deletes the WireGuard link; false when there is no WireGuard link of that name (other links are left alone).</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="NetlinkException">The kernel refused.</exception>
-    public bool DeleteDevice(string name)
+    public override bool DeleteDevice(string name)
     {
         InterfaceName.Validate(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -193,13 +193,15 @@ public sealed class KernelWireGuardControl : IWireGuardControl
     }
 
     /// <summary>Closes both sockets.</summary>
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        if (!_disposed)
+        if (!_disposed && disposing)
         {
             _disposed = true;
             _genl.Dispose();
             _route.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }
