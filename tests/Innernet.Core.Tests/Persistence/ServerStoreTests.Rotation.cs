@@ -7,17 +7,17 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 namespace Innernet.Core.Tests.Persistence;
 
 /// <summary>Rotating a redeemed peer's key: only with a valid step from its current key, kept durably with the history.</summary>
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void RotateKey_ValidStep_SwapsTheKeyKeepsTheHistoryAndSurvivesReopen()
     {
-        using var temp = new TempDatabase();
+        var database = NewDatabase();
         var old = KeyPair.Generate();
         var next = KeyPair.Generate();
         Peer laptop;
         KeyRotation step;
-        using (var store = ServerStore.Create(temp.Path, Network))
+        using (var store = database.Create(Network))
         {
             laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
             step = KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, next.Public, 1);
@@ -35,7 +35,7 @@ public sealed partial class ServerStoreTests
             Assert.Equal(version, store.Version);
         }
 
-        using var reopened = ServerStore.Open(temp.Path);
+        using var reopened = database.Open();
         var stored = reopened.GetPeer(laptop.Id)!;
         Assert.Equal(next.Public, stored.PublicKey);
         Assert.Equal([step], stored.KeyRotations);
@@ -44,7 +44,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RotateKey_BadSteps_RefusedAndNothingChanges()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var old = KeyPair.Generate();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
         var other = store.AddPeer(NewPeer("phone", "10.42.1.2", laptop.CidrId, key: Key(9)));
@@ -69,7 +69,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RotateKey_DisabledUnredeemedOrServer_Refused()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var old = KeyPair.Generate();
         var humans = AddHumans(store);
         var invite = store.AddPeer(NewPeer("invite", "10.42.1.3", humans.Id, key: old.Public, isRedeemed: false, inviteExpires: Now));
@@ -86,7 +86,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RotateKey_HistoryKeepsTheLastSteps_AndServesThemAsKeyRotations()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var current = KeyPair.Generate();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: current.Public));
         for (int generation = 1; generation <= KeyRotationProof.MaxHistory + 2; generation++)
