@@ -27,10 +27,10 @@ log() { echo "==> $*" >&2; }
 die() { echo "build.sh: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
-# setup: Debian packages for the host layer (wireguard-go, iproute2, nftables, ping) and for the
+# setup: Debian packages for the host layer (wireguard-go, iproute2, nftables, ping, PostgreSQL) and for the
 # kernel layer (qemu, a Debian kernel with the wireguard module, and what the VM harness needs).
 # ---------------------------------------------------------------------------------------------
-APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps
+APT_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping nftables procps postgresql
   qemu-system-x86 busybox kmod cpio xz-utils zstd linux-image-6.12-rt-amd64
   clang lld llvm lintian libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 

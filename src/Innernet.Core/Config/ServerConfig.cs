@@ -7,10 +7,23 @@ namespace Innernet.Core.Config;
 /// <summary>
 /// The server's <c>/etc/innernet-server/&lt;iface&gt;.conf</c> (kebab-case TOML, all keys required):
 /// <c>private-key</c>, <c>listen-port</c>, <c>address</c> (server overlay IP) and
-/// <c>network-cidr-prefix</c> (root CIDR prefix length). <see cref="ToString"/> hides the key.
+/// <c>network-cidr-prefix</c> (root CIDR prefix length). <see cref="ToString"/> hides the key. An extension innernet
+/// does not have: an optional <c>[database]</c> section whose <c>connection</c> puts the network in PostgreSQL.
 /// </summary>
 public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IPAddress Address, int NetworkCidrPrefix)
 {
+    /// <summary>The <c>[database]</c> section.</summary>
+    public const string DatabaseSection = "database";
+
+    /// <summary>Its key: the PostgreSQL connection (a <c>postgresql://</c> URI or Npgsql keywords, never a password).</summary>
+    public const string DatabaseConnectionKey = "connection";
+
+    /// <summary>
+    /// Where the network's store is when it is not the embedded LiteDB file next to the config: a PostgreSQL connection
+    /// (see <c>docs/operations.md</c>). Null: the file.
+    /// </summary>
+    public string? DatabaseConnection { get; init; }
+
     /// <summary>Parses the TOML text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ValidationException">A key is missing or invalid; the message names file and key.</exception>
     public static ServerConfig Parse(string toml, string source = "server config")
@@ -26,7 +39,18 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
             throw doc.Invalid(null, "network-cidr-prefix", $"must be from 0 to {max} for {address}, not {prefix}");
         }
 
-        return new ServerConfig(doc.Key(root, null, "private-key"), doc.Port(root, null, "listen-port"), address, (int)prefix);
+        string? connection = doc.OptionalSection(DatabaseSection) is { } database
+            ? doc.String(database, DatabaseSection, DatabaseConnectionKey)
+            : null;
+        if (connection is { Length: 0 })
+        {
+            throw doc.Invalid(DatabaseSection, DatabaseConnectionKey, "must not be empty");
+        }
+
+        return new ServerConfig(doc.Key(root, null, "private-key"), doc.Port(root, null, "listen-port"), address, (int)prefix)
+        {
+            DatabaseConnection = connection,
+        };
     }
 
     /// <summary>
@@ -48,17 +72,25 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
 
     /// <summary>The TOML text.</summary>
     public string ToToml()
-        => new TomlText()
+    {
+        var text = new TomlText()
             .String("private-key", PrivateKey.ToBase64())
             .Integer("listen-port", ListenPort)
             .String("address", Address.ToString())
-            .Integer("network-cidr-prefix", NetworkCidrPrefix)
-            .ToString();
+            .Integer("network-cidr-prefix", NetworkCidrPrefix);
+        if (DatabaseConnection is { } connection)
+        {
+            text.Section(DatabaseSection).String(DatabaseConnectionKey, connection);
+        }
+
+        return text.ToString();
+    }
 
     /// <summary>Writes the file atomically with mode 0600 (directory created 0700).</summary>
     public void Save(string path) => ConfigFile.Write(path, ToToml());
 
     /// <summary>Everything but the private key.</summary>
     public override string ToString()
-        => $"ServerConfig {{ ListenPort = {ListenPort}, Address = {Address}, NetworkCidrPrefix = {NetworkCidrPrefix} }}";
+        => $"ServerConfig {{ ListenPort = {ListenPort}, Address = {Address}, NetworkCidrPrefix = {NetworkCidrPrefix}, "
+            + $"DatabaseConnection = {DatabaseConnection ?? "(file)"} }}";
 }

@@ -18,7 +18,7 @@ public sealed partial class ServerStore
             CheckAssociation(state.Cidrs, state.Associations, contents);
             var association = contents.WithId(state.Sequences.LastAssociationId + 1);
             return new Planned<Association>(
-                association, state.WithAssociationAdded(association), () => _associations.Insert(AssociationDocument.ToBson(association)));
+                association, state.WithAssociationAdded(association), () => _engine.InsertAssociation(association));
         });
     }
 
@@ -33,7 +33,7 @@ public sealed partial class ServerStore
                 throw new NotFoundException($"Association {id} does not exist.");
             }
 
-            return new Planned<bool>(true, state.WithAssociationRemoved(id), () => _associations.Delete(id));
+            return new Planned<bool>(true, state.WithAssociationRemoved(id), () => _engine.DeleteAssociation(id));
         });
     }
 

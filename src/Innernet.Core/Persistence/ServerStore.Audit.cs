@@ -1,5 +1,4 @@
 using Innernet.Core.Model;
-using LiteDB;
 
 namespace Innernet.Core.Persistence;
 
@@ -22,23 +21,14 @@ public sealed partial class ServerStore
         return Write(state =>
         {
             // Ids continue from the log itself (the snapshot does not hold it); a failed commit leaves a gap, never a repeat.
-            var audit = _db.GetCollection(StoreSchema.Audit);
             if (_lastAuditId < 0)
             {
-                _lastAuditId = audit.Count() == 0 ? 0 : audit.Max("_id").AsInt64;
+                _lastAuditId = _engine.ReadLastAuditId();
             }
 
             var entry = new AuditEntry(++_lastAuditId, stored, actor, source, action, status);
             // The snapshot itself is the next state: nothing a reader sees changes, but the entry is committed.
-            return new Planned<AuditEntry>(entry, state, () => audit.Insert(new BsonDocument
-            {
-                ["_id"] = entry.Id,
-                [StoreSchema.Fields.Time] = StoreMapper.Write(entry.Time),
-                [StoreSchema.Fields.Actor] = entry.Actor,
-                [StoreSchema.Fields.Source] = entry.Source,
-                [StoreSchema.Fields.Action] = entry.Action,
-                [StoreSchema.Fields.Status] = entry.Status,
-            }));
+            return new Planned<AuditEntry>(entry, state, () => _engine.InsertAudit(entry));
         });
     }
 
@@ -46,17 +36,6 @@ public sealed partial class ServerStore
     public IReadOnlyList<AuditEntry> ListAudit(DateTimeOffset? since)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var audit = _db.GetCollection(StoreSchema.Audit);
-        var rows = since is { } from
-            ? audit.Find(Query.GTE(StoreSchema.Fields.Time, from.ToUnixTimeSeconds()))
-            : audit.FindAll();
-        return [.. rows.Select(row => new AuditEntry(
-            StoreMapper.ReadInt64(StoreMapper.Required(row, "_id"), "audit id"),
-            StoreMapper.ReadTime(StoreMapper.Required(row, StoreSchema.Fields.Time)),
-            StoreMapper.ReadString(StoreMapper.Required(row, StoreSchema.Fields.Actor), StoreSchema.Fields.Actor),
-            StoreMapper.ReadString(StoreMapper.Required(row, StoreSchema.Fields.Source), StoreSchema.Fields.Source),
-            StoreMapper.ReadString(StoreMapper.Required(row, StoreSchema.Fields.Action), StoreSchema.Fields.Action),
-            (int)StoreMapper.ReadInt64(StoreMapper.Required(row, StoreSchema.Fields.Status), StoreSchema.Fields.Status)))
-            .OrderBy(e => e.Id)];
+        return _engine.ReadAudit(since);
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class ServerStore
         {
             CidrRules.ValidateCreate(state.Cidrs, state.Peers, contents);
             var cidr = contents.WithId(state.Sequences.LastCidrId + 1);
-            return new Planned<Cidr>(cidr, state.WithCidrAdded(cidr), () => _cidrs.Insert(CidrDocument.ToBson(cidr)));
+            return new Planned<Cidr>(cidr, state.WithCidrAdded(cidr), () => _engine.InsertCidr(cidr));
         });
     }
 
@@ -48,7 +48,7 @@ public sealed partial class ServerStore
             }
 
             var renamed = cidr with { Name = newName };
-            return new Planned<bool>(true, state.WithCidrReplaced(renamed), () => _cidrs.Update(CidrDocument.ToBson(renamed)));
+            return new Planned<bool>(true, state.WithCidrReplaced(renamed), () => _engine.UpdateCidr(renamed));
         });
     }
 
@@ -63,7 +63,7 @@ public sealed partial class ServerStore
         _ = Write(state =>
         {
             CidrRules.ValidateDelete(state.Cidrs, state.Peers, state.Associations, id);
-            return new Planned<bool>(true, state.WithCidrRemoved(id), () => _cidrs.Delete(id));
+            return new Planned<bool>(true, state.WithCidrRemoved(id), () => _engine.DeleteCidr(id));
         });
     }
 

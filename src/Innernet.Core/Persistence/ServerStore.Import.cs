@@ -77,31 +77,106 @@ public sealed partial class ServerStore
             rows.Cidrs.Max(c => c.Id),
             rows.Peers.Max(p => p.Id),
             rows.Associations.Count == 0 ? 0 : rows.Associations.Max(a => a.Id));
-        return CreateWith(path, store => store.PopulateImported(rows, sequences));
+        return CreateOn(LiteDbStoreEngine.CreateFile(path), store => store.PopulateImported(rows, sequences));
     }
 
     /// <summary>Writes the imported rows, on the creating thread, before the store is shared.</summary>
     private void PopulateImported(InnernetNetwork rows, IdSequences sequences)
+        => PopulateRows(new StoredRows(rows.Cidrs, rows.Peers, rows.Associations, sequences, []), []);
+
+    /// <summary>
+    /// A copy of this store's whole content (rows, id sequences, reserved IPs, audit log) in the new database of
+    /// <paramref name="target"/> (which must be empty; the copy takes the engine over, also when this fails). Check it with
+    /// <see cref="CompareContents"/> after reopening.
+    /// </summary>
+    /// <exception cref="StoreException">The target is not empty or cannot be written.</exception>
+    public ServerStore CopyTo(StoreEngine target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var state = Current;
+        var audit = ListAudit(null);
+        var rows = new StoredRows(state.Cidrs, state.Peers, state.Associations, state.Sequences, [.. state.ReservedIps.Values]);
+        return CreateOn(target, store => store.PopulateRows(rows, audit));
+    }
+
+    /// <summary><see cref="CopyTo(StoreEngine)"/> into a new LiteDB file (mode 0600; it must not exist).</summary>
+    public ServerStore CopyTo(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return CopyTo(LiteDbStoreEngine.CreateFile(path));
+    }
+
+    /// <summary>
+    /// How the contents of this store and <paramref name="other"/> differ: per table the row counts, or the first row that
+    /// differs; the id sequences; the audit log. Empty when they hold the same network.
+    /// </summary>
+    public IReadOnlyList<string> CompareContents(ServerStore other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var (a, b) = (Current, other.Current);
+        var differences = new List<string>();
+        CompareTable(differences, "cidrs", a.Cidrs, b.Cidrs);
+        CompareTable(differences, "peers", a.Peers, b.Peers);
+        CompareTable(differences, "associations", a.Associations, b.Associations);
+        CompareTable(differences, "reserved IPs", [.. a.ReservedIps.Values.OrderBy(r => r.PeerId)], [.. b.ReservedIps.Values.OrderBy(r => r.PeerId)]);
+        CompareTable(differences, "audit log", ListAudit(null), other.ListAudit(null));
+        if (a.Sequences != b.Sequences)
+        {
+            differences.Add($"id sequences: {a.Sequences} and {b.Sequences}");
+        }
+
+        return differences;
+    }
+
+    private static void CompareTable<T>(List<string> differences, string table, IReadOnlyList<T> a, IReadOnlyList<T> b)
+    {
+        if (a.Count != b.Count)
+        {
+            differences.Add(string.Create(CultureInfo.InvariantCulture, $"{table}: {a.Count} rows and {b.Count} rows"));
+            return;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a[i], b[i]))
+            {
+                differences.Add($"{table}: row {a[i]} and row {b[i]}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes a whole network (a new database's first transaction), on the creating thread, before the store is shared.</summary>
+    private void PopulateRows(StoredRows rows, IReadOnlyList<AuditEntry> audit)
     {
         CommitTransaction(() =>
         {
-            StoreSchema.Initialize(_db);
+            _engine.CreateSchema();
             foreach (var cidr in rows.Cidrs)
             {
-                _cidrs.Insert(CidrDocument.ToBson(cidr));
+                _engine.InsertCidr(cidr);
             }
 
             foreach (var peer in rows.Peers)
             {
-                _peers.Insert(PeerDocument.ToBson(peer));
+                _engine.InsertPeer(peer);
             }
 
             foreach (var association in rows.Associations)
             {
-                _associations.Insert(AssociationDocument.ToBson(association));
+                _engine.InsertAssociation(association);
             }
 
-            StoreSchema.WriteSequences(_db, sequences);
+            _engine.WriteSequences(rows.Sequences);
+            if (rows.ReservedIps.Count > 0)
+            {
+                _engine.WriteReservedIps(rows.ReservedIps);
+            }
+
+            foreach (var entry in audit)
+            {
+                _engine.InsertAudit(entry);
+            }
         });
         _snapshot = ReadSnapshot(FirstVersion);
         StartWriter();

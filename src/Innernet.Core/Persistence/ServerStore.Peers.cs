@@ -64,7 +64,7 @@ public sealed partial class ServerStore
             PeerRules.ValidateCreate(state.Cidrs, state.Peers, normalized);
             CheckIpNotReserved(state, normalized.Ip);
             var peer = normalized.WithId(state.Sequences.LastPeerId + 1);
-            return new Planned<Peer>(peer, state.WithPeerAdded(peer), () => _peers.Insert(PeerDocument.ToBson(peer)));
+            return new Planned<Peer>(peer, state.WithPeerAdded(peer), () => _engine.InsertPeer(peer));
         });
     }
 
@@ -207,7 +207,7 @@ public sealed partial class ServerStore
         {
             foreach (var peer in expired)
             {
-                _peers.Delete(peer.Id);
+                _engine.DeletePeer(peer.Id);
             }
         });
     });
@@ -234,8 +234,8 @@ public sealed partial class ServerStore
             var reserved = until is { } u ? state.ReservedIps.SetItem(peer.Ip, new ReservedIp(peer.Ip, peer.Id, peer.Name, u)) : state.ReservedIps;
             return new Planned<Peer>(peer, state.WithPeersRemoved([peer], reserved), () =>
             {
-                _peers.Delete(peer.Id);
-                StoreSchema.WriteReservedIps(_db, reserved.Values);
+                _engine.DeletePeer(peer.Id);
+                _engine.WriteReservedIps(reserved.Values.ToArray());
             });
         });
     }
@@ -254,7 +254,7 @@ public sealed partial class ServerStore
 
         var reserved = state.ReservedIps.RemoveRange(due.Select(r => r.Ip));
         return new Planned<IReadOnlyList<ReservedIp>>(
-            due, state.WithPeersRemoved([], reserved), () => StoreSchema.WriteReservedIps(_db, reserved.Values));
+            due, state.WithPeersRemoved([], reserved), () => _engine.WriteReservedIps(reserved.Values.ToArray()));
     });
 
     private static void CheckIpNotReserved(StoreSnapshot state, IPAddress ip)
@@ -277,7 +277,7 @@ public sealed partial class ServerStore
 
     /// <summary>The plan that stores <paramref name="peer"/> over the row with its id.</summary>
     private Planned<T> ReplacedPeer<T>(StoreSnapshot state, T result, Peer peer)
-        => new(result, state.WithPeerReplaced(peer), () => _peers.Update(PeerDocument.ToBson(peer)));
+        => new(result, state.WithPeerReplaced(peer), () => _engine.UpdatePeer(peer));
 
     /// <summary>A private copy (callers may change their list later), at most <see cref="MaxCandidates"/>.</summary>
     private static ReadOnlyCollection<Endpoint> CheckedCandidates(IReadOnlyList<Endpoint>? candidates)

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO;
-using LiteDB;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -31,12 +29,6 @@ public sealed partial class ServerStore
 {
     /// <summary>Most writes one transaction takes (bounds the transaction's size and a leader's extra work).</summary>
     private const int MaxWritesPerCommit = 256;
-
-    /// <summary>Log size (in LiteDB pages) at which an idle writer checkpoints (see <see cref="CheckpointWhileIdle"/>).</summary>
-    private const int IdleCheckpointPages = 200;
-
-    /// <summary>Databases of stores stopped by a commit LiteDB could not roll back (see <see cref="CloseDatabase"/>).</summary>
-    private static readonly ConcurrentBag<LiteDatabase> StuckDatabases = [];
 
     private readonly BlockingCollection<PendingWrite> _queued = new(new ConcurrentQueue<PendingWrite>());
     private Thread? _writer;
@@ -103,27 +95,12 @@ public sealed partial class ServerStore
         }
     }
 
-    /// <summary>
-    /// Copies the log into the data file once it holds <see cref="IdleCheckpointPages"/> pages and nobody waits.
-    /// LiteDB's own checkpoint runs inside the commit that takes the log past 1,000 pages (8 MiB): it rewrites every
-    /// log page into the data file, syncs it and empties the log, tens of milliseconds inside one caller's write. Done
-    /// here, after the callers were completed, five times as often, each is a fifth of that and on no request's path
-    /// unless one arrives meanwhile. LiteDB's still applies under continuous load.
-    /// </summary>
+    /// <summary>Housekeeping while nobody waits (LiteDB: the idle checkpoint, see <see cref="LiteDbStoreEngine"/>).</summary>
     private void CheckpointWhileIdle()
     {
-        if (_stoppedBy is not null || _log is null || _log.Length < IdleCheckpointPages * LiteDbLayout.PageSize)
+        if (_stoppedBy is null)
         {
-            return;
-        }
-
-        try
-        {
-            _db.Checkpoint();
-        }
-        catch (Exception e) when (e is LiteException or IOException)
-        {
-            // Nothing is lost: the log still holds every commit. A broken file fails the next write with its own error.
+            _engine.Idle();
         }
     }
 
@@ -180,7 +157,7 @@ public sealed partial class ServerStore
 
                     if (state.Sequences != start.Sequences)
                     {
-                        StoreSchema.WriteSequences(_db, state.Sequences);
+                        _engine.WriteSequences(state.Sequences);
                     }
                 });
             }
@@ -216,15 +193,11 @@ public sealed partial class ServerStore
     /// </summary>
     private void CommitTransaction(Action stage)
     {
-        if (!_db.BeginTrans())
-        {
-            throw new InvalidOperationException("Internal error: a database transaction is already open on this thread.");
-        }
-
+        _engine.BeginTransaction();
         try
         {
             stage();
-            _db.Commit();
+            _engine.CommitTransaction();
         }
         catch (Exception e)
         {

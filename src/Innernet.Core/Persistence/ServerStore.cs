@@ -4,8 +4,6 @@ using System.Threading;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;
 using Innernet.Core.Peers;
-using LiteDB;
-using LiteDB.Engine;
 
 namespace Innernet.Core.Persistence;
 
@@ -38,45 +36,31 @@ public sealed partial class ServerStore : IDisposable
     /// <summary>Name of CIDR 2 and of peer 1, fixed by innernet.</summary>
     public const string ServerName = "innernet-server";
 
-    private const string StreamSource = "(stream)";
     private const int IPv4HostPrefix = 32;
     private const int IPv6HostPrefix = 128;
 
     /// <summary>The <see cref="Version"/> of the state read when the store is created or opened.</summary>
     private const long FirstVersion = 1;
 
-    private readonly LiteDatabase _db;
-    private readonly DatabaseFiles? _files;
-
-    /// <summary>The write-ahead log's file (null: LiteDB keeps it in memory); its length tells when to checkpoint.</summary>
-    private readonly Stream? _log;
-    private readonly ILiteCollection<BsonDocument> _cidrs;
-    private readonly ILiteCollection<BsonDocument> _peers;
-    private readonly ILiteCollection<BsonDocument> _associations;
+    private readonly StoreEngine _engine;
     private readonly Lock _disposeLock = new();
     private StoreSnapshot _snapshot;
     private volatile bool _disposed;
 
-    private ServerStore(LiteDatabase db, DatabaseFiles? files, Stream? log, string source)
+    private ServerStore(StoreEngine engine)
     {
-        _db = db;
-        _files = files;
-        _log = log;
-        Source = source;
-        _cidrs = db.GetCollection(StoreSchema.Cidrs, BsonAutoId.Int64);
-        _peers = db.GetCollection(StoreSchema.Peers, BsonAutoId.Int64);
-        _associations = db.GetCollection(StoreSchema.Associations, BsonAutoId.Int64);
+        _engine = engine;
         _snapshot = null!; // set by Populate or Load before the store is handed out
     }
 
-    /// <summary>The database file's path, or "(stream)".</summary>
-    public string Source { get; }
+    /// <summary>The database file's path, "(stream)", or the PostgreSQL database.</summary>
+    public string Source => _engine.Source;
 
     /// <summary>
     /// When <see cref="Open(string)"/> found the file readable by others, its previous mode (it is now 0600);
     /// otherwise null. Worth a warning to the operator.
     /// </summary>
-    public UnixFileMode? FileModeTightenedFrom => _files?.TightenedFrom;
+    public UnixFileMode? FileModeTightenedFrom => (_engine as LiteDbStoreEngine)?.TightenedFrom;
 
     private StoreSnapshot Current
     {
@@ -97,35 +81,46 @@ public sealed partial class ServerStore : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var rows = InitialRows(network);
-        return CreateWith(path, store => store.Populate(rows));
+        return CreateOn(LiteDbStoreEngine.CreateFile(path), store => store.Populate(rows));
     }
 
-    /// <summary>Creates a new database file (mode 0600) and fills it with <paramref name="populate"/>; on any failure no file is left.</summary>
-    private static ServerStore CreateWith(string path, Action<ServerStore> populate)
+    /// <summary>
+    /// Creates a new network in <paramref name="engine"/> (an empty database; the store takes the engine over, also when
+    /// this fails) holding innernet's fixed rows, as <see cref="Create(string, NewNetwork)"/> does.
+    /// </summary>
+    /// <exception cref="ValidationException">The network description is invalid.</exception>
+    /// <exception cref="StoreException">The database is not empty or cannot be written.</exception>
+    public static ServerStore Create(StoreEngine engine, NewNetwork network)
     {
-        var files = DatabaseFiles.CreateNew(path);
-        ServerStore? store = null;
+        ArgumentNullException.ThrowIfNull(engine);
+        (Cidr Root, Cidr Infra, Peer Server) rows;
         try
         {
-            store = new ServerStore(OpenLiteDatabase(files.Data, files.Log, path, create: true), files, files.Log, path);
+            rows = InitialRows(network);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+
+        return CreateOn(engine, store => store.Populate(rows));
+    }
+
+    /// <summary>A store over the new database of <paramref name="engine"/>, filled by <paramref name="populate"/>; on any failure nothing is left.</summary>
+    private static ServerStore CreateOn(StoreEngine engine, Action<ServerStore> populate)
+    {
+        var store = new ServerStore(engine);
+        try
+        {
             populate(store);
             return store;
         }
         catch (Exception e)
         {
-            if (store is not null)
-            {
-                store.Dispose();
-            }
-            else
-            {
-                files.Dispose();
-            }
-
-            // The TODO innernet has: do not leave a half-made database behind.
-            File.Delete(path);
-            File.Delete(DatabaseFiles.LogPathFor(path));
-            if (Wrap(e, $"Cannot create the database '{path}'") is { } wrapped)
+            store.Dispose();
+            engine.DiscardCreated();
+            if (engine.Wrap(e, $"Cannot create the database '{engine.Source}'") is { } wrapped)
             {
                 throw wrapped;
             }
@@ -149,27 +144,7 @@ public sealed partial class ServerStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         var rows = InitialRows(network);
-        if (data.Length != 0 || log?.Length > 0)
-        {
-            throw new StoreException("Cannot create a database in a stream that is not empty.");
-        }
-
-        var store = new ServerStore(OpenLiteDatabase(data, log, StreamSource, create: true), null, log, StreamSource);
-        try
-        {
-            store.Populate(rows);
-            return store;
-        }
-        catch (Exception e)
-        {
-            store.Dispose();
-            if (Wrap(e, "Cannot create the database") is { } wrapped)
-            {
-                throw wrapped;
-            }
-
-            throw;
-        }
+        return CreateOn(LiteDbStoreEngine.CreateStream(data, log), store => store.Populate(rows));
     }
 
     /// <summary>Opens an existing database file exclusively, tightening it to 0600 if needed and migrating an older schema.</summary>
@@ -177,16 +152,7 @@ public sealed partial class ServerStore : IDisposable
     public static ServerStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var files = DatabaseFiles.OpenExisting(path);
-        try
-        {
-            return Load(OpenLiteDatabase(files.Data, files.Log, path, create: false), files, files.Log, path);
-        }
-        catch
-        {
-            files.Dispose();
-            throw;
-        }
+        return Open(LiteDbStoreEngine.OpenFile(path));
     }
 
     /// <summary>Opens a database held in <paramref name="stream"/> (the caller keeps ownership of the stream).</summary>
@@ -197,8 +163,36 @@ public sealed partial class ServerStore : IDisposable
     internal static ServerStore Open(Stream data, Stream? log)
     {
         ArgumentNullException.ThrowIfNull(data);
-        DatabaseFiles.CheckLiteDbHeader(StreamSource, data);
-        return Load(OpenLiteDatabase(data, log, StreamSource, create: false), null, log, StreamSource);
+        return Open(LiteDbStoreEngine.OpenStream(data, log));
+    }
+
+    /// <summary>
+    /// Opens the network in <paramref name="engine"/> (the store takes the engine over, also when this fails), migrating an
+    /// older schema.
+    /// </summary>
+    /// <exception cref="StoreException">Not an innernet-server database, damaged, or too new.</exception>
+    public static ServerStore Open(StoreEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var store = new ServerStore(engine);
+        try
+        {
+            engine.MigrateAndCheck();
+            store._snapshot = store.ReadSnapshot(FirstVersion);
+            store.StartWriter();
+            return store;
+        }
+        catch (Exception e)
+        {
+            // The open already failed; closing reports nothing more.
+            engine.Dispose();
+            if (engine.Wrap(e, $"Cannot read the database '{engine.Source}'") is { } wrapped)
+            {
+                throw wrapped;
+            }
+
+            throw;
+        }
     }
 
     /// <summary>
@@ -230,97 +224,15 @@ public sealed partial class ServerStore : IDisposable
         }
     }
 
-    private void CloseDatabase()
-    {
-        if (_stoppedBy is not null)
-        {
-            // The half-failed transaction must never be finalized (its finalizer throws, which ends the process), so
-            // its engine, which holds it, is kept for the life of the process instead of being closed. The log is
-            // replayed at the next open, as after a crash.
-            StuckDatabases.Add(_db);
-            _files?.Dispose();
-            return;
-        }
-
-        try
-        {
-            _db.Dispose();
-        }
-        catch (Exception e) when (e is LiteException or IOException)
-        {
-            // The final checkpoint failed. Every commit is already in the write-ahead log, which stays on
-            // disk and is replayed at the next open; Dispose must not throw.
-        }
-        finally
-        {
-            _files?.Dispose();
-        }
-    }
-
-    // For a new database (create) the collation is binary (ordinal), so names and base64 keys compare
-    // case-sensitively like SQLite's TEXT; an existing file keeps its own (LiteDB refuses a mismatch).
-    // A log stream is wrapped so that each LiteDB commit is on disk before it returns (see WriteAheadLogStream).
-    private static LiteDatabase OpenLiteDatabase(Stream data, Stream? log, string source, bool create)
-    {
-        try
-        {
-            var engine = new LiteEngine(new EngineSettings
-            {
-                DataStream = data,
-                LogStream = log is null ? null : new WriteAheadLogStream(log),
-                Collation = create ? Collation.Binary : null,
-            });
-            // Rows are mapped by hand (StoreMapper and the *Document classes); this mapper only passes BsonDocuments through.
-            return new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
-        }
-        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or ArgumentException)
-        {
-            throw new StoreException($"Cannot open '{source}' as an innernet-server database: {e.Message}", e);
-        }
-    }
-
-    private static ServerStore Load(LiteDatabase db, DatabaseFiles? files, Stream? log, string source)
-    {
-        var store = new ServerStore(db, files, log, source);
-        try
-        {
-            StoreSchema.MigrateAndCheck(db, source);
-            store._snapshot = store.ReadSnapshot(FirstVersion);
-            store.StartWriter();
-            return store;
-        }
-        catch (Exception e)
-        {
-            try
-            {
-                db.Dispose();
-            }
-            catch (Exception disposeError) when (disposeError is LiteException or IOException)
-            {
-                // The open already failed; report that failure.
-            }
-
-            if (Wrap(e, $"Cannot read the database '{source}'") is { } wrapped)
-            {
-                throw wrapped;
-            }
-
-            throw;
-        }
-    }
+    /// <summary>Closes the engine; after a commit that could not be rolled back its transaction is abandoned, never finalized.</summary>
+    private void CloseDatabase() => _engine.Close(abandon: _stoppedBy is not null);
 
     private StoreSnapshot ReadSnapshot(long version)
     {
-        var sequences = StoreSchema.ReadSequences(_db, Source);
+        var rows = _engine.ReadRows();
         try
         {
-            return StoreSnapshot.Load(
-                _cidrs.FindAll().Select(CidrDocument.ToModel),
-                _peers.FindAll().Select(PeerDocument.ToModel),
-                _associations.FindAll().Select(AssociationDocument.ToModel),
-                sequences,
-                StoreSchema.ReadReservedIps(_db),
-                version);
+            return StoreSnapshot.Load(rows.Cidrs, rows.Peers, rows.Associations, rows.Sequences, rows.ReservedIps, version);
         }
         catch (ArgumentException e)
         {
@@ -389,28 +301,24 @@ public sealed partial class ServerStore : IDisposable
     {
         CommitTransaction(() =>
         {
-            StoreSchema.Initialize(_db);
-            _cidrs.Insert(CidrDocument.ToBson(rows.Root));
-            _cidrs.Insert(CidrDocument.ToBson(rows.Infra));
-            _peers.Insert(PeerDocument.ToBson(rows.Server));
-            StoreSchema.WriteSequences(_db, new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
+            _engine.CreateSchema();
+            _engine.InsertCidr(rows.Root);
+            _engine.InsertCidr(rows.Infra);
+            _engine.InsertPeer(rows.Server);
+            _engine.WriteSequences(new IdSequences(Cidr.InfraId, Peer.ServerId, 0));
         });
         _snapshot = ReadSnapshot(FirstVersion);
         StartWriter();
     }
 
     /// <summary>
-    /// Rolls the open transaction back and re-reads the snapshot from the file. False when LiteDB cannot roll
-    /// back: a commit that failed after it began writing the log leaves its pages read-only and the transaction
-    /// open on this thread, holding its locks.
+    /// Rolls the open transaction back and re-reads the snapshot from the database. False when the engine cannot roll
+    /// back (LiteDB: a commit that failed after it began writing the log leaves its pages read-only and the transaction
+    /// open on this thread, holding its locks).
     /// </summary>
     private bool RollbackAndResync()
     {
-        try
-        {
-            _db.Rollback();
-        }
-        catch (Exception e) when (e is LiteException or IOException or ObjectDisposedException)
+        if (!_engine.TryRollback())
         {
             return false;
         }
@@ -422,7 +330,7 @@ public sealed partial class ServerStore : IDisposable
                 _snapshot = ReadSnapshot(_snapshot.Version + 1);
             }
         }
-        catch (Exception e) when (e is LiteException or IOException or InnernetException)
+        catch (Exception e) when (e is InnernetException || _engine.Wrap(e, Source) is not null)
         {
             // Keep the original error; a broken file fails the next operation with its own message.
         }
@@ -430,18 +338,11 @@ public sealed partial class ServerStore : IDisposable
         return true;
     }
 
-    /// <summary>The Innernet exception for a LiteDB or I/O failure; null for errors that pass through unchanged.</summary>
+    /// <summary>The Innernet exception for an engine or I/O failure; null for errors that pass through unchanged.</summary>
     private Exception? Translate(Exception e) => e switch
     {
         InnernetException => null,
-        LiteException { ErrorCode: LiteException.INDEX_DUPLICATE_KEY } duplicate => new ValidationException(
-            $"A value that must be unique is already taken: {duplicate.Message}", duplicate),
-        _ => Wrap(e, $"Database write to '{Source}' failed"),
+        _ when _engine.IsUniqueViolation(e) => new ValidationException($"A value that must be unique is already taken: {e.Message}", e),
+        _ => _engine.Wrap(e, $"Database write to '{Source}' failed"),
     };
-
-    /// <summary>A <see cref="StoreException"/> for LiteDB and I/O failures; null for anything else (a bug: let it through).</summary>
-    private static StoreException? Wrap(Exception e, string what)
-        => e is LiteException or IOException or UnauthorizedAccessException or InvalidCastException
-            ? new StoreException($"{what}: {e.Message}", e)
-            : null;
 }

@@ -6,6 +6,7 @@ using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
+using Innernet.Server.PostgreSql;
 
 namespace Innernet.Server.Cli;
 
@@ -40,7 +41,7 @@ internal sealed class NetworkSession : IAsyncDisposable
         }
 
         return new NetworkSession(paths, config, new DirectNetworkAdmin(
-            OpenStore(context, paths),
+            OpenStore(context, paths, config),
             iface,
             KeyPair.FromPrivate(config.PrivateKey).Public,
             () => context.OpenWireGuard(global.Network.Backend),
@@ -89,8 +90,17 @@ internal sealed class NetworkSession : IAsyncDisposable
         return loaded.Config;
     }
 
-    public static ServerStore OpenStore(CliContext context, ServerPaths paths)
+    /// <summary>
+    /// Opens the network's store: in PostgreSQL when <paramref name="connection"/> (else the config's <c>[database]
+    /// connection</c>) names one, else the LiteDB file in the data directory.
+    /// </summary>
+    public static ServerStore OpenStore(CliContext context, ServerPaths paths, ServerConfig config, string? connection = null)
     {
+        if ((connection ?? config.DatabaseConnection) is { } postgres)
+        {
+            return OpenPostgreSql(paths, postgres);
+        }
+
         if (!File.Exists(paths.Database))
         {
             throw new CliUserException($"network '{paths.Interface}' has no database {paths.Database}", ExitCode.NotFound);
@@ -103,10 +113,7 @@ internal sealed class NetworkSession : IAsyncDisposable
         }
         catch (StoreException e)
         {
-            throw new CliUserException(
-                $"{e.Message} (if 'innernet-server serve {paths.Interface}' is running, its admin socket {paths.AdminSocket} should answer)",
-                ExitCode.Failure,
-                e);
+            throw Unavailable(paths, e);
         }
 
         if (store.FileModeTightenedFrom is { } previous)
@@ -115,6 +122,36 @@ internal sealed class NetworkSession : IAsyncDisposable
         }
 
         return store;
+    }
+
+    private static ServerStore OpenPostgreSql(ServerPaths paths, string connection)
+    {
+        try
+        {
+            return ServerStore.Open(Connect(connection));
+        }
+        catch (StoreException e)
+        {
+            throw Unavailable(paths, e);
+        }
+    }
+
+    private static CliUserException Unavailable(ServerPaths paths, StoreException e) => new(
+        $"{e.Message} (if 'innernet-server serve {paths.Interface}' is running, its admin socket {paths.AdminSocket} should answer)",
+        ExitCode.Failure,
+        e);
+
+    /// <summary>A PostgreSQL engine for <paramref name="connection"/>; a bad setting is a usage error naming the setting.</summary>
+    public static PostgreSqlStoreEngine Connect(string connection)
+    {
+        try
+        {
+            return PostgreSqlStoreEngine.Connect(connection);
+        }
+        catch (ValidationException e)
+        {
+            throw new CliUserException(e.Message, ExitCode.Usage, e);
+        }
     }
 
     /// <summary>The server part of an invitation: public key, external endpoint (peer 1's endpoint), overlay address and port.</summary>

@@ -29,6 +29,7 @@ internal static class ServerCommandLine
         root.Subcommands.Add(UninstallCommand.Create(context, global));
         root.Subcommands.Add(ImportCommand.Create(context, global));
         root.Subcommands.Add(ExportCommand.Create(context, global));
+        root.Subcommands.Add(MigrateCommand.Create(context, global));
         root.Subcommands.Add(AddPeerCommand.Create(context, global));
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: false));
         root.Subcommands.Add(EnablePeerCommand.Create(context, global, enable: true));

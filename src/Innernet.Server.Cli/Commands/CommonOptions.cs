@@ -13,5 +13,11 @@ internal static class CommonOptions
 
     public static Option<string> Name(string description) => new("--name") { Description = description };
 
+    /// <summary>
+    /// <c>--database</c>: a PostgreSQL connection (a <c>postgresql://</c> URI or Npgsql keywords; never a password: peer
+    /// authentication, a passfile or PGPASSWORD).
+    /// </summary>
+    public static Option<string> Database(string description) => new("--database") { Description = description };
+
     public static Option<string> NewName(string description) => new("--new-name") { Description = description };
 }

@@ -32,7 +32,7 @@ internal static class ExportCommand
 
             string target = parse.GetRequiredValue(innernet);
             InnernetNetwork network;
-            using (var store = NetworkSession.OpenStore(context, paths))
+            using (var store = NetworkSession.OpenStore(context, paths, NetworkSession.LoadConfig(context, paths)))
             {
                 network = InnernetExport.Run(store, target);
             }

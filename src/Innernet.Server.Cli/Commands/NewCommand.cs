@@ -23,7 +23,8 @@ internal static class NewCommand
             Description = "Detect the public IP (not supported in this build: no public-IP detection)",
         };
         var port = new Option<ushort?>("--listen-port") { Description = "The WireGuard (and API) port; default 51820" };
-        var command = new Command("new", "Create a new network") { name, cidr, endpoint, auto, port };
+        var database = CommonOptions.Database("Keep the network in this PostgreSQL database (an empty one) instead of a file");
+        var command = new Command("new", "Create a new network") { name, cidr, endpoint, auto, port, database };
         command.Aliases.Add("init");
         command.Validators.Add(result =>
         {
@@ -35,7 +36,8 @@ internal static class NewCommand
         command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => RunAsync(
             context,
             global.Read(parse),
-            new NewArgs(parse.GetValue(name), parse.GetValue(cidr), parse.GetValue(endpoint), parse.GetValue(auto), parse.GetValue(port)),
+            new NewArgs(parse.GetValue(name), parse.GetValue(cidr), parse.GetValue(endpoint), parse.GetValue(auto), parse.GetValue(port),
+                parse.GetValue(database)),
             ct)));
         return command;
     }
@@ -46,6 +48,12 @@ internal static class NewCommand
         {
             throw new CliUserException(
                 "--auto-external-endpoint is not supported in this build: no public-IP detection; pass --external-endpoint", ExitCode.Usage);
+        }
+
+        if (args.Database is { } connection)
+        {
+            // A bad setting (or one holding a password) fails before anything is written.
+            NetworkSession.Connect(connection).Dispose();
         }
 
         AtomicFile.EnsurePrivateDirectory(global.ConfigDirectory);
@@ -82,11 +90,14 @@ internal static class NewCommand
 
         var serverIp = IpAllocator.FirstFree(new Cidr(Cidr.RootId, name, root), []);
         var keys = KeyPair.Generate();
-        var config = new ServerConfig(keys.Private, port, serverIp, root.PrefixLength);
+        var config = new ServerConfig(keys.Private, port, serverIp, root.PrefixLength) { DatabaseConnection = args.Database };
         config.Save(paths.ConfigFile);
         try
         {
-            using var store = ServerStore.Create(paths.Database, new NewNetwork(name, root, serverIp, keys.Public, external));
+            var network = new NewNetwork(name, root, serverIp, keys.Public, external);
+            using var store = args.Database is { } postgres
+                ? ServerStore.Create(NetworkSession.Connect(postgres), network)
+                : ServerStore.Create(paths.Database, network);
         }
         catch
         {

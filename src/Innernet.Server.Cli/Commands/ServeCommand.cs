@@ -20,7 +20,8 @@ internal static class ServeCommand
         {
             Description = "Host names are <peer>.<suffix> (default <peer>.<interface>.wg; empty = bare <peer>)",
         };
-        var command = new Command("serve", "Run the coordination server of a network") { iface, hostsPath, noWriteHosts, hostSuffix };
+        var database = CommonOptions.Database("Keep the network in this PostgreSQL database (default: the config's [database] connection, else the file)");
+        var command = new Command("serve", "Run the coordination server of a network") { iface, hostsPath, noWriteHosts, hostSuffix, database };
         command.Validators.Add(result =>
         {
             if (result.GetResult(hostsPath) is { Implicit: false } && result.GetResult(noWriteHosts) is not null)
@@ -35,7 +36,8 @@ internal static class ServeCommand
                 parse.GetRequiredValue(iface),
                 parse.GetValue(hostsPath) ?? ServeArgs.DefaultHostsPath,
                 parse.GetValue(noWriteHosts),
-                parse.GetValue(hostSuffix)),
+                parse.GetValue(hostSuffix),
+                parse.GetValue(database)),
             ct)));
         return command;
     }

@@ -1,7 +1,7 @@
 namespace Innernet.Server.Serve;
 
 /// <summary>The flags of <c>serve</c> (the network options come from the global ones).</summary>
-internal sealed record ServeArgs(string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix)
+internal sealed record ServeArgs(string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix, string? Database = null)
 {
     public const string DefaultHostsPath = "/etc/hosts";
 }

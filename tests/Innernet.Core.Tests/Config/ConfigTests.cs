@@ -27,6 +27,22 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void ServerConfig_DatabaseSection_RoundTripsAndAnEmptyConnectionIsRefused()
+    {
+        var expected = new ServerConfig(Private, 51820, IPAddress.Parse("10.42.0.1"), 16)
+        {
+            DatabaseConnection = "postgresql://innernet@/innernet?host=/run/postgresql",
+        };
+        string golden = Golden.Read("Toml/server.conf");
+        string toml = golden + "\n[database]\nconnection = \"postgresql://innernet@/innernet?host=/run/postgresql\"\n";
+
+        Assert.Equal(expected, ServerConfig.Parse(toml));
+        Assert.Equal(toml, expected.ToToml());
+        var e = Assert.Throws<ValidationException>(() => ServerConfig.Parse(golden + "[database]\nconnection = \"\"\n", "server.conf"));
+        Assert.Contains("connection", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InterfaceConfig_GoldenWithOverrides_RoundTrips()
     {
         var expected = new InterfaceConfig

@@ -3,12 +3,12 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
 
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void AddAssociation_TwoExistingCidrs_IsStoredInTheGivenOrder()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
 
@@ -23,7 +23,7 @@ public sealed partial class ServerStoreTests
     [InlineData(true)]
     public void AddAssociation_ExistingPairInEitherOrder_ThrowsValidation(bool reversed)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
         store.AddAssociation(new AssociationContents(humans.Id, robots.Id));
@@ -41,7 +41,7 @@ public sealed partial class ServerStoreTests
     [InlineData(99L, 3L, "cidr_id_1: CIDR 99 does not exist")]
     public void AddAssociation_SameOrUnknownCidr_ThrowsValidation(long first, long second, string expected)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         AddHumans(store);
 
         var e = Assert.Throws<ValidationException>(() => store.AddAssociation(new AssociationContents(first, second)));
@@ -53,7 +53,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeleteAssociation_Existing_RemovesItAndThePairCanBeAddedAgainWithANewId()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
         var first = store.AddAssociation(new AssociationContents(humans.Id, robots.Id));
@@ -68,7 +68,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeleteAssociation_UnknownId_ThrowsNotFound()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         Assert.Throws<NotFoundException>(() => store.DeleteAssociation(1));
     }
 }

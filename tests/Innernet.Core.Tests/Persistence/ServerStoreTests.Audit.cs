@@ -4,13 +4,13 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 namespace Innernet.Core.Tests.Persistence;
 
 /// <summary>The audit log in the store: ids grow and survive a reopen, <c>since</c> filters, the snapshot is untouched.</summary>
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void AppendAudit_IdsGrowAcrossReopen_AndSinceFilters()
     {
-        using var temp = new TempDatabase();
-        using (var store = ServerStore.Create(temp.Path, Network))
+        var database = NewDatabase();
+        using (var store = database.Create(Network))
         {
             long version = store.Version;
             Assert.Equal(1, store.AppendAudit(Now, "local admin", "admin socket", "POST /v1/admin/cidrs", 201).Id);
@@ -18,7 +18,7 @@ public sealed partial class ServerStoreTests
             Assert.Equal(version, store.Version);
         }
 
-        using var reopened = ServerStore.Open(temp.Path);
+        using var reopened = database.Open();
         Assert.Equal(3, reopened.AppendAudit(Now.AddHours(2), "local admin", "admin socket", "PUT /v1/admin/cidrs/3", 204).Id);
 
         Assert.Equal([1L, 2L, 3L], reopened.ListAudit(null).Select(e => e.Id));

@@ -4,12 +4,12 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
 
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void AddCidr_Valid_GetsNextIdAndIsListed()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
 
         var humans = AddHumans(store);
         var robots = AddRobots(store);
@@ -30,7 +30,7 @@ public sealed partial class ServerStoreTests
     [InlineData("others", "10.42.3.0/24", 99L, "Parent CIDR 99")]
     public void AddCidr_BrokenRule_ThrowsValidationAndStoresNothing(string name, string range, long parent, string expected)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
         var before = store.ListCidrs();
@@ -46,7 +46,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RenameCidr_ValidName_IsStored()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         store.RenameCidr(humans.Id, "people");
@@ -65,7 +65,7 @@ public sealed partial class ServerStoreTests
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")] // 64 characters
     public void RenameCidr_InvalidHostname_ThrowsValidation(string name)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         var e = Assert.Throws<ValidationException>(() => store.RenameCidr(humans.Id, name));
@@ -77,7 +77,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RenameCidr_NameOfAnotherCidr_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         AddRobots(store);
 
@@ -89,14 +89,14 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void RenameCidr_UnknownId_ThrowsNotFound()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         Assert.Throws<NotFoundException>(() => store.RenameCidr(42, "nobody"));
     }
 
     [Fact]
     public void DeleteCidr_Unreferenced_RemovesItAndNeverReusesItsId()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         store.DeleteCidr(humans.Id);
@@ -108,7 +108,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeleteCidr_UnknownId_ThrowsNotFound()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         Assert.Throws<NotFoundException>(() => store.DeleteCidr(42));
     }
 
@@ -117,7 +117,7 @@ public sealed partial class ServerStoreTests
     [InlineData(true)]
     public void DeleteCidr_WithPeer_IsRefusedEvenWhenThePeerIsDisabled(bool disabled)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
         if (disabled)
@@ -134,7 +134,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeleteCidr_WithChild_IsRefused()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         store.AddCidr(new CidrContents("staff", IPNetwork.Parse("10.42.1.0/25"), humans.Id));
 
@@ -148,7 +148,7 @@ public sealed partial class ServerStoreTests
     [InlineData(true)]
     public void DeleteCidr_InAnAssociation_IsRefusedOnEitherSide(bool second)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
         store.AddAssociation(second ? new AssociationContents(robots.Id, humans.Id) : new AssociationContents(humans.Id, robots.Id));
@@ -163,7 +163,7 @@ public sealed partial class ServerStoreTests
     [InlineData(2L, "innernet server")]
     public void DeleteCidr_RootOrInfra_IsRefused(long id, string expected)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var e = Assert.Throws<ValidationException>(() => store.DeleteCidr(id));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }

@@ -5,14 +5,14 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
 
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     private const int Racers = 50;
 
     [Fact]
     public void AddPeer_50ThreadsSameName_ExactlyOneWins()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         var outcomes = Race(i => store.AddPeer(NewPeer("laptop", $"10.42.1.{i + 1}", humans.Id)));
@@ -25,7 +25,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_50ThreadsSameIp_ExactlyOneWins()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         var outcomes = Race(i => store.AddPeer(NewPeer($"peer-{i}", "10.42.1.1", humans.Id)));
@@ -38,7 +38,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_50ThreadsSameKey_ExactlyOneWins()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         var outcomes = Race(i => store.AddPeer(NewPeer($"peer-{i}", $"10.42.1.{i + 1}", humans.Id, key: Key(7))));
@@ -50,9 +50,9 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_50ThreadsDistinctPeersOnAFile_AllSucceedWithSequentialIdsAndPersist()
     {
-        using var temp = new TempDatabase();
+        var database = NewDatabase();
         IReadOnlyList<Peer> peers;
-        using (var store = ServerStore.Create(temp.Path, Network))
+        using (var store = database.Create(Network))
         {
             var humans = AddHumans(store);
 
@@ -63,7 +63,7 @@ public sealed partial class ServerStoreTests
             peers = store.ListPeers();
         }
 
-        using var reopened = ServerStore.Open(temp.Path);
+        using var reopened = database.Open();
         Assert.Equal(peers, reopened.ListPeers());
         Assert.Equal(Racers + 1, reopened.ListPeers().Select(p => p.Ip).Distinct().Count());
     }
@@ -71,7 +71,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_50ThreadsTakingTheFirstFreeIp_NeverDuplicateAnIp()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
 
         // Each thread allocates, then inserts; a thread that lost the IP to another retries, as a CLI would.
@@ -96,7 +96,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_50ThreadsOneInvitation_ExactlyOneWinnerOthersGone()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: Key(1), isRedeemed: false));
         var now = DateTimeOffset.UtcNow;
 
@@ -111,7 +111,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_50InvitationsWithTheSameNewKey_ExactlyOneGetsIt()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var invites = Enumerable.Range(0, Racers)
             .Select(i => store.AddPeer(NewPeer($"peer-{i}", $"10.42.1.{i + 1}", humans.Id, isRedeemed: false)))
@@ -128,7 +128,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public async Task Readers_DuringConcurrentWrites_AlwaysSeeAConsistentSnapshot()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         using var done = new CancellationTokenSource();
         var problems = new ConcurrentQueue<string>();

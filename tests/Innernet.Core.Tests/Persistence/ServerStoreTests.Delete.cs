@@ -5,12 +5,12 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 namespace Innernet.Core.Tests.Persistence;
 
 /// <summary>Deleting peers for good: name freed, id never reused, IP reserved from newcomers until a given time.</summary>
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void DeletePeer_FreesTheNameAndKeepsTheIpReserved()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1)));
 
@@ -32,7 +32,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeletePeer_WithoutReservation_FreesTheIpAtOnce()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1)));
 
@@ -46,7 +46,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void ReleaseExpiredIps_FreesOnlyReservationsWhoseTimeHasCome()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var a = store.AddPeer(NewPeer("a", "10.42.1.1", humans.Id, key: Key(1)));
         var b = store.AddPeer(NewPeer("b", "10.42.1.2", humans.Id, key: Key(2)));
@@ -66,7 +66,7 @@ public sealed partial class ServerStoreTests
     [InlineData(42L, typeof(NotFoundException), "Peer 42 does not exist")]
     public void DeletePeer_ServerOrUnknown_IsRefusedAndChangesNothing(long id, Type expected, string message)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         long version = store.Version;
 
         var e = Assert.Throws(expected, () => store.DeletePeer(id, Now));
@@ -79,9 +79,9 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeletePeer_SurvivesReopen()
     {
-        using var temp = new TempDatabase();
+        var database = NewDatabase();
         long laptopId;
-        using (var store = ServerStore.Create(temp.Path, Network))
+        using (var store = database.Create(Network))
         {
             var humans = AddHumans(store);
             laptopId = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1))).Id;
@@ -89,7 +89,7 @@ public sealed partial class ServerStoreTests
             store.DeletePeer(laptopId, Now.AddDays(30));
         }
 
-        using var reopened = ServerStore.Open(temp.Path);
+        using var reopened = database.Open();
 
         Assert.Null(reopened.GetPeer(laptopId));
         Assert.Equal([new ReservedIp(IPAddress.Parse("10.42.1.1"), laptopId, "laptop", Now.AddDays(30))], reopened.ListReservedIps());

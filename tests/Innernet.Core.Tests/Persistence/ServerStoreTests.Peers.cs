@@ -5,14 +5,14 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
 
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
 
     [Fact]
     public void AddPeer_Valid_GetsNextIdAndIsFoundByIdIpAndName()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var contents = NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1), candidates: Endpoints(2));
 
@@ -39,7 +39,7 @@ public sealed partial class ServerStoreTests
     [InlineData("phone", "10.42.1.255", 3, "cannot be assigned")]
     public void AddPeer_BrokenRule_ThrowsValidationNamingTheField(string name, string ip, int keyNumber, string expected)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1)));
         var key = keyNumber == 0 ? ServerKey : Key(keyNumber);
@@ -54,7 +54,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_UnknownCidr_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var e = Assert.Throws<ValidationException>(() => store.AddPeer(NewPeer("laptop", "10.42.1.1", 9)));
         Assert.Contains("CIDR 9", e.Message, StringComparison.Ordinal);
     }
@@ -62,7 +62,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_ZeroKey_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var contents = NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: WireGuardKey.Zero);
         var e = Assert.Throws<ValidationException>(() => store.AddPeer(contents));
         Assert.Contains("public_key", e.Message, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_ElevenCandidates_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var e = Assert.Throws<ValidationException>(
             () => store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: Endpoints(11))));
         Assert.Contains("candidates: 11 endpoints given; at most 10", e.Message, StringComparison.Ordinal);
@@ -80,7 +80,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_InviteExpiresWithFraction_IsKeptInWholeSeconds()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var expires = new DateTimeOffset(2027, 1, 2, 3, 4, 5, 678, TimeSpan.FromHours(2));
 
         var peer = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false, inviteExpires: expires));
@@ -94,7 +94,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void AddPeer_CallerChangesItsCandidateListAfterwards_StoredPeerUnchanged()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var candidates = new List<Endpoint> { Endpoint.Parse("192.0.2.1:1") };
 
         var peer = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: candidates));
@@ -107,7 +107,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void FindFreeIp_SkipsUsedAndDisabledPeersIps()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var first = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
         store.SetDisabled(first.Id, true);
@@ -120,7 +120,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void UpdatePeer_FullContents_ChangesOnlyTheMutableFields()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         AddRobots(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1), isRedeemed: false, inviteExpires: Now));
@@ -161,7 +161,7 @@ public sealed partial class ServerStoreTests
     [InlineData("innernet-server", "peer named 'innernet-server' already exists")]
     public void UpdatePeer_BadOrTakenName_ThrowsValidation(string name, string expected)
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id));
 
         var e = Assert.Throws<ValidationException>(() => store.UpdatePeer(laptop.Id, PeerUpdate.From(laptop) with { Name = name }));
@@ -173,14 +173,14 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void UpdatePeer_UnknownId_ThrowsNotFound()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         Assert.Throws<NotFoundException>(() => store.UpdatePeer(42, new PeerUpdate { Name = "ghost" }));
     }
 
     [Fact]
     public void SetDisabled_TogglesOnlyTheFlag()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id));
 
         store.SetDisabled(laptop.Id, true);
@@ -194,7 +194,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void SetEndpoint_SetThenUnset_IsStored()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id));
         var endpoint = Endpoint.Parse("laptop.example.com:51820");
 
@@ -208,7 +208,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void SetCandidates_UpToTen_ReplacesTheList()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: Endpoints(1)));
 
         store.SetCandidates(laptop.Id, Endpoints(10));
@@ -219,7 +219,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void SetCandidates_Eleven_ThrowsValidationAndKeepsTheOldList()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: Endpoints(1)));
 
         Assert.Throws<ValidationException>(() => store.SetCandidates(laptop.Id, Endpoints(11)));
@@ -230,7 +230,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void SetServerEndpoint_ChangesPeerOne()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var endpoint = Endpoint.Parse("[2001:db8::1]:51820");
 
         store.SetServerEndpoint(endpoint);
@@ -241,7 +241,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_ValidInvitation_SwapsKeyOnceAndReturnsTheOldKey()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: Key(1), isRedeemed: false, inviteExpires: Now));
 
         var change = store.Redeem(invite.Id, Key(2), Now.AddSeconds(-1));
@@ -256,7 +256,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_RepeatedWithTheSameKey_ReturnsTheStoredPeer_WithoutAChange()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: Key(1), isRedeemed: false, inviteExpires: Now));
         var redeemed = store.Redeem(invite.Id, Key(2), Now.AddSeconds(-1)).After;
 
@@ -273,7 +273,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_WithoutExpiry_Succeeds()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
 
         Assert.True(store.Redeem(invite.Id, Key(2), Now).After.IsRedeemed);
@@ -282,7 +282,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_AtTheExpirySecond_SucceedsButOneSecondLater_IsUnauthorized()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var onTime = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id, isRedeemed: false, inviteExpires: Now));
         var late = store.AddPeer(NewPeer("phone", "10.42.1.2", humans.Id, isRedeemed: false, inviteExpires: Now));
@@ -297,7 +297,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_DisabledPeer_IsUnauthorized()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false, isDisabled: true));
 
         var e = Assert.Throws<UnauthorizedException>(() => store.Redeem(invite.Id, Key(2), Now));
@@ -308,7 +308,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_KeyOfAnotherPeer_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
 
         var e = Assert.Throws<ValidationException>(() => store.Redeem(invite.Id, ServerKey, Now));
@@ -320,7 +320,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_ZeroKey_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
         Assert.Throws<ValidationException>(() => store.Redeem(invite.Id, default, Now));
     }
@@ -328,14 +328,14 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void Redeem_UnknownPeer_ThrowsNotFound()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         Assert.Throws<NotFoundException>(() => store.Redeem(42, Key(2), Now));
     }
 
     [Fact]
     public void DeleteExpiredInvitations_DeletesOnlyUnredeemedPeersExpiredBeforeNow()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var expired = store.AddPeer(NewPeer("expired", "10.42.1.1", humans.Id, isRedeemed: false, inviteExpires: Now.AddSeconds(-1)));
         var expiredDisabled = store.AddPeer(
@@ -355,7 +355,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void DeleteExpiredInvitations_FreesNameAndIpButNotTheId()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var expired = store.AddPeer(
             NewPeer("laptop", "10.42.1.1", humans.Id, key: Key(1), isRedeemed: false, inviteExpires: Now.AddSeconds(-1)));
@@ -371,7 +371,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void ReissueInvitation_Unredeemed_ReplacesKeyAndExpiry()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: Key(1), isRedeemed: false, inviteExpires: Now));
 
         var change = store.ReissueInvitation(invite.Id, Key(2), Now.AddDays(7).AddMilliseconds(500));
@@ -385,7 +385,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void ReissueInvitation_RedeemedPeer_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: true));
 
         var e = Assert.Throws<ValidationException>(() => store.ReissueInvitation(laptop.Id, Key(2), Now));
@@ -397,7 +397,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void ReissueInvitation_KeyOfAnotherPeer_ThrowsValidation()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
         Assert.Throws<ValidationException>(() => store.ReissueInvitation(invite.Id, ServerKey, Now));
     }

@@ -4,12 +4,12 @@ using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
 
-public sealed partial class ServerStoreTests
+public abstract partial class ServerStoreTests
 {
     [Fact]
     public void GetView_NoWriteInBetween_ReturnsTheSameInstance()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         AddHumans(store);
 
         Assert.Same(store.GetView(), store.GetView());
@@ -19,7 +19,7 @@ public sealed partial class ServerStoreTests
     public void GetView_WriteThatChangesNothing_KeepsTheCachedView()
     {
         // Clients report the same candidates on every fetch; that must not cost a view rebuild.
-        using var store = NewInMemory();
+        using var store = NewStore();
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, candidates: Endpoints(2)));
         var view = store.GetView();
 
@@ -33,7 +33,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void GetView_AfterEachKindOfWrite_ReflectsTheChange()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));
@@ -60,7 +60,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void GetVisiblePeers_UnredeemedInvitee_SeesNothingUntilRedeemed()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var invite = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, isRedeemed: false));
 
         Assert.Equal(["innernet-server"], store.GetVisiblePeers(invite.Id).Select(p => p.Name));
@@ -72,7 +72,7 @@ public sealed partial class ServerStoreTests
     [Fact]
     public void GetState_ReturnsVisiblePeersAndEveryCidr()
     {
-        using var store = NewInMemory();
+        using var store = NewStore();
         var humans = AddHumans(store);
         var robots = AddRobots(store);
         var laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", humans.Id));

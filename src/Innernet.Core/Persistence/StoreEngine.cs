@@ -1,0 +1,114 @@
+using Innernet.Core.Model;
+
+namespace Innernet.Core.Persistence;
+
+/// <summary>
+/// Where a <see cref="ServerStore"/> keeps its rows: the embedded LiteDB file (the default) or a PostgreSQL database
+/// (Innernet.Server.PostgreSql). The store itself holds every rule (validation, uniqueness, one-time redeem, id
+/// sequences), the in-memory snapshot readers use and the group-commit writer; an engine only stores rows, in
+/// transactions the store opens, and reads them back. Every member except <see cref="Source"/>, <see cref="ReadAudit"/>
+/// and <see cref="Dispose()"/> is called on the store's writer thread (or on the creating thread before the writer
+/// starts), never concurrently.
+/// </summary>
+/// <remarks>
+/// <para><b>Durability.</b> <see cref="CommitTransaction"/> returns only once the transaction is on stable storage:
+/// the store acknowledges a write right after it.</para>
+/// <para><b>Exclusivity.</b> An open engine is its database's only writer (LiteDB: an exclusive file lock; PostgreSQL:
+/// an advisory lock), so the store's snapshot is exactly the committed content.</para>
+/// <para><b>Change feed.</b> <see cref="ReadRows"/> reads a whole consistent state; the store publishes it as a new
+/// <see cref="ServerStore.Version"/>. A feed across processes would have the engine signal a commit by another writer
+/// and the store re-read and publish, as it does after a failed write.</para>
+/// </remarks>
+public abstract class StoreEngine : IDisposable
+{
+    /// <summary>What the engine stores into, for messages: a file path, "(stream)" or a PostgreSQL database.</summary>
+    public abstract string Source { get; }
+
+    /// <summary>Creates the schema of a new database and checks that it is empty (inside the open transaction).</summary>
+    /// <exception cref="StoreException">The database already holds a network.</exception>
+    protected internal abstract void CreateSchema();
+
+    /// <summary>Checks that the database is an innernet-server database this build understands, migrating an older schema.</summary>
+    /// <exception cref="StoreException">Not an innernet-server database, damaged, or too new.</exception>
+    protected internal abstract void MigrateAndCheck();
+
+    /// <summary>Every row of the committed state (outside any transaction, or inside the open one).</summary>
+    /// <exception cref="StoreException">A row is damaged.</exception>
+    protected internal abstract StoredRows ReadRows();
+
+    /// <summary>Opens the transaction the next row writes join.</summary>
+    protected internal abstract void BeginTransaction();
+
+    /// <summary>Commits the open transaction durably.</summary>
+    protected internal abstract void CommitTransaction();
+
+    /// <summary>Rolls the open transaction back; false when the engine cannot (its transaction is stuck: stop writing).</summary>
+    protected internal abstract bool TryRollback();
+
+    protected internal abstract void InsertCidr(Cidr cidr);
+
+    protected internal abstract void UpdateCidr(Cidr cidr);
+
+    protected internal abstract void DeleteCidr(long id);
+
+    protected internal abstract void InsertPeer(Peer peer);
+
+    protected internal abstract void UpdatePeer(Peer peer);
+
+    protected internal abstract void DeletePeer(long id);
+
+    protected internal abstract void InsertAssociation(Association association);
+
+    protected internal abstract void DeleteAssociation(long id);
+
+    /// <summary>Stores the last ids handed out (they only grow).</summary>
+    protected internal abstract void WriteSequences(IdSequences sequences);
+
+    /// <summary>Replaces the reserved IPs with <paramref name="reserved"/>.</summary>
+    protected internal abstract void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved);
+
+    /// <summary>The highest audit id stored, 0 when the log is empty.</summary>
+    protected internal abstract long ReadLastAuditId();
+
+    protected internal abstract void InsertAudit(AuditEntry entry);
+
+    /// <summary>The audit log from <paramref name="since"/> on (all when null), oldest first. May run on any thread, concurrently with writes.</summary>
+    protected internal abstract IReadOnlyList<AuditEntry> ReadAudit(DateTimeOffset? since);
+
+    /// <summary>The writer has nothing queued: a moment for housekeeping (LiteDB checkpoints its log). Must not throw.</summary>
+    protected internal virtual void Idle()
+    {
+    }
+
+    /// <summary>True when <paramref name="e"/> is the engine's refusal of a duplicate unique value.</summary>
+    protected internal abstract bool IsUniqueViolation(Exception e);
+
+    /// <summary>A <see cref="StoreException"/> for the engine's own and I/O failures; null for anything else (a bug: let it through).</summary>
+    protected internal abstract StoreException? Wrap(Exception e, string what);
+
+    /// <summary>
+    /// Releases the database (on the writer thread). <paramref name="abandon"/>: a commit failed and could not be
+    /// rolled back; whatever holds that transaction must not be finalized.
+    /// </summary>
+    protected internal abstract void Close(bool abandon);
+
+    /// <summary>After a failed <see cref="ServerStore"/> creation (the engine is closed): remove what creating left behind.</summary>
+    protected internal virtual void DiscardCreated()
+    {
+    }
+
+    /// <summary>Closes the engine (when no store took it over; a store closes its engine itself).</summary>
+    public void Dispose()
+    {
+        Close(abandon: false);
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Every row of a store, as an engine reads them (any order).</summary>
+public sealed record StoredRows(
+    IReadOnlyList<Cidr> Cidrs,
+    IReadOnlyList<Peer> Peers,
+    IReadOnlyList<Association> Associations,
+    IdSequences Sequences,
+    IReadOnlyList<ReservedIp> ReservedIps);

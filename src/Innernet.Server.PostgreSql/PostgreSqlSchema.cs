@@ -1,0 +1,83 @@
+namespace Innernet.Server.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL schema: a <c>schema_version</c> table and the migrations that bring a database to
+/// <see cref="CurrentVersion"/>. Columns follow innernet's SQLite tables and keep values in the same text forms
+/// (addresses, ranges and endpoints as text, keys in base64, times in unix seconds), so a dump reads like innernet's.
+/// </summary>
+/// <remarks>
+/// The invariants the store checks are also constraints here, so no bug and no second writer can break them: unique
+/// name/IP/key of peers, unique name and range of CIDRs, one association per pair (in either order), references between
+/// rows (checked at commit), and id counters that never go down (a trigger), so an id is never handed out twice.
+/// </remarks>
+internal static class PostgreSqlSchema
+{
+    /// <summary>The version this build writes. Opening a newer database fails; an older one is migrated.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
+    public static readonly string[] Tables = ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit"];
+
+    /// <summary>Migration N (index N-1) takes a database from version N-1 to N; migration 1 creates today's model.</summary>
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE schema_version (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            version integer NOT NULL);
+        CREATE TABLE store_state (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            generation bigint NOT NULL,
+            last_cidr_id bigint NOT NULL CHECK (last_cidr_id >= 0),
+            last_peer_id bigint NOT NULL CHECK (last_peer_id >= 0),
+            last_association_id bigint NOT NULL CHECK (last_association_id >= 0));
+        CREATE FUNCTION store_state_ids_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.last_cidr_id < OLD.last_cidr_id OR NEW.last_peer_id < OLD.last_peer_id
+                OR NEW.last_association_id < OLD.last_association_id THEN
+                RAISE EXCEPTION 'innernet: id counters never go down (ids are never reused)' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER store_state_ids_only_grow BEFORE UPDATE ON store_state
+            FOR EACH ROW EXECUTE FUNCTION store_state_ids_only_grow();
+        CREATE TABLE cidrs (
+            id bigint PRIMARY KEY CHECK (id > 0),
+            name text NOT NULL UNIQUE,
+            cidr text NOT NULL UNIQUE,
+            parent bigint REFERENCES cidrs (id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE TABLE peers (
+            id bigint PRIMARY KEY CHECK (id > 0),
+            name text NOT NULL UNIQUE,
+            ip text NOT NULL UNIQUE,
+            cidr_id bigint NOT NULL REFERENCES cidrs (id) DEFERRABLE INITIALLY DEFERRED,
+            public_key text NOT NULL UNIQUE,
+            endpoint text,
+            persistent_keepalive_interval integer CHECK (persistent_keepalive_interval BETWEEN 0 AND 65535),
+            is_admin boolean NOT NULL,
+            is_disabled boolean NOT NULL,
+            is_redeemed boolean NOT NULL,
+            invite_expires bigint,
+            candidates text[] NOT NULL DEFAULT '{}');
+        CREATE TABLE associations (
+            id bigint PRIMARY KEY CHECK (id > 0),
+            cidr_id_1 bigint NOT NULL REFERENCES cidrs (id) DEFERRABLE INITIALLY DEFERRED,
+            cidr_id_2 bigint NOT NULL REFERENCES cidrs (id) DEFERRABLE INITIALLY DEFERRED,
+            CHECK (cidr_id_1 <> cidr_id_2));
+        CREATE UNIQUE INDEX associations_pair ON associations (least(cidr_id_1, cidr_id_2), greatest(cidr_id_1, cidr_id_2));
+        CREATE TABLE reserved_ips (
+            ip text PRIMARY KEY,
+            peer_id bigint NOT NULL,
+            name text NOT NULL,
+            until bigint NOT NULL);
+        CREATE TABLE audit (
+            id bigint PRIMARY KEY CHECK (id > 0),
+            time bigint NOT NULL,
+            actor text NOT NULL,
+            source text NOT NULL,
+            action text NOT NULL,
+            status integer NOT NULL);
+        CREATE INDEX audit_time ON audit (time);
+        """,
+    ];
+}

@@ -1,0 +1,557 @@
+using System.Globalization;
+using System.Net;
+using Innernet.Core;
+using Innernet.Core.Model;
+using Innernet.Core.Persistence;
+using Innernet.Netlink.WireGuard;
+using Npgsql;
+
+namespace Innernet.Server.PostgreSql;
+
+/// <summary>
+/// A <see cref="ServerStore"/> engine on PostgreSQL (Npgsql). One network per database schema (the connection's
+/// search path: <c>public</c> unless <c>Search Path=</c> says otherwise); the tables are in <see cref="PostgreSqlSchema"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Durability.</b> Every session runs with <c>synchronous_commit = on</c> (set by the connection, whatever the
+/// server's default): <c>COMMIT</c> returns once the WAL record is flushed on the PostgreSQL server, so an acknowledged
+/// write survives a crash of either host (with the server's <c>fsync</c> on, its default).</para>
+/// <para><b>One writer.</b> The engine holds a session advisory lock keyed by the schema for as long as its writer
+/// connection lives, so a second server on the same database fails at open instead of writing behind the first one's
+/// snapshot. Each commit also moves <c>store_state.generation</c> on from the value the engine last read, under that
+/// row's lock: a commit based on a state another writer has changed fails (nothing is written) instead of overwriting
+/// it. The store's writer thread is the only user of the writer connection; <see cref="ReadAudit"/> takes a pooled one.</para>
+/// <para><b>Failures.</b> A failed transaction is rolled back; when the connection itself broke it is dropped and the
+/// next transaction opens a new one (taking the lock again). A <c>COMMIT</c> whose answer was lost may have committed:
+/// the store re-reads the state after any failure, so its snapshot shows whichever happened.</para>
+/// </remarks>
+public sealed class PostgreSqlStoreEngine : StoreEngine
+{
+    /// <summary>First key of the advisory lock (the second is the schema's name hashed): "innernet" in ASCII, truncated.</summary>
+    private const int AdvisoryLockKey = 0x696e6e65;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+
+    /// <summary>The <c>store_state.generation</c> of the state last read or committed by this engine.</summary>
+    private long _generation;
+
+    /// <summary>The open transaction has not locked store_state yet (and moved its generation on).</summary>
+    private bool _statePending;
+
+    /// <summary>The open transaction moved the generation on (its commit makes <see cref="_generation"/> one more).</summary>
+    private bool _advanced;
+    private bool _closed;
+
+    private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source)
+    {
+        _dataSource = dataSource;
+        Source = source;
+    }
+
+    public override string Source { get; }
+
+    /// <summary>An engine for the database of <paramref name="connection"/> (see <see cref="PostgreSqlConnectionString"/>); connects on first use.</summary>
+    /// <exception cref="ValidationException">The connection setting is invalid or holds a password.</exception>
+    public static PostgreSqlStoreEngine Connect(string connection)
+    {
+        var builder = PostgreSqlConnectionString.Parse(connection);
+        var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).EnableArrays().Build();
+        return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder));
+    }
+
+    protected override void CreateSchema()
+    {
+        using (var check = Command("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ANY(@tables)"))
+        {
+            check.Parameters.AddWithValue("tables", PostgreSqlSchema.Tables);
+            if ((long)check.ExecuteScalar()! != 0)
+            {
+                throw new StoreException($"The database {Source} already holds innernet tables; a new network needs an empty one.");
+            }
+        }
+
+        foreach (string migration in PostgreSqlSchema.Migrations)
+        {
+            Execute(migration);
+        }
+
+        Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO schema_version (version) VALUES ({PostgreSqlSchema.CurrentVersion})"));
+        Execute("INSERT INTO store_state (generation, last_cidr_id, last_peer_id, last_association_id) VALUES (0, 0, 0, 0)");
+        _generation = 0;
+        _statePending = false;
+    }
+
+    protected override void MigrateAndCheck()
+    {
+        using (var exists = Command("SELECT to_regclass('schema_version') IS NOT NULL"))
+        {
+            if (!(bool)exists.ExecuteScalar()!)
+            {
+                throw new StoreException($"The database {Source} holds no innernet-server network (no schema_version table).");
+            }
+        }
+
+        int version;
+        using (var read = Command("SELECT version FROM schema_version"))
+        {
+            version = read.ExecuteScalar() is int v ? v : 0;
+        }
+
+        if (version > PostgreSqlSchema.CurrentVersion)
+        {
+            string found = string.Create(CultureInfo.InvariantCulture, $"The database {Source} has schema version {version}");
+            string supported = string.Create(CultureInfo.InvariantCulture, $"newer than the {PostgreSqlSchema.CurrentVersion} this innernet-server understands");
+            throw new StoreException($"{found}, {supported}. Upgrade innernet-server; do not write to it with an older build.");
+        }
+
+        if (version < 1)
+        {
+            throw new StoreException(string.Create(CultureInfo.InvariantCulture, $"The database {Source} has an invalid schema version {version}."));
+        }
+
+        if (version < PostgreSqlSchema.CurrentVersion)
+        {
+            _transaction = Connection().BeginTransaction();
+            try
+            {
+                for (int next = version + 1; next <= PostgreSqlSchema.CurrentVersion; next++)
+                {
+                    Execute(PostgreSqlSchema.Migrations[next - 1]);
+                }
+
+                Execute(string.Create(CultureInfo.InvariantCulture, $"UPDATE schema_version SET version = {PostgreSqlSchema.CurrentVersion}"));
+                _transaction!.Commit();
+            }
+            finally
+            {
+                EndTransaction();
+            }
+        }
+    }
+
+    protected override StoredRows ReadRows()
+    {
+        bool own = _transaction is null;
+        if (own)
+        {
+            // One snapshot for every table.
+            _transaction = Connection().BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        }
+
+        try
+        {
+            var rows = ReadRowsInTransaction();
+            if (own)
+            {
+                _transaction!.Commit();
+            }
+
+            return rows;
+        }
+        finally
+        {
+            if (own)
+            {
+                EndTransaction();
+            }
+        }
+    }
+
+    private StoredRows ReadRowsInTransaction()
+    {
+        IdSequences sequences;
+        using (var state = Command("SELECT generation, last_cidr_id, last_peer_id, last_association_id FROM store_state"))
+        using (var reader = state.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw new StoreException($"The database {Source} is damaged: the store_state row is missing.");
+            }
+
+            _generation = reader.GetInt64(0);
+            sequences = new IdSequences(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        var cidrs = Query("SELECT id, name, cidr, parent FROM cidrs", r => new Cidr(
+            r.GetInt64(0), r.GetString(1), ReadNetwork(r.GetString(2)), r.IsDBNull(3) ? null : r.GetInt64(3)));
+        var peers = Query(
+            "SELECT id, name, ip, cidr_id, public_key, endpoint, persistent_keepalive_interval, is_admin, is_disabled, is_redeemed, "
+            + "invite_expires, candidates FROM peers",
+            r => new Peer
+            {
+                Id = r.GetInt64(0),
+                Name = r.GetString(1),
+                Ip = ReadAddress(r.GetString(2)),
+                CidrId = r.GetInt64(3),
+                PublicKey = ReadKey(r.GetString(4)),
+                Endpoint = r.IsDBNull(5) ? null : ReadEndpoint(r.GetString(5)),
+                PersistentKeepaliveInterval = r.IsDBNull(6) ? null : (ushort)r.GetInt32(6),
+                IsAdmin = r.GetBoolean(7),
+                IsDisabled = r.GetBoolean(8),
+                IsRedeemed = r.GetBoolean(9),
+                InviteExpires = r.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(10)),
+                Candidates = Array.AsReadOnly(r.GetFieldValue<string[]>(11).Select(c => ReadEndpoint(c)).ToArray()),
+            });
+        var associations = Query("SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+        var reserved = Query("SELECT ip, peer_id, name, until FROM reserved_ips", r => new ReservedIp(
+            ReadAddress(r.GetString(0)), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(3))));
+        return new StoredRows(cidrs, peers, associations, sequences, reserved);
+    }
+
+    protected override void BeginTransaction()
+    {
+        if (_transaction is not null)
+        {
+            throw new InvalidOperationException("Internal error: a database transaction is already open.");
+        }
+
+        _transaction = Connection().BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+        _statePending = true;
+        _advanced = false;
+    }
+
+    /// <summary>
+    /// Before a transaction's first write: takes store_state's row lock and moves its generation on, checking that the state
+    /// this transaction was planned on is still the newest (another writer's commit fails this one, with nothing written).
+    /// </summary>
+    private void LockState()
+    {
+        if (!_statePending)
+        {
+            return;
+        }
+
+        using (var advance = Command("UPDATE store_state SET generation = generation + 1 WHERE generation = @generation"))
+        {
+            advance.Parameters.AddWithValue("generation", _generation);
+            if (advance.ExecuteNonQuery() != 1)
+            {
+                throw new StoreException(
+                    $"The database {Source} was changed by another writer since this server read it; nothing was written.");
+            }
+        }
+
+        _statePending = false;
+        _advanced = true;
+    }
+
+    /// <summary>A command that writes: the state is locked first (<see cref="LockState"/>).</summary>
+    private NpgsqlCommand WriteCommand(string sql)
+    {
+        LockState();
+        return Command(sql);
+    }
+
+    protected override void CommitTransaction()
+    {
+        _transaction!.Commit();
+        EndTransaction();
+        if (_advanced)
+        {
+            _generation++;
+        }
+
+        _advanced = false;
+    }
+
+    protected override bool TryRollback()
+    {
+        if (_transaction is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            _transaction.Rollback();
+            EndTransaction();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+        {
+            // The connection broke: the server rolls the transaction back as the session ends. Start over on a new one.
+            DropConnection();
+        }
+
+        return true;
+    }
+
+    protected override void InsertCidr(Cidr cidr)
+    {
+        ArgumentNullException.ThrowIfNull(cidr);
+        using var command = WriteCommand("INSERT INTO cidrs (id, name, cidr, parent) VALUES (@id, @name, @cidr, @parent)");
+        AddCidr(command, cidr);
+        command.ExecuteNonQuery();
+    }
+
+    protected override void UpdateCidr(Cidr cidr)
+    {
+        ArgumentNullException.ThrowIfNull(cidr);
+        using var command = WriteCommand("UPDATE cidrs SET name = @name, cidr = @cidr, parent = @parent WHERE id = @id");
+        AddCidr(command, cidr);
+        RequireOne(command, "CIDR", cidr.Id);
+    }
+
+    protected override void DeleteCidr(long id) => DeleteRow("cidrs", id);
+
+    protected override void InsertPeer(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var command = WriteCommand(
+            "INSERT INTO peers (id, name, ip, cidr_id, public_key, endpoint, persistent_keepalive_interval, is_admin, is_disabled, "
+            + "is_redeemed, invite_expires, candidates) VALUES (@id, @name, @ip, @cidr_id, @public_key, @endpoint, @keepalive, @is_admin, "
+            + "@is_disabled, @is_redeemed, @invite_expires, @candidates)");
+        AddPeer(command, peer);
+        command.ExecuteNonQuery();
+    }
+
+    protected override void UpdatePeer(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var command = WriteCommand(
+            "UPDATE peers SET name = @name, ip = @ip, cidr_id = @cidr_id, public_key = @public_key, endpoint = @endpoint, "
+            + "persistent_keepalive_interval = @keepalive, is_admin = @is_admin, is_disabled = @is_disabled, is_redeemed = @is_redeemed, "
+            + "invite_expires = @invite_expires, candidates = @candidates WHERE id = @id");
+        AddPeer(command, peer);
+        RequireOne(command, "peer", peer.Id);
+    }
+
+    protected override void DeletePeer(long id) => DeleteRow("peers", id);
+
+    protected override void InsertAssociation(Association association)
+    {
+        ArgumentNullException.ThrowIfNull(association);
+        using var command = WriteCommand("INSERT INTO associations (id, cidr_id_1, cidr_id_2) VALUES (@id, @a, @b)");
+        command.Parameters.AddWithValue("id", association.Id);
+        command.Parameters.AddWithValue("a", association.CidrId1);
+        command.Parameters.AddWithValue("b", association.CidrId2);
+        command.ExecuteNonQuery();
+    }
+
+    protected override void DeleteAssociation(long id) => DeleteRow("associations", id);
+
+    protected override void WriteSequences(IdSequences sequences)
+    {
+        using var command = WriteCommand("UPDATE store_state SET last_cidr_id = @c, last_peer_id = @p, last_association_id = @a");
+        command.Parameters.AddWithValue("c", sequences.LastCidrId);
+        command.Parameters.AddWithValue("p", sequences.LastPeerId);
+        command.Parameters.AddWithValue("a", sequences.LastAssociationId);
+        command.ExecuteNonQuery();
+    }
+
+    protected override void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved)
+    {
+        ArgumentNullException.ThrowIfNull(reserved);
+        using (var clear = WriteCommand("DELETE FROM reserved_ips"))
+        {
+            clear.ExecuteNonQuery();
+        }
+
+        foreach (var r in reserved)
+        {
+            using var command = WriteCommand("INSERT INTO reserved_ips (ip, peer_id, name, until) VALUES (@ip, @peer_id, @name, @until)");
+            command.Parameters.AddWithValue("ip", r.Ip.ToString());
+            command.Parameters.AddWithValue("peer_id", r.PeerId);
+            command.Parameters.AddWithValue("name", r.Name);
+            command.Parameters.AddWithValue("until", r.Until.ToUnixTimeSeconds());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    protected override long ReadLastAuditId()
+    {
+        using var command = Command("SELECT coalesce(max(id), 0) FROM audit");
+        return (long)command.ExecuteScalar()!;
+    }
+
+    protected override void InsertAudit(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        using var command = WriteCommand("INSERT INTO audit (id, time, actor, source, action, status) VALUES (@id, @time, @actor, @source, @action, @status)");
+        command.Parameters.AddWithValue("id", entry.Id);
+        command.Parameters.AddWithValue("time", entry.Time.ToUnixTimeSeconds());
+        command.Parameters.AddWithValue("actor", entry.Actor);
+        command.Parameters.AddWithValue("source", entry.Source);
+        command.Parameters.AddWithValue("action", entry.Action);
+        command.Parameters.AddWithValue("status", entry.Status);
+        command.ExecuteNonQuery();
+    }
+
+    protected override IReadOnlyList<AuditEntry> ReadAudit(DateTimeOffset? since)
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id, time, actor, source, action, status FROM audit WHERE time >= @since ORDER BY id";
+            command.Parameters.AddWithValue("since", since?.ToUnixTimeSeconds() ?? long.MinValue);
+            using var reader = command.ExecuteReader();
+            var entries = new List<AuditEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new AuditEntry(
+                    reader.GetInt64(0), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(1)),
+                    reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5)));
+            }
+
+            return entries;
+        }
+        catch (Exception e) when (Wrap(e, $"Cannot read the audit log from {Source}") is { } wrapped)
+        {
+            throw wrapped;
+        }
+    }
+
+    protected override bool IsUniqueViolation(Exception e)
+        => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    protected override StoreException? Wrap(Exception e, string what)
+        => e is NpgsqlException or IOException or TimeoutException or InvalidCastException
+            ? new StoreException($"{what}: {e.Message}", e)
+            : null;
+
+    protected override void Close(bool abandon)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        // Even a stuck transaction is safe to drop here: PostgreSQL rolls back whatever the session had not committed.
+        _closed = true;
+        DropConnection();
+        _dataSource.Dispose();
+    }
+
+    /// <summary>The writer connection, opened (and the advisory lock taken) on first use.</summary>
+    private NpgsqlConnection Connection()
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var connection = _dataSource.OpenConnection();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT pg_try_advisory_lock(@key, hashtext(current_schema()))";
+            command.Parameters.AddWithValue("key", AdvisoryLockKey);
+            if (!(bool)command.ExecuteScalar()!)
+            {
+                throw new StoreException($"The database {Source} is in use by another innernet-server (its advisory lock is held).");
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        _connection = connection;
+        return connection;
+    }
+
+    private void EndTransaction()
+    {
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    private void DropConnection()
+    {
+        try
+        {
+            _transaction?.Dispose();
+            _connection?.Dispose();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+        {
+            // Already broken: nothing more to release.
+        }
+
+        _transaction = null;
+        _connection = null;
+    }
+
+    private NpgsqlCommand Command(string sql)
+    {
+        var command = Connection().CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = _transaction;
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read)
+    {
+        using var command = Command(sql);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private void DeleteRow(string table, long id)
+    {
+        using var command = WriteCommand($"DELETE FROM {table} WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        command.ExecuteNonQuery();
+    }
+
+    private void RequireOne(NpgsqlCommand command, string what, long id)
+    {
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new StoreException(string.Create(CultureInfo.InvariantCulture, $"The database {Source} has no {what} row id {id} to update."));
+        }
+    }
+
+    private static void AddCidr(NpgsqlCommand command, Cidr cidr)
+    {
+        command.Parameters.AddWithValue("id", cidr.Id);
+        command.Parameters.AddWithValue("name", cidr.Name);
+        command.Parameters.AddWithValue("cidr", cidr.Network.ToString());
+        command.Parameters.AddWithValue("parent", (object?)cidr.Parent ?? DBNull.Value);
+    }
+
+    private static void AddPeer(NpgsqlCommand command, Peer peer)
+    {
+        command.Parameters.AddWithValue("id", peer.Id);
+        command.Parameters.AddWithValue("name", peer.Name);
+        command.Parameters.AddWithValue("ip", peer.Ip.ToString());
+        command.Parameters.AddWithValue("cidr_id", peer.CidrId);
+        command.Parameters.AddWithValue("public_key", peer.PublicKey.ToBase64());
+        command.Parameters.AddWithValue("endpoint", (object?)peer.Endpoint?.ToString() ?? DBNull.Value);
+        command.Parameters.AddWithValue("keepalive", peer.PersistentKeepaliveInterval is { } k ? (int)k : DBNull.Value);
+        command.Parameters.AddWithValue("is_admin", peer.IsAdmin);
+        command.Parameters.AddWithValue("is_disabled", peer.IsDisabled);
+        command.Parameters.AddWithValue("is_redeemed", peer.IsRedeemed);
+        command.Parameters.AddWithValue("invite_expires", peer.InviteExpires is { } t ? t.ToUnixTimeSeconds() : DBNull.Value);
+        command.Parameters.AddWithValue("candidates", peer.Candidates.Select(c => c.ToString()).ToArray());
+    }
+
+    private static IPAddress ReadAddress(string text) => IPAddress.TryParse(text, out var value) ? value : throw Damaged("IP address", text);
+
+    // The stored text is what ToString wrote; anything else (host bits set, garbage) is damage.
+    private static IPNetwork ReadNetwork(string text)
+        => IPNetwork.TryParse(text, out var value) && value.ToString() == text ? value : throw Damaged("IP network", text);
+
+    private static WireGuardKey ReadKey(string text) => WireGuardKey.TryParse(text, out var value) ? value : throw Damaged("WireGuard key", text);
+
+    private static Endpoint ReadEndpoint(string text) => Endpoint.TryParse(text, out var value) ? value : throw Damaged("endpoint", text);
+
+    private static StoreException Damaged(string what, string text)
+        => new($"The database holds an invalid {what}: '{text}'. It is damaged or was written by another program.");
+}
