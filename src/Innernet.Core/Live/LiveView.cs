@@ -220,7 +220,7 @@ public sealed class LiveView
     /// Turns on the keepalives <see cref="ApplyAsync"/> held back (see the remarks), in one device update, for the
     /// peers still on the device. Returns how many.
     /// </summary>
-    public int ApplyDeferredKeepalives(IWireGuardControl wireGuard)
+    public int ApplyDeferredKeepalives(WireGuardClient wireGuard)
     {
         ArgumentNullException.ThrowIfNull(wireGuard);
         var update = new DeviceConfig();
