@@ -20,6 +20,9 @@ public interface IInterfaceLayer : IDisposable
     /// <summary>Deletes the WireGuard device; false when there was none.</summary>
     bool BringDown(string name);
 
-    /// <summary>The host's addresses worth offering to peers as NAT candidates (at most 10, spec §6.2).</summary>
+    /// <summary>
+    /// The host's addresses worth offering to peers as NAT candidates, all of them; <see cref="CandidateSelector"/> keeps
+    /// at most <see cref="CandidateSelector.MaxCandidates"/>.
+    /// </summary>
     IReadOnlyList<IPAddress> GetLocalAddresses();
 }

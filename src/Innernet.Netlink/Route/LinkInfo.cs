@@ -16,7 +16,7 @@ public sealed class LinkInfo
     /// <summary>The interface name (<c>IFLA_IFNAME</c>).</summary>
     public required string Name { get; init; }
 
-    /// <summary>The link kind (<c>IFLA_INFO_KIND</c>, e.g. <c>wireguard</c>, <c>veth</c>), or null for physical and loopback links.</summary>
+    /// <summary>The link kind (<c>IFLA_INFO_KIND</c>: <c>wireguard</c>, <c>veth</c>…), null for physical and loopback links.</summary>
     public string? Kind { get; init; }
 
     /// <summary>The device flags as the kernel reports them (<c>ifi_flags</c>: the <c>IFF_*</c> bits of <c>linux/if.h</c>).</summary>
@@ -25,7 +25,7 @@ public sealed class LinkInfo
     /// <summary>The MTU in bytes (<c>IFLA_MTU</c>).</summary>
     public int Mtu { get; init; }
 
-    /// <summary>The RFC 2863 operational state (<c>IFLA_OPERSTATE</c>); <see cref="OperationalStatus.Unknown"/> when not reported.</summary>
+    /// <summary>The RFC 2863 operational state (<c>IFLA_OPERSTATE</c>); <see cref="OperationalStatus.Unknown"/> if unreported.</summary>
     public OperationalStatus OperationalStatus { get; init; } = OperationalStatus.Unknown;
 
     /// <summary>Administratively up (<c>IFF_UP</c>).</summary>

@@ -9,7 +9,7 @@ namespace Innernet.Netlink.Route;
 
 /// <summary>
 /// Pure encoders and decoders of the rtnetlink messages <see cref="RouteNetlinkClient"/> uses
-/// (netlink-protocol.md §2). Requests carry sequence 0 until the connection stamps them.
+/// (links, addresses, routes). Requests carry sequence 0 until the connection stamps them.
 /// </summary>
 internal static class RouteMessages
 {

@@ -127,7 +127,7 @@ public sealed class RouteNetlinkClient : IDisposable
                 CheckIndex(index), Check(address)),
             $"RTM_NEWADDR {address} on ifindex {index}");
 
-    /// <summary>Adds or updates an address (<c>CREATE|REPLACE</c>, idempotent: innernet's behaviour).</summary>
+    /// <summary>Adds or updates an address (<c>CREATE|REPLACE</c>: idempotent).</summary>
     /// <exception cref="NetlinkException">The kernel refused.</exception>
     public void ReplaceAddress(int index, InterfaceAddress address) =>
         Execute(RouteMessages.Address(LinuxRtnetlink.RTM_NEWADDR,

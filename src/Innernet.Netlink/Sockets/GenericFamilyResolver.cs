@@ -48,6 +48,14 @@ internal sealed class GenericFamilyResolver
         return id;
     }
 
+    /// <summary>Asks the controller again, ignoring the cache (the family may have been re-registered with a new id).</summary>
+    /// <exception cref="NetlinkException">The kernel answered with an error other than <c>ENOENT</c>.</exception>
+    public ushort? Refresh(string name)
+    {
+        _cache.Remove(name);
+        return Resolve(name);
+    }
+
     /// <summary>Forgets a cached id (e.g. after the module was reloaded and the id went stale).</summary>
     public void Invalidate(string name) => _cache.Remove(name);
 

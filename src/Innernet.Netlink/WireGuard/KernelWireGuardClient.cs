@@ -21,16 +21,34 @@ namespace Innernet.Netlink.WireGuard;
 internal sealed class KernelWireGuardClient : WireGuardClient
 {
     private readonly NetlinkConnection _genl;
+    private readonly GenericFamilyResolver _resolver;
     private readonly RouteNetlinkClient _route;
-    private readonly ushort _familyId;
+    private ushort _familyId;
     private bool _disposed;
 
     internal KernelWireGuardClient(NetlinkConnection genl, ushort familyId, RouteNetlinkClient route)
     {
         _genl = genl;
+        _resolver = new GenericFamilyResolver(genl);
         _familyId = familyId;
         _route = route;
     }
+
+    /// <summary>What asking the controller again found out about the <c>wireguard</c> family.</summary>
+    private enum FamilyChange
+    {
+        /// <summary>Same id: the error was about the request, not the family.</summary>
+        Unchanged,
+
+        /// <summary>A new id (the module was reloaded): retry with it.</summary>
+        Moved,
+
+        /// <summary>No family any more (the module was unloaded): no WireGuard device exists.</summary>
+        Gone,
+    }
+
+    /// <summary>The family id in use; changes when the module is reloaded (tests check the re-resolution).</summary>
+    internal ushort FamilyId => _familyId;
 
     /// <inheritdoc />
     public override WireGuardBackend Backend => WireGuardBackend.Kernel;
@@ -80,15 +98,31 @@ internal sealed class KernelWireGuardClient : WireGuardClient
     {
         InterfaceName.Validate(name);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        byte[] request = WireGuardMessageBuilder.BuildGetDevice(_familyId, name);
-        List<byte[]> messages;
-        try
-        {
-            messages = _genl.Dump(request, $"WG_CMD_GET_DEVICE {name}");
-        }
-        catch (NetlinkErrorException e) when (e.Errno is Errno.ENODEV or Errno.EOPNOTSUPP)
+        if (!HasFamily())
         {
             return null;
+        }
+
+        List<byte[]> messages;
+        for (int attempt = 0; ; attempt++)
+        {
+            byte[] request = WireGuardMessageBuilder.BuildGetDevice(_familyId, name);
+            try
+            {
+                messages = _genl.Dump(request, $"WG_CMD_GET_DEVICE {name}");
+                break;
+            }
+            catch (NetlinkErrorException e) when (e.Errno is Errno.ENODEV or Errno.EOPNOTSUPP)
+            {
+                return null;
+            }
+            catch (NetlinkErrorException e) when (attempt == 0 && Reresolve(e) != FamilyChange.Unchanged)
+            {
+                if (_familyId == 0)
+                {
+                    return null;
+                }
+            }
         }
 
         return WireGuardDumpParser.Parse(messages, _familyId, name);
@@ -141,22 +175,34 @@ internal sealed class KernelWireGuardClient : WireGuardClient
         InterfaceName.Validate(name);
         ArgumentNullException.ThrowIfNull(config);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var encoder = new SetDeviceEncoder(_familyId, name, config, MessageLimit);
+        if (!HasFamily())
+        {
+            throw NoSuchDevice(name, "the kernel WireGuard module is not loaded.");
+        }
+
         string operation = $"WG_CMD_SET_DEVICE {name}";
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MessageLimit);
         try
         {
-            // Streamed: encode one message into the pooled buffer, send it from there, await its ACK, repeat.
-            int length;
-            while ((length = encoder.EncodeNext(buffer)) > 0)
+            for (int attempt = 0; ; attempt++)
             {
-                try
+                var encoder = new SetDeviceEncoder(_familyId, name, config, MessageLimit);
+                NetlinkErrorException? failure = Apply(encoder, buffer, operation);
+                if (failure is null)
                 {
-                    _genl.Acknowledge(buffer.AsSpan(0, length), operation);
+                    return;
                 }
-                catch (NetlinkErrorException e)
+
+                // A stale family id is refused before anything is applied, so only the first message is retried.
+                FamilyChange change = attempt == 0 && encoder.MessagesEncoded == 1 ? Reresolve(failure) : FamilyChange.Unchanged;
+                if (change == FamilyChange.Gone)
                 {
-                    throw SetDeviceFailure(e, name, encoder, buffer);
+                    throw NoSuchDevice(name, "the kernel WireGuard module is no longer loaded.", failure);
+                }
+
+                if (change == FamilyChange.Unchanged)
+                {
+                    throw SetDeviceFailure(failure, name, encoder, buffer);
                 }
             }
         }
@@ -164,6 +210,61 @@ internal sealed class KernelWireGuardClient : WireGuardClient
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Streams the messages: encode one into the pooled buffer, send it from there, await its ACK, repeat. Returns the
+    /// kernel's refusal of a message, or null when every message was acknowledged.
+    /// </summary>
+    private NetlinkErrorException? Apply(SetDeviceEncoder encoder, byte[] buffer, string operation)
+    {
+        int length;
+        while ((length = encoder.EncodeNext(buffer)) > 0)
+        {
+            try
+            {
+                _genl.Acknowledge(buffer.AsSpan(0, length), operation);
+            }
+            catch (NetlinkErrorException e)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// After the module is reloaded the family has a new id, and the old one is refused with <c>ENOENT</c> (no such
+    /// family) or, when another family took it, <c>EINVAL</c>. On those errors the controller is asked again;
+    /// <see cref="FamilyChange.Gone"/> sets the id to 0, and the next call asks again before sending anything.
+    /// </summary>
+    private bool HasFamily()
+    {
+        if (_familyId == 0)
+        {
+            _familyId = _resolver.Refresh(LinuxWireGuard.WG_GENL_NAME) ?? 0;
+        }
+
+        return _familyId != 0;
+    }
+
+    /// <summary>Re-resolves the family after an error that a stale id causes; see <see cref="FamilyChange"/>.</summary>
+    private FamilyChange Reresolve(NetlinkErrorException e)
+    {
+        if (e.Errno is not (Errno.ENOENT or Errno.EINVAL))
+        {
+            return FamilyChange.Unchanged;
+        }
+
+        ushort? id = _resolver.Refresh(LinuxWireGuard.WG_GENL_NAME);
+        if (id == _familyId)
+        {
+            return FamilyChange.Unchanged;
+        }
+
+        _familyId = id ?? 0;
+        return id is null ? FamilyChange.Gone : FamilyChange.Moved;
     }
 
     /// <summary>

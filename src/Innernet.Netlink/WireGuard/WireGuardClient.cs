@@ -12,7 +12,8 @@ namespace Innernet.Netlink.WireGuard;
 /// One rule for a device that does not exist, in every backend: <see cref="GetDevice"/> returns null,
 /// <see cref="DeleteDevice"/> returns false, <see cref="CreateDevice"/> creates it, and
 /// <see cref="ConfigureDevice"/> throws <see cref="NetlinkException"/> with <see cref="Errno.ENODEV"/> (the kernel's
-/// own answer, when there is one, is its <see cref="Exception.InnerException"/>). A name held by a link that is not a WireGuard device counts as "no such WireGuard device",
+/// own answer, when there is one, is its <see cref="Exception.InnerException"/>). A name held by a link that is not a
+/// WireGuard device counts as "no such WireGuard device",
 /// except for <see cref="CreateDevice"/>, which then throws with <see cref="Errno.EEXIST"/>.
 /// </para>
 /// <para>
@@ -81,7 +82,9 @@ public abstract class WireGuardClient : IDisposable
     /// </exception>
     public abstract bool CreateDevice(string name);
 
-    /// <summary>Applies <paramref name="config"/> to an existing device. Not transactional: on failure, earlier parts stay applied.</summary>
+    /// <summary>
+    /// Applies <paramref name="config"/> to an existing device. Not transactional: on failure, earlier parts stay applied.
+    /// </summary>
     /// <param name="name">The interface name.</param>
     /// <param name="config">The change; null settings are left as they are.</param>
     /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds an unusable value.</exception>

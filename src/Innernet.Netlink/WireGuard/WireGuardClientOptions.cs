@@ -83,7 +83,7 @@ public sealed class WireGuardClientOptions
     /// <summary>
     /// Derives a public key from a private key (X25519). UAPI does not report the device's public key;
     /// when this is set, <see cref="WireGuardDevice.PublicKey"/> is filled from it, otherwise it stays
-    /// null for userspace devices. Innernet.Core supplies one.
+    /// null for userspace devices.
     /// </summary>
     public Func<WireGuardKey, WireGuardKey>? PublicKeyDeriver { get; set; }
 

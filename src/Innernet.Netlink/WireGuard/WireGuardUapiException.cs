@@ -5,7 +5,8 @@ namespace Innernet.Netlink.WireGuard;
 /// wireguard-go: the implementation answered <c>errno=N</c> with N ≠ 0, or its reply could not be used.
 /// <see cref="NetlinkException.Errno"/> is:
 /// <list type="bullet">
-/// <item>the absolute value of the reply's <c>errno=</c> line (wireguard-go sends it negated: <c>errno=-22</c> → <see cref="Errno.EINVAL"/>);</item>
+/// <item>the absolute value of the reply's <c>errno=</c> line (wireguard-go sends it negated:
+/// <c>errno=-22</c> → <see cref="Errno.EINVAL"/>);</item>
 /// <item><see cref="Errno.EPROTO"/> for a malformed or truncated reply, or one without an <c>errno=</c> line (as <c>wg(8)</c> does);</item>
 /// <item><see cref="Errno.EMSGSIZE"/> for a reply longer than <see cref="WireGuardClientOptions.MaxReplyBytes"/>;</item>
 /// <item><see cref="Errno.ETIMEDOUT"/> when no complete reply arrived within <see cref="WireGuardClientOptions.OperationTimeout"/>;</item>

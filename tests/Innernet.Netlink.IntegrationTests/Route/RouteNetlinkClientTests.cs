@@ -99,7 +99,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Assert.NotNull(byName);
         var byIndex = Client.GetLink(byName.Index);
 
-        Assert.Equal(byName, byIndex);
+        Assert.NotNull(byIndex);
+        Assert.Equal(Fields(byName), Fields(byIndex));
         var ip = IpJson("link", "show", Veth)[0];
         Assert.Equal(ip.GetProperty("ifindex").GetInt32(), byName.Index);
         Assert.Equal(ip.GetProperty("mtu").GetInt32(), byName.Mtu);
@@ -332,7 +333,7 @@ public sealed class RouteNetlinkClientTests : IDisposable
             // A host with the module (not the CI machine kind): creation must work, in the lab namespace only.
             var link = Client.CreateWireGuardLink(name);
             Assert.Equal("wireguard", link.Kind);
-            Assert.Equal(link, Client.GetLink(name));
+            Assert.Equal(Fields(link), Fields(Client.GetLink(name)!));
             Assert.Contains(Client.GetWireGuardLinks(), l => l.Name == name);
             Assert.True(Client.DeleteLink(name));
             return;
@@ -358,4 +359,7 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Assert.False(Client.DeleteLink(index));
         Assert.Null(Client.GetLink(second));
     }
+
+    private static (int, string, string?, uint, int, System.Net.NetworkInformation.OperationalStatus) Fields(LinkInfo link) =>
+        (link.Index, link.Name, link.Kind, link.Flags, link.Mtu, link.OperationalStatus);
 }

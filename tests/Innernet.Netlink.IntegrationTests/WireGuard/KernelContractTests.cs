@@ -72,7 +72,7 @@ public sealed class KernelContractTests : WireGuardContractTests
     }
 
     [Fact]
-    public void CreateDevice_NameTakenByNonWireGuardLink_ThrowsInvalidOperation()
+    public void CreateDevice_NameTakenByNonWireGuardLink_ThrowsEexist()
     {
         // WireGuardClient.CreateDevice: false means "the device already exists". A veth of that name
         // is not the device: reporting false would send the caller on to ConfigureDevice, which fails.

@@ -374,7 +374,7 @@ public abstract class WireGuardContractTests : IDisposable
     }
 
     [Fact]
-    public void ConfigureDevice_MissingDevice_ThrowsInvalidOperation()
+    public void ConfigureDevice_MissingDevice_ThrowsEnodev()
     {
         RequirePrerequisites();
 
