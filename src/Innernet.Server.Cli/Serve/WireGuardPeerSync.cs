@@ -32,6 +32,9 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
+    // How late a pass may start because the clock moved while its timer was being armed.
+    private static readonly TimeSpan LateTimerTolerance = TimeSpan.FromMilliseconds(1);
+
     private readonly WireGuardClient _wireGuard;
     private readonly string _interface;
     private readonly ILogger _logger;
@@ -181,11 +184,20 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             {
                 due = _nextProbe;
             }
+
             var wake = Volatile.Read(ref _wake);
             if (due > now && !wake.Task.IsCompleted)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(due - now, _time, wait.Token);
+                if (_time.GetUtcNow() - now >= LateTimerTolerance)
+                {
+                    // The clock moved on before the timer was armed (a descheduled thread, a test's fake clock), so the
+                    // timer would fire that much late: compute the wait again.
+                    await wait.CancelAsync().ConfigureAwait(false);
+                    continue;
+                }
+
                 await Task.WhenAny(wake.Task, delay).ConfigureAwait(false);
                 await wait.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
