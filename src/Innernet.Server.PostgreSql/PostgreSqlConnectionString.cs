@@ -54,7 +54,8 @@ public static class PostgreSqlConnectionString
 
         // Every acknowledged write must be on the server's disk: whatever the server's default, this session's commits wait
         // for the WAL flush.
-        builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c synchronous_commit=on" : builder.Options + " -c synchronous_commit=on";
+        const string durable = "-c synchronous_commit=on";
+        builder.Options = string.IsNullOrEmpty(builder.Options) ? durable : builder.Options + " " + durable;
         return builder;
     }
 
@@ -62,7 +63,9 @@ public static class PostgreSqlConnectionString
     public static string Describe(NpgsqlConnectionStringBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        string port = builder.Port == NpgsqlConnection.DefaultPort ? string.Empty : string.Create(CultureInfo.InvariantCulture, $":{builder.Port}");
+        string port = builder.Port == NpgsqlConnection.DefaultPort
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $":{builder.Port}");
         string user = string.IsNullOrEmpty(builder.Username) ? string.Empty : builder.Username + "@";
         string database = builder.Database ?? builder.Username ?? Environment.UserName;
         return $"postgresql://{user}{builder.Host}{port}/{database}";

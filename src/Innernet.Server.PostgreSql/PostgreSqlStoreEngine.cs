@@ -52,7 +52,10 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     public override string Source { get; }
 
-    /// <summary>An engine for the database of <paramref name="connection"/> (see <see cref="PostgreSqlConnectionString"/>); connects on first use.</summary>
+    /// <summary>
+    /// An engine for the database of <paramref name="connection"/> (see <see cref="PostgreSqlConnectionString"/>); connects on
+    /// first use.
+    /// </summary>
     /// <exception cref="ValidationException">The connection setting is invalid or holds a password.</exception>
     public static PostgreSqlStoreEngine Connect(string connection)
     {
@@ -77,7 +80,8 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
             Execute(migration);
         }
 
-        Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO schema_version (version) VALUES ({PostgreSqlSchema.CurrentVersion})"));
+        Execute(string.Create(
+            CultureInfo.InvariantCulture, $"INSERT INTO schema_version (version) VALUES ({PostgreSqlSchema.CurrentVersion})"));
         Execute("INSERT INTO store_state (generation, last_cidr_id, last_peer_id, last_association_id) VALUES (0, 0, 0, 0)");
         _generation = 0;
         _statePending = false;
@@ -102,13 +106,15 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         if (version > PostgreSqlSchema.CurrentVersion)
         {
             string found = string.Create(CultureInfo.InvariantCulture, $"The database {Source} has schema version {version}");
-            string supported = string.Create(CultureInfo.InvariantCulture, $"newer than the {PostgreSqlSchema.CurrentVersion} this innernet-server understands");
+            string supported = string.Create(
+                CultureInfo.InvariantCulture, $"newer than the {PostgreSqlSchema.CurrentVersion} this innernet-server understands");
             throw new StoreException($"{found}, {supported}. Upgrade innernet-server; do not write to it with an older build.");
         }
 
         if (version < 1)
         {
-            throw new StoreException(string.Create(CultureInfo.InvariantCulture, $"The database {Source} has an invalid schema version {version}."));
+            throw new StoreException(
+                string.Create(CultureInfo.InvariantCulture, $"The database {Source} has an invalid schema version {version}."));
         }
 
         if (version < PostgreSqlSchema.CurrentVersion)
@@ -121,7 +127,8 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
                     Execute(PostgreSqlSchema.Migrations[next - 1]);
                 }
 
-                Execute(string.Create(CultureInfo.InvariantCulture, $"UPDATE schema_version SET version = {PostgreSqlSchema.CurrentVersion}"));
+                Execute(string.Create(
+                    CultureInfo.InvariantCulture, $"UPDATE schema_version SET version = {PostgreSqlSchema.CurrentVersion}"));
                 _transaction!.Commit();
             }
             finally
@@ -206,7 +213,8 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         peers = [.. peers.Select(peer => rotations.Contains(peer.Id)
             ? peer with { KeyRotations = Array.AsReadOnly(rotations[peer.Id].ToArray()) }
             : peer)];
-        var associations = Query("SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+        var associations = Query(
+            "SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
         var reserved = Query("SELECT ip, peer_id, name, until FROM reserved_ips", r => new ReservedIp(
             ReadAddress(r.GetString(0)), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(3))));
         return new StoredRows(cidrs, peers, associations, sequences, reserved);
@@ -406,7 +414,8 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     protected override void InsertAudit(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        using var command = WriteCommand("INSERT INTO audit (id, time, actor, source, action, status) VALUES (@id, @time, @actor, @source, @action, @status)");
+        using var command = WriteCommand(
+            "INSERT INTO audit (id, time, actor, source, action, status) VALUES (@id, @time, @actor, @source, @action, @status)");
         command.Parameters.AddWithValue("id", entry.Id);
         command.Parameters.AddWithValue("time", entry.Time.ToUnixTimeSeconds());
         command.Parameters.AddWithValue("actor", entry.Actor);
@@ -552,7 +561,8 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     {
         if (command.ExecuteNonQuery() != 1)
         {
-            throw new StoreException(string.Create(CultureInfo.InvariantCulture, $"The database {Source} has no {what} row id {id} to update."));
+            throw new StoreException(
+                string.Create(CultureInfo.InvariantCulture, $"The database {Source} has no {what} row id {id} to update."));
         }
     }
 
@@ -580,13 +590,15 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.Parameters.AddWithValue("candidates", peer.Candidates.Select(c => c.ToString()).ToArray());
     }
 
-    private static IPAddress ReadAddress(string text) => IPAddress.TryParse(text, out var value) ? value : throw Damaged("IP address", text);
+    private static IPAddress ReadAddress(string text)
+        => IPAddress.TryParse(text, out var value) ? value : throw Damaged("IP address", text);
 
     // The stored text is what ToString wrote; anything else (host bits set, garbage) is damage.
     private static IPNetwork ReadNetwork(string text)
         => IPNetwork.TryParse(text, out var value) && value.ToString() == text ? value : throw Damaged("IP network", text);
 
-    private static WireGuardKey ReadKey(string text) => WireGuardKey.TryParse(text, out var value) ? value : throw Damaged("WireGuard key", text);
+    private static WireGuardKey ReadKey(string text)
+        => WireGuardKey.TryParse(text, out var value) ? value : throw Damaged("WireGuard key", text);
 
     private static Endpoint ReadEndpoint(string text) => Endpoint.TryParse(text, out var value) ? value : throw Damaged("endpoint", text);
 

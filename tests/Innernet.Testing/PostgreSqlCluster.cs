@@ -41,7 +41,8 @@ public sealed class PostgreSqlCluster : IDisposable
                 "--locale=C", "--no-instructions");
             string options = string.Create(CultureInfo.InvariantCulture,
                 $"-c listen_addresses='' -c unix_socket_directories='{_directory}' -c fsync=on -c synchronous_commit=on");
-            AsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", options, "start");
+            string log = Path.Combine(_directory, "server.log");
+            AsPostgres("pg_ctl", "-D", DataDirectory, "-l", log, "-w", "-t", "60", "-o", options, "start");
         }
         catch
         {
@@ -115,6 +116,7 @@ public sealed class PostgreSqlCluster : IDisposable
         var result = ProcessRunner.Run(program, arguments, TimeSpan.FromSeconds(90));
         return result.ExitCode == 0
             ? result
-            : throw new InvalidOperationException($"'{result.CommandLine}' failed ({result.ExitCode}): {result.StandardError}{result.StandardOutput}");
+            : throw new InvalidOperationException(
+                $"'{result.CommandLine}' failed ({result.ExitCode}): {result.StandardError}{result.StandardOutput}");
     }
 }

@@ -97,7 +97,7 @@ internal sealed class LiteDbStoreEngine : StoreEngine
         }
     }
 
-    /// <summary>Opens a database held in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
+    /// <summary>Opens a database in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
     public static LiteDbStoreEngine OpenStream(Stream data, Stream? log)
     {
         DatabaseFiles.CheckLiteDbHeader(StreamSource, data);
@@ -165,7 +165,8 @@ internal sealed class LiteDbStoreEngine : StoreEngine
 
     protected internal override void WriteSequences(IdSequences sequences) => StoreSchema.WriteSequences(_db, sequences);
 
-    protected internal override void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved) => StoreSchema.WriteReservedIps(_db, reserved);
+    protected internal override void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved)
+        => StoreSchema.WriteReservedIps(_db, reserved);
 
     protected internal override long ReadLastAuditId()
     {

@@ -118,7 +118,8 @@ public sealed partial class ServerStore
         CompareTable(differences, "cidrs", a.Cidrs, b.Cidrs);
         CompareTable(differences, "peers", a.Peers, b.Peers);
         CompareTable(differences, "associations", a.Associations, b.Associations);
-        CompareTable(differences, "reserved IPs", [.. a.ReservedIps.Values.OrderBy(r => r.PeerId)], [.. b.ReservedIps.Values.OrderBy(r => r.PeerId)]);
+        CompareTable(
+            differences, "reserved IPs", [.. a.ReservedIps.Values.OrderBy(r => r.PeerId)], [.. b.ReservedIps.Values.OrderBy(r => r.PeerId)]);
         CompareTable(differences, "audit log", ListAudit(null), other.ListAudit(null));
         if (a.Sequences != b.Sequences)
         {

@@ -107,7 +107,10 @@ public sealed partial class ServerStore : IDisposable
         return CreateOn(engine, store => store.Populate(rows));
     }
 
-    /// <summary>A store over the new database of <paramref name="engine"/>, filled by <paramref name="populate"/>; on any failure nothing is left.</summary>
+    /// <summary>
+    /// A store over the new database of <paramref name="engine"/>, filled by <paramref name="populate"/>; on any failure nothing
+    /// is left.
+    /// </summary>
     private static ServerStore CreateOn(StoreEngine engine, Action<ServerStore> populate)
     {
         var store = new ServerStore(engine);

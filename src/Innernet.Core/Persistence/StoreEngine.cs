@@ -72,7 +72,10 @@ public abstract class StoreEngine : IDisposable
 
     protected internal abstract void InsertAudit(AuditEntry entry);
 
-    /// <summary>The audit log from <paramref name="since"/> on (all when null), oldest first. May run on any thread, concurrently with writes.</summary>
+    /// <summary>
+    /// The audit log from <paramref name="since"/> on (all when null), oldest first. May run on any thread, concurrently with
+    /// writes.
+    /// </summary>
     protected internal abstract IReadOnlyList<AuditEntry> ReadAudit(DateTimeOffset? since);
 
     /// <summary>The writer has nothing queued: a moment for housekeeping (LiteDB checkpoints its log). Must not throw.</summary>
@@ -83,7 +86,9 @@ public abstract class StoreEngine : IDisposable
     /// <summary>True when <paramref name="e"/> is the engine's refusal of a duplicate unique value.</summary>
     protected internal abstract bool IsUniqueViolation(Exception e);
 
-    /// <summary>A <see cref="StoreException"/> for the engine's own and I/O failures; null for anything else (a bug: let it through).</summary>
+    /// <summary>
+    /// A <see cref="StoreException"/> for the engine's own and I/O failures; null for anything else (a bug: let it through).
+    /// </summary>
     protected internal abstract StoreException? Wrap(Exception e, string what);
 
     /// <summary>

@@ -29,7 +29,8 @@ internal static class MigrateCommand
         return command;
     }
 
-    public static async Task RunAsync(CliContext context, GlobalArgs global, string iface, string target, CancellationToken cancellationToken)
+    public static async Task RunAsync(
+        CliContext context, GlobalArgs global, string iface, string target, CancellationToken cancellationToken)
     {
         var paths = NetworkSession.OpenPaths(global, iface);
         await NetworkSession.RequireStoppedAsync(paths, cancellationToken).ConfigureAwait(false);

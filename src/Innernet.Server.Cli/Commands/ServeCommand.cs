@@ -20,8 +20,12 @@ internal static class ServeCommand
         {
             Description = "Host names are <peer>.<suffix> (default <peer>.<interface>.wg; empty = bare <peer>)",
         };
-        var database = CommonOptions.Database("Keep the network in this PostgreSQL database (default: the config's [database] connection, else the file)");
-        var command = new Command("serve", "Run the coordination server of a network") { iface, hostsPath, noWriteHosts, hostSuffix, database };
+        var database = CommonOptions.Database(
+            "Keep the network in this PostgreSQL database (default: the config's [database] connection, else the file)");
+        var command = new Command("serve", "Run the coordination server of a network")
+        {
+            iface, hostsPath, noWriteHosts, hostSuffix, database,
+        };
         command.Validators.Add(result =>
         {
             if (result.GetResult(hostsPath) is { Implicit: false } && result.GetResult(noWriteHosts) is not null)

@@ -8,7 +8,8 @@ public sealed class PostgreSqlConnectionStringTests
     [Fact]
     public void Parse_UriWithSocketDirectory_GivesNpgsqlsFormWithDurableCommits()
     {
-        var builder = PostgreSqlConnectionString.Parse("postgresql://innernet@/net%2Done?host=/run/postgresql&passfile=/etc/innernet-server/pgpass");
+        var builder = PostgreSqlConnectionString.Parse(
+            "postgresql://innernet@/net%2Done?host=/run/postgresql&passfile=/etc/innernet-server/pgpass");
 
         Assert.Equal(("/run/postgresql", "innernet", "net-one", "/etc/innernet-server/pgpass"),
             (builder.Host, builder.Username, builder.Database, builder.Passfile));

@@ -78,7 +78,8 @@ public sealed class PostgreSqlVerbsTests(PostgreSqlCluster cluster) : IClassFixt
         File.Move(cli.Database, cli.Database + ".old");
         await cli.CreateNetworkAsync();
 
-        (await cli.RunAsync("migrate", cli.Interface, "--to", connection)).AssertFails((int)ExitCode.Failure, "already holds innernet tables");
+        (await cli.RunAsync("migrate", cli.Interface, "--to", connection))
+            .AssertFails((int)ExitCode.Failure, "already holds innernet tables");
 
         Assert.Null(ServerConfig.Load(cli.ConfigFile).Config.DatabaseConnection);
     }

@@ -106,12 +106,13 @@ public sealed class InnernetNetwork : IDisposable
 
     // ------------------------------------------------------------------------------------------ server
 
-    /// <summary><c>innernet-server new</c> (external endpoint 198.18.0.1:51820).</summary>
-    public void Create()
+    /// <summary><c>innernet-server new</c> (external endpoint 198.18.0.1:51820), with <paramref name="options"/> appended.</summary>
+    public void Create(params string[] options)
     {
-        Server("new", "--network-name", Name, "--network-cidr", NetworkCidr.ToString(),
-            "--external-endpoint", $"{ServerUnderlay}:{ListenPort}", "--listen-port", ListenPort.ToString(CultureInfo.InvariantCulture)).EnsureSuccess();
-        _log($"innernet-server new {Name} {NetworkCidr} (backend {BackendFlag})");
+        Server(["new", "--network-name", Name, "--network-cidr", NetworkCidr.ToString(),
+            "--external-endpoint", $"{ServerUnderlay}:{ListenPort}", "--listen-port", ListenPort.ToString(CultureInfo.InvariantCulture), .. options])
+            .EnsureSuccess();
+        _log($"innernet-server new {Name} {NetworkCidr} (backend {BackendFlag}) {string.Join(' ', options)}");
     }
 
     /// <summary>
