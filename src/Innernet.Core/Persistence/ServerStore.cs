@@ -273,7 +273,7 @@ public sealed partial class ServerStore : IDisposable
             // Rows are mapped by hand (StoreMapper and the *Document classes); this mapper only passes BsonDocuments through.
             return new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
         }
-        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or ArgumentException)
+        catch (Exception e) when (IsUnreadableFile(e))
         {
             throw new StoreException($"Cannot open '{source}' as an innernet-server database: {e.Message}", e);
         }
@@ -300,9 +300,9 @@ public sealed partial class ServerStore : IDisposable
                 // The open already failed; report that failure.
             }
 
-            if (Wrap(e, $"Cannot read the database '{source}'") is { } wrapped)
+            if (e is not InnernetException && IsUnreadableFile(e))
             {
-                throw wrapped;
+                throw new StoreException($"Cannot read the database '{source}' (damaged, or not an innernet-server database): {e.Message}", e);
             }
 
             throw;
@@ -438,6 +438,16 @@ public sealed partial class ServerStore : IDisposable
             $"A value that must be unique is already taken: {duplicate.Message}", duplicate),
         _ => Wrap(e, $"Database write to '{Source}' failed"),
     };
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while LiteDB opens or reads a file, means the file cannot be read. LiteDB
+    /// decodes pages without checksums, so a damaged or foreign file fails not only with its own exception but with
+    /// whatever the decoding runs into (an unknown type byte is a NotSupportedException, a bad length an index or
+    /// argument error); none of them may escape as a raw LiteDB error.
+    /// </summary>
+    private static bool IsUnreadableFile(Exception e) => e is LiteException or IOException or UnauthorizedAccessException
+        or InvalidCastException or NotSupportedException or ArgumentException or IndexOutOfRangeException or OverflowException
+        or KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException;
 
     /// <summary>A <see cref="StoreException"/> for LiteDB and I/O failures; null for anything else (a bug: let it through).</summary>
     private static StoreException? Wrap(Exception e, string what)
