@@ -36,7 +36,7 @@ public sealed partial class ServerStoreTests
         {
             long version = store.Version;
             store.AddCidr(new CidrContents("lab", IPNetwork.Parse("10.42.9.0/24"), Cidr.RootId));
-            Assert.Equal(version + 1, store.Version); // one commit: the change and its entry
+            Assert.Equal(version + 1, store.Version);
             store.AddCidr(new CidrContents("lab-2", IPNetwork.Parse("10.42.10.0/24"), Cidr.RootId));
 
             var entry = Assert.Single(store.ListAudit(null));
