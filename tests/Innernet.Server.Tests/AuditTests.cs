@@ -29,6 +29,19 @@ public sealed class AuditTests
     }
 
     [Fact]
+    public async Task AdminWriteThatChangesNothing_IsStillRecorded()
+    {
+        await using var server = await ApiServer.StartAsync();
+        var root = server.Store.GetCidr(Cidr.RootId)!;
+
+        await (await server.Admin().PutJson($"/v1/admin/cidrs/{root.Id}", new CidrContents(root.Name, root.Network, null)))
+            .AssertStatusAsync(HttpStatusCode.NoContent);
+
+        var entry = Assert.Single(server.Store.ListAudit(null));
+        Assert.Equal(($"PUT /v1/admin/cidrs/{root.Id}", 204), (entry.Action, entry.Status));
+    }
+
+    [Fact]
     public async Task ReadsRefusalsAndUserCalls_AreNotRecorded()
     {
         await using var server = await ApiServer.StartAsync();

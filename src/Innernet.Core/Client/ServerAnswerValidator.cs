@@ -15,12 +15,88 @@ namespace Innernet.Core.Client;
 /// </summary>
 public static class ServerAnswerValidator
 {
-    /// <summary>Checks every peer of <paramref name="state"/> against <paramref name="config"/>.</summary>
-    /// <exception cref="ServerAnswerException">A rule is broken; the message names the peer and the rule.</exception>
+    /// <summary>Checks every peer and every CIDR of <paramref name="state"/> against <paramref name="config"/>.</summary>
+    /// <exception cref="ServerAnswerException">A rule is broken; the message names the peer or CIDR and the rule.</exception>
     public static void Validate(State state, InterfaceConfig config)
     {
         ArgumentNullException.ThrowIfNull(state);
         ValidateChange(state.Peers, [], HeldPeers.None, config);
+        ValidateCidrs(state.Cidrs, config.Interface.Address.Network);
+    }
+
+    /// <summary>
+    /// The CIDR tree: each CIDR of the network's family, ids unique (host bits are refused when the answer is parsed); the one without a parent
+    /// is the network itself; every other lies strictly inside its listed parent, and no two children of one parent
+    /// overlap (what the server refuses when a CIDR is created). So the tree an admin sees is the network's, whole.
+    /// </summary>
+    private static void ValidateCidrs(IReadOnlyList<Cidr> cidrs, IPNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(cidrs);
+        var byId = new Dictionary<long, Cidr>(cidrs.Count);
+        foreach (var cidr in cidrs)
+        {
+            if (cidr is null)
+            {
+                throw Refused("the answer contains a null CIDR");
+            }
+
+            var range = cidr.Network;
+            if (range.BaseAddress.AddressFamily != network.BaseAddress.AddressFamily)
+            {
+                throw Refused($"CIDR {Describe(cidr)}: it is of another address family than the network {network}");
+            }
+
+            if (!byId.TryAdd(cidr.Id, cidr))
+            {
+                throw Refused($"CIDR {Describe(cidr)}: its id {cidr.Id} is also listed for CIDR {Describe(byId[cidr.Id])}");
+            }
+        }
+
+        foreach (var cidr in cidrs)
+        {
+            if (cidr.Parent is not { } parentId)
+            {
+                if (!cidr.Network.Equals(network))
+                {
+                    throw Refused($"CIDR {Describe(cidr)}: it has no parent but is not the network {network}");
+                }
+
+                continue;
+            }
+
+            if (!byId.TryGetValue(parentId, out var parent))
+            {
+                throw Refused($"CIDR {Describe(cidr)}: its parent {parentId} is not in the answer");
+            }
+
+            if (parent.Network.PrefixLength >= cidr.Network.PrefixLength || !parent.Network.Contains(cidr.Network.BaseAddress))
+            {
+                throw Refused($"CIDR {Describe(cidr)}: it is not inside its parent {Describe(parent)}");
+            }
+        }
+
+        foreach (var siblings in cidrs.Where(c => c.Parent is not null).GroupBy(c => c.Parent))
+        {
+            var ordered = siblings.OrderBy(c => c.Network.BaseAddress.GetAddressBytes(), ByteOrder.Instance).ToList();
+            for (int i = 1; i < ordered.Count; i++)
+            {
+                // Sorted by start, two prefixes overlap exactly when the earlier one contains the later one's start.
+                if (ordered[i - 1].Network.Contains(ordered[i].Network.BaseAddress))
+                {
+                    throw Refused($"CIDR {Describe(ordered[i])}: it overlaps its sibling {Describe(ordered[i - 1])}");
+                }
+            }
+        }
+    }
+
+    private static string Describe(Cidr cidr) => $"'{Printable(Shortened(cidr.Name)) ?? "(null)"}' ({cidr.Network.BaseAddress}/{cidr.Network.PrefixLength})";
+
+    /// <summary>Addresses of one family compared as unsigned big-endian numbers.</summary>
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 
     /// <summary>

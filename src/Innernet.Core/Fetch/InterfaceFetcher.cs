@@ -172,9 +172,19 @@ public sealed class InterfaceFetcher
         string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
         var wireGuard = _layer.WireGuard;
         // The answer's rules and the pins are checked BEFORE any of it reaches WireGuard, the hosts file or the cache.
-        if (reachable)
+        // The cache an unreachable server leaves is checked too: an older client may have written it under fewer rules.
+        try
         {
             ServerAnswerValidator.Validate(state, config);
+        }
+        catch (ServerAnswerException e) when (!reachable)
+        {
+            throw new ServerAnswerException(
+                $"The server is unreachable and the cached peers in '{ClientPaths.DataFile(request.DataDirectory, name)}' are refused too: {e.Message}", e);
+        }
+
+        if (reachable)
+        {
             store.CheckPins(state.Peers);
         }
 

@@ -231,6 +231,21 @@ internal sealed class LiteDbStoreEngine : StoreEngine
             ? new StoreException($"{what}: {e.Message}", e)
             : null;
 
+    protected internal override StoreException? WrapOpenFailure(Exception e, string what)
+        => e is not InnernetException && IsUnreadableFile(e)
+            ? new StoreException($"{what} (damaged, or not an innernet-server database): {e.Message}", e)
+            : null;
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while LiteDB opens or reads a file, means the file cannot be read. LiteDB
+    /// decodes pages without checksums, so a damaged or foreign file fails not only with its own exception but with
+    /// whatever the decoding runs into (an unknown type byte is a NotSupportedException, a bad length an index or
+    /// argument error); none of them may escape as a raw LiteDB error.
+    /// </summary>
+    private static bool IsUnreadableFile(Exception e) => e is LiteException or IOException or UnauthorizedAccessException
+        or InvalidCastException or NotSupportedException or ArgumentException or IndexOutOfRangeException or OverflowException
+        or KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException;
+
     protected internal override void Close(bool abandon)
     {
         if (_closed)
@@ -295,7 +310,7 @@ internal sealed class LiteDbStoreEngine : StoreEngine
             // Rows are mapped by hand (StoreMapper and the *Document classes); this mapper only passes BsonDocuments through.
             return new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
         }
-        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or ArgumentException)
+        catch (Exception e) when (IsUnreadableFile(e))
         {
             throw new StoreException($"Cannot open '{source}' as an innernet-server database: {e.Message}", e);
         }

@@ -8,8 +8,9 @@ public sealed partial class ServerStore
     private long _lastAuditId = -1;
 
     /// <summary>
-    /// Appends an admin action to the audit log (durable when this returns, like every write). The log lives in the
-    /// database file but not in the in-memory snapshot: it only grows, and only <see cref="ListAudit"/> reads it.
+    /// Appends an admin action to the audit log (durable when this returns, like every write) in a transaction of its own.
+    /// An action made through the store inside an <see cref="AuditScope"/> is recorded with its change instead. The log
+    /// lives in the database file but not in the in-memory snapshot: it only grows, and only <see cref="ListAudit"/> reads it.
     /// </summary>
     /// <returns>The entry with its id.</returns>
     public AuditEntry AppendAudit(DateTimeOffset time, string actor, string source, string action, int status)
@@ -18,18 +19,26 @@ public sealed partial class ServerStore
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(action);
         var stored = StoreMapper.ToStoredPrecision(time)!.Value;
-        return Write(state =>
-        {
-            // Ids continue from the log itself (the snapshot does not hold it); a failed commit leaves a gap, never a repeat.
-            if (_lastAuditId < 0)
+        return Write(
+            state =>
             {
-                _lastAuditId = _engine.ReadLastAuditId();
-            }
+                var entry = NumberAuditEntry(new AuditEntry(0, stored, actor, source, action, status));
+                // The snapshot itself is the next state: nothing a reader sees changes, but the entry is committed.
+                return new Planned<AuditEntry>(entry, state, () => _engine.InsertAudit(entry));
+            },
+            audited: false);
+    }
 
-            var entry = new AuditEntry(++_lastAuditId, stored, actor, source, action, status);
-            // The snapshot itself is the next state: nothing a reader sees changes, but the entry is committed.
-            return new Planned<AuditEntry>(entry, state, () => _engine.InsertAudit(entry));
-        });
+    /// <summary><paramref name="entry"/> with the next audit id. Writer thread only.</summary>
+    private AuditEntry NumberAuditEntry(AuditEntry entry)
+    {
+        // Ids continue from the log itself (the snapshot does not hold it); a failed commit leaves a gap, never a repeat.
+        if (_lastAuditId < 0)
+        {
+            _lastAuditId = _engine.ReadLastAuditId();
+        }
+
+        return entry with { Id = ++_lastAuditId };
     }
 
     /// <summary>The audit log from <paramref name="since"/> on (all when null), oldest first.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Innernet.Core.Model;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -40,12 +41,13 @@ public sealed partial class ServerStore
     /// Runs <paramref name="plan"/> against the newest state (committed writes plus those ahead of it in its batch)
     /// and commits its change; returns once the change is durable and published. The plan validates (throwing
     /// for a refusal) and returns the result, the state after the change and the LiteDB writes that make it; it
-    /// must not touch the database itself and may run more than once (a retry).
+    /// must not touch the database itself and may run more than once (a retry). Inside an <see cref="AuditScope"/> the
+    /// scope's entry is committed with the change (unless <paramref name="audited"/> is false or the scope has one already).
     /// </summary>
-    private T Write<T>(Func<StoreSnapshot, Planned<T>> plan)
+    private T Write<T>(Func<StoreSnapshot, Planned<T>> plan, bool audited = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var write = new PendingWrite<T>(plan);
+        using var write = new PendingWrite<T>(plan, audited ? AuditScope.Current : null);
         try
         {
             _queued.Add(write);
@@ -141,6 +143,7 @@ public sealed partial class ServerStore
             {
                 changed.Add(write);
                 state = next;
+                write.AuditEntry = write.Audit is { Recorded: null } scope ? NumberAuditEntry(scope.Entry) : null;
             }
         }
 
@@ -153,6 +156,10 @@ public sealed partial class ServerStore
                     foreach (var write in changed)
                     {
                         write.Stage();
+                        if (write.AuditEntry is { } entry)
+                        {
+                            _engine.InsertAudit(entry);
+                        }
                     }
 
                     if (state.Sequences != start.Sequences)
@@ -174,10 +181,19 @@ public sealed partial class ServerStore
                 }
 
                 state = _snapshot;
+                changed.Clear();
             }
         }
 
         Volatile.Write(ref _snapshot, state);
+        foreach (var write in changed)
+        {
+            if (write.AuditEntry is { } entry)
+            {
+                write.Audit!.MarkRecorded(entry);
+            }
+        }
+
         foreach (var write in batch)
         {
             write.Complete();
@@ -222,9 +238,15 @@ public sealed partial class ServerStore
     }
 
     /// <summary>One queued write. Touched only by the writer until it is complete, then only by its caller.</summary>
-    private abstract class PendingWrite : IDisposable
+    private abstract class PendingWrite(AuditScope? audit) : IDisposable
     {
         private readonly ManualResetEventSlim _done = new();
+
+        /// <summary>The caller's audit scope (null: none, or the write is not audited).</summary>
+        public AuditScope? Audit { get; } = audit;
+
+        /// <summary>The scope's entry, numbered, when this write's planned change records it.</summary>
+        public AuditEntry? AuditEntry { get; set; }
 
         protected ExceptionDispatchInfo? Error { get; private set; }
 
@@ -247,7 +269,7 @@ public sealed partial class ServerStore
         public void Complete() => _done.Set();
     }
 
-    private sealed class PendingWrite<T>(Func<StoreSnapshot, Planned<T>> plan) : PendingWrite
+    private sealed class PendingWrite<T>(Func<StoreSnapshot, Planned<T>> plan, AuditScope? audit) : PendingWrite(audit)
     {
         private Planned<T> _planned;
 

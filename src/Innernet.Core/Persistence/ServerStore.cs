@@ -189,7 +189,7 @@ public sealed partial class ServerStore : IDisposable
         {
             // The open already failed; closing reports nothing more.
             engine.Dispose();
-            if (engine.Wrap(e, $"Cannot read the database '{engine.Source}'") is { } wrapped)
+            if (engine.WrapOpenFailure(e, $"Cannot read the database '{engine.Source}'") is { } wrapped)
             {
                 throw wrapped;
             }

@@ -92,6 +92,12 @@ public abstract class StoreEngine : IDisposable
     protected internal abstract StoreException? Wrap(Exception e, string what);
 
     /// <summary>
+    /// Like <see cref="Wrap"/>, for a failure while the store opens the database: the engine may know more failures that
+    /// mean "damaged or not a database" (LiteDB decodes pages without checksums).
+    /// </summary>
+    protected internal virtual StoreException? WrapOpenFailure(Exception e, string what) => Wrap(e, what);
+
+    /// <summary>
     /// Releases the database (on the writer thread). <paramref name="abandon"/>: a commit failed and could not be
     /// rolled back; whatever holds that transaction must not be finalized.
     /// </summary>

@@ -53,4 +53,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Audit {Id}: {Actor} from {Source}: {Action} → {Status}")]
     public static partial void Audited(ILogger logger, long id, string actor, string source, string action, int status);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Audit {Id} was recorded with status {Recorded} (the route's success), but the answer was {Answered}")]
+    public static partial void AuditStatusDiffers(ILogger logger, long id, int recorded, int answered);
 }

@@ -220,58 +220,6 @@ public sealed class StateStreamReaderTests
         beat.Writer.Complete();
     }
 
-    /// <summary>Counts the bytes the client's socket reads (HTTP framing included).</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        private long _read;
-
-        public long BytesRead => Interlocked.Read(ref _read);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-            => inner.WriteAsync(buffer, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private int Count(int read)
-        {
-            Interlocked.Add(ref _read, read);
-            return read;
-        }
-    }
-
     [Fact]
     public async Task IdleStream_HeartbeatsCostUnder1KiBPerHour_OnTheWire()
     {
@@ -292,13 +240,7 @@ public sealed class StateStreamReaderTests
         CountingStream? socket = null;
         using var api = new InnernetApiClient(server.InternalEndpoint, server.ServerKeys.Public, new InnernetApiClientOptions
         {
-            ConnectCallback = async (context, ct) =>
-            {
-                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                s.Bind(new IPEndPoint(HostileServer.ClientAddress.Address, 0));
-                await s.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct);
-                return socket = new CountingStream(new System.Net.Sockets.NetworkStream(s, ownsSocket: true));
-            },
+            ConnectCallback = async (context, ct) => socket = await CountingStream.ConnectAsync(HostileServer.ClientAddress.Address, context, ct),
         });
         var stream = await api.OpenStateStreamAsync(null, null, Ct);
         await using (stream)

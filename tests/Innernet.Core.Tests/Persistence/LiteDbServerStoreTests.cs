@@ -307,4 +307,23 @@ public sealed class LiteDbServerStoreTests : ServerStoreTests
         var e = Assert.Throws<LiteException>(() => peers.Insert(copy));
         Assert.Equal(LiteException.INDEX_DUPLICATE_KEY, e.ErrorCode);
     }
+
+    [Fact]
+    public void Open_UnknownBsonTypeInARow_ThrowsStoreExceptionNamingTheFile()
+    {
+        using var temp = new TempDatabase();
+        ServerStore.Create(temp.Path, Network).Dispose();
+        byte[] file = File.ReadAllBytes(temp.Path);
+        // A peer row's "name" field: BSON type 0x02 (string), then the key. An unknown type byte is what a flipped bit
+        // makes of it; LiteDB's reader throws a bare NotSupportedException for it.
+        int at = file.AsSpan().IndexOf("\u0002name\0"u8);
+        Assert.True(at > 0, "the test's database holds no \"name\" string field");
+        file[at] = 0x7F;
+        File.WriteAllBytes(temp.Path, file);
+
+        var e = Assert.Throws<StoreException>(() => ServerStore.Open(temp.Path));
+
+        Assert.Contains(temp.Path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("damaged", e.Message, StringComparison.Ordinal);
+    }
 }

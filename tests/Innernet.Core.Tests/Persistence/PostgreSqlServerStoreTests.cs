@@ -1,3 +1,4 @@
+using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Server.PostgreSql;
@@ -59,7 +60,35 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
 
         var e = Assert.Throws<StoreException>(database.Open);
 
-        Assert.Contains("schema version 7, newer than the 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 7, newer than the 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_SchemaVersion1_MigratesToTheKeyHistoryAndKeepsTheRows()
+    {
+        // A database as the first release wrote it: version 1, no key_rotations table.
+        var database = (PostgreSqlTestDatabase)NewDatabase();
+        KeyPair old = KeyPair.Generate(), next = KeyPair.Generate();
+        Peer laptop;
+        using (var store = database.Create(Network))
+        {
+            laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
+        }
+
+        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations; UPDATE {database.Schema}.schema_version SET version = 1");
+
+        using (var store = database.Open())
+        {
+            Assert.Equal(laptop, store.GetPeer(laptop.Id));
+            store.RotateKey(laptop.Id, KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, next.Public, 1));
+        }
+
+        Assert.Equal("2", cluster.Sql($"SELECT version FROM {database.Schema}.schema_version").Trim());
+        Assert.Equal($"{laptop.Id}|1|{old.Public.ToBase64()}|{next.Public.ToBase64()}", cluster.Sql(
+            $"SELECT peer_id, generation, old_public_key, public_key FROM {database.Schema}.key_rotations").Trim());
+        using var reopened = database.Open();
+        Assert.Equal(next.Public, reopened.GetPeer(laptop.Id)!.PublicKey);
+        Assert.Equal(old.Public, Assert.Single(reopened.GetPeer(laptop.Id)!.KeyRotations).OldPublicKey);
     }
 
     [Fact]
@@ -74,7 +103,7 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
 
         string row = cluster.Sql($"SELECT ip, public_key, candidates, endpoint FROM {database.Schema}.peers WHERE name = 'laptop'");
         Assert.Equal($"10.42.1.1|{Key(1).ToBase64()}|{{192.0.2.1:51820,192.0.2.2:51820}}|", row.Trim());
-        Assert.Equal("1|3|2|0", cluster.Sql(
+        Assert.Equal("2|3|2|0", cluster.Sql(
             $"SELECT (SELECT version FROM {database.Schema}.schema_version), last_cidr_id, last_peer_id, last_association_id "
             + $"FROM {database.Schema}.store_state").Trim());
     }

@@ -25,6 +25,9 @@ public sealed class StoreCrashTests
     private const int ConcurrentWriters = 3;
     private const int MaxOperationsPerWriter = 40;
 
+    private const int AuditedCrashPoints = 300;
+    private const int MaxAuditedWrites = 40;
+
     [Fact]
     public void PowerCutAtRandomPoints_ReopenedStoreHoldsEveryAcknowledgedWriteAndNothingTorn()
     {
@@ -69,6 +72,75 @@ public sealed class StoreCrashTests
         Assert.True(inFlightKept > 0 && inFlightLost > 0, $"in-flight writes kept {inFlightKept}, lost {inFlightLost}");
         // One commit alone costs two log syncs: fewer means writers shared commits, so the cuts landed in shared ones too.
         Assert.True(syncs < 2 * writes, $"{writes} writes took {syncs} log syncs: the writers never shared a commit");
+    }
+
+    /// <summary>
+    /// Power cuts during admin writes made inside an <see cref="AuditScope"/> (what the API's audit middleware does): after
+    /// the cut every returned write is there with its audit entry, the one in flight with its entry or neither, and no
+    /// entry without its change or change without its entry (they share one commit).
+    /// </summary>
+    [Fact]
+    public void PowerCutDuringAuditedWrites_ChangeAndAuditEntryAreKeptTogether()
+    {
+        int inFlightKept = 0, inFlightLost = 0;
+        RunPowerCuts(AuditedCrashPoints, 0xa0d1, (seed, mode, _) =>
+        {
+            var random = new Random(seed);
+            var disk = new SimulatedDisk();
+            var data = disk.NewFile();
+            var log = disk.NewFile();
+            var store = ServerStore.Create(data, log, Network);
+            disk.CutPowerAfter(random.Next(MaxDiskOperationsBeforeCut));
+            var acknowledged = new List<string>();
+            string? inFlight = null;
+            for (int i = 1; i <= MaxAuditedWrites && !disk.IsPoweredOff; i++)
+            {
+                string name = $"team-{i}";
+                try
+                {
+                    using (AuditScope.Begin(DateTimeOffset.UnixEpoch, "local admin", "test", $"POST {name}", 201))
+                    {
+                        store.AddCidr(new CidrContents(name, IPNetwork.Parse($"10.42.{i}.0/24"), Cidr.RootId));
+                    }
+
+                    acknowledged.Add(name);
+                }
+                catch (Exception) when (disk.IsPoweredOff)
+                {
+                    inFlight = name;
+                }
+            }
+
+            try
+            {
+                store.Dispose();
+            }
+            catch (IOException) when (disk.IsPoweredOff)
+            {
+                // The machine is off.
+            }
+
+            var rebooted = new SimulatedDisk();
+            using var reopened = ServerStore.Open(data.AfterPowerCut(rebooted, mode, random), log.AfterPowerCut(rebooted, mode, random));
+            var changes = reopened.ListCidrs().Where(c => c.Id > Cidr.InfraId).Select(c => c.Name).ToList();
+            var entries = reopened.ListAudit(null).Select(e => e.Action["POST ".Length..]).ToList();
+            Assert.Equal(changes, entries);
+            if (inFlight is not null && changes.Count == acknowledged.Count + 1)
+            {
+                Assert.Equal([.. acknowledged, inFlight], changes);
+                Interlocked.Increment(ref inFlightKept);
+            }
+            else
+            {
+                Assert.Equal(acknowledged, changes);
+                if (inFlight is not null)
+                {
+                    Interlocked.Increment(ref inFlightLost);
+                }
+            }
+        });
+
+        Assert.True(inFlightKept > 0 && inFlightLost > 0, $"in-flight writes kept {inFlightKept}, lost {inFlightLost}");
     }
 
     private static (int Kept, int Lost, long Writes, long Syncs) RunConcurrentOnce(int seed, CrashMode mode, bool writeAfterRecovery)
