@@ -14,7 +14,7 @@ bin=$ROOT/artifacts/publish/$rid
 case "$rid" in linux-x64) arch=amd64 ;; linux-arm64) arch=arm64 ;; *) echo "deb.sh: unsupported RID $rid" >&2; exit 2 ;; esac
 [ -x "$bin/innernet-server" ] && [ -x "$bin/inn" ] || { echo "deb.sh: $bin has no commands (./build.sh publish $rid)" >&2; exit 1; }
 version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$ROOT/Directory.Build.props")
-maintainer=${DEB_MAINTAINER:-Innernet for .NET contributors <maintainers@innernet-dotnet.org>}
+maintainer=${DEB_MAINTAINER:-Innernet for .NET maintainers <maintainers@innernet-dotnet.invalid>}
 # Reproducible: file dates and the man pages' date come from the last commit.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
 date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)

@@ -3,6 +3,7 @@ using Innernet.Core.IO;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Benchmarks.Server;
@@ -36,11 +37,21 @@ internal static class NetworkPopulator
 
     /// <summary>
     /// The <c>populate ROOT IFACE SIZE</c> verb: the network of <see cref="Create"/> on disk for benchmarks of the
-    /// commands (tests/harness/bench-aot.sh), external endpoint 198.18.0.1:51820; exit code 0.
+    /// commands (tests/harness/bench-aot.sh), external endpoint 198.18.0.1:51820; also <c>{root}/client/{iface}.conf</c>,
+    /// the installed client config of <c>bench-b</c> (sees every peer), for timing <c>inn up</c>; exit code 0.
     /// </summary>
     public static int Write(string root, string iface, string size)
     {
-        var network = Create(root, iface, int.Parse(size, CultureInfo.InvariantCulture), new IPEndPoint(IPAddress.Parse("198.18.0.1"), ListenPort));
+        var external = new IPEndPoint(IPAddress.Parse("198.18.0.1"), ListenPort);
+        var network = Create(root, iface, int.Parse(size, CultureInfo.InvariantCulture), external);
+        string client = Path.Combine(root, "client");
+        AtomicFile.EnsurePrivateDirectory(client);
+        new InterfaceConfig
+        {
+            Interface = new InterfaceInfo(iface, new InterfaceAddress(network.All.Ip, Root.PrefixLength), network.All.PrivateKey),
+            Server = new ServerInfo(
+                network.ServerPublicKey, Endpoint.FromIPEndPoint(external), new IPEndPoint(network.ServerIp, network.ListenPort)),
+        }.Save(Path.Combine(client, iface + ".conf"));
         Console.WriteLine(network.Database);
         return 0;
     }

@@ -5,6 +5,10 @@
 # Each figure: median [min–max] wall time of BENCH_AOT_RUNS (default 20) whole processes, their mean CPU time (user +
 # system, GNU time: what the command costs even when a busy machine makes it wait) and their peak RSS (maximum
 # resident set size). Prints a markdown table; the load average is printed with it.
+# As root with wireguard-go, also `inn up` with nothing changed at each size: `innernet-server serve` (Native AOT) in
+# one namespace, the client `bench-b` (sees every peer) in another joined by a veth pair, its interface already up
+# with every peer from a first `inn up`; each timed `inn up` then fetches the state and finds nothing to change.
+# Environment: BENCH_AOT_RUNS, BENCH_AOT_SIZES, BENCH_AOT_UP (default true as root; false = no `inn up` rows).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -17,7 +21,20 @@ die() { echo "bench-aot.sh: $*" >&2; exit 1; }
 [ -x "$AOT/inn" ] && [ -x "$AOT/innernet-server" ] || die "no Native AOT commands in $AOT (./build.sh publish)"
 [ -f "$POPULATE" ] || die "missing $POPULATE (./build.sh build)"
 [ -x /usr/bin/time ] || die "needs GNU time (/usr/bin/time)"
-work=$(mktemp -d /tmp/innernet-bench-aot.XXXXXX); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d /tmp/innernet-bench-aot.XXXXXX)
+UP=${BENCH_AOT_UP:-$([ "$(id -u)" = 0 ] && command -v wireguard-go >/dev/null && echo true || echo false)}
+tag=ba$(printf '%04x' $((RANDOM % 65536)))   # unique names: UAPI sockets in /run/wireguard are machine-wide
+NS_S=$tag-s NS_C=$tag-c NET=$tag CLIENT_IF=${tag}c server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  ip netns pids "$NS_C" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns pids "$NS_S" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns del "$NS_C" 2>/dev/null || true
+  ip netns del "$NS_S" 2>/dev/null || true
+  rm -f "/run/wireguard/$NET.sock" "/run/wireguard/$CLIENT_IF.sock"
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # measure PROGRAM ARGS… — "median min max peak-rss-MiB mean-cpu-ms" over RUNS processes (output discarded)
 measure() {
@@ -45,6 +62,37 @@ row() { # LABEL PEERS then the command line after the binary path placeholder @
     "$label" "$peers" "$am" "$an" "$ax" "$ac" "$ar" "$jm" "$jn" "$jx" "$jc" "$jr" "$(awk -v a="$am" -v j="$jm" 'BEGIN { print j / a }')"
 }
 
+# up_lab NET_DIR: the server of the network in NET_DIR serving in its namespace, the client's interface up with every
+# peer (a first `inn up`, retried until the server answers); then `inn up` has nothing left to change.
+up_lab() {
+  local net=$1 i
+  ip netns add "$NS_S"; ip netns add "$NS_C"
+  ip link add "$tag-a" netns "$NS_S" type veth peer name "$tag-b" netns "$NS_C"
+  ip -n "$NS_S" addr add 198.18.0.1/24 dev "$tag-a"; ip -n "$NS_C" addr add 198.18.0.2/24 dev "$tag-b"
+  for ns in "$NS_S" "$NS_C"; do ip -n "$ns" link set lo up; done
+  ip -n "$NS_S" link set "$tag-a" up; ip -n "$NS_C" link set "$tag-b" up
+  mkdir -p /run/wireguard "$net/cdata"
+  mv "$net/client/$NET.conf" "$net/client/$CLIENT_IF.conf"
+  ip netns exec "$NS_S" "$AOT/innernet-server" -c "$net/etc" -d "$net/lib" --backend userspace serve "$NET" \
+    > "$net/serve.log" 2>&1 &
+  server_pid=$!
+  for ((i = 0; i < 120; i++)); do
+    ip netns exec "$NS_C" "$AOT/inn" -c "$net/client" -d "$net/cdata" --backend userspace up "$CLIENT_IF" --no-write-hosts \
+      > "$net/first-up.log" 2>&1 && return 0
+    sleep 0.5
+  done
+  cat "$net/serve.log" "$net/first-up.log" >&2
+  die "the client never came up against the server"
+}
+
+up_lab_down() {
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=
+  ip netns pids "$NS_C" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns pids "$NS_S" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns del "$NS_C" 2>/dev/null || true; ip netns del "$NS_S" 2>/dev/null || true
+  rm -f "/run/wireguard/$NET.sock" "/run/wireguard/$CLIENT_IF.sock"
+}
+
 # The JIT build's commands have the same names under their project directories.
 mkdir -p "$work/jit"
 ln -s "$JIT/Innernet.Client.Cli/release/inn" "$work/jit/inn"
@@ -59,11 +107,25 @@ row '`inn --help`' — @inn --help
 row '`innernet-server --help`' — @innernet-server --help
 for size in ${SIZES//,/ }; do
   net=$work/n$size
-  dotnet "$POPULATE" populate "$net" bench "$size" > /dev/null
+  dotnet "$POPULATE" populate "$net" "$NET" "$size" > /dev/null
   dirs=(-c "$net/etc" -d "$net/lib")
-  row '`innernet-server list-peers`' "$size" @innernet-server list-peers bench "${dirs[@]}"
-  row '`innernet-server list-cidrs`' "$size" @innernet-server list-cidrs bench "${dirs[@]}"
-  row '`innernet-server list-associations`' "$size" @innernet-server list-associations bench "${dirs[@]}"
+  row '`innernet-server list-peers`' "$size" @innernet-server list-peers "$NET" "${dirs[@]}"
+  row '`innernet-server list-cidrs`' "$size" @innernet-server list-cidrs "$NET" "${dirs[@]}"
+  row '`innernet-server list-associations`' "$size" @innernet-server list-associations "$NET" "${dirs[@]}"
+  if [ "$UP" = true ]; then
+    up_lab "$net"
+    row '`inn up`, nothing changed' "$size" ip netns exec "$NS_C" @inn -c "$net/client" -d "$net/cdata" --backend userspace \
+      up "$CLIENT_IF" --no-write-hosts
+    # innernet 1.7.1's figure had no NAT candidates to try; ours has (every 3rd peer has two, and no peer answers).
+    row '`inn up`, nothing changed, `--no-nat-traversal`' "$size" ip netns exec "$NS_C" @inn -c "$net/client" -d "$net/cdata" \
+      --backend userspace up "$CLIENT_IF" --no-write-hosts --no-nat-traversal
+    # The same read-only verbs while the server runs: through its admin socket, not the database.
+    row '`innernet-server list-peers`, server running' "$size" @innernet-server list-peers "$NET" "${dirs[@]}"
+    row '`innernet-server list-cidrs`, server running' "$size" @innernet-server list-cidrs "$NET" "${dirs[@]}"
+    echo "| server peak RSS (VmHWM) after these requests | $size | $(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' \
+      "/proc/$server_pid/status") | | |"
+    up_lab_down
+  fi
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
