@@ -200,6 +200,15 @@ public sealed class InnernetApiClient : IDisposable
 
     // ---- admin endpoints ----
 
+    /// <summary>
+    /// <c>GET /v1/admin/audit[?since=unix seconds]</c> (an extension; innernet's server answers 404): the admin actions
+    /// the server recorded, oldest first.
+    /// </summary>
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default)
+        => GetAsync<IReadOnlyList<AuditEntry>>(
+            since is { } s ? string.Create(CultureInfo.InvariantCulture, $"admin/audit?since={s.ToUnixTimeSeconds()}") : "admin/audit",
+            cancellationToken);
+
     /// <summary><c>GET /v1/admin/peers</c>: every peer, disabled and unredeemed ones included.</summary>
     public Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken = default)
         => GetAsync<IReadOnlyList<Peer>>("admin/peers", cancellationToken);

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using Innernet.Cli;
 using Innernet.Core.Contracts;
 using Innernet.Core.Model;
@@ -30,20 +28,8 @@ internal static class AuditCommand
             await using var session = await NetworkSession.OpenAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct)
                 .ConfigureAwait(false);
             var entries = await session.Admin.ListAuditAsync(from, ct).ConfigureAwait(false);
-            await context.Out.WriteAsync(parse.GetValue(json) ? InnernetJson.Serialize(entries) + "\n" : Format(entries)).ConfigureAwait(false);
+            await context.Out.WriteAsync(parse.GetValue(json) ? InnernetJson.Serialize(entries) + "\n" : AuditText.Format(entries)).ConfigureAwait(false);
         }));
         return command;
-    }
-
-    private static string Format(IReadOnlyList<AuditEntry> entries)
-    {
-        var text = new StringBuilder();
-        foreach (var e in entries)
-        {
-            text.Append(CultureInfo.InvariantCulture,
-                $"{e.Id,5}  {e.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {e.Actor} from {e.Source}: {e.Action} -> {e.Status}\n");
-        }
-
-        return text.Length == 0 ? "No admin actions recorded.\n" : text.ToString();
     }
 }

@@ -71,6 +71,31 @@ public sealed class ClientCommandLineTests
     }
 
     [Fact]
+    public async Task Audit_ShowsTheAdminActionsAsTextAndJson_ForAdminsOnly()
+    {
+        var (server, files, _, cli, admin) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        Assert.Equal(0, await cli.RunAsync("add-cidr", Net, "--name", "robots", "--cidr", "127.42.2.0/24", "--parent", Net, "--yes"));
+
+        Assert.Equal(0, await cli.RunAsync("audit", Net));
+        string text = cli.Out.ToString();
+        Assert.Contains($"peer 'admin' (id {admin.Id}) from", text, StringComparison.Ordinal);
+        Assert.Contains("POST /v1/admin/cidrs -> 201", text, StringComparison.Ordinal);
+
+        Assert.Equal(0, await cli.RunAsync("audit", Net, "--since", "1h", "--json"));
+        var entries = Core.Contracts.InnernetJson.Deserialize<List<AuditEntry>>(cli.Out.ToString());
+        Assert.Equal("POST /v1/admin/cidrs", Assert.Single(entries, e => e.Action.StartsWith("POST", StringComparison.Ordinal)).Action);
+        Assert.Equal((int)ExitCode.Usage, await cli.RunAsync("audit", Net, "--since", "soon"));
+
+        var humans = server.Store.ListCidrs().Single(c => c.Name == "humans");
+        var (user, keys) = server.AddPeer("user", "127.42.1.9", humans.Id);
+        server.ClientConfig(user.Ip, keys).Save(files.ConfigFile(Net));
+        Assert.NotEqual(0, await cli.RunAsync("audit", Net));
+        Assert.Contains("401", cli.Error.ToString() + cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingValue_WithoutTerminal_IsUsageError_NamingTheFlag()
     {
         var (server, files, _, cli, _) = await AdminAsync();
@@ -253,7 +278,7 @@ public sealed class ClientCommandLineTests
 
         foreach (string verb in new[] { "install", "show", "up", "fetch", "down", "uninstall", "add-peer", "rename-peer", "add-cidr",
             "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "delete-peer", "add-association", "delete-association",
-            "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint" })
+            "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint", "rotate-key", "audit" })
         {
             Assert.Contains(verb, cli.Out.ToString(), StringComparison.Ordinal);
         }
