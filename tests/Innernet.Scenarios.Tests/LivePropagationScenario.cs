@@ -5,15 +5,16 @@ namespace Innernet.Scenarios.Tests;
 
 /// <summary>
 /// Propagation of admin changes to real clients: <c>innernet-server serve</c> and N <c>inn up --daemon</c> in
-/// namespaces on wireguard-go (N = 10, or <c>INNERNET_PROPAGATION_CLIENTS</c>, e.g. 50). Each round disables then
-/// enables one more peer (not measured) with <c>innernet-server</c>; the time from the command returning to each other client's WireGuard
-/// device having applied it (the key gone, the key back) is one sample. Prints p50/p99/max; fails when p99 exceeds
-/// 1 s.
+/// namespaces on wireguard-go (N = 10, or <c>INNERNET_PROPAGATION_CLIENTS</c>, e.g. 50; <c>./build.sh bench live</c>
+/// runs both), the daemons started ten at a time. Each round disables then enables one more peer (not measured) with
+/// <c>innernet-server</c>; the time from the command returning to each other client's WireGuard device having applied
+/// it (the key gone, the key back) is one sample. Prints p50/p99/max; fails when p99 exceeds 1 s.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspace)
 {
     private const int Rounds = 3;
+    private const int StartBatch = 10;
 
     [Fact]
     public async Task AdminChanges_ReachEveryClientsDevice_P99Within1s()
@@ -28,22 +29,29 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         var victim = net.InvitePeer("victim", "humans");
         await net.ServeAsync(Ct);
         await net.InstallAsync(Ct, [.. peers, victim]);
-        foreach (var peer in peers)
+        // Started a batch at a time: N JIT-compiling daemons at once on two cores starve the server and wireguard-go
+        // until requests time out. `inn show` is a process per call, so readiness is read from the status files the
+        // daemons write (and `inn show` confirms one at the end).
+        var started = Stopwatch.StartNew();
+        foreach (var batch in peers.Chunk(StartBatch))
         {
-            net.StartDaemon(peer);
+            foreach (var peer in batch)
+            {
+                net.StartDaemon(peer);
+            }
+
+            var connecting = batch.ToList();
+            var limit = started.Elapsed + TimeSpan.FromSeconds(120);
+            connecting.RemoveAll(HoldsStream);
+            while (connecting.Count > 0)
+            {
+                Assert.True(started.Elapsed < limit, $"{connecting.Count} daemons do not hold the stream after 120 s: "
+                    + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}");
+                await Task.Delay(100, Ct);
+                connecting.RemoveAll(HoldsStream);
+            }
         }
 
-        // `inn show` is a process per call (seconds each for N daemons on two cores): wait on the status files the
-        // daemons write, then let `inn show` confirm one of them.
-        var connecting = peers.ToList();
-        var started = Stopwatch.StartNew();
-        var limit = TimeSpan.FromSeconds(60 + (3 * clients));
-        while (connecting.RemoveAll(HoldsStream) >= 0 && connecting.Count > 0)
-        {
-            Assert.True(started.Elapsed < limit, $"{connecting.Count} daemons do not hold the stream after {limit.TotalSeconds:0} s: "
-                + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}");
-            await Task.Delay(100, Ct);
-        }
         Assert.Equal("live", net.UpdatesMode(peers[^1]));
         Log($"{clients} daemons hold the stream {started.Elapsed.TotalSeconds:0.0} s after they were started");
         var state = net.ReadState();

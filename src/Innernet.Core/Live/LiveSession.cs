@@ -107,12 +107,20 @@ public sealed class LiveSession
             View = ResumedView(request, config, first);
             while (true)
             {
-                if (await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false))
+                var offer = await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false);
+                if (offer == StreamOffer.Unknown)
                 {
-                    if (await HoldStreamAsync(request, config, statusPath, cancellationToken).ConfigureAwait(false))
-                    {
-                        continue;
-                    }
+                    // Neither a stream nor a poll can be had now: ask again after the reconnect wait, not a poll interval.
+                    SetStatus(statusPath, LiveMode.Connecting, View?.Version);
+                    await _delay(_backoff.Next(), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (offer == StreamOffer.Offered)
+                {
+                    _backoff.Reset();
+                    await HoldStreamAsync(request, config, statusPath, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
 
                 SetStatus(statusPath, LiveMode.Polling, version: null);
@@ -153,26 +161,28 @@ public sealed class LiveSession
         return new LiveView(request.InterfaceName, config, store, state, version, device, _log);
     }
 
-    private async Task<bool> OffersStreamAsync(InterfaceConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the server whether it offers the stream. No answer (a timeout, a broken tunnel) or an error other than 401
+    /// (a restarting server, a proxy) is <see cref="StreamOffer.Unknown"/>: neither polling nor the stream works then.
+    /// </summary>
+    /// <exception cref="ApiStatusException">401: we are no longer a member.</exception>
+    private async Task<StreamOffer> OffersStreamAsync(InterfaceConfig config, CancellationToken cancellationToken)
     {
         using var api = _api(config);
         try
         {
             var capabilities = await api.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-            return capabilities.StateStream >= ServerCapabilities.StateStreamVersion;
+            return capabilities.StateStream >= ServerCapabilities.StateStreamVersion ? StreamOffer.Offered : StreamOffer.NotOffered;
         }
-        catch (ApiTransportException e)
+        catch (Exception e) when (e is ApiTransportException or ApiStatusException { StatusCode: not HttpStatusCode.Unauthorized })
         {
-            _log.Warning($"cannot ask the server for its capabilities ({e.Message}); polling");
-            return false;
+            _log.Warning($"cannot ask the server for its capabilities ({e.Message}); asking again soon");
+            return StreamOffer.Unknown;
         }
     }
 
-    /// <summary>
-    /// Holds streams (reconnecting with backoff) until the server stops offering one; false then, so the caller
-    /// polls.
-    /// </summary>
-    private async Task<bool> HoldStreamAsync(FetchRequest request, InterfaceConfig config, string statusPath, CancellationToken cancellationToken)
+    /// <summary>Holds streams (reconnecting with backoff) until the server stops offering one; then the caller polls.</summary>
+    private async Task HoldStreamAsync(FetchRequest request, InterfaceConfig config, string statusPath, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -197,7 +207,7 @@ public sealed class LiveSession
             {
                 _log.Warning("the server no longer offers the state stream; polling");
                 View = null;
-                return false;
+                return;
             }
             catch (ApiTransportException e)
             {
@@ -223,10 +233,11 @@ public sealed class LiveSession
 
             SetStatus(statusPath, LiveMode.Connecting, View?.Version);
             await _delay(_backoff.Next(), cancellationToken).ConfigureAwait(false);
-            if (!await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false))
+            // Unknown: the stream's own attempt says more (and waits again when it fails).
+            if (await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false) == StreamOffer.NotOffered)
             {
                 View = null;
-                return false;
+                return;
             }
         }
     }

@@ -10,8 +10,11 @@ namespace Innernet.Client.Tests.Live;
 /// Kestrel and the real store (<see cref="InProcessServer"/>), <see cref="Clients"/> <c>inn up --daemon</c> sessions
 /// each on its own loopback address with its own peer, cache, hosts file and in-memory device. Every admin change of
 /// the benchmark goes through the admin API over HTTP; the test asserts what each client's device, view and hosts file
-/// hold afterwards, not how fast (the benchmark measures that).
+/// hold afterwards, not how fast (the benchmark measures that). It runs alone (its own collection, no parallel
+/// tests), so 120 sessions do not starve the timing-sensitive tests beside it.
 /// </summary>
+[Collection(nameof(LiveFleetTests))]
+[CollectionDefinition(nameof(LiveFleetTests), DisableParallelization = true)]
 public sealed class LiveFleetTests
 {
     private const int Clients = 120;

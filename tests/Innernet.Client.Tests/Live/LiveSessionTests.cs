@@ -257,6 +257,43 @@ public sealed class LiveSessionTests
     }
 
     [Fact]
+    public async Task RunAsync_CapabilitiesFailing_AsksAgainAfterTheReconnectWait_NotAPollInterval_ThenGoesLive()
+    {
+        await using var server = await HostileServer.StartAsync();
+        await using var client = new Client(server);
+        int asked = 0;
+        server.Capabilities = context =>
+        {
+            // A server busy restarting (or a proxy in front of it): three 503s, then the answer.
+            if (Interlocked.Increment(ref asked) <= 3)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return Task.CompletedTask;
+            }
+
+            return Body(context, """{"state_stream":1}""");
+        };
+        var first = client.Script.NextConnection();
+        first.TryWrite(StreamScript.Line(StreamScript.Full("v1", server.Answer())));
+
+        client.Start();
+        await client.UntilAsync(() => client.Session.FullViewsApplied == 1, "the stream after the capabilities came back");
+
+        // Three reconnect waits (bounds 1, 2, 4 s), no poll interval, no state fetch besides the first.
+        double[] bounds = [1, 2, 4];
+        var delays = client.Delays.Select(d => d.TotalSeconds).ToArray();
+        Assert.Equal(bounds.Length, delays.Length);
+        for (int i = 0; i < bounds.Length; i++)
+        {
+            Assert.InRange(delays[i], bounds[i] / 2, bounds[i]);
+        }
+
+        Assert.Equal(1, server.StateRequests);
+        Assert.Equal(LiveMode.Live, LiveStatusFile.ReadRunning(client.StatusPath)?.Mode);
+        first.Complete();
+    }
+
+    [Fact]
     public async Task RunAsync_AgainstInnernet171WithoutTheStream_PollsEveryInterval()
     {
         await using var server = await HostileServer.StartAsync();
