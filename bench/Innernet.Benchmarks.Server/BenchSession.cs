@@ -147,7 +147,7 @@ internal sealed class BenchSession : IDisposable
             {
                 NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () =>
             {
-                    using var wireGuard = new UserspaceWireGuardControl();
+                    using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
                     wireGuard.DeleteDevice(iface);
                 });
             }

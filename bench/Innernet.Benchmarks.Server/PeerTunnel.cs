@@ -48,7 +48,7 @@ internal sealed class PeerTunnel
         var tunnel = new PeerTunnel(ns, iface, peer, network, serverUnderlay);
         NetworkNamespace.Run(tunnel._namespacePath, () =>
         {
-            using var wireGuard = new UserspaceWireGuardControl();
+            using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
             wireGuard.ConfigureDevice(iface, new DeviceConfig { PrivateKey = peer.PrivateKey });
             using var route = new RouteNetlinkClient();
             var link = route.GetLink(iface)
@@ -66,7 +66,7 @@ internal sealed class PeerTunnel
     /// </summary>
     public void SetServerPeer()
     {
-        using var wireGuard = new UserspaceWireGuardControl();
+        using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
         wireGuard.ConfigureDevice(Interface, new DeviceConfig
         {
             ReplacePeers = true,
@@ -87,7 +87,7 @@ internal sealed class PeerTunnel
     /// <summary>True once a handshake with the server completed.</summary>
     public bool HasHandshake()
     {
-        using var wireGuard = new UserspaceWireGuardControl();
+        using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
         return wireGuard.GetDevice(Interface)?.Peers.Any(p => p.LastHandshake is not null) == true;
     }
 

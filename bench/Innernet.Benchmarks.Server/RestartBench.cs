@@ -114,7 +114,7 @@ internal static class RestartBench
         string path = NetnsLab.NamespacePath(serverNs);
         NetworkNamespace.Run(path, () =>
         {
-            using var wireGuard = new UserspaceWireGuardControl();
+            using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
             wireGuard.DeleteDevice(iface);
         });
         var clock = Stopwatch.StartNew();

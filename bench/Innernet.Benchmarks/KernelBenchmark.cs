@@ -19,7 +19,7 @@ internal static class KernelBenchmark
             throw new InvalidOperationException("kernel benchmark refuses to run in the initial network namespace; run it through tests/harness/bench.sh");
         }
 
-        using var control = KernelWireGuardControl.TryOpen()
+        using var control = KernelWireGuardClient.TryOpen()
             ?? throw new InvalidOperationException("no wireguard Generic Netlink family: run inside the VM (tests/harness/bench.sh)");
         string prefix = NetnsLab.NamePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)) + "k";
         int counter = 0;

@@ -5,7 +5,7 @@ namespace Innernet.Benchmarks;
 
 /// <summary>
 /// The measured scenarios, identical for both backends: apply N peers (replace-peers from empty) and
-/// read the device back, once through our <see cref="IWireGuardControl"/>, once through
+/// read the device back, once through our <see cref="WireGuardClient"/>, once through
 /// <c>wg setconf</c> / <c>wg show IF dump</c> talking to the same device. wg's numbers include its
 /// process start; the cost of a trivial <c>wg show IF listen-port</c> is reported alongside.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class OursVersusWg
     /// device each time: removing peers costs one RCU grace period per peer in the kernel
     /// (<c>netif_napi_del</c> → <c>synchronize_net</c>), minutes for 10,000 peers under TCG.
     /// </param>
-    public static List<ResultRow> Run(string backend, string note, IWireGuardControl control, Func<string> emptyDevice, IReadOnlyList<int> peerCounts, int runs)
+    public static List<ResultRow> Run(string backend, string note, WireGuardClient control, Func<string> emptyDevice, IReadOnlyList<int> peerCounts, int runs)
     {
         ProcessResult Wg(params string[] args) => ProcessRunner.Run("wg", args, WgTimeout).EnsureSuccess();
 

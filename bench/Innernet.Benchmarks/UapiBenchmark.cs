@@ -16,7 +16,7 @@ internal static class UapiBenchmark
         string device = lab.InterfaceName("b0");
         lab.StartWireGuardGo(ns, device, logLevel: "error");
         string version = ProcessRunner.Run("wireguard-go", ["--version"]).StandardOutput.Split('\n')[0].Trim();
-        using var control = new UserspaceWireGuardControl(new WireGuardControlOptions { SocketDirectory = WireGuardGoSockets.Directory });
+        using var control = new UserspaceWireGuardClient(new WireGuardClientOptions { SocketDirectory = WireGuardGoSockets.Directory });
         // Peer removal is cheap in wireguard-go: one device, emptied (untimed) before each run.
         string Empty()
         {

@@ -1,16 +1,13 @@
 using System.Net;
 using Innernet.Core;
 using Innernet.Core.Api;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 
 namespace Innernet.Cli;
 
 /// <summary>Runs a verb handler: anticipated failures are printed as one <c>error:</c> line (no stack trace) and become the exit code.</summary>
 internal static class VerbRunner
 {
-    private const int EPERM = 1;
-    private const int EACCES = 13;
-
     /// <summary>Runs <paramref name="handler"/>; <see cref="ExitCode.Ok"/> when it returns.</summary>
     /// <param name="error">Where the error line goes.</param>
     /// <param name="handler">The verb's work.</param>
@@ -43,7 +40,7 @@ internal static class VerbRunner
         ApiStatusException { StatusCode: HttpStatusCode.NotFound } => ExitCode.NotFound,
         InnernetException => ExitCode.Failure,
         UnauthorizedAccessException => ExitCode.Permission,
-        NetlinkException { Errno: EPERM or EACCES } => ExitCode.Permission,
+        NetlinkException { Errno: Errno.EPERM or Errno.EACCES } => ExitCode.Permission,
         IOException => ExitCode.Failure,
         OperationCanceledException when cancellationToken.IsCancellationRequested => ExitCode.Failure,
         _ => null,

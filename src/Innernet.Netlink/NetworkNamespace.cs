@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Threading;
 using Innernet.Netlink.Errors;
@@ -18,6 +19,7 @@ namespace Innernet.Netlink;
 /// var links = client.GetLinks(); // links of namespace "blue"
 /// </code>
 /// </example>
+[SupportedOSPlatform("linux")]
 public static class NetworkNamespace
 {
     /// <summary>

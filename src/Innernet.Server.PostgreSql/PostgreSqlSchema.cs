@@ -13,12 +13,15 @@ namespace Innernet.Server.PostgreSql;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this build writes. Opening a newer database fails; an older one is migrated.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
-    public static readonly string[] Tables = ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit"];
+    public static readonly string[] Tables = ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations"];
 
-    /// <summary>Migration N (index N-1) takes a database from version N-1 to N; migration 1 creates today's model.</summary>
+    /// <summary>
+/// Migration N (index N-1) takes a database from version N-1 to N: 1 creates the model of innernet 1.7 plus deleted
+/// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>).
+/// </summary>
     public static readonly string[] Migrations =
     [
         """
@@ -78,6 +81,15 @@ internal static class PostgreSqlSchema
             action text NOT NULL,
             status integer NOT NULL);
         CREATE INDEX audit_time ON audit (time);
+        """,
+        """
+        CREATE TABLE key_rotations (
+            peer_id bigint NOT NULL REFERENCES peers (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            generation bigint NOT NULL CHECK (generation > 0),
+            old_public_key text NOT NULL,
+            public_key text NOT NULL,
+            signature text NOT NULL,
+            PRIMARY KEY (peer_id, generation));
         """,
     ];
 }

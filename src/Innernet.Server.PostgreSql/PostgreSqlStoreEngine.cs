@@ -201,6 +201,18 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
                 InviteExpires = r.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(10)),
                 Candidates = Array.AsReadOnly(r.GetFieldValue<string[]>(11).Select(c => ReadEndpoint(c)).ToArray()),
             });
+        var rotations = Query(
+            "SELECT peer_id, generation, old_public_key, public_key, signature FROM key_rotations ORDER BY peer_id, generation",
+            r => (PeerId: r.GetInt64(0), Step: new KeyRotation
+            {
+                Generation = r.GetInt64(1),
+                OldPublicKey = ReadKey(r.GetString(2)),
+                PublicKey = ReadKey(r.GetString(3)),
+                Signature = r.GetString(4),
+            })).ToLookup(row => row.PeerId, row => row.Step);
+        peers = [.. peers.Select(peer => rotations.Contains(peer.Id)
+            ? peer with { KeyRotations = Array.AsReadOnly(rotations[peer.Id].ToArray()) }
+            : peer)];
         var associations = Query(
             "SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
         var reserved = Query("SELECT ip, peer_id, name, until FROM reserved_ips", r => new ReservedIp(
@@ -312,6 +324,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
             + "@is_disabled, @is_redeemed, @invite_expires, @candidates)");
         AddPeer(command, peer);
         command.ExecuteNonQuery();
+        WriteKeyRotations(peer, replace: false);
     }
 
     protected override void UpdatePeer(Peer peer)
@@ -323,6 +336,31 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
             + "invite_expires = @invite_expires, candidates = @candidates WHERE id = @id");
         AddPeer(command, peer);
         RequireOne(command, "peer", peer.Id);
+        WriteKeyRotations(peer, replace: true);
+    }
+
+    // A peer's key history is a few rows (at most KeyRotationProof.MaxHistory): rewritten whole when the peer changes.
+    private void WriteKeyRotations(Peer peer, bool replace)
+    {
+        if (replace)
+        {
+            using var clear = WriteCommand("DELETE FROM key_rotations WHERE peer_id = @id");
+            clear.Parameters.AddWithValue("id", peer.Id);
+            clear.ExecuteNonQuery();
+        }
+
+        foreach (var step in peer.KeyRotations)
+        {
+            using var insert = WriteCommand(
+                "INSERT INTO key_rotations (peer_id, generation, old_public_key, public_key, signature) "
+                + "VALUES (@id, @generation, @old_public_key, @public_key, @signature)");
+            insert.Parameters.AddWithValue("id", peer.Id);
+            insert.Parameters.AddWithValue("generation", step.Generation);
+            insert.Parameters.AddWithValue("old_public_key", step.OldPublicKey.ToBase64());
+            insert.Parameters.AddWithValue("public_key", step.PublicKey.ToBase64());
+            insert.Parameters.AddWithValue("signature", step.Signature);
+            insert.ExecuteNonQuery();
+        }
     }
 
     protected override void DeletePeer(long id) => DeleteRow("peers", id);

@@ -1,5 +1,5 @@
 using System.Net;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 using Innernet.Netlink.WireGuard.Kernel;
 using Innernet.Testing.Fuzzing;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Innernet.Scenarios.Tests;
 
@@ -32,7 +33,19 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             net.StartDaemon(peer);
         }
 
-        await net.WaitForAsync(() => peers.All(p => net.UpdatesMode(p) == "live"), TimeSpan.FromSeconds(120), "every daemon to hold the stream", Ct);
+        // `inn show` is a process per call (seconds each for N daemons on two cores): wait on the status files the
+        // daemons write, then let `inn show` confirm one of them.
+        var connecting = peers.ToList();
+        var started = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(60 + (3 * clients));
+        while (connecting.RemoveAll(HoldsStream) >= 0 && connecting.Count > 0)
+        {
+            Assert.True(started.Elapsed < limit, $"{connecting.Count} daemons do not hold the stream after {limit.TotalSeconds:0} s: "
+                + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}");
+            await Task.Delay(100, Ct);
+        }
+        Assert.Equal("live", net.UpdatesMode(peers[^1]));
+        Log($"{clients} daemons hold the stream {started.Elapsed.TotalSeconds:0.0} s after they were started");
         var state = net.ReadState();
         var samples = new List<double>();
         string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -69,5 +82,19 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             + $"1-min load {load}: p50 {P(0.5):0} ms, p99 {P(0.99):0} ms, max {sorted[^1]:0} ms "
             + "(from the server command returning; device polled from the test, one UAPI read per client per pass)");
         Assert.True(P(0.99) <= 1000, $"p99 {P(0.99):0} ms exceeds 1 s\n{net.DaemonLogs()}");
+    }
+
+    /// <summary>True when the peer's daemon says in its status file (<c>&lt;data-dir&gt;/&lt;iface&gt;.live</c>) that it holds the stream.</summary>
+    private static bool HoldsStream(InnernetPeer peer)
+    {
+        try
+        {
+            using var status = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(peer.DataDirectory, peer.InterfaceName + ".live")));
+            return status.RootElement.TryGetProperty("mode", out var mode) && mode.GetString() == "Live";
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -59,11 +59,13 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         string rKey = net.ReadState().Peer("r").PublicKey.ToString();
         Assert.False(HasPeer(net, l, rKey), "l must not see r before the association");
 
-        // The server learns a peer's endpoint from its WireGuard device (the reconciler reads it every 10 s): a peer
-        // that joined a moment ago has none in anybody's view yet, so nobody could start a handshake with it. Start
-        // from a settled network, as a real one is (known limit, see the issue note).
+        // The server learns a peer's endpoint from its WireGuard device: every 10 s, and about a second after the
+        // first request of a peer whose endpoint it does not know yet. Without it in the views nobody could start a
+        // handshake with the other, so wait for it (the daemons' requests have triggered that read by now).
+        var observed = Stopwatch.StartNew();
         await net.WaitForAsync(() => ServerObservedEndpoints(net, "l", "r"), TimeSpan.FromSeconds(20),
             "the server to have observed l's and r's endpoints", Ct);
+        Log($"the server had observed l's and r's endpoints {observed.Elapsed.TotalMilliseconds:0} ms after both were live");
 
         var result = net.Server("add-association", net.Name, "left", "right", "--yes");
         var changed = Stopwatch.StartNew();
@@ -73,10 +75,10 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         Log($"add-association left right: on both devices {applied.TotalMilliseconds:0} ms after the command returned");
         Assert.True(applied <= Propagation, $"the association must reach both devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
 
-        // One handshake on a local bridge takes milliseconds. But both daemons add each other at the same moment with a
-        // persistent keepalive, so both sides may initiate at once; wireguard-go then drops both responses and the
-        // handshake completes only at WireGuard's retry, REKEY_TIMEOUT (5 s) later. So: within 1 s of the update, plus
-        // one handshake, which may be that retry.
+        // One handshake on a local bridge takes milliseconds. Both daemons add each other from the same update; if both
+        // initiated at once, wireguard-go would drop both responses and the handshake would complete only at the retry,
+        // REKEY_TIMEOUT (5 s) later. So only the peer with the smaller key starts at once, the other turns its keepalive
+        // on 1 s later (LiveView). The ping's own wait stays long enough for one retry, should a handshake be lost.
         var ping = net.Lab.ExecWithTimeout(TimeSpan.FromSeconds(15), l.Namespace, "ping", "-n", "-c", "1", "-W", "7", r.Ip.ToString());
         Log($"l pings r: {(ping.Succeeded ? "reply" : "no reply")}, {changed.Elapsed.TotalMilliseconds:0} ms after the command");
         Assert.True(ping.Succeeded, $"l must ping r within 1 s plus one handshake\n{ping}\n{net.DescribeWireGuard()}\n{net.DaemonLogs()}");

@@ -1,4 +1,5 @@
 using System.Net;
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Testing;
@@ -10,14 +11,14 @@ namespace Innernet.Testing;
 /// unset = unchanged). Records every update, can fail the next ones (a refused netlink call) and lets a test
 /// change a device behind the product's back (drift, handshakes, roaming). Thread-safe.
 /// </summary>
-public sealed class InMemoryWireGuard : IWireGuardControl
+public sealed class InMemoryWireGuard : WireGuardClient
 {
     private readonly Dictionary<string, Device> _devices = new(StringComparer.Ordinal);
     private readonly List<(string Name, DeviceConfig Config)> _updates = [];
     private readonly Lock _lock = new();
     private int _failures;
 
-    public WireGuardBackend Backend => WireGuardBackend.Userspace;
+    public override WireGuardBackend Backend => WireGuardBackend.Userspace;
 
     /// <summary>Every successful <see cref="ConfigureDevice"/> call, in order (a copy).</summary>
     public IReadOnlyList<(string Name, DeviceConfig Config)> Updates
@@ -94,7 +95,7 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public IReadOnlyList<string> ListDevices()
+    public override IReadOnlyList<string> ListDevices()
     {
         lock (_lock)
         {
@@ -102,7 +103,7 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public WireGuardDevice? GetDevice(string name)
+    public override WireGuardDevice? GetDevice(string name)
     {
         lock (_lock)
         {
@@ -116,7 +117,7 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public bool CreateDevice(string name)
+    public override bool CreateDevice(string name)
     {
         lock (_lock)
         {
@@ -124,14 +125,14 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public void ConfigureDevice(string name, DeviceConfig config)
+    public override void ConfigureDevice(string name, DeviceConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         lock (_lock)
         {
             if (!_devices.TryGetValue(name, out var device))
             {
-                throw new InvalidOperationException($"WireGuard device '{name}' does not exist.");
+                throw new NetlinkException(Errno.ENODEV, $"configure {name}", $"WireGuard device '{name}' does not exist.", null);
             }
 
             if (_failures > 0)
@@ -157,7 +158,7 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public bool DeleteDevice(string name)
+    public override bool DeleteDevice(string name)
     {
         lock (_lock)
         {
@@ -165,9 +166,10 @@ public sealed class InMemoryWireGuard : IWireGuardControl
         }
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         // Tests share one instance across several users: nothing to release.
+        base.Dispose(disposing);
     }
 
     private static WireGuardDevice Snapshot(string name, Device device) => new()

@@ -10,7 +10,13 @@
 # server's CPU time per change, and the server's memory per held connection. Writes its block into
 # docs/benchmarks.md (one block per client count). About 10 s at 1,000 clients, a minute or two at 10,000.
 #
-# Environment: BENCH_LIVE_ROUNDS (default 5), BENCH_LIVE_DOC (docs/benchmarks.md; empty = do not write).
+# Then, as root, the same kind of change with real processes: LivePropagationScenario (host layer of
+# Innernet.Scenarios.Tests) runs innernet-server serve and N inn up --daemon, each in its own network namespace on
+# wireguard-go (interface names unique per run, everything deleted afterwards, also on failure), for N = 10 and 50;
+# it prints p50/p99/max from the server command to each client's device. 3–10 minutes at 50 clients on 2 cores.
+#
+# Environment: BENCH_LIVE_ROUNDS (default 5), BENCH_LIVE_DOC (docs/benchmarks.md; empty = do not write),
+# BENCH_LIVE_NAMESPACES (default 10,50; empty = skip the namespace runs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -26,3 +32,19 @@ args=("$clients" --rounds "${BENCH_LIVE_ROUNDS:-5}")
 [ -n "$DOC" ] && args+=(--doc "$DOC")
 echo "==> live: $clients stream clients, ${BENCH_LIVE_ROUNDS:-5} rounds of 4 admin changes" >&2
 dotnet "$DLL" "${args[@]}"
+
+SCENARIOS=$ROOT/artifacts/build/bin/Innernet.Scenarios.Tests/release/Innernet.Scenarios.Tests.dll
+namespaces=${BENCH_LIVE_NAMESPACES-10,50}
+[ -n "$namespaces" ] || exit 0
+[ "$(id -u)" = 0 ] || die "the namespace runs need root (BENCH_LIVE_NAMESPACES= skips them)"
+[ -f "$SCENARIOS" ] || die "missing $SCENARIOS (run ./build.sh build)"
+for n in ${namespaces//,/ }; do
+  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 100 ] || die "BENCH_LIVE_NAMESPACES: 2 to 100 clients, not '$n'"
+  echo "==> live: $n daemons in namespaces on wireguard-go (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  if ! out=$(CI=true INNERNET_PROPAGATION_CLIENTS=$n timeout $((600 + 10 * n)) dotnet "$SCENARIOS" -noColor -noLogo \
+      -method "*LivePropagationScenario.AdminChanges_ReachEveryClientsDevice_P99Within1s" 2>&1); then
+    echo "$out" | tail -n 80 >&2
+    die "the $n-client run failed"
+  fi
+  grep -m1 -o 'propagation to .*' <<<"$out"
+done

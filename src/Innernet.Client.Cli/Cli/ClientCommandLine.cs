@@ -36,6 +36,7 @@ internal static class ClientCommandLine
         root.Subcommands.Add(PeerAdminCommands.SetEnabled(context, globals, enable: false));
         root.Subcommands.Add(PeerAdminCommands.SetEnabled(context, globals, enable: true));
         root.Subcommands.Add(PeerAdminCommands.Delete(context, globals));
+        root.Subcommands.Add(RotateKeyCommand.Create(context, globals));
         root.Subcommands.Add(AssociationCommands.Add(context, globals));
         root.Subcommands.Add(AssociationCommands.Delete(context, globals));
         root.Subcommands.Add(AssociationCommands.List(context, globals));

@@ -58,7 +58,7 @@ internal static class ShowCommand
     }
 
     /// <summary>Reads every innernet interface (or the named one): device, cache and config.</summary>
-    public static IReadOnlyList<InterfaceView> Collect(ClientContext context, GlobalArgs args, IWireGuardControl wireGuard, string? only)
+    public static IReadOnlyList<InterfaceView> Collect(ClientContext context, GlobalArgs args, WireGuardClient wireGuard, string? only)
     {
         var names = only is null ? wireGuard.ListDevices().Order(StringComparer.Ordinal).ToList() : [only];
         var now = context.Time.GetUtcNow();

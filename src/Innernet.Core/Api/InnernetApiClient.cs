@@ -183,6 +183,13 @@ public sealed class InnernetApiClient : IDisposable
     public Task RedeemAsync(WireGuardKey newPublicKey, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Post, "user/redeem", Body(new RedeemContents(newPublicKey)), cancellationToken);
 
+    /// <summary>
+    /// <c>POST /v1/user/rotate-key</c> (an extension; innernet's server answers 404) with the signed step from this
+    /// peer's current key to its new one (204 expected).
+    /// </summary>
+    public Task RotateKeyAsync(KeyRotation rotation, CancellationToken cancellationToken = default)
+        => SendAsync(HttpMethod.Post, "user/rotate-key", Body(new RotateKeyContents(rotation)), cancellationToken);
+
     /// <summary><c>PUT /v1/user/endpoint</c>: set or unset this peer's endpoint override on the server.</summary>
     public Task SetEndpointAsync(EndpointContents contents, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Put, "user/endpoint", Body(contents), cancellationToken);

@@ -2,14 +2,18 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Innernet.Core.IO;
+using Innernet.Core.Keys;
 using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Client;
 
 /// <summary>
 /// The client's peer cache, <c>/var/lib/innernet/&lt;iface&gt;.json</c> (spec §5.4). It pins each overlay IP to
 /// the public key first seen for it, keeps peers the server stopped listing (marked disabled), and replaces
-/// the CIDR list on every update. Writes are atomic, mode 0600. Not thread-safe.
+/// the CIDR list on every update. Writes are atomic, mode 0600. Not thread-safe. Opened for a network
+/// (<see cref="Open(string, WireGuardKey)"/>), a pin also moves along a valid key rotation proof
+/// (<see cref="KeyRotationProof"/>); otherwise a changed key is always refused.
 /// </summary>
 public sealed class DataStore
 {
@@ -21,6 +25,9 @@ public sealed class DataStore
     // Position in _peers of each cached IP (its pin), built on first use and kept in step by every change, so a
     // pin check or a difference costs O(peers checked), not O(cache).
     private Dictionary<IPAddress, int>? _index;
+
+    // The network's server key that rotation proofs are bound to; null accepts no rotation.
+    private WireGuardKey? _networkKey;
 
     private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings, byte[]? fileBytes)
     {
@@ -44,7 +51,7 @@ public sealed class DataStore
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>
-    /// The SHA-256 (lowercase hex) of the file's bytes as read by <see cref="Open"/> or last written; null when there
+    /// The SHA-256 (lowercase hex) of the file's bytes as read by <see cref="Open(string)"/> or last written; null when there
     /// was no file. Ties other files to exactly this cache (<see cref="StateEntityTagFile"/>).
     /// </summary>
     public string? ContentHash { get; private set; }
@@ -56,6 +63,24 @@ public sealed class DataStore
     /// </summary>
     /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
     public static DataStore Open(string path)
+    {
+        return OpenFile(path);
+    }
+
+    /// <summary>
+    /// Opens the cache of the network whose server key is <paramref name="serverKey"/> (from the client's config): a
+    /// changed key for a pinned IP is then accepted when the peer record proves that the holder of the pinned key asked
+    /// for it (<see cref="KeyRotationProof.ChainProblem"/>).
+    /// </summary>
+    /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
+    public static DataStore Open(string path, WireGuardKey serverKey)
+    {
+        var store = OpenFile(path);
+        store._networkKey = serverKey;
+        return store;
+    }
+
+    private static DataStore OpenFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -119,8 +144,9 @@ public sealed class DataStore
 
     /// <summary>
     /// Checks the pins without changing anything: a peer whose IP is cached with a different public key means
-    /// the server (or someone posing as it) tries to re-key an existing peer. Run this BEFORE applying any
-    /// WireGuard change derived from <paramref name="peers"/>.
+    /// the server (or someone posing as it) tries to re-key an existing peer, unless the store was opened for the
+    /// network and the peer carries a valid chain of key rotation proofs from the pinned key. Run this BEFORE applying
+    /// any WireGuard change derived from <paramref name="peers"/>; the pin moves when the peer is stored.
     /// </summary>
     /// <exception cref="PinningException">"PINNING ERROR: …" naming the peer and IP.</exception>
     public void CheckPins(IEnumerable<Peer> peers)
@@ -131,9 +157,15 @@ public sealed class DataStore
         {
             if (index.TryGetValue(peer.Ip, out int i) && _peers[i] is var cached && cached.PublicKey != peer.PublicKey)
             {
-                throw new PinningException(
-                    $"PINNING ERROR: New peer '{peer.Name}' has the same IP ({peer.Ip}) as cached peer '{cached.Name}' but a " +
-                    $"different public key (cached {cached.PublicKey}, received {peer.PublicKey}). Refusing to update.");
+                string? problem = _networkKey is { } networkKey
+                    ? KeyRotationProof.ChainProblem(cached, peer, networkKey)
+                    : "this cache accepts no key rotation";
+                if (problem is not null)
+                {
+                    throw new PinningException(
+                        $"PINNING ERROR: New peer '{peer.Name}' has the same IP ({peer.Ip}) as cached peer '{cached.Name}' but a " +
+                        $"different public key (cached {cached.PublicKey}, received {peer.PublicKey}) and {problem}. Refusing to update.");
+                }
             }
         }
     }

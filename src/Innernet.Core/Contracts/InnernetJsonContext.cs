@@ -31,6 +31,7 @@ namespace Innernet.Core.Contracts;
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(StateUpdate))]
 [JsonSerializable(typeof(RedeemContents))]
+[JsonSerializable(typeof(RotateKeyContents))]
 [JsonSerializable(typeof(EndpointContents))]
 [JsonSerializable(typeof(ServerCapabilities))]
 [JsonSerializable(typeof(Endpoint))]

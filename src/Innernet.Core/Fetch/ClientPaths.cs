@@ -12,6 +12,7 @@ public static class ClientPaths
     private const string ConfigExtension = ".conf";
     private const string DataExtension = ".json";
     private const string EntityTagExtension = ".etag";
+    private const string ResumeExtension = ".resume";
 
     /// <summary><c>&lt;config-dir&gt;/&lt;iface&gt;.conf</c>.</summary>
     public static string ConfigFile(string configDirectory, string interfaceName)
@@ -29,15 +30,25 @@ public static class ClientPaths
         => Path.Combine(dataDirectory, interfaceName + EntityTagExtension);
 
     /// <summary>
+    /// <c>&lt;data-dir&gt;/&lt;iface&gt;.resume</c>: the state stream's version the last <c>inn up --daemon</c> held,
+    /// so the next one resumes from it (<see cref="Live.LiveSession"/>); a file of this client only.
+    /// </summary>
+    public static string ResumeFile(string dataDirectory, string interfaceName)
+        => Path.Combine(dataDirectory, interfaceName + ResumeExtension);
+
+    /// <summary>
     /// Every file this client may keep for one network, the ones innernet shares first: config, peer cache, the
-    /// cache's entity tag and a pending redeem key. Leaving a network deletes exactly these.
+    /// cache's entity tag, the stream's resume version, a pending redeem key and a pending rotation key. Leaving a
+    /// network deletes exactly these.
     /// </summary>
     public static IReadOnlyList<string> FilesOf(string configDirectory, string dataDirectory, string interfaceName) =>
     [
         ConfigFile(configDirectory, interfaceName),
         DataFile(dataDirectory, interfaceName),
         EntityTagFile(dataDirectory, interfaceName),
+        ResumeFile(dataDirectory, interfaceName),
         PendingRedeemKey.PathFor(configDirectory, interfaceName),
+        KeyRotator.PendingPath(configDirectory, interfaceName),
     ];
 
     /// <summary>The installed networks: every regular <c>*.conf</c> file in the config directory, sorted by name.</summary>

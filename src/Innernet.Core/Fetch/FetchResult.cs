@@ -26,4 +26,7 @@ public sealed record FetchResult(
     /// which was applied (and checked) again.
     /// </summary>
     public bool NotModified { get; init; }
+
+    /// <summary>The server's answer as applied (before local overrides); null when the cached peers were used.</summary>
+    public State? ServerState { get; init; }
 }

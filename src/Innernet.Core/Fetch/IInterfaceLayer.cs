@@ -11,7 +11,7 @@ namespace Innernet.Core.Fetch;
 public interface IInterfaceLayer : IDisposable
 {
     /// <summary>Reads and configures the WireGuard devices.</summary>
-    IWireGuardControl WireGuard { get; }
+    WireGuardClient WireGuard { get; }
 
     /// <summary>innernet's <c>wg::up</c> (device, key, port, server peer, address, MTU, link up, route).</summary>
     /// <returns>True when the device had to be created.</returns>
@@ -20,6 +20,9 @@ public interface IInterfaceLayer : IDisposable
     /// <summary>Deletes the WireGuard device; false when there was none.</summary>
     bool BringDown(string name);
 
-    /// <summary>The host's addresses worth offering to peers as NAT candidates (at most 10, spec §6.2).</summary>
+    /// <summary>
+    /// The host's addresses worth offering to peers as NAT candidates, all of them; <see cref="CandidateSelector"/> keeps
+    /// at most <see cref="CandidateSelector.MaxCandidates"/>.
+    /// </summary>
     IReadOnlyList<IPAddress> GetLocalAddresses();
 }

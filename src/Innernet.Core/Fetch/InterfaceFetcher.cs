@@ -149,7 +149,7 @@ public sealed class InterfaceFetcher
             _layer.BringUp(UpRequest(name, config, config.Interface.PrivateKey, config.Interface.ListenPort, request.Network));
         }
 
-        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, name));
+        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, name), config.Server.PublicKey);
         foreach (string warning in store.Warnings)
         {
             _log.Warning(warning);
@@ -249,6 +249,7 @@ public sealed class InterfaceFetcher
         return new FetchResult(reachable, !wasUp, diff.Changes, peers, hostsWritten, reported, nat)
         {
             NotModified = answer is { NotModified: true },
+            ServerState = reachable ? state : null,
         };
     }
 

@@ -1,5 +1,4 @@
 using Innernet.Core.Interface;
-using Innernet.Core.Keys;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
@@ -11,18 +10,17 @@ public sealed class NetlinkInterfaceLayer : IInterfaceLayer
     private readonly InterfaceManager _manager;
 
     /// <summary>Uses (and disposes) <paramref name="wireGuard"/>.</summary>
-    public NetlinkInterfaceLayer(IWireGuardControl wireGuard)
+    public NetlinkInterfaceLayer(WireGuardClient wireGuard)
     {
         ArgumentNullException.ThrowIfNull(wireGuard);
         WireGuard = wireGuard;
         _manager = new InterfaceManager(wireGuard);
     }
 
-    public IWireGuardControl WireGuard { get; }
+    public WireGuardClient WireGuard { get; }
 
-    /// <summary>Opens <paramref name="backend"/> with Core's X25519 key derivation (UAPI does not report public keys).</summary>
-    public static NetlinkInterfaceLayer Open(WireGuardBackend backend)
-        => new(WireGuardControl.Open(backend, new WireGuardControlOptions { PublicKeyDeriver = WireGuardKeys.GetPublicKey }));
+    /// <summary>Opens <paramref name="backend"/> the way innernet does (<see cref="WireGuardBackends.Open"/>).</summary>
+    public static NetlinkInterfaceLayer Open(WireGuardBackend backend) => new(WireGuardBackends.Open(backend));
 
     public bool BringUp(InterfaceUpRequest request) => _manager.Up(request);
 

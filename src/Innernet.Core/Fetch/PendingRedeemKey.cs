@@ -11,7 +11,8 @@ namespace Innernet.Core.Fetch;
 /// the server's 204 is lost or the config cannot be written, the next <c>install</c> of the same invitation finds
 /// the key here and redeems it again (the server accepts a repeated redeem with the same key), so a lost answer
 /// neither spends the invitation nor loses the key. The file names the invitation's temporary public key, so a
-/// key left over from another invitation is never reused.
+/// key left over from another invitation is never reused. <see cref="KeyRotator"/> keeps its new key the same way in
+/// <c>&lt;iface&gt;.rotate-key</c>, naming the key it replaces instead of the invitation's.
 /// </summary>
 public sealed class PendingRedeemKey
 {
@@ -75,7 +76,7 @@ public sealed class PendingRedeemKey
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InnernetException($"Cannot read the pending redeem key '{path}': {e.Message}", e);
+            throw new InnernetException($"Cannot read the pending key '{path}': {e.Message}", e);
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -92,7 +93,7 @@ public sealed class PendingRedeemKey
             || !WireGuardKey.TryParse(fields.GetValueOrDefault(PrivateKeyField), out var privateKey))
         {
             throw new InnernetException(
-                $"The pending redeem key '{path}' is damaged. It may hold the key an earlier install registered with the server; " +
+                $"The pending key '{path}' is damaged. It may hold the key an earlier install or rotate-key registered with the server; " +
                 "inspect it, then move it away to start over with a new key.");
         }
 

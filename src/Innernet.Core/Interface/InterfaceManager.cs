@@ -6,11 +6,11 @@ namespace Innernet.Core.Interface;
 
 /// <summary>
 /// Brings innernet interfaces up and down through Innernet.Netlink only (innernet's <c>wg::up</c> and
-/// <c>down</c>, spec §6): WireGuard device and keys through an <see cref="IWireGuardControl"/> (kernel,
+/// <c>down</c>, spec §6): WireGuard device and keys through an <see cref="WireGuardClient"/> (kernel,
 /// userspace or auto), address, link state, MTU and route through rtnetlink in the calling thread's network
 /// namespace. wireguard-go's tun device is an ordinary link there, so the same rtnetlink calls apply.
 /// </summary>
-/// <remarks>Not thread-safe (neither is the <see cref="IWireGuardControl"/> it uses).</remarks>
+/// <remarks>Not thread-safe (neither is the <see cref="WireGuardClient"/> it uses).</remarks>
 public sealed class InterfaceManager
 {
     /// <summary>The keepalive innernet sets on every peer, the server included.</summary>
@@ -19,17 +19,17 @@ public sealed class InterfaceManager
     private const int IPv4HostPrefix = 32;
     private const int IPv6HostPrefix = 128;
 
-    private readonly IWireGuardControl _wireGuard;
+    private readonly WireGuardClient _wireGuard;
     private readonly Func<RouteNetlinkClient> _openRoute;
 
     /// <summary>Uses <paramref name="wireGuard"/> for WireGuard and a new rtnetlink socket per operation.</summary>
-    public InterfaceManager(IWireGuardControl wireGuard)
+    public InterfaceManager(WireGuardClient wireGuard)
         : this(wireGuard, static () => new RouteNetlinkClient())
     {
     }
 
     /// <summary>Uses <paramref name="wireGuard"/> and rtnetlink clients from <paramref name="openRoute"/> (disposed after each use).</summary>
-    public InterfaceManager(IWireGuardControl wireGuard, Func<RouteNetlinkClient> openRoute)
+    public InterfaceManager(WireGuardClient wireGuard, Func<RouteNetlinkClient> openRoute)
     {
         ArgumentNullException.ThrowIfNull(wireGuard);
         ArgumentNullException.ThrowIfNull(openRoute);
@@ -38,7 +38,7 @@ public sealed class InterfaceManager
     }
 
     /// <summary>The WireGuard control this manager drives.</summary>
-    public IWireGuardControl WireGuard => _wireGuard;
+    public WireGuardClient WireGuard => _wireGuard;
 
     /// <summary>
     /// innernet's <c>wg::up</c>: creates the device if missing, applies key, port and the optional server peer,

@@ -21,7 +21,8 @@ namespace Innernet.Core.Live;
 /// reopened after <see cref="ReconnectBackoff"/> with <c>since</c> = the version held; a gap, a refused difference
 /// or a pin violation drops the view, so the next stream starts from a full view. Against a server without the
 /// stream (innernet 1.7) it fetches every <see cref="Interval"/> (conditional GET). The mode is kept in the
-/// network's <see cref="LiveStatusFile"/>.
+/// network's <see cref="LiveStatusFile"/>; the version held is kept in its <see cref="LiveResumeFile"/> with each
+/// write of the cache, so a daemon started later resumes from it (its view is the first fetch's answer).
 /// </summary>
 public sealed class LiveSession
 {
@@ -35,6 +36,7 @@ public sealed class LiveSession
     private readonly InterfaceFetcher _fetcher;
     private readonly List<Task> _traversals = [];
     private LiveStatus? _status;
+    private string? _keptVersion;
 
     /// <param name="layer">The device layer; the session uses it from background NAT traversals too, so it must be
     /// thread-safe (<see cref="SynchronizedInterfaceLayer"/>).</param>
@@ -97,8 +99,12 @@ public sealed class LiveSession
         string statusPath = LiveStatusFile.PathFor(request.DataDirectory, request.InterfaceName);
         try
         {
-            await _fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+            // NAT traversal runs in the background (as for a full message), so the stream opens at once instead of
+            // after up to a traversal's steps of 5 s.
+            var first = await _fetcher.FetchAsync(WithoutTraversal(request), cancellationToken).ConfigureAwait(false);
             var config = InterfaceConfig.Load(ClientPaths.ConfigFile(request.ConfigDirectory, request.InterfaceName)).Config;
+            TraverseInBackground(request, config, first.Peers, cancellationToken);
+            View = ResumedView(request, config, first);
             while (true)
             {
                 if (await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false))
@@ -127,6 +133,24 @@ public sealed class LiveSession
             await StopTraversalsAsync().ConfigureAwait(false);
             TryDeleteStatus(statusPath);
         }
+    }
+
+    /// <summary>
+    /// The view to resume from: the first fetch's answer (when it came from the server) at the version an earlier
+    /// daemon kept; null when there is none.
+    /// </summary>
+    private LiveView? ResumedView(FetchRequest request, InterfaceConfig config, FetchResult first)
+    {
+        string? version = LiveResumeFile.Read(ClientPaths.ResumeFile(request.DataDirectory, request.InterfaceName));
+        if (version is null || first.ServerState is not { } state || _layer.WireGuard.GetDevice(request.InterfaceName) is not { } device)
+        {
+            return null;
+        }
+
+        _keptVersion = version;
+        _log.Debug($"resuming the state stream from version {version}, kept by the last run");
+        var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName));
+        return new LiveView(request.InterfaceName, config, store, state, version, device, _log);
     }
 
     private async Task<bool> OffersStreamAsync(InterfaceConfig config, CancellationToken cancellationToken)
@@ -213,12 +237,14 @@ public sealed class LiveSession
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var nextCheck = _time.GetUtcNow() + Interval;
         DateTimeOffset? flushDue = null;
+        DateTimeOffset? keepaliveDue = null;
         var read = stream.ReadAsync(stop.Token);
         try
         {
             while (true)
             {
                 var due = flushDue is { } f && f < nextCheck ? f : nextCheck;
+                due = keepaliveDue is { } k && k < due ? k : due;
                 var wait = due - _time.GetUtcNow();
                 if (!read.IsCompleted && wait > TimeSpan.Zero)
                 {
@@ -242,12 +268,22 @@ public sealed class LiveSession
                     }
 
                     Touch(statusPath);
-                    flushDue ??= View is { HasUnflushedChanges: true } ? _time.GetUtcNow() + FlushDelay : null;
+                    // The hosts file and the cache when they changed; the resume version whenever it did.
+                    flushDue ??= View is { } held && (held.HasUnflushedChanges || held.Version != _keptVersion)
+                        ? _time.GetUtcNow() + FlushDelay
+                        : null;
+                    keepaliveDue ??= View is { HasDeferredKeepalives: true } ? _time.GetUtcNow() + LiveView.KeepaliveDeferral : null;
                     read = stream.ReadAsync(stop.Token);
                     continue;
                 }
 
                 var now = _time.GetUtcNow();
+                if (keepaliveDue is { } keepalive && now >= keepalive)
+                {
+                    ApplyDeferredKeepalives();
+                    keepaliveDue = null;
+                }
+
                 if (flushDue is { } flush && now >= flush)
                 {
                     FlushView(request);
@@ -263,6 +299,7 @@ public sealed class LiveSession
         }
         finally
         {
+            ApplyDeferredKeepalives();
             FlushView(request);
             await stop.CancelAsync().ConfigureAwait(false);
             try
@@ -284,23 +321,14 @@ public sealed class LiveSession
             var state = new State(update.Peers, update.Cidrs ?? []);
             View = null;
             // NAT traversal of a full view runs in the background too, so the stream is read on meanwhile.
-            var fullRequest = request with { BringUp = true, Nat = request.Nat with { NoTraversal = true } };
-            await _fetcher.ApplyStateAsync(fullRequest, state, cancellationToken).ConfigureAwait(false);
+            var fullRequest = WithoutTraversal(request) with { BringUp = true };
+            var applied = await _fetcher.ApplyStateAsync(fullRequest, state, cancellationToken).ConfigureAwait(false);
             var device = _layer.WireGuard.GetDevice(request.InterfaceName)
                 ?? throw new InnernetException($"Interface {request.InterfaceName} disappeared while it was being configured.");
-            var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName));
+            var store = DataStore.Open(ClientPaths.DataFile(request.DataDirectory, request.InterfaceName), config.Server.PublicKey);
             View = new LiveView(request.InterfaceName, config, store, state, update.Version, device, _log);
             FullViewsApplied++;
-            if (!request.Nat.NoTraversal)
-            {
-                var peers = EndpointOverrides.Apply(state.Peers, config.PeerEndpointOverrides);
-                var pending = PeerDiff.Compute(peers, device, WireGuardKeys.GetPublicKey(config.Interface.PrivateKey), _time.GetUtcNow(), _resolve);
-                if (pending.NatTraversalPeers.Count > 0)
-                {
-                    StartTraversal(request, config, pending.NatTraversalPeers, cancellationToken);
-                }
-            }
-
+            TraverseInBackground(request, config, applied.Peers, cancellationToken);
             return true;
         }
 
@@ -334,6 +362,26 @@ public sealed class LiveSession
         return true;
     }
 
+    private static FetchRequest WithoutTraversal(FetchRequest request) => request with { Nat = request.Nat with { NoTraversal = true } };
+
+    /// <summary>
+    /// Starts NAT traversal in the background for the peers of a whole state just applied (<paramref name="peers"/>,
+    /// overrides applied) that need it, unless the request turned traversal off.
+    /// </summary>
+    private void TraverseInBackground(FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
+    {
+        if (request.Nat.NoTraversal || _layer.WireGuard.GetDevice(request.InterfaceName) is not { } device)
+        {
+            return;
+        }
+
+        var pending = PeerDiff.Compute(peers, device, WireGuardKeys.GetPublicKey(config.Interface.PrivateKey), _time.GetUtcNow(), _resolve);
+        if (pending.NatTraversalPeers.Count > 0)
+        {
+            StartTraversal(request, config, pending.NatTraversalPeers, cancellationToken);
+        }
+    }
+
     /// <summary>Re-checks the whole device against the held view (drift, handshakes), as a fetch's diff would.</summary>
     private void Recheck(FetchRequest request, InterfaceConfig config)
     {
@@ -355,6 +403,23 @@ public sealed class LiveSession
         View.Refresh(device);
     }
 
+    /// <summary>Turns on the keepalives the view held back for peers new to this one (<see cref="LiveView"/>, remarks).</summary>
+    private void ApplyDeferredKeepalives()
+    {
+        try
+        {
+            if (View is { HasDeferredKeepalives: true } view && view.ApplyDeferredKeepalives(_layer.WireGuard) is > 0 and var count)
+            {
+                _log.Debug($"turned on the keepalive of {count} new peer(s)");
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // The re-check every Interval sets it (the device lacks the keepalive the view asks for).
+            _log.Warning($"could not turn on the keepalive of new peers: {e.Message}");
+        }
+    }
+
     private void FlushView(FetchRequest request)
     {
         try
@@ -362,6 +427,13 @@ public sealed class LiveSession
             if (View?.Flush(request.Hosts) is true)
             {
                 _log.Debug("wrote the hosts file and the peer cache");
+            }
+
+            // After the cache, so a kept version never runs ahead of what this run wrote.
+            if (View is { } view && view.Version != _keptVersion)
+            {
+                LiveResumeFile.Write(ClientPaths.ResumeFile(request.DataDirectory, request.InterfaceName), view.Version);
+                _keptVersion = view.Version;
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

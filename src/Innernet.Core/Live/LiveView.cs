@@ -19,14 +19,26 @@ namespace Innernet.Core.Live;
 /// hosts file and the cache are written by <see cref="Flush"/>, which the caller coalesces over bursts. Not
 /// thread-safe.
 /// </summary>
+/// <remarks>
+/// Two clients that receive each other in the same update (a new association) would both add the other with a
+/// persistent keepalive, and both devices would start a handshake at once; WireGuard then answers each initiation
+/// and drops both responses, and the tunnel only comes up at the retry, 5 s later. So of two peers new to each other
+/// only the one with the smaller public key starts at once: the other adds the peer with its keepalive off and turns
+/// it on <see cref="KeepaliveDeferral"/> later (<see cref="ApplyDeferredKeepalives"/>), by when the first handshake has
+/// normally completed, and otherwise starts its own.
+/// </remarks>
 public sealed class LiveView
 {
+    /// <summary>How long the yielding side of two peers new to each other waits before its keepalive starts.</summary>
+    public static readonly TimeSpan KeepaliveDeferral = TimeSpan.FromSeconds(1);
+
     private readonly string _name;
     private readonly InterfaceConfig _config;
     private readonly DataStore _store;
     private readonly WireGuardKey _ownKey;
     private readonly Dictionary<WireGuardKey, WireGuardPeer> _device = [];
     private readonly IClientLog _log;
+    private readonly Dictionary<WireGuardKey, ushort> _deferredKeepalives = [];
     private List<Cidr> _cidrs;
 
     /// <summary>
@@ -67,6 +79,15 @@ public sealed class LiveView
 
     private bool _hostsDirty;
 
+    /// <summary>True when added peers wait for their keepalive (<see cref="ApplyDeferredKeepalives"/>).</summary>
+    public bool HasDeferredKeepalives => _deferredKeepalives.Count > 0;
+
+    /// <summary>
+    /// True when this side lets <paramref name="peer"/> start the first handshake: the larger public key (compared as
+    /// bytes) yields, so of two peers exactly one starts.
+    /// </summary>
+    public static bool YieldsTo(WireGuardKey own, WireGuardKey peer) => own.Bytes.SequenceCompareTo(peer.Bytes) > 0;
+
     /// <summary>The held view as a state answer (for a re-check of the whole device).</summary>
     public State ToState() => new([.. Peers.All.OrderBy(p => p.Id)], _cidrs);
 
@@ -91,7 +112,7 @@ public sealed class LiveView
     /// <exception cref="PinningException">A changed peer breaks a pin; nothing was applied.</exception>
     public async Task<LiveApplyResult> ApplyAsync(
         StateUpdate update,
-        IWireGuardControl wireGuard,
+        WireGuardClient wireGuard,
         DateTimeOffset now,
         Func<Endpoint, IPEndPoint?> resolve,
         TimeSpan lookupTimeout,
@@ -150,6 +171,16 @@ public sealed class LiveView
         var resolver = await EndpointResolver.ResolvePeersAsync(changed, _ownKey, resolve, lookupTimeout, _log.Warning, cancellationToken)
             .ConfigureAwait(false);
         var diff = PeerDiff.ComputeChange(changed, removedKeys, key => _device.GetValueOrDefault(key), _ownKey, now, resolver);
+        foreach (var config in diff.Config.Peers)
+        {
+            if (!config.Remove && !_device.ContainsKey(config.PublicKey) && config.PersistentKeepaliveInterval is > 0 and var keepalive
+                && YieldsTo(_ownKey, config.PublicKey))
+            {
+                _deferredKeepalives[config.PublicKey] = keepalive;
+                config.PersistentKeepaliveInterval = 0;
+            }
+        }
+
         if (diff.HasUpdates)
         {
             wireGuard.ConfigureDevice(_name, diff.Config);
@@ -183,6 +214,36 @@ public sealed class LiveView
         _hostsDirty |= namesChanged;
         Version = update.Version;
         return new LiveApplyResult(false, diff);
+    }
+
+    /// <summary>
+    /// Turns on the keepalives <see cref="ApplyAsync"/> held back (see the remarks), in one device update, for the
+    /// peers still on the device. Returns how many.
+    /// </summary>
+    public int ApplyDeferredKeepalives(WireGuardClient wireGuard)
+    {
+        ArgumentNullException.ThrowIfNull(wireGuard);
+        var update = new DeviceConfig();
+        foreach (var (key, keepalive) in _deferredKeepalives)
+        {
+            if (_device.ContainsKey(key))
+            {
+                update.Peers.Add(new PeerConfig { PublicKey = key, UpdateOnly = true, PersistentKeepaliveInterval = keepalive });
+            }
+        }
+
+        if (update.Peers.Count > 0)
+        {
+            wireGuard.ConfigureDevice(_name, update);
+        }
+
+        _deferredKeepalives.Clear();
+        foreach (var config in update.Peers)
+        {
+            Remember(config);
+        }
+
+        return update.Peers.Count;
     }
 
     /// <summary>

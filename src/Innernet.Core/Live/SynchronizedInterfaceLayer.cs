@@ -23,7 +23,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
         WireGuard = new Control(inner.WireGuard, _lock);
     }
 
-    public IWireGuardControl WireGuard { get; }
+    public WireGuardClient WireGuard { get; }
 
     public bool BringUp(InterfaceUpRequest request)
     {
@@ -51,11 +51,11 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
 
     public void Dispose() => _inner.Dispose();
 
-    private sealed class Control(IWireGuardControl inner, Lock gate) : IWireGuardControl
+    private sealed class Control(WireGuardClient inner, Lock gate) : WireGuardClient
     {
-        public WireGuardBackend Backend => inner.Backend;
+        public override WireGuardBackend Backend => inner.Backend;
 
-        public IReadOnlyList<string> ListDevices()
+        public override IReadOnlyList<string> ListDevices()
         {
             lock (gate)
             {
@@ -63,7 +63,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
-        public WireGuardDevice? GetDevice(string name)
+        public override WireGuardDevice? GetDevice(string name)
         {
             lock (gate)
             {
@@ -71,7 +71,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
-        public bool CreateDevice(string name)
+        public override bool CreateDevice(string name)
         {
             lock (gate)
             {
@@ -79,7 +79,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
-        public void ConfigureDevice(string name, DeviceConfig config)
+        public override void ConfigureDevice(string name, DeviceConfig config)
         {
             lock (gate)
             {
@@ -87,7 +87,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
-        public bool DeleteDevice(string name)
+        public override bool DeleteDevice(string name)
         {
             lock (gate)
             {
@@ -95,9 +95,10 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
             // The layer owns the inner control.
+            base.Dispose(disposing);
         }
     }
 }

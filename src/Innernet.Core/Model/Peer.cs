@@ -54,6 +54,28 @@ public sealed record Peer
         init => _candidates = value ?? [];
     }
 
+    /// <summary>
+    /// The signed steps of the peer's key history, oldest first (at most <see cref="Keys.KeyRotationProof.MaxHistory"/>);
+    /// empty when the key never changed; never null. An extension to innernet's record: written as
+    /// <c>key_rotations</c> only when not empty, ignored by innernet's clients. Not part of <see cref="Contents"/>.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<KeyRotation> KeyRotations
+    {
+        get => _keyRotations;
+        init => _keyRotations = value ?? [];
+    }
+
+    /// <summary><see cref="KeyRotations"/> as JSON: absent (null) when empty, so an unrotated peer serializes as innernet's.</summary>
+    [JsonInclude]
+    [JsonPropertyName("key_rotations")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal IReadOnlyList<KeyRotation>? SerializedKeyRotations
+    {
+        get => _keyRotations.Count == 0 ? null : _keyRotations;
+        init => _keyRotations = value ?? [];
+    }
+
     /// <summary>The fields without the id.</summary>
     [JsonIgnore]
     public PeerContents Contents => new()
@@ -80,6 +102,8 @@ public sealed record Peer
 
     private readonly IReadOnlyList<Endpoint> _candidates = [];
 
+    private readonly IReadOnlyList<KeyRotation> _keyRotations = [];
+
     public bool Equals(Peer? other)
         => other is not null
             && Id == other.Id
@@ -93,7 +117,8 @@ public sealed record Peer
             && IsDisabled == other.IsDisabled
             && IsRedeemed == other.IsRedeemed
             && InviteExpires == other.InviteExpires
-            && Candidates.SequenceEqual(other.Candidates);
+            && Candidates.SequenceEqual(other.Candidates)
+            && KeyRotations.SequenceEqual(other.KeyRotations);
 
     public override int GetHashCode() => HashCode.Combine(Id, Name, Ip, CidrId, PublicKey);
 

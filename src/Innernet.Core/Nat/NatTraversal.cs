@@ -22,8 +22,8 @@ public sealed class NatTraversal
     /// <summary>How often connectivity is re-checked within a step.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>At most this many candidates per peer are considered.</summary>
-    public const int MaxCandidates = 10;
+    /// <summary>At most this many candidates per peer are considered (innernet's limit, owned by the candidate selector).</summary>
+    public const int MaxCandidates = Fetch.CandidateSelector.MaxCandidates;
 
     private readonly INatDevice _device;
     private readonly TimeProvider _time;

@@ -2,8 +2,8 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Nat;
 
-/// <summary>An <see cref="INatDevice"/> over one device of an <see cref="IWireGuardControl"/>.</summary>
-public sealed class WireGuardNatDevice(IWireGuardControl wireGuard, string name) : INatDevice
+/// <summary>An <see cref="INatDevice"/> over one device of an <see cref="WireGuardClient"/>.</summary>
+public sealed class WireGuardNatDevice(WireGuardClient wireGuard, string name) : INatDevice
 {
     public WireGuardDevice? Read() => wireGuard.GetDevice(name);
 

@@ -11,7 +11,7 @@ namespace Innernet.Core.Persistence;
 /// </summary>
 internal static class PeerDocument
 {
-    public static BsonDocument ToBson(Peer peer) => new()
+    public static BsonDocument ToBson(Peer peer) => KeyRotationDocument.WithRotations(new()
     {
         [IdField] = peer.Id,
         [F.Name] = peer.Name,
@@ -25,7 +25,7 @@ internal static class PeerDocument
         [F.IsRedeemed] = peer.IsRedeemed,
         [F.InviteExpires] = Write(peer.InviteExpires),
         [F.Candidates] = Write(peer.Candidates),
-    };
+    }, peer.KeyRotations);
 
     public static Peer ToModel(BsonDocument document)
     {
@@ -51,6 +51,7 @@ internal static class PeerDocument
             IsRedeemed = ReadBoolean(Required(document, F.IsRedeemed), F.IsRedeemed),
             InviteExpires = ReadOptionalTime(Optional(document, F.InviteExpires)),
             Candidates = ReadEndpoints(Optional(document, F.Candidates)),
+            KeyRotations = KeyRotationDocument.Read(document),
         };
     }
 }

@@ -30,8 +30,8 @@ namespace Innernet.Core.Persistence;
 /// </remarks>
 public sealed partial class ServerStore : IDisposable
 {
-    /// <summary>Most candidates a peer may report (innernet answers 413 beyond this).</summary>
-    public const int MaxCandidates = 10;
+    /// <summary>Most candidates a peer may report (innernet answers 413 beyond this); the one limit Core has.</summary>
+    public const int MaxCandidates = Fetch.CandidateSelector.MaxCandidates;
 
     /// <summary>Name of CIDR 2 and of peer 1, fixed by innernet.</summary>
     public const string ServerName = "innernet-server";

@@ -18,13 +18,13 @@ internal static class ThrowHelper
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowNetlink(int errno, string operation, string? extack, int? offset) =>
-        throw new NetlinkException(errno, operation, extack, offset);
+        throw new NetlinkErrorException((Errno)errno, operation, extack, offset);
 
     /// <summary>A failed system call: errno captured by the caller right after the call.</summary>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowSystemCall(string call, int errno) =>
-        throw new NetlinkException(errno, call, null, null);
+        throw new NetlinkException((Errno)errno, call);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -37,7 +37,4 @@ internal static class ThrowHelper
     public static void ThrowAttributeTooLarge(ushort type, int length) =>
         throw new InvalidOperationException(
             $"Netlink attribute type {type} would be {length} bytes; nla_len is 16 bits (max 65535).");
-
-    /// <summary>Message text for an errno, via the runtime (never <c>SocketException(int)</c>).</summary>
-    public static string ErrnoMessage(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }

@@ -4,16 +4,13 @@ using Innernet.Netlink.Interop;
 namespace Innernet.Netlink.Route;
 
 /// <summary>
-/// innernet's local-address discovery for NAT candidates (innernet-spec.md §6.2), as a pure function:
-/// links that are not loopback and whose operstate is UP; addresses of scope universe that are IPv4 on one
-/// of those links, or IPv6 on any link; of IPv6 only global unicast survives (no multicast, loopback,
-/// unspecified, 2001:db8::/32, fe80::/10, fc00::/7); at most <see cref="MaxCount"/>.
+/// Local addresses a peer elsewhere could reach, as a pure function: links that are not loopback and whose operstate
+/// is UP; addresses of scope universe that are IPv4 on one of those links, or IPv6 on any link; of IPv6 only global
+/// unicast survives (no multicast, loopback, unspecified, 2001:db8::/32, fe80::/10, fc00::/7). All of them, in dump
+/// order: how many to use is the caller's policy.
 /// </summary>
 internal static class LocalAddresses
 {
-    /// <summary>innernet reports at most 10 candidates.</summary>
-    public const int MaxCount = 10;
-
     private static readonly IPNetwork Documentation = IPNetwork.Parse("2001:db8::/32");
     private static readonly IPNetwork LinkLocal = IPNetwork.Parse("fe80::/10");
     private static readonly IPNetwork UniqueLocal = IPNetwork.Parse("fc00::/7");
@@ -24,7 +21,7 @@ internal static class LocalAddresses
         var usable = new HashSet<int>();
         foreach (LinkInfo link in links)
         {
-            if (!link.IsLoopback && link.OperState == LinuxIfLink.IF_OPER_UP)
+            if (!link.IsLoopback && link.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
             {
                 usable.Add(link.Index);
             }
@@ -45,10 +42,6 @@ internal static class LocalAddresses
             if (keep)
             {
                 result.Add(address);
-                if (result.Count == MaxCount)
-                {
-                    break;
-                }
             }
         }
 

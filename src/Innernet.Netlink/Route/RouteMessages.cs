@@ -9,7 +9,7 @@ namespace Innernet.Netlink.Route;
 
 /// <summary>
 /// Pure encoders and decoders of the rtnetlink messages <see cref="RouteNetlinkClient"/> uses
-/// (netlink-protocol.md §2). Requests carry sequence 0 until the connection stamps them.
+/// (links, addresses, routes). Requests carry sequence 0 until the connection stamps them.
 /// </summary>
 internal static class RouteMessages
 {
@@ -190,7 +190,15 @@ internal static class RouteMessages
             ThrowHelper.ThrowProtocol($"RTM_NEWLINK for ifindex {info.Index} has no IFLA_IFNAME.");
         }
 
-        return new LinkInfo(info.Index, name, kind, info.Flags, mtu, operState);
+        return new LinkInfo
+        {
+            Index = info.Index,
+            Name = name,
+            Kind = kind,
+            Flags = info.Flags,
+            Mtu = mtu,
+            OperationalStatus = LinkInfo.FromKernel(operState),
+        };
     }
 
     /// <summary>Decodes an <c>RTM_NEWADDR</c> message; null for other types or families.</summary>
@@ -288,8 +296,15 @@ internal static class RouteMessages
         }
 
         var network = new IPNetwork(InterfaceAddress.Mask(destination, rt.DestinationLength), rt.DestinationLength);
-        byte tableByte = table <= byte.MaxValue ? (byte)table : rt.Table;
-        return new RouteInfo(network, oif, tableByte, rt.Protocol, rt.Scope, rt.Type);
+        return new RouteInfo
+        {
+            Destination = network,
+            OutputInterfaceIndex = oif,
+            Table = table <= int.MaxValue ? (int)table : rt.Table,
+            Protocol = rt.Protocol,
+            Scope = rt.Scope,
+            Type = rt.Type,
+        };
     }
 
     private delegate void Body(ref NetlinkWriter writer);

@@ -1,9 +1,9 @@
 using System.Linq;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Sockets;
-using Tmds.Linux;
 
 namespace Innernet.Netlink.Route;
 
@@ -13,6 +13,7 @@ namespace Innernet.Netlink.Route;
 /// Every change asks the kernel for an ACK; errors surface as <see cref="NetlinkException"/> with the
 /// kernel's extended-ACK text. Not thread-safe: use one instance per thread.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class RouteNetlinkClient : IDisposable
 {
     private readonly NetlinkConnection _connection;
@@ -85,7 +86,7 @@ public sealed class RouteNetlinkClient : IDisposable
     public bool DeleteLink(string name)
     {
         InterfaceName.Validate(name);
-        return ExecuteUnless(RouteMessages.DeleteLink(name), $"RTM_DELLINK {name}", LibC.ENODEV);
+        return ExecuteUnless(RouteMessages.DeleteLink(name), $"RTM_DELLINK {name}", Errno.ENODEV);
     }
 
     /// <summary>Deletes the link with index <paramref name="index"/>; false when it did not exist.</summary>
@@ -93,7 +94,7 @@ public sealed class RouteNetlinkClient : IDisposable
     public bool DeleteLink(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(index);
-        return ExecuteUnless(RouteMessages.DeleteLink(index), $"RTM_DELLINK ifindex {index}", LibC.ENODEV);
+        return ExecuteUnless(RouteMessages.DeleteLink(index), $"RTM_DELLINK ifindex {index}", Errno.ENODEV);
     }
 
     /// <summary>Sets the link administratively up or down, changing only <c>IFF_UP</c>.</summary>
@@ -126,7 +127,7 @@ public sealed class RouteNetlinkClient : IDisposable
                 CheckIndex(index), Check(address)),
             $"RTM_NEWADDR {address} on ifindex {index}");
 
-    /// <summary>Adds or updates an address (<c>CREATE|REPLACE</c>, idempotent: innernet's behaviour).</summary>
+    /// <summary>Adds or updates an address (<c>CREATE|REPLACE</c>: idempotent).</summary>
     /// <exception cref="NetlinkException">The kernel refused.</exception>
     public void ReplaceAddress(int index, InterfaceAddress address) =>
         Execute(RouteMessages.Address(LinuxRtnetlink.RTM_NEWADDR,
@@ -139,7 +140,7 @@ public sealed class RouteNetlinkClient : IDisposable
     public bool DeleteAddress(int index, InterfaceAddress address) =>
         ExecuteUnless(RouteMessages.Address(LinuxRtnetlink.RTM_DELADDR, LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_ACK,
                 CheckIndex(index), Check(address)),
-            $"RTM_DELADDR {address} on ifindex {index}", LibC.EADDRNOTAVAIL);
+            $"RTM_DELADDR {address} on ifindex {index}", Errno.EADDRNOTAVAIL);
 
     /// <summary>The routes of the main table for <paramref name="family"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="family"/> is neither IPv4 nor IPv6.</exception>
@@ -165,18 +166,18 @@ public sealed class RouteNetlinkClient : IDisposable
     /// <exception cref="NetlinkException">The kernel refused (other than <c>EEXIST</c>).</exception>
     public bool AddRoute(IPNetwork destination, int outputInterfaceIndex) =>
         ExecuteUnless(RouteMessages.NewRoute(destination, CheckIndex(outputInterfaceIndex)),
-            $"RTM_NEWROUTE {destination} dev {outputInterfaceIndex}", LibC.EEXIST);
+            $"RTM_NEWROUTE {destination} dev {outputInterfaceIndex}", Errno.EEXIST);
 
     /// <summary>Deletes the device route; false when there was none (<c>ESRCH</c>).</summary>
     /// <exception cref="NetlinkException">The kernel refused (other than <c>ESRCH</c>).</exception>
     public bool DeleteRoute(IPNetwork destination, int outputInterfaceIndex) =>
         ExecuteUnless(RouteMessages.DeleteRoute(destination, CheckIndex(outputInterfaceIndex)),
-            $"RTM_DELROUTE {destination} dev {outputInterfaceIndex}", LibC.ESRCH);
+            $"RTM_DELROUTE {destination} dev {outputInterfaceIndex}", Errno.ESRCH);
 
     /// <summary>
-    /// innernet's NAT-candidate discovery: addresses of scope universe on non-loopback links whose operstate is
-    /// UP (IPv4), plus global-unicast IPv6 addresses (not documentation, link-local, ULA, multicast, loopback or
-    /// unspecified); at most 10.
+    /// The addresses a peer on another network could reach this host at: addresses of scope universe on non-loopback
+    /// links whose operstate is UP (IPv4), plus global-unicast IPv6 addresses (not documentation, link-local, ULA,
+    /// multicast, loopback or unspecified). All of them, in the kernel's dump order.
     /// </summary>
     /// <exception cref="NetlinkException">The kernel refused a dump.</exception>
     public IReadOnlyList<IPAddress> GetLocalAddresses() => LocalAddresses.Select(GetLinks(), GetAddressEntries());
@@ -220,7 +221,7 @@ public sealed class RouteNetlinkClient : IDisposable
 
             return null;
         }
-        catch (NetlinkException e) when (e.Errno == LibC.ENODEV)
+        catch (NetlinkErrorException e) when (e.Errno == Errno.ENODEV)
         {
             return null;
         }
@@ -238,14 +239,14 @@ public sealed class RouteNetlinkClient : IDisposable
         _connection.Execute(request, operation);
     }
 
-    private bool ExecuteUnless(byte[] request, string operation, int benignErrno)
+    private bool ExecuteUnless(byte[] request, string operation, Errno benignErrno)
     {
         try
         {
             Execute(request, operation);
             return true;
         }
-        catch (NetlinkException e) when (e.Errno == benignErrno)
+        catch (NetlinkErrorException e) when (e.Errno == benignErrno)
         {
             return false;
         }

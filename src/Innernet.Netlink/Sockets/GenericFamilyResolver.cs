@@ -33,7 +33,7 @@ internal sealed class GenericFamilyResolver
         {
             replies = _connection.Execute(request, $"CTRL_CMD_GETFAMILY {name}");
         }
-        catch (NetlinkException e) when (e.Errno == Tmds.Linux.LibC.ENOENT)
+        catch (NetlinkErrorException e) when (e.Errno == Errno.ENOENT)
         {
             return null;
         }
@@ -46,6 +46,14 @@ internal sealed class GenericFamilyResolver
 
         _cache[name] = id.Value;
         return id;
+    }
+
+    /// <summary>Asks the controller again, ignoring the cache (the family may have been re-registered with a new id).</summary>
+    /// <exception cref="NetlinkException">The kernel answered with an error other than <c>ENOENT</c>.</exception>
+    public ushort? Refresh(string name)
+    {
+        _cache.Remove(name);
+        return Resolve(name);
     }
 
     /// <summary>Forgets a cached id (e.g. after the module was reloaded and the id went stale).</summary>

@@ -41,6 +41,7 @@ internal sealed class NetlinkConnection : IDisposable
     public uint LastSequence => _sequence;
 
     /// <summary>Opens a real socket for <paramref name="protocol"/> in the calling thread's network namespace.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static NetlinkConnection Open(int protocol) => new(NetlinkSocket.Open(protocol));
 
     /// <summary>
@@ -87,8 +88,9 @@ internal sealed class NetlinkConnection : IDisposable
             }
         }
 
-        throw new NetlinkException(Tmds.Linux.LibC.EINTR, operation,
-            $"the dump was interrupted by concurrent changes {MaxDumpAttempts} times in a row (NLM_F_DUMP_INTR)");
+        throw new NetlinkException(Errno.EINTR, operation,
+            $"{operation} failed: the dump was interrupted by concurrent changes {MaxDumpAttempts} times in a row (NLM_F_DUMP_INTR)",
+            null);
     }
 
     /// <summary>Reads until the exchange ends; returns false when a dump was interrupted and must be retried.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Interop;
 using Tmds.Linux;
@@ -11,6 +12,7 @@ namespace Innernet.Netlink.Sockets;
 /// port id 0 (the kernel assigns one, read back with <c>getsockname</c>), <c>NETLINK_EXT_ACK</c> and
 /// <c>NETLINK_CAP_ACK</c> on, plus <c>NETLINK_GET_STRICT_CHK</c> for rtnetlink. Blocking; not thread-safe.
 /// </summary>
+[SupportedOSPlatform("linux")]
 internal sealed unsafe class NetlinkSocket : INetlinkTransport
 {
     private readonly NetlinkSocketHandle _handle;

@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using Tmds.Linux;
 
 namespace Innernet.Netlink.Sockets;
 
 /// <summary>Owns a netlink socket file descriptor; <see cref="ReleaseHandle"/> closes it.</summary>
+[SupportedOSPlatform("linux")]
 internal sealed class NetlinkSocketHandle : SafeHandle
 {
     public NetlinkSocketHandle(int fd)

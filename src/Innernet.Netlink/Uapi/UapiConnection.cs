@@ -165,8 +165,8 @@ internal sealed class UapiConnection : IDisposable
                 if (buffer.Length >= maxReplyBytes)
                 {
                     throw new WireGuardUapiException(
-                        UapiErrno.EMSGSIZE,
-                        $"The reply from the WireGuard UAPI socket {_path} exceeds the {maxReplyBytes}-byte limit (WireGuardControlOptions.MaxReplyBytes).");
+                        Errno.EMSGSIZE,
+                        $"The reply from the WireGuard UAPI socket {_path} exceeds the {maxReplyBytes}-byte limit (WireGuardClientOptions.MaxReplyBytes).");
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxReplyBytes));
@@ -190,7 +190,7 @@ internal sealed class UapiConnection : IDisposable
             if (received == 0)
             {
                 throw new WireGuardUapiException(
-                    UapiErrno.EPROTO,
+                    Errno.EPROTO,
                     $"The WireGuard UAPI socket {_path} closed the connection before the end of its reply ({length} bytes received).");
             }
 
@@ -201,7 +201,7 @@ internal sealed class UapiConnection : IDisposable
                 if (end != length)
                 {
                     throw new WireGuardUapiException(
-                        UapiErrno.EPROTO, $"The WireGuard UAPI socket {_path} sent {length - end} unexpected bytes after the end of its reply.");
+                        Errno.EPROTO, $"The WireGuard UAPI socket {_path} sent {length - end} unexpected bytes after the end of its reply.");
                 }
 
                 return buffer[..length];
@@ -239,21 +239,21 @@ internal sealed class UapiConnection : IDisposable
     }
 
     private WireGuardUapiException TimedOut(string what, Exception? inner) =>
-        new(UapiErrno.ETIMEDOUT,
+        new(Errno.ETIMEDOUT,
             $"Timed out after {_timeout.TotalSeconds:0.###} s {what} on the WireGuard UAPI socket {_path} " +
-            "(WireGuardControlOptions.OperationTimeout).",
+            "(WireGuardClientOptions.OperationTimeout).",
             inner);
 
     private static int TimeoutMilliseconds(TimeSpan timeout) =>
         (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
 
     /// <summary>Maps a socket error to the positive errno a caller can act on.</summary>
-    internal static int ErrnoOf(SocketException e) => e.SocketErrorCode switch
+    internal static Errno ErrnoOf(SocketException e) => e.SocketErrorCode switch
     {
-        SocketError.AccessDenied => UapiErrno.EACCES,
-        SocketError.ConnectionRefused => UapiErrno.ECONNREFUSED,
-        SocketError.AddressNotAvailable => UapiErrno.ENOENT,
-        SocketError.TimedOut => UapiErrno.ETIMEDOUT,
-        _ => UapiErrno.EIO,
+        SocketError.AccessDenied => Errno.EACCES,
+        SocketError.ConnectionRefused => Errno.ECONNREFUSED,
+        SocketError.AddressNotAvailable => Errno.ENOENT,
+        SocketError.TimedOut => Errno.ETIMEDOUT,
+        _ => Errno.EIO,
     };
 }

@@ -74,10 +74,11 @@ internal static class UapiReplyParser
 
         if (errno != 0)
         {
+            var reported = (Errno)errno;
             throw new WireGuardUapiException(
-                errno,
+                reported,
                 $"The WireGuard userspace implementation at {source} rejected the {operation} request: " +
-                $"errno={rawErrno} ({WireGuardUapiException.Describe(errno)}).");
+                $"errno={rawErrno} ({NetlinkException.Describe((Errno)Math.Abs(errno))}).");
         }
 
         lines.RemoveAt(lines.Count - 1);
@@ -312,7 +313,7 @@ internal static class UapiReplyParser
     }
 
     private static WireGuardUapiException Malformed(string source, string problem) =>
-        new(UapiErrno.EPROTO, $"Malformed UAPI reply from {source}: {problem}.");
+        new(Errno.EPROTO, $"Malformed UAPI reply from {source}: {problem}.");
 
     /// <summary>Where a value came from, for error messages that never echo key material.</summary>
     private readonly record struct LineContext(string Source, int Line, string Key)

@@ -142,7 +142,7 @@ internal static class UserspaceImplementation
         {
             TryKill(process);
             throw new IOException(
-                $"\"{commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardControlOptions.StartTimeout); it was killed. " +
+                $"\"{commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardClientOptions.StartTimeout); it was killed. " +
                 $"Output: {Snapshot(output)}");
         }
 

@@ -6,7 +6,7 @@ namespace Innernet.Netlink.WireGuard;
 /// <summary>
 /// A 32-byte WireGuard key (private, public or preshared). Base64 is the human and file form,
 /// lowercase hex the UAPI form, raw bytes the netlink form. Equality is constant-time.
-/// This type does no cryptography: generation and X25519 derivation live in Innernet.Core.
+/// This type does no cryptography: key generation and X25519 derivation are left to the application.
 /// </summary>
 public readonly struct WireGuardKey : IEquatable<WireGuardKey>
 {

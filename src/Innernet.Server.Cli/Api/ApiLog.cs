@@ -21,6 +21,12 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Peer {Peer} repeated its redeem with its key; nothing changed")]
     public static partial void RedeemRepeated(ILogger logger, string peer);
 
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Peer {Peer} rotated its key (generation {Generation})")]
+    public static partial void KeyRotated(ILogger logger, string peer, long generation);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Peer {Peer} repeated its key rotation; nothing changed")]
+    public static partial void KeyRotationRepeated(ILogger logger, string peer);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Removed {Count} expired invitation(s): {Peers}")]
     public static partial void InvitationsSwept(ILogger logger, int count, string peers);
 

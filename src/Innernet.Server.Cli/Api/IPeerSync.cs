@@ -18,8 +18,8 @@ public interface IPeerSync
     void PeerEnabledChanged(Peer peer);
 
     /// <summary>
-    /// An invitation was redeemed: after the 5 s transition (spec §7.3) remove <paramref name="before"/>'s
-    /// temporary key and add <paramref name="after"/>'s permanent key.
+    /// An invitation was redeemed, or a peer rotated its key: after the 5 s transition remove <paramref name="before"/>'s
+    /// temporary (old) key and add <paramref name="after"/>'s permanent (new) key.
     /// </summary>
     void PeerRedeemed(Peer before, Peer after);
 
@@ -28,6 +28,14 @@ public interface IPeerSync
 
     /// <summary>The endpoint WireGuard observed for this key (last handshake source), or null when unknown.</summary>
     IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey);
+
+    /// <summary>
+    /// An authenticated request of <paramref name="peer"/> arrived (through the tunnel: WireGuard has just seen it).
+    /// An implementation that observes endpoints may look soon when it knows none for this peer yet. Must be cheap.
+    /// </summary>
+    void PeerContacted(Peer peer)
+    {
+    }
 
     /// <summary>
     /// A number that grows after every change of what <see cref="GetObservedEndpoint"/> answers (the change is

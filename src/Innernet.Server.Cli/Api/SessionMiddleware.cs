@@ -81,6 +81,7 @@ internal sealed class SessionMiddleware(RequestDelegate next, ApiContext api)
             throw new UnauthorizedException($"Peer {peer} is disabled.");
         }
 
+        api.PeerSync.PeerContacted(peer);
         return ApiCaller.ForPeer(peer);
     }
 

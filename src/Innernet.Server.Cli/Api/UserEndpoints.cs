@@ -25,6 +25,7 @@ internal static class UserEndpoints
         group.MapGet(StateStreamEndpoint.Path, StateStreamEndpoint.StreamAsync).RequireCaller(c => c.IsUserCapable);
         group.MapGet("/capabilities", GetCapabilities).RequireCaller(c => !c.IsLocalAdmin);
         group.MapPost("/redeem", RedeemAsync).RequireCaller(c => c.MayRedeem);
+        group.MapPost("/rotate-key", RotateKeyAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         group.MapPut("/endpoint", SetEndpointAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         group.MapPut("/candidates", SetCandidatesAsync).RequireCaller(c => c.IsUserCapable).RequireRateLimiting(PeerWriteLimit.Policy);
         return group;
@@ -72,6 +73,29 @@ internal static class UserEndpoints
         }
 
         ApiLog.Redeemed(api.Logger, change.After.Name);
+        api.PeerSync.PeerRedeemed(change.Before, change.After);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Rotates the caller's own key (an extension to innernet, whose server answers 404): the caller is the peer whose
+    /// tunnel address the request came from, and the body's step must be signed by its current key
+    /// (<see cref="Core.Persistence.ServerStore.RotateKey"/> checks it all). Every client moves its pin only along that
+    /// signature. The old key stays on WireGuard for the transition wait, as after a redeem, so this answer still
+    /// reaches the caller. A repeat of the step already applied is 204 again and changes nothing.
+    /// </summary>
+    public static async Task<NoContent> RotateKeyAsync(HttpContext context, ApiContext api)
+    {
+        var peer = context.GetCaller().RequirePeer();
+        var contents = await RequestBody.ReadJsonAsync<RotateKeyContents>(context.Request).ConfigureAwait(false);
+        var change = api.Store.RotateKey(peer.Id, contents.Rotation ?? throw new ValidationException("rotation: missing."));
+        if (ReferenceEquals(change.Before, change.After))
+        {
+            ApiLog.KeyRotationRepeated(api.Logger, change.After.Name);
+            return TypedResults.NoContent();
+        }
+
+        ApiLog.KeyRotated(api.Logger, change.After.Name, change.After.KeyRotations[^1].Generation);
         api.PeerSync.PeerRedeemed(change.Before, change.After);
         return TypedResults.NoContent();
     }

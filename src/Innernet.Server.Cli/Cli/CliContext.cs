@@ -1,4 +1,5 @@
 using Innernet.Cli;
+using Innernet.Core.Interface;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Cli;
@@ -21,8 +22,8 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Opens the WireGuard control for a backend (the production value is <see cref="WireGuardControl.Open"/>).</summary>
-    public Func<WireGuardBackend, IWireGuardControl> OpenWireGuard { get; init; } = static backend => WireGuardControl.Open(backend);
+    /// <summary>Opens the WireGuard client for a backend (the production value is <see cref="WireGuardBackends.Open"/>).</summary>
+    public Func<WireGuardBackend, WireGuardClient> OpenWireGuard { get; init; } = static backend => WireGuardBackends.Open(backend);
 
     /// <summary>The real console: prompts only when stdin is a terminal.</summary>
     public static CliContext CreateDefault() => new()

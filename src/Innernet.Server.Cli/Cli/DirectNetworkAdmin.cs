@@ -17,7 +17,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     private readonly ServerStore _store;
     private readonly string _interface;
     private readonly WireGuardKey _serverPublicKey;
-    private readonly Func<IWireGuardControl> _openWireGuard;
+    private readonly Func<WireGuardClient> _openWireGuard;
     private readonly TimeProvider _time;
     private readonly TextWriter _error;
 
@@ -25,7 +25,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
         ServerStore store,
         string iface,
         WireGuardKey serverPublicKey,
-        Func<IWireGuardControl> openWireGuard,
+        Func<WireGuardClient> openWireGuard,
         TimeProvider time,
         TextWriter error)
     {

@@ -19,10 +19,10 @@ internal sealed record ReconcileResult(WireGuardDevice? Device, DeviceDiff? Diff
 /// device is read only when something may differ: the desired state changed, the last try failed, or the
 /// caller asks (the periodic pass that heals drift made behind the server's back).
 /// </summary>
-/// <remarks>Not thread-safe (neither is the <see cref="IWireGuardControl"/>); callers serialize.</remarks>
+/// <remarks>Not thread-safe (neither is the <see cref="WireGuardClient"/>); callers serialize.</remarks>
 internal sealed class PeerReconciler
 {
-    private readonly IWireGuardControl _wireGuard;
+    private readonly WireGuardClient _wireGuard;
     private readonly string _interface;
     private readonly WireGuardKey _serverPublicKey;
     private readonly Func<IReadOnlyList<Peer>> _peers;
@@ -33,7 +33,7 @@ internal sealed class PeerReconciler
     private Dictionary<WireGuardKey, DesiredPeer>? _applied;
 
     public PeerReconciler(
-        IWireGuardControl wireGuard,
+        WireGuardClient wireGuard,
         string iface,
         WireGuardKey serverPublicKey,
         Func<IReadOnlyList<Peer>> peers,

@@ -22,8 +22,9 @@ internal sealed record DeviceDiff(DeviceConfig Config, int Added, IReadOnlyList<
 }
 
 /// <summary>
-/// A redeemed invitation whose temporary key stays on WireGuard until <see cref="Deadline"/>, so the reply to
-/// the redeem request still leaves through the tunnel it came in by; then the permanent key takes its place.
+/// A redeemed invitation (or a rotated key) whose temporary (old) key stays on WireGuard until <see cref="Deadline"/>,
+/// so the reply to the redeem (rotate-key) request still leaves through the tunnel it came in by; then the permanent
+/// (new) key takes its place.
 /// </summary>
 internal sealed record RedeemTransition(long PeerId, WireGuardKey TemporaryKey, WireGuardKey PermanentKey, DateTimeOffset Deadline);
 
@@ -36,7 +37,8 @@ internal static class ServerPeerState
 {
     /// <summary>
     /// The transitions pending after this look at the store: a peer seen unredeemed before and redeemed now (with
-    /// another key) starts one ending at <paramref name="now"/> + <paramref name="wait"/>; one ends at its deadline,
+    /// another key), or redeemed before and rotated now (its last key rotation step leads from the key seen before to
+    /// its key now), starts one ending at <paramref name="now"/> + <paramref name="wait"/>; one ends at its deadline,
     /// or at once when its peer is gone, disabled or has a key other than the permanent one (superseded).
     /// </summary>
     /// <param name="previous">The peers of the last look (null at the first: nothing is known to be in transition).</param>
@@ -71,11 +73,11 @@ internal static class ServerPeerState
         {
             foreach (var before in previous)
             {
-                if (!before.IsRedeemed
-                    && byId!.TryGetValue(before.Id, out var after)
+                if (byId!.TryGetValue(before.Id, out var after)
                     && after.IsRedeemed
                     && !after.IsDisabled
-                    && after.PublicKey != before.PublicKey)
+                    && after.PublicKey != before.PublicKey
+                    && (!before.IsRedeemed || IsRotation(before, after)))
                 {
                     next[after.Id] = new RedeemTransition(after.Id, before.PublicKey, after.PublicKey, now + wait);
                 }
@@ -84,6 +86,14 @@ internal static class ServerPeerState
 
         return next;
     }
+
+    // A rotation keeps the old key on WireGuard for the transition too: the 204 to the rotate-key request leaves
+    // through the tunnel the request came in by, and the client switches to its new key only after reading it.
+    private static bool IsRotation(Peer before, Peer after)
+        => after.KeyRotations.Count > 0
+            && after.KeyRotations[^1] is var step
+            && step.OldPublicKey == before.PublicKey
+            && step.PublicKey == after.PublicKey;
 
     /// <summary>The peers that belong on the server's interface, by public key.</summary>
     public static Dictionary<WireGuardKey, DesiredPeer> Desired(

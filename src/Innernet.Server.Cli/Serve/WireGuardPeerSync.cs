@@ -12,7 +12,10 @@ namespace Innernet.Server.Serve;
 /// transition's deadline wakes one, and every <see cref="ReconcileInterval"/> a pass compares with the device even
 /// when nothing changed here, so a peer added or removed behind the server's back, or a failed update, heals by
 /// itself. The periodic pass also refreshes the in-memory map of the endpoints WireGuard observes, with an
-/// <see cref="EndpointGeneration"/> that grows only when that map really changes.
+/// <see cref="EndpointGeneration"/> that grows only when that map really changes. A request from a peer whose
+/// endpoint is not known yet (<see cref="PeerContacted"/>: it just connected, so WireGuard has its endpoint now)
+/// brings that pass forward, at most once per <see cref="EndpointProbeInterval"/>, so the others' views carry the
+/// newcomer's endpoint within about a second instead of up to <see cref="ReconcileInterval"/> later.
 /// </summary>
 /// <remarks>Thread-safe: every WireGuard call is serialized (the control is not thread-safe). A failed
 /// WireGuard update is logged, not thrown: the store is the truth and the next pass applies it.</remarks>
@@ -24,9 +27,12 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
     /// <summary>How often a pass compares with the device although nothing changed here.</summary>
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>The shortest time between two device reads asked for by <see cref="PeerContacted"/>.</summary>
+    public static readonly TimeSpan EndpointProbeInterval = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly IWireGuardControl _wireGuard;
+    private readonly WireGuardClient _wireGuard;
     private readonly string _interface;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -38,11 +44,13 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
     private TaskCompletionSource _wake = NewWake();
     private Task? _loop;
     private DateTimeOffset _nextPeriodic;
+    private DateTimeOffset _nextProbe = DateTimeOffset.MinValue;
+    private int _probeRequested;
     private long _endpointGeneration;
     private long _passes;
 
     public WireGuardPeerSync(
-        IWireGuardControl wireGuard,
+        WireGuardClient wireGuard,
         string iface,
         WireGuardKey serverPublicKey,
         Func<IReadOnlyList<Peer>> peers,
@@ -100,6 +108,19 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => _observed.GetValueOrDefault(publicKey);
 
+    /// <summary>
+    /// Asks for a device read (the pass that heals drift) when this peer's endpoint is unknown; requests coalesce
+    /// and the reads are at least <see cref="EndpointProbeInterval"/> apart. Costs a dictionary lookup otherwise.
+    /// </summary>
+    public void PeerContacted(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!_observed.ContainsKey(peer.PublicKey) && Interlocked.Exchange(ref _probeRequested, 1) == 0)
+        {
+            Changed();
+        }
+    }
+
     /// <summary>Grows after each change of the observed endpoints (a refresh that finds them unchanged keeps it).</summary>
     public long? EndpointGeneration => Interlocked.Read(ref _endpointGeneration);
 
@@ -156,6 +177,10 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
             }
 
             var due = deadline is { } d && d < _nextPeriodic ? d : _nextPeriodic;
+            if (Volatile.Read(ref _probeRequested) == 1 && _nextProbe < due)
+            {
+                due = _nextProbe;
+            }
             var wake = Volatile.Read(ref _wake);
             if (due > now && !wake.Task.IsCompleted)
             {
@@ -168,13 +193,22 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
             // A commit reported from here on completes the new wake and so gets a pass of its own.
             Volatile.Write(ref _wake, NewWake());
-            bool periodic = _time.GetUtcNow() >= _nextPeriodic;
+            now = _time.GetUtcNow();
+            bool periodic = now >= _nextPeriodic;
             if (periodic)
             {
-                _nextPeriodic = _time.GetUtcNow() + _interval;
+                _nextPeriodic = now + _interval;
             }
 
-            Pass(periodic);
+            // A probe due now reads the device like the periodic pass (and so answers every request made so far).
+            bool probe = Volatile.Read(ref _probeRequested) == 1 && now >= _nextProbe;
+            if (probe || periodic)
+            {
+                Volatile.Write(ref _probeRequested, 0);
+                _nextProbe = now + EndpointProbeInterval;
+            }
+
+            Pass(periodic || probe);
         }
     }
 

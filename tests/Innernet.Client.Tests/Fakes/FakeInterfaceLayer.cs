@@ -11,7 +11,7 @@ internal sealed class FakeInterfaceLayer : IInterfaceLayer
 {
     public InMemoryWireGuard Fake { get; } = new();
 
-    public IWireGuardControl WireGuard => Fake;
+    public WireGuardClient WireGuard => Fake;
 
     public List<InterfaceUpRequest> BringUps { get; } = [];
 

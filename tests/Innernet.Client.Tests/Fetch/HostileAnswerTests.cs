@@ -14,7 +14,7 @@ namespace Innernet.Client.Tests.Fetch;
 /// <c>fetch</c> against <see cref="HostileServer"/>: every refused answer throws one error naming the peer and the
 /// rule, and leaves WireGuard, the hosts file and the peer cache exactly as they were.
 /// </summary>
-public sealed class HostileAnswerTests
+public sealed partial class HostileAnswerTests
 {
     private const string Iface = HostileServer.NetworkName;
 

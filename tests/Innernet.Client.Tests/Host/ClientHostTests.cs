@@ -99,7 +99,7 @@ public sealed class ClientHostTests : IDisposable
         try
         {
             _server?.Dispose();
-            using (var wireGuard = new UserspaceWireGuardControl())
+            using (var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace))
             {
                 foreach (string iface in _interfaces)
                 {
@@ -158,7 +158,7 @@ public sealed class ClientHostTests : IDisposable
 
     private static bool DeviceExists(string iface)
     {
-        using var wireGuard = new UserspaceWireGuardControl();
+        using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
         return wireGuard.GetDevice(iface) is not null;
     }
 

@@ -5,6 +5,7 @@ using Innernet.Core.Fetch;
 using Innernet.Core.Live;
 using Innernet.Core.Model;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Innernet.Client.Tests.Live;
 
@@ -26,7 +27,7 @@ public sealed class LiveSessionTests
         private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         private Task? _run;
 
-        public Client(HostileServer server, TimeSpan? interval = null)
+        public Client(HostileServer server, TimeSpan? interval = null, TimeProvider? time = null)
         {
             Server = server;
             server.Config.Save(Files.ConfigFile(Iface));
@@ -41,6 +42,7 @@ public sealed class LiveSessionTests
                     config.Server.InternalEndpoint,
                     config.Server.PublicKey,
                     new InnernetApiClientOptions { LocalAddress = config.Interface.Address.Address, Timeout = TimeSpan.FromSeconds(5) }),
+                time: time,
                 delay: RecordDelayAsync,
                 resolve: static e => e.TryGetIPEndPoint(),
                 random: new Random(7))
@@ -68,17 +70,7 @@ public sealed class LiveSessionTests
 
         public string StatusPath => LiveStatusFile.PathFor(Files.DataDirectory, Iface);
 
-        public void Start() => _run = Session.RunAsync(
-            new FetchRequest
-            {
-                InterfaceName = Iface,
-                ConfigDirectory = Files.ConfigDirectory,
-                DataDirectory = Files.DataDirectory,
-                Hosts = new HostsOptions { Path = Files.HostsPath },
-                Nat = new NatOptions { NoTraversal = true },
-                BringUp = true,
-            },
-            _stop.Token);
+        public void Start() => _run = Session.RunAsync(LiveClient.Request(Iface, Files, natTraversal: false), _stop.Token);
 
         /// <summary>Waits for <paramref name="condition"/>, failing at once when the session died.</summary>
         public Task UntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(
@@ -226,6 +218,42 @@ public sealed class LiveSessionTests
 
         Assert.True(delays.Distinct().Count() > 3, $"jittered, not fixed: {string.Join(", ", delays)}");
         Assert.Equal(LiveMode.Connecting, LiveStatusFile.ReadRunning(client.StatusPath)?.Mode);
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterAStreamHeldHealthyAfter_TheBackoffStartsAgainFrom1Second_AndAShortOneDoesNotReset()
+    {
+        await using var server = await HostileServer.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var client = new Client(server, time: time);
+
+        // The server fails for a while (503): the waits grow towards 60 s.
+        client.Start();
+        await client.UntilAsync(() => client.Delays.Count >= 6, "six reconnect waits");
+        var first = client.Script.NextConnection();
+        first.TryWrite(StreamScript.Line(StreamScript.Full("v1", server.Answer())));
+        await client.UntilAsync(() => client.Session.FullViewsApplied == 1, "the full view");
+        int before = client.Delays.Count;
+        Assert.True(client.Delays.Last() >= TimeSpan.FromSeconds(16), $"grown: {client.Delays.Last()}");
+
+        // Held for HealthyAfter (on the session's clock), then the server ends it: the next wait is at most 1 s again.
+        time.Advance(client.Session.HealthyAfter);
+        var second = client.Script.NextConnection();
+        second.TryWrite(StreamScript.Line(StreamScript.Diff("v1", "v2")));
+        first.Complete();
+        await client.UntilAsync(() => client.Session.DifferencesApplied == 1, "the resumed stream");
+        Assert.Equal(before + 1, client.Delays.Count);
+        Assert.InRange(client.Delays.Last(), ReconnectBackoff.Initial / 2, ReconnectBackoff.Initial);
+
+        // A stream that ends at once (no time passes) is no proof of health: the wait grows on from there.
+        var third = client.Script.NextConnection();
+        third.TryWrite(StreamScript.Line(StreamScript.Diff("v2", "v3")));
+        second.Complete();
+        await client.UntilAsync(() => client.Session.DifferencesApplied == 2, "the third stream");
+        Assert.Equal(before + 2, client.Delays.Count);
+        Assert.InRange(client.Delays.Last(), ReconnectBackoff.Initial, ReconnectBackoff.Initial * 2);
+        Assert.Equal([null, "v1", "v2"], server.StreamRequests.TakeLast(3));
+        third.Complete();
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class LiveViewTests : IDisposable
     private static IPAddress Ip(int n) => new([10, 77, (byte)(n / 250 + 1), (byte)(n % 250 + 2)]);
 
     /// <summary>A network of the server, us and <paramref name="others"/> peers, applied to the device and the cache.</summary>
-    private (LiveView View, State State) Held(int others)
+    private (LiveView View, State State) Held(int others, KeyPair? firstPeerKeys = null)
     {
         var peers = new List<Peer>
         {
@@ -55,11 +55,16 @@ public sealed class LiveViewTests : IDisposable
             peers.Add(MakePeer(10 + i, $"peer{i}", Ip(i), $"192.0.2.{i % 250 + 1}:51820"));
         }
 
+        if (firstPeerKeys is not null)
+        {
+            peers[2] = peers[2] with { PublicKey = firstPeerKeys.Public };
+        }
+
         var state = new State(peers, [new Cidr(1, Iface, IPNetwork.Parse("10.77.0.0/16"), null)]);
         ServerAnswerValidator.Validate(state, Config);
         _wireGuard.CreateDevice(Iface);
         _wireGuard.ConfigureDevice(Iface, PeerDiff.Compute(peers, _wireGuard.GetDevice(Iface), _ownKeys.Public, Now).Config);
-        var store = DataStore.Open(_files.DataFile(Iface));
+        var store = DataStore.Open(_files.DataFile(Iface), _serverKeys.Public);
         store.UpdatePeersAndSetCidrs(peers, state.Cidrs);
         _wireGuard.ClearUpdates();
         return (new LiveView(Iface, Config, store, state, "v1", _wireGuard.GetDevice(Iface)!), state);
@@ -124,6 +129,40 @@ public sealed class LiveViewTests : IDisposable
         Assert.Empty(_wireGuard.Updates);
         Assert.Equal("v1", view.Version);
         Assert.NotNull(view.Peers.ById(state.Peers[3].Id));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_KeyRotatedWithValidProof_SwapsTheKeyOnTheDeviceAndMovesThePin()
+    {
+        var old = KeyPair.Generate();
+        var (view, state) = Held(3, old);
+        var peer = state.Peers[2];
+        var next = KeyPair.Generate().Public;
+        var rotated = peer with { PublicKey = next, KeyRotations = [KeyRotationProof.Create(old.Private, _serverKeys.Public, peer.Ip, next, 1)] };
+
+        await ApplyAsync(view, StreamScript.Diff("v1", "v2", [rotated], []));
+        view.Flush(new HostsOptions { Write = false, Path = _files.HostsPath });
+
+        Assert.Contains(_wireGuard.Peers(Iface), p => p.PublicKey == next);
+        Assert.DoesNotContain(_wireGuard.Peers(Iface), p => p.PublicKey == old.Public);
+        Assert.Equal(next, DataStore.Open(_files.DataFile(Iface)).Peers.Single(p => p.Id == peer.Id).PublicKey);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_KeyChangedWithForgedProof_AppliesNothing()
+    {
+        var old = KeyPair.Generate();
+        var (view, state) = Held(3, old);
+        var peer = state.Peers[2];
+        var next = KeyPair.Generate().Public;
+        var forged = KeyRotationProof.Create(KeyPair.Generate().Private, _serverKeys.Public, peer.Ip, next, 1) with { OldPublicKey = old.Public };
+        var before = DeviceText();
+
+        await Assert.ThrowsAsync<PinningException>(
+            () => ApplyAsync(view, StreamScript.Diff("v1", "v2", [peer with { PublicKey = next, KeyRotations = [forged] }], [])));
+
+        Assert.Empty(_wireGuard.Updates);
+        Assert.Equal(before, DeviceText());
     }
 
     [Fact]
@@ -221,4 +260,41 @@ public sealed class LiveViewTests : IDisposable
     }
 
     public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public async Task ApplyAsync_TwoNewPeers_OnlyTheLargerKeyYields_ItsKeepaliveFollowsWithApplyDeferredKeepalives()
+    {
+        var (view, _) = Held(0);
+        // One new peer whose key sorts before ours (we yield: keepalive off for now), one after (we start at once).
+        var keys = Enumerable.Range(0, 64).Select(_ => KeyPair.Generate().Public).ToList();
+        var before = keys.First(k => k.Bytes.SequenceCompareTo(_ownKeys.Public.Bytes) < 0);
+        var after = keys.First(k => k.Bytes.SequenceCompareTo(_ownKeys.Public.Bytes) > 0);
+        var first = MakePeer(20, "first", Ip(20), "192.0.2.20:51820") with { PublicKey = before };
+        var second = MakePeer(21, "second", Ip(21), "192.0.2.21:51820") with { PublicKey = after };
+
+        await ApplyAsync(view, new StateUpdate("v2", "v1", false, [first, second], [], null));
+
+        var added = Assert.Single(_wireGuard.Updates).Config.Peers.ToDictionary(p => p.PublicKey);
+        Assert.Equal((ushort)0, added[before].PersistentKeepaliveInterval);
+        Assert.Equal((ushort)25, added[after].PersistentKeepaliveInterval);
+        Assert.True(LiveView.YieldsTo(_ownKeys.Public, before));
+        Assert.False(LiveView.YieldsTo(before, _ownKeys.Public));
+        Assert.True(view.HasDeferredKeepalives);
+
+        _wireGuard.ClearUpdates();
+        Assert.Equal(1, view.ApplyDeferredKeepalives(_wireGuard));
+
+        var turnedOn = Assert.Single(Assert.Single(_wireGuard.Updates).Config.Peers);
+        Assert.Equal((before, true, (ushort?)25), (turnedOn.PublicKey, turnedOn.UpdateOnly, turnedOn.PersistentKeepaliveInterval));
+        Assert.All(_wireGuard.Peers(Iface).Where(p => p.PublicKey == before || p.PublicKey == after),
+            p => Assert.Equal(25, p.PersistentKeepaliveInterval));
+        Assert.False(view.HasDeferredKeepalives);
+
+        // An update of a peer already on the device is not a first contact: nothing is held back.
+        _wireGuard.ClearUpdates();
+        var moved = first with { Endpoint = Endpoint.Parse("192.0.2.99:51820") };
+        await ApplyAsync(view, new StateUpdate("v3", "v2", false, [moved], [], null));
+        Assert.False(view.HasDeferredKeepalives);
+        Assert.DoesNotContain(Assert.Single(_wireGuard.Updates).Config.Peers, p => p.PersistentKeepaliveInterval == 0);
+    }
 }

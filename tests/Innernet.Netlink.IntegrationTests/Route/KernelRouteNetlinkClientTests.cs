@@ -1,3 +1,4 @@
+using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Testing;
 
@@ -36,8 +37,8 @@ public sealed class KernelRouteNetlinkClientTests : IDisposable
         Assert.True(up?.IsUp);
         Assert.Equal(IFF_POINTOPOINT | IFF_NOARP, up!.Flags & (IFF_POINTOPOINT | IFF_NOARP));
 
-        var e = Assert.Throws<Innernet.Netlink.Errors.NetlinkException>(() => client.CreateWireGuardLink(name));
-        Assert.Equal(17, e.Errno); // EEXIST
+        var e = Assert.Throws<Innernet.Netlink.NetlinkException>(() => client.CreateWireGuardLink(name));
+        Assert.Equal(Errno.EEXIST, e.Errno); // EEXIST
 
         Assert.True(client.DeleteLink(name));
         Assert.Null(client.GetLink(name));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Testing;
 
@@ -99,7 +99,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Assert.NotNull(byName);
         var byIndex = Client.GetLink(byName.Index);
 
-        Assert.Equal(byName, byIndex);
+        Assert.NotNull(byIndex);
+        Assert.Equal(Fields(byName), Fields(byIndex));
         var ip = IpJson("link", "show", Veth)[0];
         Assert.Equal(ip.GetProperty("ifindex").GetInt32(), byName.Index);
         Assert.Equal(ip.GetProperty("mtu").GetInt32(), byName.Mtu);
@@ -156,9 +157,9 @@ public sealed class RouteNetlinkClientTests : IDisposable
     {
         int index = Index(Veth);
 
-        var e = Assert.Throws<NetlinkException>(() => Client.SetMtu(index, 10));
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.SetMtu(index, 10));
 
-        Assert.Equal(22, e.Errno); // EINVAL
+        Assert.Equal(Errno.EINVAL, e.Errno); // EINVAL
     }
 
     [Theory]
@@ -203,9 +204,9 @@ public sealed class RouteNetlinkClientTests : IDisposable
         var address = InterfaceAddress.Parse("10.53.0.1/24");
         Client.AddAddress(index, address);
 
-        var e = Assert.Throws<NetlinkException>(() => Client.AddAddress(index, address));
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.AddAddress(index, address));
 
-        Assert.Equal(EEXIST, e.Errno);
+        Assert.Equal(Errno.EEXIST, e.Errno);
         Assert.Equal("EEXIST", e.ErrorName);
         Assert.Contains("Address already assigned", e.ExtendedAckMessage ?? string.Empty, StringComparison.Ordinal);
         Assert.Contains("Address already assigned", e.Message, StringComparison.Ordinal);
@@ -332,14 +333,14 @@ public sealed class RouteNetlinkClientTests : IDisposable
             // A host with the module (not the CI machine kind): creation must work, in the lab namespace only.
             var link = Client.CreateWireGuardLink(name);
             Assert.Equal("wireguard", link.Kind);
-            Assert.Equal(link, Client.GetLink(name));
+            Assert.Equal(Fields(link), Fields(Client.GetLink(name)!));
             Assert.Contains(Client.GetWireGuardLinks(), l => l.Name == name);
             Assert.True(Client.DeleteLink(name));
             return;
         }
 
-        var e = Assert.Throws<NetlinkException>(() => Client.CreateWireGuardLink(name));
-        Assert.Equal(EOPNOTSUPP, e.Errno);
+        var e = Assert.Throws<NetlinkErrorException>(() => Client.CreateWireGuardLink(name));
+        Assert.Equal(Errno.EOPNOTSUPP, e.Errno);
         Assert.Contains("Unknown device type", e.ExtendedAckMessage ?? e.Message, StringComparison.Ordinal);
         Assert.Null(Client.GetLink(name));
         Assert.Empty(Client.GetWireGuardLinks());
@@ -358,4 +359,7 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Assert.False(Client.DeleteLink(index));
         Assert.Null(Client.GetLink(second));
     }
+
+    private static (int, string, string?, uint, int, System.Net.NetworkInformation.OperationalStatus) Fields(LinkInfo link) =>
+        (link.Index, link.Name, link.Kind, link.Flags, link.Mtu, link.OperationalStatus);
 }

@@ -9,9 +9,9 @@ public sealed class KernelTunnelTests : TwoNamespaceTunnelTests
 {
     protected override void RequirePrerequisites() => Prerequisites.RequireKernelWireGuard();
 
-    protected override IWireGuardControl CreateDevice(string ns, string name)
+    protected override WireGuardClient CreateDevice(string ns, string name)
     {
-        var control = NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () => KernelWireGuardControl.TryOpen())
+        var control = NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () => KernelWireGuardClient.TryOpen())
             ?? throw new InvalidOperationException("the wireguard Generic Netlink family is missing although the module is loaded");
         Assert.True(control.CreateDevice(name));
         return control;

@@ -24,7 +24,7 @@ public abstract class TwoNamespaceTunnelTests : IDisposable
     protected abstract void RequirePrerequisites();
 
     /// <summary>Creates WireGuard device <paramref name="name"/> inside <paramref name="ns"/> and returns a control that reaches it.</summary>
-    protected abstract IWireGuardControl CreateDevice(string ns, string name);
+    protected abstract WireGuardClient CreateDevice(string ns, string name);
 
     public void Dispose()
     {

@@ -9,9 +9,9 @@ public sealed class UserspaceTunnelTests : TwoNamespaceTunnelTests
 {
     protected override void RequirePrerequisites() => Prerequisites.RequireWireGuardGo();
 
-    protected override IWireGuardControl CreateDevice(string ns, string name)
+    protected override WireGuardClient CreateDevice(string ns, string name)
     {
         Lab.StartWireGuardGo(ns, name);
-        return new UserspaceWireGuardControl(new WireGuardControlOptions { SocketDirectory = WireGuardGoSockets.Directory });
+        return new UserspaceWireGuardClient(new WireGuardClientOptions { SocketDirectory = WireGuardGoSockets.Directory });
     }
 }

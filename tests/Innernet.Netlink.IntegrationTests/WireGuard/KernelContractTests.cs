@@ -1,3 +1,4 @@
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 using Innernet.Testing;
 
@@ -5,7 +6,7 @@ namespace Innernet.Netlink.IntegrationTests.WireGuard;
 
 /// <summary>
 /// The contract against the kernel module (inside the VM): a lab namespace, and
-/// <see cref="KernelWireGuardControl"/> opened inside it through <see cref="NetworkNamespace.Run{T}"/>,
+/// <see cref="KernelWireGuardClient"/> opened inside it through <see cref="NetworkNamespace.Run{T}"/>,
 /// so devices are created by the backend itself, in that namespace.
 /// </summary>
 [Trait(Layers.Name, Layers.Kernel)]
@@ -17,15 +18,15 @@ public sealed class KernelContractTests : WireGuardContractTests
 
     protected override void RequirePrerequisites() => Prerequisites.RequireKernelWireGuard();
 
-    protected override IWireGuardControl OpenControl() =>
-        NetworkNamespace.Run(NetnsLab.NamespacePath(Namespace), () => KernelWireGuardControl.TryOpen())
-        ?? throw new InvalidOperationException("KernelWireGuardControl.TryOpen returned null although the wireguard module is loaded");
+    protected override WireGuardClient OpenControl() =>
+        NetworkNamespace.Run(NetnsLab.NamespacePath(Namespace), () => KernelWireGuardClient.TryOpen())
+        ?? throw new InvalidOperationException("KernelWireGuardClient.TryOpen returned null although the wireguard module is loaded");
 
     protected override void CreateTestDevice(string name) => Assert.True(Control.CreateDevice(name));
 
     protected override string DeviceNamespace => Namespace;
 
-    protected override int ErrnoOf(IOException exception) => Assert.IsType<Innernet.Netlink.Errors.NetlinkException>(exception).Errno;
+    protected override Errno ErrnoOf(IOException exception) => Assert.IsType<NetlinkErrorException>(exception).Errno;
 
     protected override string WgShowDump(string name) =>
         Lab.Exec(Namespace, "wg", "show", name, "dump").EnsureSuccess().StandardOutput;
@@ -63,7 +64,7 @@ public sealed class KernelContractTests : WireGuardContractTests
         Assert.Null(Control.GetDevice(veth));
         Assert.Null(Control.GetDevice("lo"));
         Assert.DoesNotContain(veth, Control.ListDevices());
-        Assert.Throws<InvalidOperationException>(() => Control.ConfigureDevice(veth, new DeviceConfig { ListenPort = 1 }));
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(veth, new DeviceConfig { ListenPort = 1 })).Errno);
         Assert.False(Control.DeleteDevice(veth));
         Assert.False(Control.DeleteDevice("lo"));
         Assert.Equal(0, Lab.Exec(Namespace, "ip", "link", "show", veth).ExitCode);
@@ -71,15 +72,15 @@ public sealed class KernelContractTests : WireGuardContractTests
     }
 
     [Fact]
-    public void CreateDevice_NameTakenByNonWireGuardLink_ThrowsInvalidOperation()
+    public void CreateDevice_NameTakenByNonWireGuardLink_ThrowsEexist()
     {
-        // IWireGuardControl.CreateDevice: false means "the device already exists". A veth of that name
+        // WireGuardClient.CreateDevice: false means "the device already exists". A veth of that name
         // is not the device: reporting false would send the caller on to ConfigureDevice, which fails.
         RequirePrerequisites();
         string other = Lab.AddNamespace("v");
         var (veth, _) = Lab.AddVethPair(Namespace, other);
 
-        Assert.Throws<InvalidOperationException>(() => Control.CreateDevice(veth));
+        Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkException>(() => Control.CreateDevice(veth)).Errno);
         Assert.Contains("veth", Lab.Exec(Namespace, "ip", "-d", "link", "show", veth).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
     }
 
@@ -89,7 +90,7 @@ public sealed class KernelContractTests : WireGuardContractTests
         string name = NewDevice();
         string other = Lab.AddNamespace("o");
 
-        using var elsewhere = NetworkNamespace.Run(NetnsLab.NamespacePath(other), () => KernelWireGuardControl.TryOpen());
+        using var elsewhere = NetworkNamespace.Run(NetnsLab.NamespacePath(other), () => KernelWireGuardClient.TryOpen());
 
         Assert.NotNull(elsewhere);
         Assert.DoesNotContain(name, elsewhere.ListDevices());

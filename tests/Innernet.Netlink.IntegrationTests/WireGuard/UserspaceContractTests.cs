@@ -1,3 +1,4 @@
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 using Innernet.Testing;
 
@@ -17,8 +18,8 @@ public sealed class UserspaceContractTests : WireGuardContractTests
 
     protected override void RequirePrerequisites() => Prerequisites.RequireWireGuardGo();
 
-    protected override IWireGuardControl OpenControl() =>
-        new UserspaceWireGuardControl(new WireGuardControlOptions
+    protected override WireGuardClient OpenControl() =>
+        new UserspaceWireGuardClient(new WireGuardClientOptions
         {
             SocketDirectory = WireGuardGoSockets.Directory,
             PublicKeyDeriver = TestKeys.PublicKeyOf,
@@ -31,7 +32,7 @@ public sealed class UserspaceContractTests : WireGuardContractTests
 
     protected override string DeviceNamespace => _namespace ??= Lab.AddNamespace("u");
 
-    protected override int ErrnoOf(IOException exception) => Assert.IsType<WireGuardUapiException>(exception).Errno;
+    protected override Errno ErrnoOf(IOException exception) => Assert.IsType<WireGuardUapiException>(exception).Errno;
 
     protected override string WgShowDump(string name) =>
         ProcessRunner.Run("wg", ["show", name, "dump"]).EnsureSuccess().StandardOutput;
@@ -43,7 +44,7 @@ public sealed class UserspaceContractTests : WireGuardContractTests
         var keys = TestKeys.NewKeyPair();
         Control.ConfigureDevice(name, new DeviceConfig { PrivateKey = keys.PrivateKey });
 
-        using var plain = new UserspaceWireGuardControl(new WireGuardControlOptions { SocketDirectory = WireGuardGoSockets.Directory });
+        using var plain = new UserspaceWireGuardClient(new WireGuardClientOptions { SocketDirectory = WireGuardGoSockets.Directory });
         var device = plain.GetDevice(name);
 
         Assert.NotNull(device);
@@ -66,7 +67,7 @@ public sealed class UserspaceContractTests : WireGuardContractTests
         Assert.True(File.Exists(process.SocketPath), "precondition: a stale socket file");
         Assert.Null(Control.GetDevice(name));
         Assert.DoesNotContain(name, Control.ListDevices());
-        Assert.Throws<InvalidOperationException>(() => Control.ConfigureDevice(name, new DeviceConfig { ListenPort = 1 }));
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(name, new DeviceConfig { ListenPort = 1 })).Errno);
         Assert.False(Control.DeleteDevice(name));
         Assert.False(File.Exists(process.SocketPath));
     }

@@ -1,30 +1,31 @@
 using System.Globalization;
 using System.Net;
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 using Innernet.Testing;
 
 namespace Innernet.Netlink.IntegrationTests.WireGuard;
 
 /// <summary>
-/// The one behavioural contract of <see cref="IWireGuardControl"/>, run against every backend by a
+/// The one behavioural contract of <see cref="WireGuardClient"/>, run against every backend by a
 /// concrete subclass (userspace on the host, kernel in the VM). Each test gets a fresh lab namespace
 /// and fresh devices; nothing is shared between tests.
 /// </summary>
 public abstract class WireGuardContractTests : IDisposable
 {
-    private IWireGuardControl? _control;
+    private WireGuardClient? _control;
     private int _deviceCounter;
 
     protected NetnsLab Lab { get; } = new();
 
     /// <summary>The backend under test (opened on first use, after the prerequisites were checked).</summary>
-    protected IWireGuardControl Control => _control ??= OpenControl();
+    protected WireGuardClient Control => _control ??= OpenControl();
 
     /// <summary>Skips (or fails under CI) when the backend cannot run here.</summary>
     protected abstract void RequirePrerequisites();
 
     /// <summary>Opens the backend so that it sees the devices made by <see cref="CreateTestDevice"/>.</summary>
-    protected abstract IWireGuardControl OpenControl();
+    protected abstract WireGuardClient OpenControl();
 
     /// <summary>Brings a new, empty device with the given name into existence (inside the lab).</summary>
     protected abstract void CreateTestDevice(string name);
@@ -263,7 +264,7 @@ public abstract class WireGuardContractTests : IDisposable
 
         var e = Assert.ThrowsAny<IOException>(() => Control.ConfigureDevice(second, new DeviceConfig { ListenPort = port }));
 
-        Assert.Equal(98, ErrnoOf(e)); // EADDRINUSE
+        Assert.Equal(Errno.EADDRINUSE, ErrnoOf(e));
         Assert.Equal(port, Read(first).ListenPort);
     }
 
@@ -278,7 +279,7 @@ public abstract class WireGuardContractTests : IDisposable
     }
 
     /// <summary>The errno a backend's exception carries (NetlinkException / WireGuardUapiException).</summary>
-    protected abstract int ErrnoOf(IOException exception);
+    protected abstract Errno ErrnoOf(IOException exception);
 
     [Fact]
     public void ConfigureDevice_UpdateOnlyForAbsentPeer_DoesNotCreateIt()
@@ -373,11 +374,11 @@ public abstract class WireGuardContractTests : IDisposable
     }
 
     [Fact]
-    public void ConfigureDevice_MissingDevice_ThrowsInvalidOperation()
+    public void ConfigureDevice_MissingDevice_ThrowsEnodev()
     {
         RequirePrerequisites();
 
-        Assert.Throws<InvalidOperationException>(() => Control.ConfigureDevice(Lab.InterfaceName("none"), new DeviceConfig { ListenPort = 1 }));
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(Lab.InterfaceName("none"), new DeviceConfig { ListenPort = 1 })).Errno);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Tests.Support;
 

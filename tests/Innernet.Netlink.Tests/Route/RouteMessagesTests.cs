@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Route;
@@ -155,7 +156,8 @@ public class RouteMessagesTests
 
         LinkInfo link = RouteMessages.ParseLink(message)!;
 
-        Assert.Equal(new LinkInfo(9, "wg0", "wireguard", 0x81, 1420, 0), link);
+        Assert.Equal((9, "wg0", "wireguard", 0x81u, 1420, OperationalStatus.Unknown),
+            (link.Index, link.Name, link.Kind, link.Flags, link.Mtu, link.OperationalStatus));
         Assert.True(link.IsUp);
         Assert.True(link.IsWireGuard);
         Assert.False(link.IsLoopback);
@@ -170,7 +172,7 @@ public class RouteMessagesTests
         w.WriteHeader(new IfInfoMsg(0, 0, 3, 0, 0));
         w.EndMessage();
         byte[] bytes = w.Written.ToArray();
-        Assert.Throws<Errors.NetlinkProtocolException>(() => RouteMessages.ParseLink(bytes));
+        Assert.Throws<NetlinkProtocolException>(() => RouteMessages.ParseLink(bytes));
     }
 
     [Fact]
@@ -201,7 +203,7 @@ public class RouteMessagesTests
         w.WriteAddress(LinuxIfAddr.IFA_ADDRESS, IPAddress.Parse("fd00::1"));
         w.EndMessage();
         byte[] bytes = w.Written.ToArray();
-        Assert.Throws<Errors.NetlinkProtocolException>(() => RouteMessages.ParseAddress(bytes));
+        Assert.Throws<NetlinkProtocolException>(() => RouteMessages.ParseAddress(bytes));
     }
 
     [Fact]
@@ -217,7 +219,8 @@ public class RouteMessagesTests
 
         RouteInfo route = RouteMessages.ParseRoute(w.Written)!;
 
-        Assert.Equal(new RouteInfo(IPNetwork.Parse("::/0"), 3, 254, 3, 0, 1), route);
+        Assert.Equal((IPNetwork.Parse("::/0"), 3, 254, 3, 0, 1),
+            (route.Destination, route.OutputInterfaceIndex, route.Table, route.Protocol, route.Scope, route.Type));
     }
 
     internal static byte[] Link(int index, string name, string? kind, uint flags, int mtu, byte operState, uint portId = 0, uint seq = 0)

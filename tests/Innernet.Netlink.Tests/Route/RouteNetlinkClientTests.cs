@@ -1,4 +1,4 @@
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Route;
@@ -62,7 +62,7 @@ public class RouteNetlinkClientTests
         var (client, _) = Create((req, _) => [Replies.Error(req, Port, -95, capped: true, extack: "Unknown device type")]);
         using (client)
         {
-            var e = Assert.Throws<NetlinkException>(() => client.CreateWireGuardLink("wg9"));
+            var e = Assert.Throws<NetlinkErrorException>(() => client.CreateWireGuardLink("wg9"));
             Assert.Equal("EOPNOTSUPP", e.ErrorName);
             Assert.Equal("Unknown device type", e.ExtendedAckMessage);
         }
@@ -74,7 +74,7 @@ public class RouteNetlinkClientTests
         var (client, _) = Create((req, _) => [Replies.Error(req, Port, -17, capped: true)]);
         using (client)
         {
-            Assert.Equal(17, Assert.Throws<NetlinkException>(() => client.CreateWireGuardLink("wg9")).Errno);
+            Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkErrorException>(() => client.CreateWireGuardLink("wg9")).Errno);
         }
     }
 
@@ -140,7 +140,9 @@ public class RouteNetlinkClientTests
         using (client)
         {
             var routes = client.GetRoutes(AddressFamily.InterNetwork);
-            Assert.Equal([new RouteInfo(IPNetwork.Parse("10.0.0.0/24"), 2, 254, 2, 253, 1)], routes);
+            var route = Assert.Single(routes);
+            Assert.Equal((IPNetwork.Parse("10.0.0.0/24"), 2, 254, 2, 253, 1),
+                (route.Destination, route.OutputInterfaceIndex, route.Table, route.Protocol, route.Scope, route.Type));
         }
     }
 

@@ -1,4 +1,4 @@
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Sockets;
@@ -74,7 +74,7 @@ public class GenericFamilyResolverTests
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Error(req, Port, -1, capped: true)] };
         using var connection = new NetlinkConnection(kernel);
 
-        Assert.Equal("EPERM", Assert.Throws<NetlinkException>(() => new GenericFamilyResolver(connection).Resolve("wireguard")).ErrorName);
+        Assert.Equal("EPERM", Assert.Throws<NetlinkErrorException>(() => new GenericFamilyResolver(connection).Resolve("wireguard")).ErrorName);
     }
 
     [Fact]

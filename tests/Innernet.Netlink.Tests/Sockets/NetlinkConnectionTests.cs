@@ -1,4 +1,4 @@
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Sockets;
@@ -76,9 +76,9 @@ public class NetlinkConnectionTests
         };
         using var connection = new NetlinkConnection(kernel);
 
-        var e = Assert.Throws<NetlinkException>(() => connection.Execute(Request(), "RTM_NEWLINK wg0"));
+        var e = Assert.Throws<NetlinkErrorException>(() => connection.Execute(Request(), "RTM_NEWLINK wg0"));
 
-        Assert.Equal(95, e.Errno);
+        Assert.Equal(Errno.EOPNOTSUPP, e.Errno);
         Assert.Equal("EOPNOTSUPP", e.ErrorName);
         Assert.Equal("Unknown device type", e.ExtendedAckMessage);
         Assert.Equal(36, e.ExtendedAckOffset);
@@ -98,9 +98,9 @@ public class NetlinkConnectionTests
         };
         using var connection = new NetlinkConnection(kernel);
 
-        var e = Assert.Throws<NetlinkException>(() => connection.Execute(Request(), "RTM_NEWROUTE"));
+        var e = Assert.Throws<NetlinkErrorException>(() => connection.Execute(Request(), "RTM_NEWROUTE"));
 
-        Assert.Equal(22, e.Errno);
+        Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Equal("EINVAL", e.ErrorName);
         Assert.Equal("Invalid prefix for given prefix length", e.ExtendedAckMessage);
         Assert.Null(e.ExtendedAckOffset);
@@ -112,9 +112,9 @@ public class NetlinkConnectionTests
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Error(req, Port, -17, capped: true)] };
         using var connection = new NetlinkConnection(kernel);
 
-        var e = Assert.Throws<NetlinkException>(() => connection.Execute(Request(), "op"));
+        var e = Assert.Throws<NetlinkErrorException>(() => connection.Execute(Request(), "op"));
 
-        Assert.Equal(17, e.Errno);
+        Assert.Equal(Errno.EEXIST, e.Errno);
         Assert.Equal("EEXIST", e.ErrorName);
         Assert.Null(e.ExtendedAckMessage);
     }
@@ -173,9 +173,9 @@ public class NetlinkConnectionTests
         };
         using var connection = new NetlinkConnection(kernel);
 
-        var e = Assert.Throws<NetlinkException>(() => connection.Dump(Request(LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_DUMP), "RTM_GETROUTE"));
+        var e = Assert.Throws<NetlinkErrorException>(() => connection.Dump(Request(LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_DUMP), "RTM_GETROUTE"));
 
-        Assert.Equal(22, e.Errno);
+        Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Equal("Invalid flags for FIB dump request", e.ExtendedAckMessage);
     }
 
@@ -185,7 +185,7 @@ public class NetlinkConnectionTests
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Error(req, Port, -19, capped: true)] };
         using var connection = new NetlinkConnection(kernel);
 
-        var e = Assert.Throws<NetlinkException>(() => connection.Dump(Request(LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_DUMP), "WG_CMD_GET_DEVICE"));
+        var e = Assert.Throws<NetlinkErrorException>(() => connection.Dump(Request(LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_DUMP), "WG_CMD_GET_DEVICE"));
 
         Assert.Equal("ENODEV", e.ErrorName);
     }

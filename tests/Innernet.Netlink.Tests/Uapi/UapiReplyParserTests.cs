@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Innernet.Netlink;
 using Innernet.Netlink.Uapi;
 using Innernet.Netlink.WireGuard;
 using static Innernet.Netlink.Tests.Uapi.UapiTestKeys;
@@ -204,7 +205,7 @@ public class UapiReplyParserTests
     public void ParseGet_NonzeroErrno_ThrowsWithPositiveErrno(string reply, int errno)
     {
         var e = Assert.Throws<WireGuardUapiException>(() => Get(reply));
-        Assert.Equal(errno, e.Errno);
+        Assert.Equal((Errno)errno, e.Errno);
         Assert.Contains("/test/wgtest0.sock", e.Message);
         Assert.Contains("errno=", e.Message);
     }
@@ -213,7 +214,7 @@ public class UapiReplyParserTests
     public void ParseSet_ErrnoMinus22_ThrowsEinvalWithDescription()
     {
         var e = Assert.Throws<WireGuardUapiException>(() => UapiReplyParser.ParseSet(Bytes("errno=-22\n\n"), "/test/x.sock"));
-        Assert.Equal(22, e.Errno);
+        Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Contains("set", e.Message);
         Assert.Contains("Invalid argument", e.Message);
     }
@@ -269,7 +270,7 @@ public class UapiReplyParserTests
     public void ParseGet_MalformedReply_ThrowsEproto(string reply, string problem)
     {
         var e = Assert.Throws<WireGuardUapiException>(() => Get(reply));
-        Assert.Equal(EPROTO, e.Errno);
+        Assert.Equal(Errno.EPROTO, e.Errno);
         Assert.Contains(problem, e.Message);
         Assert.Contains("/test/wgtest0.sock", e.Message);
     }
@@ -279,7 +280,7 @@ public class UapiReplyParserTests
     {
         byte[] reply = [.. Bytes("listen_port=5"), 0xC3, 0xA9, .. Bytes("\nerrno=0\n\n")];
         var e = Assert.Throws<WireGuardUapiException>(() => UapiReplyParser.ParseGet("wgtest0", reply, "s", null));
-        Assert.Equal(EPROTO, e.Errno);
+        Assert.Equal(Errno.EPROTO, e.Errno);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Netlink.Tests.Uapi;
@@ -10,8 +11,9 @@ public class WireGuardUapiExceptionTests
     [InlineData(-98, 98)]
     public void Constructor_Errno_IsPositive(int given, int expected)
     {
-        var e = new WireGuardUapiException(given, "x");
-        Assert.Equal(expected, e.Errno);
+        var e = new WireGuardUapiException((Errno)given, "x");
+        Assert.Equal((Errno)expected, e.Errno);
+        Assert.IsAssignableFrom<NetlinkException>(e);
         Assert.IsAssignableFrom<IOException>(e);
     }
 
@@ -19,16 +21,16 @@ public class WireGuardUapiExceptionTests
     [InlineData(0)]
     [InlineData(int.MinValue)]
     public void Constructor_ZeroOrUnrepresentableErrno_Throws(int errno) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WireGuardUapiException(errno, "x"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WireGuardUapiException((Errno)errno, "x"));
 
     [Fact]
     public void MessageOnlyConstructors_DefaultToEproto()
     {
-        Assert.Equal(71, new WireGuardUapiException().Errno);
-        Assert.Equal(71, new WireGuardUapiException("m").Errno);
+        Assert.Equal(Errno.EPROTO, new WireGuardUapiException().Errno);
+        Assert.Equal(Errno.EPROTO, new WireGuardUapiException("m").Errno);
         var inner = new InvalidOperationException();
         var e = new WireGuardUapiException("m", inner);
-        Assert.Equal(71, e.Errno);
+        Assert.Equal(Errno.EPROTO, e.Errno);
         Assert.Same(inner, e.InnerException);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.Sockets;
 using Innernet.Netlink.Tests.Support;
@@ -46,7 +46,7 @@ public class SetDeviceEncoderTests
     public void ConfigureDevice_SendsExactlyTheReferenceMessages_EachAfterTheAckOfThePrevious()
     {
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Ack(req, Port)] };
-        using KernelWireGuardControl control = Control(kernel);
+        using KernelWireGuardClient control = Control(kernel);
         DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(new Random(7), 400, 2, 4000);
 
         control.ConfigureDevice("wg0", config);
@@ -66,15 +66,15 @@ public class SetDeviceEncoderTests
         {
             Respond = (req, n) => [n == 2 ? Replies.Error(req, Port, -22, capped: true, extack: "bad peer", offset: 40) : Replies.Ack(req, Port)],
         };
-        using KernelWireGuardControl control = Control(kernel);
+        using KernelWireGuardClient control = Control(kernel);
         control.MessageLimit = 1024;
         DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(new Random(4), 50, 1, 100);
         int total = ReferenceSetDeviceBuilder.BuildSetDevice(Family, "wg0", config, 1024).Count;
 
-        var e = Assert.Throws<NetlinkException>(() => control.ConfigureDevice("wg0", config));
+        var e = Assert.Throws<NetlinkErrorException>(() => control.ConfigureDevice("wg0", config));
 
         Assert.Equal(3, kernel.Sent.Count);
-        Assert.Equal(22, e.Errno);
+        Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Equal($"WG_CMD_SET_DEVICE wg0 (message 3 of {total})", e.Operation);
         Assert.Equal("bad peer", e.ExtendedAckMessage);
         Assert.Equal(40, e.ExtendedAckOffset);
@@ -84,7 +84,7 @@ public class SetDeviceEncoderTests
     public void ConfigureDevice_NullPeerAnywhere_ThrowsBeforeSendingAnything()
     {
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Ack(req, Port)] };
-        using KernelWireGuardControl control = Control(kernel);
+        using KernelWireGuardClient control = Control(kernel);
         control.MessageLimit = 1024;
         DeviceConfig config = BenchmarkConfig(200);
         config.Peers.Add(null!);
@@ -97,7 +97,7 @@ public class SetDeviceEncoderTests
     public void ConfigureDevice_TenThousandPeers_AllocatesNothingPerPeer()
     {
         var kernel = new AckingKernel(Port);
-        using var control = new KernelWireGuardControl(new NetlinkConnection(kernel), Family,
+        using var control = new KernelWireGuardClient(new NetlinkConnection(kernel), Family,
             new RouteNetlinkClient(new NetlinkConnection(new FakeKernel(Port))));
         DeviceConfig config = BenchmarkConfig(10_000);
         control.ConfigureDevice("wg0", config); // warm: pooled buffer, JIT
@@ -155,6 +155,6 @@ public class SetDeviceEncoderTests
         }
     }
 
-    private static KernelWireGuardControl Control(FakeKernel genl) =>
+    private static KernelWireGuardClient Control(FakeKernel genl) =>
         new(new NetlinkConnection(genl), Family, new RouteNetlinkClient(new NetlinkConnection(new FakeKernel(Port))));
 }

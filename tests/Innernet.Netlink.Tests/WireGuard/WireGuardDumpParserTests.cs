@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Route;
@@ -354,12 +354,13 @@ public class WireGuardDumpParserTests
     }
 
     [Fact]
-    public void KernelControl_ConfigureDevice_Enodev_ThrowsInvalidOperation()
+    public void KernelControl_ConfigureDevice_Enodev_ThrowsEnodevWithTheKernelAnswerInside()
     {
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Error(req, Port, -19, capped: true)] };
         using var control = Control(kernel);
-        var e = Assert.Throws<InvalidOperationException>(() => control.ConfigureDevice("wg0", new DeviceConfig { ListenPort = 1 }));
-        Assert.IsType<NetlinkException>(e.InnerException);
+        var e = Assert.Throws<NetlinkException>(() => control.ConfigureDevice("wg0", new DeviceConfig { ListenPort = 1 }));
+        Assert.Equal(Errno.ENODEV, e.Errno);
+        Assert.Equal(Errno.ENODEV, Assert.IsType<NetlinkErrorException>(e.InnerException).Errno);
     }
 
     [Fact]
@@ -373,13 +374,13 @@ public class WireGuardDumpParserTests
         control.MessageLimit = 1024;
         DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(new Random(4), 50, 1, 100);
 
-        var e = Assert.Throws<NetlinkException>(() => control.ConfigureDevice("wg0", config));
+        var e = Assert.Throws<NetlinkErrorException>(() => control.ConfigureDevice("wg0", config));
 
         Assert.Equal("bad peer", e.ExtendedAckMessage);
         Assert.Contains("message 2 of", e.Operation);
         Assert.Equal(2, kernel.Sent.Count);
     }
 
-    private static KernelWireGuardControl Control(FakeKernel genl) =>
+    private static KernelWireGuardClient Control(FakeKernel genl) =>
         new(new NetlinkConnection(genl), Family, new RouteNetlinkClient(new NetlinkConnection(new FakeKernel(Port))));
 }

@@ -231,7 +231,7 @@ public sealed class ServeHostTests : IDisposable
         _lab.StartWireGuardGo(peerNs, peerIface);
         NetworkNamespace.Run(NetnsLab.NamespacePath(peerNs), () =>
         {
-            using var wireGuard = new UserspaceWireGuardControl();
+            using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
             new InterfaceManager(wireGuard).Up(new InterfaceUpRequest(
                 peerIface,
                 invite.Interface.PrivateKey,
@@ -245,7 +245,7 @@ public sealed class ServeHostTests : IDisposable
     /// <summary>The server interface's last handshake with <paramref name="key"/> (null: none yet, or no such peer).</summary>
     private static DateTimeOffset? LastHandshake(string iface, WireGuardKey key)
     {
-        using var wireGuard = new UserspaceWireGuardControl();
+        using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
         var peer = wireGuard.GetDevice(iface)?.Peers.FirstOrDefault(p => p.PublicKey == key);
         return peer?.LastHandshake is { } at && at > DateTimeOffset.UnixEpoch ? at : null;
     }
@@ -263,7 +263,7 @@ public sealed class ServeHostTests : IDisposable
             server?.Dispose();
             if (serverInterface is not null)
             {
-                using var wireGuard = new UserspaceWireGuardControl();
+                using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
                 wireGuard.DeleteDevice(serverInterface);
             }
 
@@ -291,7 +291,7 @@ public sealed class ServeHostTests : IDisposable
     /// <summary>The public keys on the server's WireGuard interface, or null while it does not exist.</summary>
     private static List<WireGuardKey>? ServerPeers(string iface)
     {
-        using var wireGuard = new UserspaceWireGuardControl();
+        using var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace);
         return wireGuard.GetDevice(iface)?.Peers.Select(p => p.PublicKey).ToList();
     }
 

@@ -22,7 +22,7 @@ public sealed class InterfaceUpLiveTests : IDisposable
         string iface = _lab.InterfaceName("u");
         string path = NetnsLab.NamespacePath(ns);
         _lab.StartWireGuardGo(ns, iface);
-        using var real = new UserspaceWireGuardControl();
+        using var real = WireGuardClient.Open(WireGuardBackend.Userspace);
         var recording = new RecordingControl(real);
         var manager = new InterfaceManager(recording, () => NetworkNamespace.Run(path, () => new RouteNetlinkClient()));
         var address = new InterfaceAddress(IPAddress.Parse("10.77.0.1"), 16);
@@ -51,29 +51,30 @@ public sealed class InterfaceUpLiveTests : IDisposable
     public void Dispose() => _lab.Dispose();
 
     /// <summary>Forwards to a real control and records every update.</summary>
-    private sealed class RecordingControl(IWireGuardControl inner) : IWireGuardControl
+    private sealed class RecordingControl(WireGuardClient inner) : WireGuardClient
     {
         public List<DeviceConfig> Configs { get; } = [];
 
-        public WireGuardBackend Backend => inner.Backend;
+        public override WireGuardBackend Backend => inner.Backend;
 
-        public IReadOnlyList<string> ListDevices() => inner.ListDevices();
+        public override IReadOnlyList<string> ListDevices() => inner.ListDevices();
 
-        public WireGuardDevice? GetDevice(string name) => inner.GetDevice(name);
+        public override WireGuardDevice? GetDevice(string name) => inner.GetDevice(name);
 
-        public bool CreateDevice(string name) => inner.CreateDevice(name);
+        public override bool CreateDevice(string name) => inner.CreateDevice(name);
 
-        public void ConfigureDevice(string name, DeviceConfig config)
+        public override void ConfigureDevice(string name, DeviceConfig config)
         {
             Configs.Add(config);
             inner.ConfigureDevice(name, config);
         }
 
-        public bool DeleteDevice(string name) => inner.DeleteDevice(name);
+        public override bool DeleteDevice(string name) => inner.DeleteDevice(name);
 
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
             // The test owns the inner control.
+            base.Dispose(disposing);
         }
     }
 }

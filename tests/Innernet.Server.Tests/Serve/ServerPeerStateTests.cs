@@ -86,6 +86,24 @@ public sealed class ServerPeerStateTests
     }
 
     [Fact]
+    public void NextTransitions_StartOnAKeyRotationStep_NotOnAKeyChangeWithoutOne()
+    {
+        var member = NewPeer(2, "10.42.1.1");
+        var next = TestKeys.NewKeyPair().PublicKey;
+        var step = new KeyRotation { Generation = 1, OldPublicKey = member.PublicKey, PublicKey = next, Signature = "" };
+        var rotated = member with { PublicKey = next, KeyRotations = [step] };
+        var wait = TimeSpan.FromSeconds(5);
+
+        var (_, transition) = Assert.Single(ServerPeerState.NextTransitions([member], [rotated], None, Now, wait));
+
+        Assert.Equal(new RedeemTransition(2, member.PublicKey, next, Now + wait), transition);
+        Assert.Equal([member.PublicKey], ServerPeerState.Desired([rotated], ServerKey, new Dictionary<long, RedeemTransition> { [2] = transition }).Keys);
+        Assert.Empty(ServerPeerState.NextTransitions([member], [member with { PublicKey = next }], None, Now, wait));
+        var stale = member with { PublicKey = TestKeys.NewKeyPair().PublicKey, KeyRotations = [step] };
+        Assert.Empty(ServerPeerState.NextTransitions([member], [stale], None, Now, wait));
+    }
+
+    [Fact]
     public void Diff_DeviceAlreadyRight_IsEmpty()
     {
         var a = NewPeer(2, "10.42.1.1");

@@ -206,4 +206,40 @@ public sealed class WireGuardPeerSyncTests
         sync.PeerEnabledChanged(peer);
         await Eventually.TrueAsync(() => sync.GetObservedEndpoint(peer.PublicKey) is null, "the disabled peer's endpoint forgotten");
     }
+
+    [Fact]
+    public async Task PeerContacted_WithoutAKnownEndpoint_ReadsTheDeviceAtOnce_ThenAtMostOncePerProbeInterval()
+    {
+        using var lab = new ReconcileLab();
+        using var sync = NewSync(lab);
+        sync.Start(null);
+        var peers = lab.Store.ListPeers();
+        var (first, second) = (peers[^1], peers[^2]);
+
+        // first just handshook with the server and sends its first request: no clock movement is needed to learn it.
+        var firstSeen = IPEndPoint.Parse("198.18.9.1:40001");
+        lab.WireGuard.SetEndpoint(Device, first.PublicKey, firstSeen);
+        var generation = sync.EndpointGeneration;
+        sync.PeerContacted(first);
+        await Eventually.TrueAsync(() => sync.GetObservedEndpoint(first.PublicKey) is not null, "first's endpoint observed");
+        Assert.Equal(firstSeen, sync.GetObservedEndpoint(first.PublicKey));
+        Assert.True(sync.EndpointGeneration > generation);
+
+        // second arrives within the same second and sends many requests: one read, when the interval has passed.
+        var secondSeen = IPEndPoint.Parse("198.18.9.2:40002");
+        lab.WireGuard.SetEndpoint(Device, second.PublicKey, secondSeen);
+        int reads = lab.WireGuard.Reads;
+        for (int i = 0; i < 50; i++)
+        {
+            sync.PeerContacted(second);
+            sync.PeerContacted(first);
+        }
+
+        Assert.Null(sync.GetObservedEndpoint(second.PublicKey));
+        lab.Time.Advance(WireGuardPeerSync.EndpointProbeInterval);
+        await Eventually.TrueAsync(() => sync.GetObservedEndpoint(second.PublicKey) is not null, "second's endpoint observed");
+        Assert.Equal(secondSeen, sync.GetObservedEndpoint(second.PublicKey));
+        Assert.Equal(1, lab.WireGuard.Reads - reads);
+        Assert.True(WireGuardPeerSync.EndpointProbeInterval < WireGuardPeerSync.ReconcileInterval);
+    }
 }

@@ -526,13 +526,13 @@ public sealed class InnernetNetwork : IDisposable
     {
         if (Backend == ScenarioBackend.Userspace)
         {
-            using var userspace = new UserspaceWireGuardControl();
+            using var userspace = WireGuardClient.Open(WireGuardBackend.Userspace);
             return userspace.GetDevice(interfaceName);
         }
 
         return NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () =>
         {
-            using var kernel = KernelWireGuardControl.TryOpen() ?? throw new InvalidOperationException("the kernel WireGuard family is not available");
+            using var kernel = WireGuardClient.Open(WireGuardBackend.Kernel);
             return kernel.GetDevice(interfaceName);
         });
     }
@@ -553,14 +553,14 @@ public sealed class InnernetNetwork : IDisposable
         if (Backend == ScenarioBackend.Userspace)
         {
             _lab.StartWireGuardGo(ns, iface, "error");
-            using var userspace = new UserspaceWireGuardControl();
+            using var userspace = WireGuardClient.Open(WireGuardBackend.Userspace);
             userspace.ConfigureDevice(iface, config);
         }
         else
         {
             NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () =>
             {
-                using var kernel = KernelWireGuardControl.TryOpen() ?? throw new InvalidOperationException("the kernel WireGuard family is not available");
+                using var kernel = WireGuardClient.Open(WireGuardBackend.Kernel);
                 kernel.CreateDevice(iface);
                 kernel.ConfigureDevice(iface, config);
             });
@@ -618,7 +618,7 @@ public sealed class InnernetNetwork : IDisposable
             string[] interfaces = OwnInterfaces();
             if (Backend == ScenarioBackend.Userspace)
             {
-                using var userspace = new UserspaceWireGuardControl();
+                using var userspace = WireGuardClient.Open(WireGuardBackend.Userspace);
                 foreach (string iface in interfaces)
                 {
                     try

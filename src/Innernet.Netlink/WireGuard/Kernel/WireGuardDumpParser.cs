@@ -9,7 +9,7 @@ using static Innernet.Netlink.Interop.LinuxWireGuard;
 namespace Innernet.Netlink.WireGuard.Kernel;
 
 /// <summary>
-/// Pure decoder of a <c>WG_CMD_GET_DEVICE</c> dump (netlink-protocol.md §1.7): device attributes from any
+/// Pure decoder of a <c>WG_CMD_GET_DEVICE</c> dump: device attributes from any
 /// message that has them (message 1 in practice; continuations carry only <c>WGDEVICE_A_PEERS</c>), peers merged
 /// by public key in O(n) with a dictionary (a peer split across messages gets its allowed IPs appended),
 /// unknown and type-0 (padding) attributes skipped, every length validated.

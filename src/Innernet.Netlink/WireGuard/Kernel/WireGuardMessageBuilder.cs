@@ -5,7 +5,7 @@ using static Innernet.Netlink.Interop.LinuxWireGuard;
 namespace Innernet.Netlink.WireGuard.Kernel;
 
 /// <summary>
-/// Pure encoder of <c>WG_CMD_GET_DEVICE</c> and <c>WG_CMD_SET_DEVICE</c> (netlink-protocol.md §1.7–§1.8).
+/// Pure encoder of <c>WG_CMD_GET_DEVICE</c> and <c>WG_CMD_SET_DEVICE</c>.
 /// SET is byte-filled up to a message limit (32 KiB by default), like <c>wg(8)</c>: a peer's allowed-IP
 /// list may continue in the next message (re-stating the public key and the non-replace flags);
 /// <c>WGDEVICE_F_REPLACE_PEERS</c> and the device attributes go only in message 1,

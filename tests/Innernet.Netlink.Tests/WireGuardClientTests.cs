@@ -2,13 +2,13 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Netlink.Tests;
 
-public class WireGuardControlTests
+public class WireGuardClientTests
 {
     [Fact]
     public void Open_Userspace_ReturnsUserspaceBackendWithOptions()
     {
-        using var control = WireGuardControl.Open(WireGuardBackend.Userspace, new WireGuardControlOptions { SocketDirectory = "/nonexistent/wg" });
-        var userspace = Assert.IsType<UserspaceWireGuardControl>(control);
+        using var control = WireGuardClient.Open(WireGuardBackend.Userspace, new WireGuardClientOptions { SocketDirectory = "/nonexistent/wg" });
+        var userspace = Assert.IsType<UserspaceWireGuardClient>(control);
         Assert.Equal(WireGuardBackend.Userspace, userspace.Backend);
         Assert.Equal("/nonexistent/wg", userspace.SocketDirectory);
     }
@@ -16,8 +16,8 @@ public class WireGuardControlTests
     [Fact]
     public void Open_Default_IsAutoAndOpensNoKernelSocketYet()
     {
-        using var control = WireGuardControl.Open();
-        var auto = Assert.IsType<AutoWireGuardControl>(control);
+        using var control = WireGuardClient.Open();
+        var auto = Assert.IsType<AutoWireGuardClient>(control);
         Assert.Equal(WireGuardBackend.Auto, auto.Backend);
         Assert.False(auto.KernelOpened);
     }
@@ -25,27 +25,34 @@ public class WireGuardControlTests
     [Fact]
     public void Open_Kernel_ReturnsKernelBackendOrExplainsTheMissingModule()
     {
-        if (KernelWireGuardControl.IsAvailable())
+        bool available;
+        using (var probe = KernelWireGuardClient.TryOpen())
         {
-            using var control = WireGuardControl.Open(WireGuardBackend.Kernel);
+            available = probe is not null;
+        }
+
+        if (available)
+        {
+            using var control = WireGuardClient.Open(WireGuardBackend.Kernel);
             Assert.Equal(WireGuardBackend.Kernel, control.Backend);
         }
         else
         {
-            var e = Assert.Throws<InvalidOperationException>(() => WireGuardControl.Open(WireGuardBackend.Kernel));
+            var e = Assert.Throws<NetlinkException>(() => WireGuardClient.Open(WireGuardBackend.Kernel));
+            Assert.Equal(Errno.ENOENT, e.Errno);
             Assert.Contains("kernel WireGuard module is not available", e.Message);
-            Assert.Contains("--backend userspace", e.Message);
+            Assert.DoesNotContain("--backend", e.Message); // CLI advice belongs to the CLI layer, not the library
         }
     }
 
     [Fact]
     public void Open_UndefinedBackend_Throws() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => WireGuardControl.Open((WireGuardBackend)42));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WireGuardClient.Open((WireGuardBackend)42));
 
     [Fact]
     public void Options_RejectNonPositiveTimeoutsAndTinyReplyCap()
     {
-        var options = new WireGuardControlOptions();
+        var options = new WireGuardClientOptions();
         Assert.Equal(TimeSpan.FromSeconds(30), options.OperationTimeout);
         Assert.Equal(64 * 1024 * 1024, options.MaxReplyBytes);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.OperationTimeout = TimeSpan.Zero);

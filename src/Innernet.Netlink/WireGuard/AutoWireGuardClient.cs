@@ -11,38 +11,32 @@ namespace Innernet.Netlink.WireGuard;
 /// <c>EOPNOTSUPP</c> ("Unknown device type") to the link creation also falls back to userspace. The
 /// kernel backend is opened lazily, on first need, and at most once. Not thread-safe.
 /// </summary>
-public sealed class AutoWireGuardControl : IWireGuardControl
+internal sealed class AutoWireGuardClient : WireGuardClient
 {
-    private readonly UserspaceWireGuardControl _userspace;
-    private readonly Func<IWireGuardControl?> _openKernel;
-    private IWireGuardControl? _kernel;
+    private readonly UserspaceWireGuardClient _userspace;
+    private readonly Func<WireGuardClient?> _openKernel;
+    private WireGuardClient? _kernel;
     private bool _kernelOpened;
     private bool _disposed;
 
-    /// <summary>Creates the composite with default options.</summary>
-    public AutoWireGuardControl()
-        : this(null)
-    {
-    }
-
     /// <summary>Creates the composite; <paramref name="options"/> configure the userspace side.</summary>
-    public AutoWireGuardControl(WireGuardControlOptions? options)
-        : this(new UserspaceWireGuardControl(options), KernelWireGuardControl.TryOpen)
+    public AutoWireGuardClient(WireGuardClientOptions? options)
+        : this(new UserspaceWireGuardClient(options), OpenKernelIfLinux)
     {
     }
 
     /// <summary>Test seam: any userspace backend and kernel opener (null from it = no kernel module).</summary>
-    internal AutoWireGuardControl(UserspaceWireGuardControl userspace, Func<IWireGuardControl?> openKernel)
+    internal AutoWireGuardClient(UserspaceWireGuardClient userspace, Func<WireGuardClient?> openKernel)
     {
         _userspace = userspace;
         _openKernel = openKernel;
     }
 
     /// <inheritdoc />
-    public WireGuardBackend Backend => WireGuardBackend.Auto;
+    public override WireGuardBackend Backend => WireGuardBackend.Auto;
 
     /// <summary>The union of the userspace and kernel devices (a name seen by both appears once), sorted ordinally.</summary>
-    public IReadOnlyList<string> ListDevices()
+    public override IReadOnlyList<string> ListDevices()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var names = new SortedSet<string>(_userspace.ListDevices(), StringComparer.Ordinal);
@@ -56,7 +50,7 @@ public sealed class AutoWireGuardControl : IWireGuardControl
 
     /// <summary>The userspace device when its socket is live, else the kernel device, else null.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    public WireGuardDevice? GetDevice(string name)
+    public override WireGuardDevice? GetDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _userspace.GetDevice(name) ?? Kernel()?.GetDevice(name);
@@ -68,7 +62,7 @@ public sealed class AutoWireGuardControl : IWireGuardControl
     /// userspace implementation.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    public bool CreateDevice(string name)
+    public override bool CreateDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -83,7 +77,7 @@ public sealed class AutoWireGuardControl : IWireGuardControl
             {
                 return kernel.CreateDevice(name);
             }
-            catch (NetlinkException e) when (e.Errno == UapiErrno.EOPNOTSUPP)
+            catch (NetlinkErrorException e) when (e.Errno == Errno.EOPNOTSUPP)
             {
                 // The kernel has no "wireguard" link kind ("Unknown device type"): use userspace.
             }
@@ -94,8 +88,8 @@ public sealed class AutoWireGuardControl : IWireGuardControl
 
     /// <summary>Configures the device in whichever backend has it (userspace first).</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    /// <exception cref="InvalidOperationException">Neither backend has the device.</exception>
-    public void ConfigureDevice(string name, DeviceConfig config)
+    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when neither backend has the device.</exception>
+    public override void ConfigureDevice(string name, DeviceConfig config)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -110,9 +104,9 @@ public sealed class AutoWireGuardControl : IWireGuardControl
         }
         else
         {
-            throw new InvalidOperationException(
-                $"WireGuard device '{name}' does not exist: no userspace implementation answers on its UAPI socket in " +
-                $"{_userspace.SocketDirectory}, and the kernel WireGuard module is not available.");
+            throw NoSuchDevice(name,
+                $"no userspace implementation answers on its UAPI socket in {_userspace.SocketDirectory}, " +
+                "and the kernel WireGuard module is not available.");
         }
     }
 
@@ -121,7 +115,7 @@ public sealed class AutoWireGuardControl : IWireGuardControl
     /// are removed too. Returns false when neither had it.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    public bool DeleteDevice(string name)
+    public override bool DeleteDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -135,7 +129,7 @@ public sealed class AutoWireGuardControl : IWireGuardControl
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         if (_disposed)
         {
@@ -143,14 +137,22 @@ public sealed class AutoWireGuardControl : IWireGuardControl
         }
 
         _disposed = true;
-        _kernel?.Dispose();
-        _userspace.Dispose();
+        if (disposing)
+        {
+            _kernel?.Dispose();
+            _userspace.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
+
+    /// <summary>The kernel backend on Linux when the <c>wireguard</c> family exists; null elsewhere (no Linux-only call off Linux).</summary>
+    private static WireGuardClient? OpenKernelIfLinux() => OperatingSystem.IsLinux() ? KernelWireGuardClient.TryOpen() : null;
 
     /// <summary>Whether the kernel backend has been opened (tests check the laziness).</summary>
     internal bool KernelOpened => _kernelOpened;
 
-    private IWireGuardControl? Kernel()
+    private WireGuardClient? Kernel()
     {
         if (!_kernelOpened)
         {

@@ -3,7 +3,7 @@ using Innernet.Netlink.Uapi;
 namespace Innernet.Netlink.WireGuard;
 
 /// <summary>Settings for the WireGuard control backends, chiefly the userspace (UAPI) one.</summary>
-public sealed class WireGuardControlOptions
+public sealed class WireGuardClientOptions
 {
     /// <summary>The default <see cref="OperationTimeout"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultOperationTimeout = TimeSpan.FromSeconds(30);
@@ -83,7 +83,7 @@ public sealed class WireGuardControlOptions
     /// <summary>
     /// Derives a public key from a private key (X25519). UAPI does not report the device's public key;
     /// when this is set, <see cref="WireGuardDevice.PublicKey"/> is filled from it, otherwise it stays
-    /// null for userspace devices. Innernet.Core supplies one.
+    /// null for userspace devices.
     /// </summary>
     public Func<WireGuardKey, WireGuardKey>? PublicKeyDeriver { get; set; }
 
@@ -95,7 +95,7 @@ public sealed class WireGuardControlOptions
         Platform ?? (OperatingSystem.IsMacOS() ? UserspacePlatform.MacOS : UserspacePlatform.Linux);
 
     /// <summary>A copy, so a backend is not affected by later changes to the caller's instance.</summary>
-    internal WireGuardControlOptions Clone() => (WireGuardControlOptions)MemberwiseClone();
+    internal WireGuardClientOptions Clone() => (WireGuardClientOptions)MemberwiseClone();
 
     private static TimeSpan Positive(TimeSpan value, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
     {

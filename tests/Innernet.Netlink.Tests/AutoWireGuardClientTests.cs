@@ -1,5 +1,5 @@
 using System.Text;
-using Innernet.Netlink.Errors;
+using Innernet.Netlink;
 using Innernet.Netlink.Tests.Uapi;
 using Innernet.Netlink.Uapi;
 using Innernet.Netlink.WireGuard;
@@ -12,7 +12,7 @@ namespace Innernet.Netlink.Tests;
 /// sockets); the kernel side is an in-memory stand-in, because the kernel module is only in the VM
 /// (the kernel layer of the integration tests covers the real one).
 /// </summary>
-public sealed class AutoWireGuardControlTests : IDisposable
+public sealed class AutoWireGuardClientTests : IDisposable
 {
     private const string GetReply = "listen_port=51999\nerrno=0\n\n";
 
@@ -31,15 +31,15 @@ public sealed class AutoWireGuardControlTests : IDisposable
         _dir.Dispose();
     }
 
-    private AutoWireGuardControl Auto(bool kernelAvailable = true)
+    private AutoWireGuardClient Auto(bool kernelAvailable = true)
     {
-        var options = new WireGuardControlOptions
+        var options = new WireGuardClientOptions
         {
             SocketDirectory = _dir.Path,
             Platform = UserspacePlatform.Linux,
             UserspaceImplementation = _dir.File("no-such-implementation"),
         };
-        return new AutoWireGuardControl(new UserspaceWireGuardControl(options), () =>
+        return new AutoWireGuardClient(new UserspaceWireGuardClient(options), () =>
         {
             _kernelOpens++;
             return kernelAvailable ? _kernel : null;
@@ -144,16 +144,19 @@ public sealed class AutoWireGuardControlTests : IDisposable
     }
 
     [Fact]
-    public void ConfigureDevice_Nowhere_ThrowsInvalidOperation()
+    public void ConfigureDevice_Nowhere_ThrowsEnodev()
     {
         using (var auto = Auto())
         {
-            Assert.Contains("'wgtest0'", Assert.Throws<InvalidOperationException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig())).Message);
+            var e = Assert.Throws<NetlinkException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig()));
+            Assert.Equal(Errno.ENODEV, e.Errno);
+            Assert.Contains("'wgtest0'", e.Message);
         }
 
         using (var auto = Auto(kernelAvailable: false))
         {
-            var e = Assert.Throws<InvalidOperationException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig()));
+            var e = Assert.Throws<NetlinkException>(() => auto.ConfigureDevice("wgtest0", new DeviceConfig()));
+            Assert.Equal(Errno.ENODEV, e.Errno);
             Assert.Contains("'wgtest0'", e.Message);
             Assert.Contains("kernel WireGuard module is not available", e.Message);
         }
@@ -180,7 +183,7 @@ public sealed class AutoWireGuardControlTests : IDisposable
     [Fact]
     public void CreateDevice_KernelSaysUnknownDeviceType_FallsBackToUserspace()
     {
-        _kernel.CreateError = new NetlinkException(95, "RTM_NEWLINK wgtest0", "Unknown device type");
+        _kernel.CreateError = new NetlinkErrorException(Errno.EOPNOTSUPP, "RTM_NEWLINK wgtest0", "Unknown device type");
         using var auto = Auto();
 
         // The userspace fallback is attempted: here it fails because the implementation is absent.
@@ -192,9 +195,9 @@ public sealed class AutoWireGuardControlTests : IDisposable
     [Fact]
     public void CreateDevice_OtherKernelError_Propagates()
     {
-        _kernel.CreateError = new NetlinkException(1, "RTM_NEWLINK wgtest0");
+        _kernel.CreateError = new NetlinkErrorException(Errno.EPERM, "RTM_NEWLINK wgtest0");
         using var auto = Auto();
-        Assert.Equal(1, Assert.Throws<NetlinkException>(() => auto.CreateDevice("wgtest0")).Errno);
+        Assert.Equal(Errno.EPERM, Assert.Throws<NetlinkErrorException>(() => auto.CreateDevice("wgtest0")).Errno);
     }
 
     [Fact]
@@ -243,7 +246,7 @@ public sealed class AutoWireGuardControlTests : IDisposable
     }
 
     /// <summary>An in-memory kernel backend: devices by name, calls recorded.</summary>
-    private sealed class FakeKernel : IWireGuardControl
+    private sealed class FakeKernel : WireGuardClient
     {
         public Dictionary<string, DeviceConfig> Devices { get; } = [];
 
@@ -253,14 +256,14 @@ public sealed class AutoWireGuardControlTests : IDisposable
 
         public bool Disposed { get; private set; }
 
-        public WireGuardBackend Backend => WireGuardBackend.Kernel;
+        public override WireGuardBackend Backend => WireGuardBackend.Kernel;
 
-        public IReadOnlyList<string> ListDevices() => [.. Devices.Keys];
+        public override IReadOnlyList<string> ListDevices() => [.. Devices.Keys];
 
-        public WireGuardDevice? GetDevice(string name) =>
+        public override WireGuardDevice? GetDevice(string name) =>
             Devices.ContainsKey(name) ? new WireGuardDevice { Name = name, PublicKey = PeerA, Backend = WireGuardBackend.Kernel } : null;
 
-        public bool CreateDevice(string name)
+        public override bool CreateDevice(string name)
         {
             Calls.Add("create " + name);
             if (CreateError is not null)
@@ -271,23 +274,27 @@ public sealed class AutoWireGuardControlTests : IDisposable
             return Devices.TryAdd(name, new DeviceConfig());
         }
 
-        public void ConfigureDevice(string name, DeviceConfig config)
+        public override void ConfigureDevice(string name, DeviceConfig config)
         {
             Calls.Add("configure " + name);
             if (!Devices.ContainsKey(name))
             {
-                throw new InvalidOperationException($"WireGuard device '{name}' does not exist.");
+                throw new NetlinkException(Errno.ENODEV, $"configure {name}", $"WireGuard device '{name}' does not exist.", null);
             }
 
             Devices[name] = config;
         }
 
-        public bool DeleteDevice(string name)
+        public override bool DeleteDevice(string name)
         {
             Calls.Add("delete " + name);
             return Devices.Remove(name);
         }
 
-        public void Dispose() => Disposed = true;
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Innernet.Netlink;
 using Innernet.Netlink.Tests.Uapi;
 using Innernet.Netlink.Uapi;
 using Innernet.Netlink.WireGuard;
@@ -9,7 +10,7 @@ using static Innernet.Netlink.Tests.Uapi.UapiTestKeys;
 namespace Innernet.Netlink.Tests;
 
 /// <summary>The userspace backend end to end against an in-process fake UAPI server on a temp unix socket.</summary>
-public sealed class UserspaceWireGuardControlTests : IDisposable
+public sealed class UserspaceWireGuardClientTests : IDisposable
 {
     private const string GetReply =
         "private_key=" + PrivateHex + "\n" +
@@ -40,7 +41,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         _dir.Dispose();
     }
 
-    private WireGuardControlOptions Options(UserspacePlatform platform = UserspacePlatform.Linux) => new()
+    private WireGuardClientOptions Options(UserspacePlatform platform = UserspacePlatform.Linux) => new()
     {
         SocketDirectory = _dir.Path,
         Platform = platform,
@@ -60,7 +61,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     [Fact]
     public void Backend_IsUserspace()
     {
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         Assert.Equal(WireGuardBackend.Userspace, control.Backend);
         Assert.Equal(_dir.Path, control.SocketDirectory);
     }
@@ -69,7 +70,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void GetDevice_LiveSocket_SendsGetAndParsesReply()
     {
         var server = Serve("wgtest0", GetReply);
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         var device = control.GetDevice("wgtest0");
 
@@ -92,7 +93,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         Serve("wgtest0", GetReply);
         var options = Options();
         options.PublicKeyDeriver = key => key == Private ? PeerC : throw new InvalidOperationException("wrong key");
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         Assert.Equal(PeerC, control.GetDevice("wgtest0")!.PublicKey);
     }
@@ -100,7 +101,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     [Fact]
     public void GetDevice_NoSocket_ReturnsNull()
     {
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         Assert.Null(control.GetDevice("wgtest0"));
     }
 
@@ -109,7 +110,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     {
         var options = Options();
         options.SocketDirectory = _dir.File("absent");
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
         Assert.Null(control.GetDevice("wgtest0"));
         Assert.Empty(control.ListDevices());
     }
@@ -119,7 +120,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     {
         FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));
         Serve("wglive", GetReply);
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         Assert.True(File.Exists(_dir.File("wgstale.sock")));
         Assert.Null(control.GetDevice("wgstale"));
@@ -131,9 +132,9 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void GetDevice_ErrnoReply_ThrowsWithPositiveErrno()
     {
         Serve("wgtest0", "errno=-5\n\n");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0"));
-        Assert.Equal(5, e.Errno);
+        Assert.Equal(Errno.EIO, e.Errno);
         Assert.Contains(_dir.File("wgtest0.sock"), e.Message);
     }
 
@@ -145,17 +146,17 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void GetDevice_TruncatedOrGarbageReply_ThrowsEproto(string reply)
     {
         Serve("wgtest0", reply);
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0"));
-        Assert.Equal(71, e.Errno);
+        Assert.Equal(Errno.EPROTO, e.Errno);
     }
 
     [Fact]
     public void GetDevice_DataAfterTheBlankLine_ThrowsEproto()
     {
         Serve("wgtest0", "errno=0\n\nerrno=0\n\n");
-        using var control = new UserspaceWireGuardControl(Options());
-        Assert.Equal(71, Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0")).Errno);
+        using var control = new UserspaceWireGuardClient(Options());
+        Assert.Equal(Errno.EPROTO, Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0")).Errno);
     }
 
     [Fact]
@@ -170,10 +171,10 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         Serve("wgtest0", huge.Append("errno=0\n\n").ToString());
         var options = Options();
         options.MaxReplyBytes = 16 * 1024;
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         var e = Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0"));
-        Assert.Equal(90, e.Errno);
+        Assert.Equal(Errno.EMSGSIZE, e.Errno);
         Assert.Contains("MaxReplyBytes", e.Message);
     }
 
@@ -188,7 +189,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         }
 
         Serve("wgtest0", reply.Append("errno=0\n\n").ToString());
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         Assert.Equal(3000, control.GetDevice("wgtest0")!.Peers.Count);
     }
 
@@ -198,11 +199,11 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         var server = Serve("wgtest0", _ => null);
         var options = Options();
         options.OperationTimeout = TimeSpan.FromMilliseconds(300);
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0"));
-        Assert.Equal(110, e.Errno);
+        Assert.Equal(Errno.ETIMEDOUT, e.Errno);
         Assert.Contains("OperationTimeout", e.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Single(server.Requests);
@@ -215,9 +216,9 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         _servers.Add(server);
         var options = Options();
         options.OperationTimeout = TimeSpan.FromMilliseconds(300);
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
-        Assert.Equal(110, Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0")).Errno);
+        Assert.Equal(Errno.ETIMEDOUT, Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0")).Errno);
         Assert.Single(server.Requests);
     }
 
@@ -225,9 +226,9 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void GetDevice_ServerAnswersHalfAndCloses_ThrowsEproto()
     {
         Serve("wgtest0", "listen_port=1\n");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<WireGuardUapiException>(() => control.GetDevice("wgtest0"));
-        Assert.Equal(71, e.Errno);
+        Assert.Equal(Errno.EPROTO, e.Errno);
         Assert.Contains("closed the connection", e.Message);
     }
 
@@ -235,7 +236,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void ConfigureDevice_SendsOneSetRequest()
     {
         var server = Serve("wgtest0", "errno=0\n\n");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         control.ConfigureDevice("wgtest0", new DeviceConfig
         {
@@ -253,9 +254,9 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void ConfigureDevice_Rejected_ThrowsWithErrno()
     {
         Serve("wgtest0", "errno=-98\n\n");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<WireGuardUapiException>(() => control.ConfigureDevice("wgtest0", new DeviceConfig { ListenPort = 1 }));
-        Assert.Equal(98, e.Errno);
+        Assert.Equal(Errno.EADDRINUSE, e.Errno);
         Assert.Contains("set", e.Message);
     }
 
@@ -287,9 +288,9 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
             config.Peers.Add(new PeerConfig { PublicKey = PeerA, AllowedIPs = { IPNetwork.Parse($"10.{i / 256}.{i % 256}.0/24") } });
         }
 
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<WireGuardUapiException>(() => control.ConfigureDevice("wgtest0", config));
-        Assert.True(e.Errno == 98, e.ToString());
+        Assert.True(e.Errno == Errno.EADDRINUSE, e.ToString());
         Assert.True(server.Join(TimeSpan.FromSeconds(5)));
     }
 
@@ -307,11 +308,11 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
 
         var options = Options();
         options.OperationTimeout = TimeSpan.FromMilliseconds(300);
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<WireGuardUapiException>(() => control.ConfigureDevice("wgtest0", config));
-        Assert.Equal(110, e.Errno);
+        Assert.Equal(Errno.ETIMEDOUT, e.Errno);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
@@ -319,18 +320,20 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void ConfigureDevice_MissingOrStaleDevice_ThrowsInvalidOperationNamingIt()
     {
         FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
-        var missing = Assert.Throws<InvalidOperationException>(() => control.ConfigureDevice("wgtest0", new DeviceConfig()));
+        var missing = Assert.Throws<NetlinkException>(() => control.ConfigureDevice("wgtest0", new DeviceConfig()));
+        Assert.Equal(Errno.ENODEV, missing.Errno);
         Assert.Contains("'wgtest0'", missing.Message);
-        var stale = Assert.Throws<InvalidOperationException>(() => control.ConfigureDevice("wgstale", new DeviceConfig()));
+        var stale = Assert.Throws<NetlinkException>(() => control.ConfigureDevice("wgstale", new DeviceConfig()));
+        Assert.Equal(Errno.ENODEV, stale.Errno);
         Assert.Contains("'wgstale'", stale.Message);
     }
 
     [Fact]
     public void Operations_InvalidName_ThrowArgumentException()
     {
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         Assert.Throws<ArgumentException>(() => control.GetDevice("../etc"));
         Assert.Throws<ArgumentException>(() => control.GetDevice("sixteen-chars-xx"));
         Assert.Throws<ArgumentException>(() => control.ConfigureDevice("", new DeviceConfig()));
@@ -346,7 +349,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));
         File.WriteAllText(_dir.File("regular.sock"), string.Empty);
         File.WriteAllText(_dir.File("wgc.name"), "utun1");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         Assert.Equal(["wga", "wgb"], control.ListDevices());
     }
@@ -356,7 +359,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     {
         Serve("wgtest0", GetReply);
         File.WriteAllText(_dir.File("wgtest0.name"), "x");
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         Assert.True(control.DeleteDevice("wgtest0"));
         Assert.False(File.Exists(_dir.File("wgtest0.sock")));
@@ -368,7 +371,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void DeleteDevice_Absent_ReturnsFalse_StaleSocketIsRemoved()
     {
         FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
 
         Assert.False(control.DeleteDevice("wgtest0"));
         Assert.False(control.DeleteDevice("wgstale"));
@@ -379,14 +382,14 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void CreateDevice_LiveSocket_ReturnsFalseWithoutStartingAnything()
     {
         Serve("wgtest0", GetReply);
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         Assert.False(control.CreateDevice("wgtest0"));
     }
 
     [Fact]
     public void CreateDevice_ImplementationMissing_ThrowsWithTheInnernetMessage()
     {
-        using var control = new UserspaceWireGuardControl(Options());
+        using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<FileNotFoundException>(() => control.CreateDevice("wgtest0"));
         Assert.Equal($"Cannot find \"{_dir.File("no-such-implementation")}\". Specify a custom path with WG_USERSPACE_IMPLEMENTATION.", e.Message);
     }
@@ -397,7 +400,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         var impl = FakeImplementation.Create(_dir, "echo 'boom: no tun' >&2\nexit 1");
         var options = Options();
         options.UserspaceImplementation = impl.Path;
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         var e = Assert.Throws<IOException>(() => control.CreateDevice("wgtest0"));
         Assert.Contains("boom: no tun", e.Message);
@@ -411,10 +414,10 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         var options = Options();
         options.UserspaceImplementation = impl.Path;
         options.SocketReadyTimeout = TimeSpan.FromMilliseconds(200);
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
 
         var e = Assert.Throws<WireGuardUapiException>(() => control.CreateDevice("wgtest0"));
-        Assert.Equal(110, e.Errno);
+        Assert.Equal(Errno.ETIMEDOUT, e.Errno);
         Assert.Equal(["n=1 args=wgtest0 tun_name_file=unset foreground=unset"], impl.Runs);
     }
 
@@ -426,7 +429,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         var options = Options();
         options.UserspaceImplementation = impl.Path;
         options.SocketDirectory = _dir.File("run/wireguard");
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
         var daemon = Task.Run(() =>
         {
             Assert.True(impl.WaitForRuns(1, TimeSpan.FromSeconds(10)));
@@ -453,7 +456,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
         var impl = FakeImplementation.Create(_dir, $"test -e '{_dir.File("wgtest0.name")}' && echo stale-name-file-kept >> '{_dir.File("fake-wg-impl.log")}'\nexit 0");
         var options = Options(UserspacePlatform.MacOS);
         options.UserspaceImplementation = impl.Path;
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
         var daemon = Task.Run(() =>
         {
             // What wireguard-go does on macOS: pick a utun unit, write its name, bind <real>.sock.
@@ -479,7 +482,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     public void Options_AreCopied_LaterChangesDoNotAffectTheBackend()
     {
         var options = Options();
-        using var control = new UserspaceWireGuardControl(options);
+        using var control = new UserspaceWireGuardClient(options);
         options.SocketDirectory = "/elsewhere";
         Assert.Equal(_dir.Path, control.SocketDirectory);
     }
@@ -487,7 +490,7 @@ public sealed class UserspaceWireGuardControlTests : IDisposable
     [Fact]
     public void Dispose_ThenUse_ThrowsObjectDisposed()
     {
-        var control = new UserspaceWireGuardControl(Options());
+        var control = new UserspaceWireGuardClient(Options());
         control.Dispose();
         Assert.Throws<ObjectDisposedException>(() => control.ListDevices());
     }

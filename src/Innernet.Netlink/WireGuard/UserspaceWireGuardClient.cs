@@ -8,13 +8,13 @@ namespace Innernet.Netlink.WireGuard;
 /// <summary>
 /// Controls userspace WireGuard implementations (wireguard-go and compatibles) through the
 /// cross-platform UAPI: one unix stream socket per device in
-/// <see cref="WireGuardControlOptions.SocketDirectory"/> (default <c>/var/run/wireguard</c>, else
+/// <see cref="WireGuardClientOptions.SocketDirectory"/> (default <c>/var/run/wireguard</c>, else
 /// <c>/run/wireguard</c>), text <c>key=value</c> lines, hex keys, an <c>errno=</c> line at the end of
 /// every reply. Each operation uses a new connection and closes it, as <c>wg(8)</c> does. On macOS a
 /// device name maps to a <c>utunN</c> interface through <c>&lt;name&gt;.name</c> files (the wg-quick
 /// convention). Holds no socket between calls; not thread-safe.
 /// </summary>
-public sealed class UserspaceWireGuardControl : IWireGuardControl
+internal sealed class UserspaceWireGuardClient : WireGuardClient
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private const UnixFileMode SocketDirectoryMode =
@@ -22,23 +22,17 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
         UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    private readonly WireGuardControlOptions _options;
+    private readonly WireGuardClientOptions _options;
     private bool _disposed;
 
-    /// <summary>Creates a userspace backend with default options.</summary>
-    public UserspaceWireGuardControl()
-        : this(null)
-    {
-    }
-
     /// <summary>Creates a userspace backend; <paramref name="options"/> is copied.</summary>
-    public UserspaceWireGuardControl(WireGuardControlOptions? options)
+    public UserspaceWireGuardClient(WireGuardClientOptions? options)
     {
-        _options = options?.Clone() ?? new WireGuardControlOptions();
+        _options = options?.Clone() ?? new WireGuardClientOptions();
     }
 
     /// <inheritdoc />
-    public WireGuardBackend Backend => WireGuardBackend.Userspace;
+    public override WireGuardBackend Backend => WireGuardBackend.Userspace;
 
     /// <summary>The socket directory in effect (resolved again on each call when not configured).</summary>
     public string SocketDirectory => Directory().Path;
@@ -48,7 +42,7 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
     /// <c>*.name</c> files whose <c>utunN.sock</c> is live. Stale sockets are skipped, not deleted.
     /// Sorted ordinally.
     /// </summary>
-    public IReadOnlyList<string> ListDevices()
+    public override IReadOnlyList<string> ListDevices()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var directory = Directory();
@@ -67,11 +61,11 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
     /// <summary>
     /// Reads a device with <c>get=1</c>; null when it has no socket or its socket refuses connections
     /// (stale). <see cref="WireGuardDevice.PublicKey"/> is set only with
-    /// <see cref="WireGuardControlOptions.PublicKeyDeriver"/>: UAPI does not report it.
+    /// <see cref="WireGuardClientOptions.PublicKeyDeriver"/>: UAPI does not report it.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="WireGuardUapiException">The implementation failed, timed out or replied something malformed.</exception>
-    public WireGuardDevice? GetDevice(string name)
+    public override WireGuardDevice? GetDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -95,15 +89,15 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
     /// (then returns false): creates the socket directory (0755), removes a stale name file, runs
     /// <c>&lt;impl&gt; &lt;name&gt;</c> (macOS: <c>&lt;impl&gt; utun</c> with <c>WG_TUN_NAME_FILE</c>) without a
     /// shell, waits for it to exit (it daemonizes), then polls every 10 ms until the socket accepts
-    /// connections. The implementation is <see cref="WireGuardControlOptions.UserspaceImplementation"/>,
+    /// connections. The implementation is <see cref="WireGuardClientOptions.UserspaceImplementation"/>,
     /// else <c>$WG_USERSPACE_IMPLEMENTATION</c>, else <c>$WG_QUICK_USERSPACE_IMPLEMENTATION</c>, else
     /// <c>wireguard-go</c> on <c>PATH</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="FileNotFoundException">The implementation cannot be found.</exception>
     /// <exception cref="IOException">The implementation failed to start or exited nonzero (its output is in the message).</exception>
-    /// <exception cref="WireGuardUapiException">The socket did not become connectable within <see cref="WireGuardControlOptions.SocketReadyTimeout"/> (ETIMEDOUT).</exception>
-    public bool CreateDevice(string name)
+    /// <exception cref="WireGuardUapiException">The socket did not become connectable within <see cref="WireGuardClientOptions.SocketReadyTimeout"/> (ETIMEDOUT).</exception>
+    public override bool CreateDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -141,9 +135,9 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
             if (clock.Elapsed >= _options.SocketReadyTimeout)
             {
                 throw new WireGuardUapiException(
-                    UapiErrno.ETIMEDOUT,
+                    Errno.ETIMEDOUT,
                     $"\"{program}\" set up WireGuard device '{name}' but no UAPI socket for it accepted connections in {directory.Path} " +
-                    $"within {_options.SocketReadyTimeout.TotalSeconds:0.###} s (WireGuardControlOptions.SocketReadyTimeout).");
+                    $"within {_options.SocketReadyTimeout.TotalSeconds:0.###} s (WireGuardClientOptions.SocketReadyTimeout).");
             }
 
             Thread.Sleep(PollInterval);
@@ -154,9 +148,9 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
 
     /// <summary>Applies <paramref name="config"/> with one <c>set=1</c> request.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds an unusable value.</exception>
-    /// <exception cref="InvalidOperationException">The device does not exist (no socket, or a stale one).</exception>
+    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when the device does not exist (no socket, or a stale one).</exception>
     /// <exception cref="WireGuardUapiException">The implementation rejected the request (e.g. errno 22 EINVAL, 98 EADDRINUSE), timed out or replied something malformed. Lines before a rejected one stay applied: UAPI is not transactional.</exception>
-    public void ConfigureDevice(string name, DeviceConfig config)
+    public override void ConfigureDevice(string name, DeviceConfig config)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -167,8 +161,7 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
         using var connection = path is null ? null : Connect(path);
         if (connection is null)
         {
-            throw new InvalidOperationException(
-                $"WireGuard device '{name}' does not exist: no userspace implementation answers on its UAPI socket in {directory.Path}.");
+            throw NoSuchDevice(name, $"no userspace implementation answers on its UAPI socket in {directory.Path}.");
         }
 
         var reply = connection.Exchange(request, _options.MaxReplyBytes);
@@ -178,12 +171,12 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
     /// <summary>
     /// Removes the device's socket (and name file): wireguard-go watches its socket and exits at once,
     /// taking the interface with it. On Linux, waits (up to
-    /// <see cref="WireGuardControlOptions.SocketReadyTimeout"/>) for the interface to disappear from
+    /// <see cref="WireGuardClientOptions.SocketReadyTimeout"/>) for the interface to disappear from
     /// this network namespace, so the name can be reused right away. Returns false when no live device
     /// existed; stale files are removed either way.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
-    public bool DeleteDevice(string name)
+    public override bool DeleteDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -208,7 +201,11 @@ public sealed class UserspaceWireGuardControl : IWireGuardControl
     internal bool HasDevice(string name) => IsLive(Directory(), name);
 
     /// <inheritdoc />
-    public void Dispose() => _disposed = true;
+    protected override void Dispose(bool disposing)
+    {
+        _disposed = true;
+        base.Dispose(disposing);
+    }
 
     private UapiSocketDirectory Directory() =>
         new(_options.SocketDirectory ?? UapiSocketDirectory.DefaultPath(), _options.EffectivePlatform);
