@@ -16,7 +16,8 @@ internal static class PostgreSqlSchema
     public const int CurrentVersion = 2;
 
     /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
-    public static readonly string[] Tables = ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations"];
+    public static readonly string[] Tables =
+        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations"];
 
     /// <summary>
 /// Migration N (index N-1) takes a database from version N-1 to N: 1 creates the model of innernet 1.7 plus deleted

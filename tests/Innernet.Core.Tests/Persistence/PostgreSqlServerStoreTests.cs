@@ -56,11 +56,12 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
     {
         var database = (PostgreSqlTestDatabase)NewDatabase();
         database.Create(Network).Dispose();
-        cluster.Sql($"UPDATE {database.Schema}.schema_version SET version = 7");
+        cluster.Sql($"UPDATE {database.Schema}.schema_version SET version = {PostgreSqlSchema.CurrentVersion + 1}");
 
         var e = Assert.Throws<StoreException>(database.Open);
 
-        Assert.Contains("schema version 7, newer than the 2", e.Message, StringComparison.Ordinal);
+        string expected = $"schema version {PostgreSqlSchema.CurrentVersion + 1}, newer than the {PostgreSqlSchema.CurrentVersion}";
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
 
         string row = cluster.Sql($"SELECT ip, public_key, candidates, endpoint FROM {database.Schema}.peers WHERE name = 'laptop'");
         Assert.Equal($"10.42.1.1|{Key(1).ToBase64()}|{{192.0.2.1:51820,192.0.2.2:51820}}|", row.Trim());
-        Assert.Equal("2|3|2|0", cluster.Sql(
+        Assert.Equal($"{PostgreSqlSchema.CurrentVersion}|3|2|0", cluster.Sql(
             $"SELECT (SELECT version FROM {database.Schema}.schema_version), last_cidr_id, last_peer_id, last_association_id "
             + $"FROM {database.Schema}.store_state").Trim());
     }
