@@ -54,6 +54,18 @@ internal sealed class HostileServer : IAsyncDisposable
     /// <summary>The client's peer.</summary>
     public Peer Self { get; }
 
+    /// <summary>
+    /// A handler's way of never answering (or never finishing an answer): completes only when the client gives up and
+    /// the request is aborted. Not a timer, so it cannot end early on a slow machine.
+    /// </summary>
+    public static async Task UntilAbortedAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
+        await aborted.Task;
+    }
+
     /// <summary>Serves <c>GET /v1/user/state</c>.</summary>
     public Func<HttpContext, Task> State { get; set; }
 

@@ -41,15 +41,15 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             }
 
             var connecting = batch.ToList();
-            var limit = started.Elapsed + TimeSpan.FromSeconds(120);
-            connecting.RemoveAll(HoldsStream);
-            while (connecting.Count > 0)
-            {
-                Assert.True(started.Elapsed < limit, $"{connecting.Count} daemons do not hold the stream after 120 s: "
-                    + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}");
-                await Task.Delay(100, Ct);
-                connecting.RemoveAll(HoldsStream);
-            }
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    connecting.RemoveAll(HoldsStream);
+                    return connecting.Count == 0;
+                },
+                () => $"with {connecting.Count} daemons not holding the stream: "
+                    + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}",
+                TimeSpan.FromSeconds(120), poll: TimeSpan.FromMilliseconds(100));
         }
 
         Assert.Equal("live", net.UpdatesMode(peers[^1]));

@@ -253,7 +253,7 @@ public sealed partial class HostileAnswerTests
         string name = $"\"{server.Self.Name}\"";
         Assert.Contains(name, cache, StringComparison.Ordinal);
         File.WriteAllText(client.Files.DataFile(Iface), cache.Replace(name, "\"evil#comment\"", StringComparison.Ordinal));
-        server.State = context => Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted); // unreachable: no answer in time
+        server.State = HostileServer.UntilAbortedAsync; // unreachable: no answer in time
         var before = client.Snapshot();
 
         var e = await Assert.ThrowsAsync<ServerAnswerException>(client.FetchAsync);
@@ -304,7 +304,7 @@ public sealed partial class HostileAnswerTests
         {
             context.Response.ContentLength = InnernetApiClient.MaxResponseBytes + 1;
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+            await HostileServer.UntilAbortedAsync(context);
         };
         var before = client.Snapshot();
         var clock = Stopwatch.StartNew();
@@ -327,7 +327,7 @@ public sealed partial class HostileAnswerTests
             context.Response.ContentLength = 4096;
             await context.Response.Body.WriteAsync("{\"peers\":["u8.ToArray(), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+            await HostileServer.UntilAbortedAsync(context);
         };
         var before = client.Snapshot();
 
@@ -348,7 +348,7 @@ public sealed partial class HostileAnswerTests
             context.Response.ContentLength = 4096;
             await context.Response.Body.WriteAsync("{"u8.ToArray(), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+            await HostileServer.UntilAbortedAsync(context);
         };
         var before = client.Snapshot();
 
@@ -364,7 +364,7 @@ public sealed partial class HostileAnswerTests
     {
         await using var server = await HostileServer.StartAsync();
         using var client = await InstalledAsync(server, fetchOnce: false);
-        server.State = context => Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+        server.State = HostileServer.UntilAbortedAsync;
 
         var e = await Assert.ThrowsAsync<InnernetException>(client.FetchAsync).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
