@@ -21,7 +21,18 @@ public static class ServerAnswerValidator
     {
         ArgumentNullException.ThrowIfNull(state);
         ValidateChange(state.Peers, [], HeldPeers.None, config);
-        ValidateCidrs(state.Cidrs, config.Interface.Address.Network);
+        ValidateCidrs(state.Cidrs, config);
+    }
+
+    /// <summary>
+    /// Checks a CIDR list as a whole (the one a fetch answers, or the one a live difference carries when the tree
+    /// changed) against the network of <paramref name="config"/>; see the rules below.
+    /// </summary>
+    /// <exception cref="ServerAnswerException">A rule is broken; the message names the CIDR and the rule.</exception>
+    public static void ValidateCidrs(IReadOnlyList<Cidr> cidrs, InterfaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ValidateCidrs(cidrs, config.Interface.Address.Network);
     }
 
     /// <summary>

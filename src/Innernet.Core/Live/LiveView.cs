@@ -131,9 +131,15 @@ public sealed class LiveView
             return LiveApplyResult.Missed;
         }
 
-        // 1. Check everything before anything changes: the answer rules, then the pins of every changed peer.
+        // 1. Check everything before anything changes: the answer rules (peers, and the CIDR tree when it changed), then
+        //    the pins of every changed peer.
         var removedIds = update.Removed.Where(id => Peers.ById(id) is not null).ToHashSet();
         ServerAnswerValidator.ValidateChange(update.Peers, removedIds, Peers, _config);
+        if (update.Cidrs is not null)
+        {
+            ServerAnswerValidator.ValidateCidrs(update.Cidrs, _config);
+        }
+
         _store.CheckPins(update.Peers);
 
         // 2. The device update for the changed peers only.

@@ -48,16 +48,14 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
 
     public Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken)
     {
-        var peer = _store.AddPeer(contents);
-        Audit("POST", "/v1/admin/peers", StatusCodes.Status201Created);
+        var peer = Audited("POST", "/v1/admin/peers", StatusCodes.Status201Created, () => _store.AddPeer(contents));
         ReconcileLiveInterface();
         return Task.FromResult(peer);
     }
 
     public Task SetDisabledAsync(Peer peer, bool disabled, CancellationToken cancellationToken)
     {
-        _store.SetDisabled(peer.Id, disabled);
-        Audit("PUT", $"/v1/admin/peers/{peer.Id}");
+        Audited("PUT", $"/v1/admin/peers/{peer.Id}", () => _store.SetDisabled(peer.Id, disabled));
         ReconcileLiveInterface();
         return Task.CompletedTask;
     }
@@ -69,66 +67,59 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
 
     public Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken)
     {
-        _store.DeletePeer(peer.Id, releaseIp ? null : _time.GetUtcNow() + ReservedIp.DefaultPeriod);
-        Audit("POST", $"/v1/admin/peers/{peer.Id}/delete");
+        Audited("POST", $"/v1/admin/peers/{peer.Id}/delete",
+            () => _store.DeletePeer(peer.Id, releaseIp ? null : _time.GetUtcNow() + ReservedIp.DefaultPeriod));
         ReconcileLiveInterface();
         return Task.CompletedTask;
     }
 
     public Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken)
     {
-        _store.UpdatePeer(peer.Id, PeerUpdate.From(peer) with { Name = newName });
-        Audit("PUT", $"/v1/admin/peers/{peer.Id}");
+        Audited("PUT", $"/v1/admin/peers/{peer.Id}", () => _store.UpdatePeer(peer.Id, PeerUpdate.From(peer) with { Name = newName }));
         return Task.CompletedTask;
     }
 
     public Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken)
     {
-        var cidr = _store.AddCidr(contents);
-        Audit("POST", "/v1/admin/cidrs", StatusCodes.Status201Created);
+        var cidr = Audited("POST", "/v1/admin/cidrs", StatusCodes.Status201Created, () => _store.AddCidr(contents));
         return Task.FromResult(cidr);
     }
 
     public Task RenameCidrAsync(Cidr cidr, string newName, CancellationToken cancellationToken)
     {
-        _store.RenameCidr(cidr.Id, newName);
-        Audit("PUT", $"/v1/admin/cidrs/{cidr.Id}");
+        Audited("PUT", $"/v1/admin/cidrs/{cidr.Id}", () => _store.RenameCidr(cidr.Id, newName));
         return Task.CompletedTask;
     }
 
     public Task DeleteCidrAsync(Cidr cidr, CancellationToken cancellationToken)
     {
-        _store.DeleteCidr(cidr.Id);
-        Audit("DELETE", $"/v1/admin/cidrs/{cidr.Id}");
+        Audited("DELETE", $"/v1/admin/cidrs/{cidr.Id}", () => _store.DeleteCidr(cidr.Id));
         return Task.CompletedTask;
     }
 
     public Task AddAssociationAsync(AssociationContents contents, CancellationToken cancellationToken)
     {
-        _store.AddAssociation(contents);
-        Audit("POST", "/v1/admin/associations", StatusCodes.Status201Created);
+        Audited("POST", "/v1/admin/associations", StatusCodes.Status201Created, () => _store.AddAssociation(contents));
         return Task.CompletedTask;
     }
 
     public Task DeleteAssociationAsync(Association association, CancellationToken cancellationToken)
     {
-        _store.DeleteAssociation(association.Id);
-        Audit("DELETE", $"/v1/admin/associations/{association.Id}");
+        Audited("DELETE", $"/v1/admin/associations/{association.Id}", () => _store.DeleteAssociation(association.Id));
         return Task.CompletedTask;
     }
 
     public Task<Peer> ReissueInvitationAsync(Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
-        var change = _store.ReissueInvitation(peer.Id, newTemporaryKey, expires);
-        Audit("POST", $"/v1/admin/peers/{peer.Id}/reissue");
+        var change = Audited("POST", $"/v1/admin/peers/{peer.Id}/reissue", StatusCodes.Status200OK,
+            () => _store.ReissueInvitation(peer.Id, newTemporaryKey, expires));
         ReconcileLiveInterface();
         return Task.FromResult(change.After);
     }
 
     public Task SetServerEndpointAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
-        _store.SetServerEndpoint(endpoint);
-        Audit("PUT", "/v1/admin/server/endpoint");
+        Audited("PUT", "/v1/admin/server/endpoint", () => _store.SetServerEndpoint(endpoint));
         return Task.CompletedTask;
     }
 
@@ -158,9 +149,28 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     }
 
     /// <summary>
-    /// The audit entry of a change made with the server stopped: the same form as the API's (<see cref="Api.AuditMiddleware"/>),
-    /// the action named by the request the running server would have received.
+    /// Runs a write with the server stopped inside an <see cref="AuditScope"/>, so its audit entry (the same form as the
+    /// API's, <see cref="Api.AuditMiddleware"/>) is committed in the write's own transaction; a write that changed
+    /// nothing is still an admin action and gets an entry of its own.
     /// </summary>
-    private void Audit(string method, string path, int status = StatusCodes.Status204NoContent)
-        => _store.AppendAudit(_time.GetUtcNow(), "local admin", "command line (server stopped)", $"{method} {path}", status);
+    private T Audited<T>(string method, string path, int status, Func<T> write)
+    {
+        using var scope = AuditScope.Begin(_time.GetUtcNow(), "local admin", "command line (server stopped)", $"{method} {path}", status);
+        var result = write();
+        if (scope.Recorded is null)
+        {
+            var entry = scope.Entry;
+            _store.AppendAudit(entry.Time, entry.Actor, entry.Source, entry.Action, entry.Status);
+        }
+
+        return result;
+    }
+
+    private void Audited(string method, string path, Action write) => Audited(method, path, StatusCodes.Status204NoContent, write);
+
+    private void Audited(string method, string path, int status, Action write) => Audited(method, path, status, () =>
+    {
+        write();
+        return true;
+    });
 }

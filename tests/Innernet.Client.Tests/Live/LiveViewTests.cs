@@ -225,6 +225,28 @@ public sealed class LiveViewTests : IDisposable
         Assert.Equal("v1", view.Version);
     }
 
+    [Theory]
+    [InlineData("outside", "is not inside its parent")]
+    [InlineData("no-root", "has no parent but is not the network")]
+    public async Task ApplyAsync_DifferenceWithABrokenCidrTree_IsRefusedWholeBeforeAnythingChanges(string breakage, string rule)
+    {
+        var (view, state) = Held(3);
+        var root = state.Cidrs[0];
+        IReadOnlyList<Cidr> cidrs = breakage == "outside"
+            ? [root, new Cidr(2, "elsewhere", IPNetwork.Parse("10.99.0.0/24"), root.Id)]
+            : [root with { Network = IPNetwork.Parse("10.77.0.0/17") }];
+        var update = StreamScript.Diff("v1", "v2", [MakePeer(51, "ok", Ip(51))]) with { Cidrs = cidrs };
+        var before = DeviceText();
+
+        var e = await Assert.ThrowsAsync<ServerAnswerException>(() => ApplyAsync(view, update));
+
+        Assert.Contains(rule, e.Message, StringComparison.Ordinal);
+        Assert.Empty(_wireGuard.Updates);
+        Assert.Equal(before, DeviceText());
+        Assert.Equal("v1", view.Version);
+        Assert.Equal(state.Cidrs, view.Cidrs);
+    }
+
     [Fact]
     public async Task ApplyAsync_PeerMovingToTheIpOfAPeerRemovedInTheSameDifference_IsAcceptedByTheAnswerRules()
     {
