@@ -49,7 +49,7 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
                 },
                 () => $"with {connecting.Count} daemons not holding the stream: "
                     + $"{string.Join(", ", connecting.Select(p => p.Name))}\n{net.DaemonLogs()}\n{net.ServerLog()}",
-                TimeSpan.FromSeconds(120), poll: TimeSpan.FromMilliseconds(100));
+                TimeSpan.FromSeconds(120));
         }
 
         Assert.Equal("live", net.UpdatesMode(peers[^1]));

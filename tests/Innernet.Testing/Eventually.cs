@@ -16,11 +16,10 @@ public static class Eventually
         TrueAsync(condition, () => $"waiting for {what}", timeout);
 
     /// <summary>
-    /// Returns once <paramref name="condition"/> holds, checked every <paramref name="poll"/> (5 ms when null); after
-    /// <paramref name="timeout"/> (10 s when null) fails the test with the message <paramref name="failure"/> builds
-    /// then (so it can show the state that did not come about).
+    /// Returns once <paramref name="condition"/> holds; after <paramref name="timeout"/> (10 s when null) fails the test
+    /// with the message <paramref name="failure"/> builds then (so it can show the state that did not come about).
     /// </summary>
-    public static async Task TrueAsync(Func<bool> condition, Func<string> failure, TimeSpan? timeout = null, TimeSpan? poll = null)
+    public static async Task TrueAsync(Func<bool> condition, Func<string> failure, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(failure);
@@ -33,7 +32,7 @@ public static class Eventually
                 Assert.Fail($"timed out after {limit.TotalSeconds:0.#} s {failure()}");
             }
 
-            await Task.Delay(poll ?? Poll);
+            await Task.Delay(Poll);
         }
     }
 }
