@@ -29,6 +29,23 @@ public sealed partial class ServerStore
             audited: false);
     }
 
+    /// <summary>
+    /// The entry of an admin action that succeeded: the one committed with its change, or, when no write of the scope
+    /// changed anything, <paramref name="scope"/>'s entry appended on its own with <paramref name="status"/> (an action
+    /// is recorded even when it changed nothing).
+    /// </summary>
+    public AuditEntry EnsureAudited(AuditScope scope, int status)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (scope.Recorded is { } recorded)
+        {
+            return recorded;
+        }
+
+        var entry = scope.Entry;
+        return AppendAudit(entry.Time, entry.Actor, entry.Source, entry.Action, status);
+    }
+
     /// <summary><paramref name="entry"/> with the next audit id. Writer thread only.</summary>
     private AuditEntry NumberAuditEntry(AuditEntry entry)
     {

@@ -72,7 +72,6 @@ internal sealed class AuditMiddleware(RequestDelegate next)
 
     private static void Answered(int status, ApiContext api, AuditScope scope)
     {
-        var intended = scope.Entry;
         if (scope.Recorded is { } recorded)
         {
             ApiLog.Audited(api.Logger, recorded.Id, recorded.Actor, recorded.Source, recorded.Action, recorded.Status);
@@ -83,7 +82,7 @@ internal sealed class AuditMiddleware(RequestDelegate next)
         }
         else if (status is >= 200 and <= 299)
         {
-            var entry = api.Store.AppendAudit(intended.Time, intended.Actor, intended.Source, intended.Action, status);
+            var entry = api.Store.EnsureAudited(scope, status);
             ApiLog.Audited(api.Logger, entry.Id, entry.Actor, entry.Source, entry.Action, status);
         }
     }

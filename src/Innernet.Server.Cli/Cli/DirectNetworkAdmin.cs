@@ -150,19 +150,14 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
 
     /// <summary>
     /// Runs a write with the server stopped inside an <see cref="AuditScope"/>, so its audit entry (the same form as the
-    /// API's, <see cref="Api.AuditMiddleware"/>) is committed in the write's own transaction; a write that changed
-    /// nothing is still an admin action and gets an entry of its own.
+    /// API's, <see cref="Api.AuditMiddleware"/>) is committed in the write's own transaction
+    /// (<see cref="ServerStore.EnsureAudited"/>).
     /// </summary>
     private T Audited<T>(string method, string path, int status, Func<T> write)
     {
         using var scope = AuditScope.Begin(_time.GetUtcNow(), "local admin", "command line (server stopped)", $"{method} {path}", status);
         var result = write();
-        if (scope.Recorded is null)
-        {
-            var entry = scope.Entry;
-            _store.AppendAudit(entry.Time, entry.Actor, entry.Source, entry.Action, entry.Status);
-        }
-
+        _store.EnsureAudited(scope, status);
         return result;
     }
 
