@@ -127,34 +127,79 @@ internal static class ServerPeerState
     /// </summary>
     public static DeviceDiff Diff(IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IReadOnlyList<WireGuardPeer> device)
     {
-        ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(device);
-        var config = new DeviceConfig();
         var present = new Dictionary<WireGuardKey, WireGuardPeer>(device.Count);
-        var removed = new List<WireGuardKey>();
         foreach (var peer in device)
         {
             present[peer.PublicKey] = peer;
-            if (!desired.ContainsKey(peer.PublicKey))
+        }
+
+        return Build(desired, present.Keys, peer => !present.TryGetValue(peer.PublicKey, out var current)
+            ? Presence.Missing
+            : current.PersistentKeepaliveInterval != InterfaceManager.PersistentKeepalive
+                || current.AllowedIPs.Count != 1
+                || current.AllowedIPs[0] != InterfaceManager.HostNetwork(peer.Ip)
+                ? Presence.Drifted
+                : Presence.Right);
+    }
+
+    /// <summary>
+    /// The update that turns a device known to hold exactly <paramref name="applied"/> (the last desired state applied
+    /// successfully) into <paramref name="desired"/>, without reading it: the same entries, in the same order of kinds, as
+    /// <see cref="Diff(IReadOnlyDictionary{WireGuardKey, DesiredPeer}, IReadOnlyList{WireGuardPeer})"/> would give for
+    /// that device. A peer whose endpoint alone changed gets nothing (WireGuard follows the peer's roaming).
+    /// </summary>
+    public static DeviceDiff Diff(IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IReadOnlyDictionary<WireGuardKey, DesiredPeer> applied)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        return Build(desired, applied.Keys, peer => !applied.TryGetValue(peer.PublicKey, out var current)
+            ? Presence.Missing
+            : current.Ip.Equals(peer.Ip) ? Presence.Right : Presence.Drifted);
+    }
+
+    /// <summary>True when both hold the same peers with the same IPs and endpoints.</summary>
+    public static bool SameDesired(IReadOnlyDictionary<WireGuardKey, DesiredPeer> a, IReadOnlyDictionary<WireGuardKey, DesiredPeer> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && other == pair.Value);
+    }
+
+    /// <summary>How a desired peer stands on the device compared with.</summary>
+    private enum Presence
+    {
+        Missing,
+        Right,
+        Drifted,
+    }
+
+    /// <summary>Removals of the <paramref name="present"/> keys not desired, then additions, then corrections.</summary>
+    private static DeviceDiff Build(
+        IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IEnumerable<WireGuardKey> present, Func<DesiredPeer, Presence> look)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        var config = new DeviceConfig();
+        var removed = new List<WireGuardKey>();
+        foreach (var key in present)
+        {
+            if (!desired.ContainsKey(key))
             {
-                config.Peers.Add(new PeerConfig { PublicKey = peer.PublicKey, Remove = true });
-                removed.Add(peer.PublicKey);
+                config.Peers.Add(new PeerConfig { PublicKey = key, Remove = true });
+                removed.Add(key);
             }
         }
 
         var corrections = new List<PeerConfig>();
         foreach (var peer in desired.Values)
         {
-            var allowed = InterfaceManager.HostNetwork(peer.Ip);
-            if (!present.TryGetValue(peer.PublicKey, out var current))
+            var presence = look(peer);
+            if (presence == Presence.Missing)
             {
-                config.Peers.Add(Entry(peer.PublicKey, allowed, peer.Endpoint));
+                config.Peers.Add(Entry(peer.PublicKey, InterfaceManager.HostNetwork(peer.Ip), peer.Endpoint));
             }
-            else if (current.PersistentKeepaliveInterval != InterfaceManager.PersistentKeepalive
-                || current.AllowedIPs.Count != 1
-                || current.AllowedIPs[0] != allowed)
+            else if (presence == Presence.Drifted)
             {
-                corrections.Add(Entry(peer.PublicKey, allowed, endpoint: null));
+                corrections.Add(Entry(peer.PublicKey, InterfaceManager.HostNetwork(peer.Ip), endpoint: null));
             }
         }
 
@@ -165,14 +210,6 @@ internal static class ServerPeerState
         }
 
         return new DeviceDiff(config, added, removed, corrections.Count);
-    }
-
-    /// <summary>True when both hold the same peers with the same IPs and endpoints.</summary>
-    public static bool SameDesired(IReadOnlyDictionary<WireGuardKey, DesiredPeer> a, IReadOnlyDictionary<WireGuardKey, DesiredPeer> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        return a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && other == pair.Value);
     }
 
     private static PeerConfig Entry(WireGuardKey key, IPNetwork allowed, IPEndPoint? endpoint) => new()

@@ -166,4 +166,72 @@ public sealed class ServerPeerStateTests
         Assert.Equal([IPNetwork.Parse("10.42.1.9/32")], device[reusesIp.PublicKey].AllowedIPs);
         Assert.Equal(IPEndPoint.Parse("198.18.5.5:51820"), device[missing.PublicKey].Endpoint);
     }
+
+    /// <summary>
+    /// Random pairs of states (peers kept, added, removed, moved to another IP, an IP handed from a removed peer to a new
+    /// one): the difference from the applied state, applied to a device holding exactly that state (with roamed
+    /// endpoints), leaves the device holding the desired peers as written out here, removals before additions, and
+    /// the kept peers' endpoints and handshakes untouched.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Diff_FromTheAppliedState_TurnsThatDeviceIntoTheDesiredOne(int seed)
+    {
+        var random = new Random(seed);
+        for (int round = 0; round < 40; round++)
+        {
+            var pool = Enumerable.Range(0, 30).Select(i => NewPeer(10 + i, $"10.42.2.{10 + i}")).ToList();
+            var before = pool.Where(_ => random.Next(3) > 0).ToList();
+            var after = pool.Where(_ => random.Next(3) > 0)
+                .Select(p => random.Next(8) == 0 ? p with { Ip = IPAddress.Parse($"10.42.3.{p.Id}") } : p)
+                .ToList();
+            var applied = ServerPeerState.Desired(before, ServerKey, None);
+            var desired = ServerPeerState.Desired(after, ServerKey, None);
+            var wireGuard = new InMemoryWireGuard();
+            wireGuard.AddDevice("inndiff1");
+            var roamed = IPEndPoint.Parse("198.18.77.7:7777");
+            var holding = new DeviceConfig();
+            foreach (var peer in before)
+            {
+                holding.Peers.Add(new PeerConfig
+                {
+                    PublicKey = peer.PublicKey,
+                    Endpoint = roamed,
+                    PersistentKeepaliveInterval = 25,
+                    AllowedIPs = { new IPNetwork(peer.Ip, 32) },
+                });
+            }
+
+            wireGuard.ChangeBehindTheBack("inndiff1", holding);
+            foreach (var peer in before)
+            {
+                wireGuard.SetHandshake("inndiff1", peer.PublicKey, Now);
+            }
+
+            var diff = ServerPeerState.Diff(desired, applied);
+            wireGuard.ConfigureDevice("inndiff1", diff.Config);
+
+            var device = wireGuard.Peers("inndiff1").ToDictionary(p => p.PublicKey);
+            Assert.Equal(after.Select(p => p.PublicKey).ToHashSet(), device.Keys.ToHashSet());
+            var beforeKeys = before.Select(p => p.PublicKey).ToHashSet();
+            foreach (var peer in after)
+            {
+                var onDevice = device[peer.PublicKey];
+                Assert.Equal([new IPNetwork(peer.Ip, 32)], onDevice.AllowedIPs);
+                Assert.Equal(25, onDevice.PersistentKeepaliveInterval);
+                bool kept = beforeKeys.Contains(peer.PublicKey);
+                Assert.Equal(kept ? roamed : IPEndPoint.Parse("198.18.5.5:51820"), onDevice.Endpoint);
+                Assert.Equal(kept ? Now : null, onDevice.LastHandshake);
+            }
+
+            int lastRemoval = diff.Config.Peers.Select((p, i) => p.Remove ? i : -1).Max();
+            int firstOther = diff.Config.Peers.Select((p, i) => p.Remove ? int.MaxValue : i).DefaultIfEmpty(int.MaxValue).Min();
+            Assert.True(lastRemoval < firstOther, "every removal comes before the first addition or correction");
+            Assert.Equal(before.Count(p => !after.Any(a => a.PublicKey == p.PublicKey)), diff.Removed.Count);
+        }
+    }
 }
