@@ -36,9 +36,12 @@ internal static class PostBenchCommand
     private static PosixSignalRegistration[]? s_signals;
 
     /// <summary>One server run: sequential latency and throughput, then requests per second per connection count (<c>PerS[i]</c> for
-    /// <c>Concurrency[i]</c>).</summary>
+    /// <c>Concurrency[i]</c>). <c>ServerCpuMs</c>/<c>WireGuardCpuMs</c>: CPU time (user + system) of the server and of its
+    /// wireguard-go per timed request, over the sequential and concurrent phases together (less sensitive to the machine's
+    /// load than the rates).</summary>
     private sealed record Run(
-        string Label, int Round, double MedianMs, double P99Ms, double MaxMs, int Sequential, double SequentialPerS, double[] PerS, int Errors);
+        string Label, int Round, double MedianMs, double P99Ms, double MaxMs, int Sequential, double SequentialPerS, double[] PerS, int Errors,
+        double ServerCpuMs, double WireGuardCpuMs);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -82,7 +85,8 @@ internal static class PostBenchCommand
                     var last = runs[^1];
                     Console.Error.WriteLine(
                         $"post-bench:   median {last.MedianMs:0.00} ms, p99 {last.P99Ms:0.00} ms, max {last.MaxMs:0.0} ms, {last.SequentialPerS:0} req/s sequential, "
-                        + string.Join(", ", options.Concurrency.Select((c, i) => $"{last.PerS[i]:0} req/s ×{c}")));
+                        + string.Join(", ", options.Concurrency.Select((c, i) => $"{last.PerS[i]:0} req/s ×{c}"))
+                        + $", CPU per request: server {last.ServerCpuMs:0.00} ms, wireguard-go {last.WireGuardCpuMs:0.00} ms");
                 }
             }
 
@@ -162,6 +166,10 @@ internal static class PostBenchCommand
             await PostAsync(http, NewPeer());
         }
 
+        var wireGuardPids = session.FindServerWireGuardGo();
+        double Cpu(IEnumerable<int> pids) => pids.Sum(pid => ProcessInfo.CpuMs(pid) ?? double.NaN);
+        double serverCpu = Cpu([server.Pid]), wireGuardCpu = Cpu(wireGuardPids);
+        int timedFrom = Volatile.Read(ref next);
         var samples = new List<double>(options.Requests);
         var sequential = Stopwatch.StartNew();
         for (int i = 0; i < options.Requests; i++)
@@ -207,7 +215,10 @@ internal static class PostBenchCommand
             throw new InvalidOperationException($"{label}: innernet-server exited during the run.\n{server.Log()}");
         }
 
-        return new Run(label, round, Stats.Median(samples), Stats.Percentile(samples, 99), samples.Max(), samples.Count, sequentialPerS, perS, errors);
+        // Every request sent after the warm-up has finished here (the phases wait for their in-flight requests).
+        int timed = Math.Max(Volatile.Read(ref next) - timedFrom, 1);
+        return new Run(label, round, Stats.Median(samples), Stats.Percentile(samples, 99), samples.Max(), samples.Count, sequentialPerS, perS, errors,
+            (Cpu([server.Pid]) - serverCpu) / timed, (Cpu(wireGuardPids) - wireGuardCpu) / timed);
     }
 
     private static async Task PostAsync(HttpClient http, PeerContents contents)
@@ -292,12 +303,13 @@ internal static class PostBenchCommand
             .Append(CultureInfo.InvariantCulture, $"| before: log left in the OS cache (LiteDB's own commit) | {commits.Unsynced.P50:0.000} ms | {commits.Unsynced.P99:0.000} ms |\n")
             .Append(CultureInfo.InvariantCulture, $"| after: pages fsynced, then the confirm byte fsynced | {commits.Synced.P50:0.000} ms | {commits.Synced.P99:0.000} ms |\n\n");
         sb.Append("**`POST /v1/admin/peers` over the admin socket** (`innernet-server serve` on wireguard-go; each request creates a peer)\n\n")
-            .Append(CultureInfo.InvariantCulture, $"| server | round | median | p99 | max | req/s seq. | {string.Join(" | ", options.Concurrency.Select(c => $"req/s ×{c}"))} | errors |\n")
-            .Append("|---|---:|---:|---:|---:|---:|").Append(string.Concat(options.Concurrency.Select(_ => "---:|"))).Append("---:|\n");
+            .Append(CultureInfo.InvariantCulture, $"| server | round | median | p99 | max | req/s seq. | {string.Join(" | ", options.Concurrency.Select(c => $"req/s ×{c}"))} | server CPU/req | wireguard-go CPU/req | errors |\n")
+            .Append("|---|---:|---:|---:|---:|---:|").Append(string.Concat(options.Concurrency.Select(_ => "---:|"))).Append("---:|---:|---:|\n");
         foreach (var r in runs)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.Round} | {r.MedianMs:0.00} ms | {r.P99Ms:0.00} ms | {r.MaxMs:0.0} ms | {r.SequentialPerS:0} | {string.Join(" | ", r.PerS.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} | {r.Errors} |\n");
+                $"| {r.Label} | {r.Round} | {r.MedianMs:0.00} ms | {r.P99Ms:0.00} ms | {r.MaxMs:0.0} ms | {r.SequentialPerS:0} | {string.Join(" | ", r.PerS.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} | "
+                + $"{r.ServerCpuMs:0.00} ms | {r.WireGuardCpuMs:0.00} ms | {r.Errors} |\n");
         }
 
         double Median(string label, Func<Run, double> value) => Stats.Median([.. runs.Where(r => r.Label == label).Select(value)]);
@@ -306,7 +318,9 @@ internal static class PostBenchCommand
             string.Create(CultureInfo.InvariantCulture, $"×{c} {Median("current", r => r.PerS[i]) / Median(options.BaselineLabel, r => r.PerS[i]):0.00}"));
         sb.Append(CultureInfo.InvariantCulture,
                 $"\nCurrent / baseline throughput (medians over rounds): sequential {curSeq / baseSeq:0.00}, {string.Join(", ", ratios)} ")
-            .Append("(goal: ≥ 0.80).\n");
+            .Append("(goal: ≥ 0.80); ")
+            .Append(CultureInfo.InvariantCulture,
+                $"server CPU per request {Median("current", r => r.ServerCpuMs):0.00} against {Median(options.BaselineLabel, r => r.ServerCpuMs):0.00} ms.\n");
         return sb.ToString();
     }
 
