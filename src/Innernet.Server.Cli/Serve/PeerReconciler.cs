@@ -23,6 +23,14 @@ internal sealed record ReconcileResult(WireGuardDevice? Device, DeviceDiff? Diff
 /// <remarks>Not thread-safe (neither is the <see cref="WireGuardClient"/>); callers serialize.</remarks>
 internal sealed class PeerReconciler
 {
+    /// <summary>
+    /// Peers per device update. The first pass on a new interface brings every peer at once; on wireguard-go that is
+    /// one UAPI operation, which on a loaded machine can outlast the library's per-operation timeout (10,000 peers
+    /// took over 30 s at load 18). Bounded updates keep each operation short; a pass cut off half-way is healed by the
+    /// next one (it reads the device again).
+    /// </summary>
+    public const int PeersPerUpdate = 1000;
+
     private readonly WireGuardClient _wireGuard;
     private readonly string _interface;
     private readonly WireGuardKey _serverPublicKey;
@@ -31,6 +39,7 @@ internal sealed class PeerReconciler
     private readonly TimeSpan _redeemWait;
     private IReadOnlyList<Peer>? _previous;
     private IReadOnlyDictionary<long, RedeemTransition> _transitions = new Dictionary<long, RedeemTransition>();
+    private readonly int _peersPerUpdate;
     private Dictionary<WireGuardKey, DesiredPeer>? _applied;
 
     public PeerReconciler(
@@ -39,8 +48,11 @@ internal sealed class PeerReconciler
         WireGuardKey serverPublicKey,
         Func<IReadOnlyList<Peer>> peers,
         TimeProvider time,
-        TimeSpan redeemWait)
+        TimeSpan redeemWait,
+        int peersPerUpdate = PeersPerUpdate)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(peersPerUpdate, 1);
+        _peersPerUpdate = peersPerUpdate;
         _wireGuard = wireGuard;
         _interface = iface;
         _serverPublicKey = serverPublicKey;
@@ -56,7 +68,7 @@ internal sealed class PeerReconciler
     public IReadOnlyDictionary<long, RedeemTransition> Transitions => _transitions;
 
     /// <summary>
-    /// Looks at the store and applies the difference in one update: from the last state applied successfully, or,
+    /// Looks at the store and applies the difference (in updates of at most <see cref="PeersPerUpdate"/> peers): from the last state applied successfully, or,
     /// when there is none or <paramref name="readDevice"/> is true, from the device as read now.
     /// </summary>
     /// <param name="readDevice">Compare with the device even when nothing changed on our side (drift).</param>
@@ -83,7 +95,7 @@ internal sealed class PeerReconciler
             var known = ServerPeerState.Diff(desired, applied);
             if (!known.IsEmpty)
             {
-                _wireGuard.ConfigureDevice(_interface, known.Config);
+                Apply(known.Config);
             }
 
             _applied = desired;
@@ -99,10 +111,19 @@ internal sealed class PeerReconciler
         var diff = ServerPeerState.Diff(desired, device.Peers);
         if (!diff.IsEmpty)
         {
-            _wireGuard.ConfigureDevice(_interface, diff.Config);
+            Apply(diff.Config);
         }
 
         _applied = desired;
         return new ReconcileResult(device, diff, desired.Count);
+    }
+
+    /// <summary>Applies <paramref name="config"/> (peer entries only) in bounded updates, in order.</summary>
+    private void Apply(DeviceConfig config)
+    {
+        foreach (var chunk in config.Peers.Chunk(_peersPerUpdate))
+        {
+            _wireGuard.ConfigureDevice(_interface, new DeviceConfig { Peers = chunk });
+        }
     }
 }

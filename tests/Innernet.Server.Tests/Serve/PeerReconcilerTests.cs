@@ -88,4 +88,25 @@ public sealed class PeerReconcilerTests
         Assert.NotNull(result.Device);
         Assert.Equal(lab.EnabledKeys(), lab.DeviceKeys());
     }
+
+    [Fact]
+    public void ABigDifference_IsAppliedInBoundedUpdates_RemovalsFirst()
+    {
+        using var lab = new ReconcileLab(members: 7);
+        var stranger = TestKeys.NewKeyPair().PublicKey;
+        lab.WireGuard.ChangeBehindTheBack(Device, new DeviceConfig
+        {
+            Peers = { new PeerConfig { PublicKey = stranger, AllowedIPs = { IPNetwork.Parse("10.66.1.10/32") } } },
+        });
+        var reconciler = new Innernet.Server.Serve.PeerReconciler(
+            lab.WireGuard, Device, ReconcileLab.ServerKey, lab.Store.ListPeers, lab.Time,
+            Innernet.Server.Serve.WireGuardPeerSync.RedeemTransitionWait, peersPerUpdate: 3);
+
+        reconciler.Reconcile(readDevice: true);
+
+        Assert.Equal([3, 3, 2], lab.WireGuard.Updates.Select(u => u.Config.Peers.Count));
+        Assert.True(lab.WireGuard.Updates[0].Config.Peers[0] is { Remove: true } first && first.PublicKey == stranger);
+        Assert.All(lab.WireGuard.Updates, u => Assert.False(u.Config.ReplacePeers));
+        Assert.Equal(lab.EnabledKeys(), lab.DeviceKeys());
+    }
 }
