@@ -336,8 +336,8 @@ cmd_test() {
 cmd_bench() {
   local what=${1:-all}
   cmd_build
-  # the Native AOT commands too: bench-aot.sh compares them with the JIT build
-  case "$what" in all|aot) cmd_publish linux-x64 ;; esac
+  # the Native AOT commands too: bench-aot.sh compares them with the JIT build, bench-live.sh runs its daemons on them
+  case "$what" in all|aot|live) cmd_publish linux-x64 ;; esac
   [ -x tests/harness/bench.sh ] || die "no benchmarks yet"
   bash tests/harness/bench.sh "$what" "${@:2}"
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Innernet.Scenarios.Tests;
@@ -70,7 +71,10 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
                 var pending = others.ToHashSet();
                 while (pending.Count > 0)
                 {
-                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{pending.Count} clients did not apply the change\n{net.DaemonLogs()}");
+                    Assert.True(
+                        clock.Elapsed < TimeSpan.FromSeconds(30),
+                        $"{pending.Count} clients did not apply the change (round {round}, {(disable ? "disable" : "enable")}): "
+                        + $"{string.Join(", ", pending.Select(p => p.Name))}\n{Diagnose(net, pending)}\n{net.DaemonLogs()}\n{net.ServerLog()}");
                     foreach (var peer in pending.ToList())
                     {
                         bool has = net.PeerDevice(peer)?.Peers.Any(p => p.PublicKey.ToString() == key) ?? false;
@@ -90,6 +94,37 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             + $"1-min load {load}: p50 {P(0.5):0} ms, p99 {P(0.99):0} ms, max {sorted[^1]:0} ms "
             + "(from the server command returning; device polled from the test, one UAPI read per client per pass)");
         Assert.True(P(0.99) <= 1000, $"p99 {P(0.99):0} ms exceeds 1 s\n{net.DaemonLogs()}");
+    }
+
+    /// <summary>
+    /// For each peer that missed a change: its daemon's status file and its device's entry for the server (endpoint,
+    /// last handshake, bytes), to tell a dead tunnel from an update that did not arrive or was not applied.
+    /// </summary>
+    private static string Diagnose(InnernetNetwork net, IEnumerable<InnernetPeer> pending)
+    {
+        // The server is peer 1 of every network.
+        string server = net.ReadState().Peers.Single(p => p.Id == 1).PublicKey;
+        var sb = new System.Text.StringBuilder();
+        foreach (var peer in pending)
+        {
+            string status;
+            try
+            {
+                status = File.ReadAllText(Path.Combine(peer.DataDirectory, peer.InterfaceName + ".live"));
+            }
+            catch (IOException e)
+            {
+                status = e.Message;
+            }
+
+            var device = net.PeerDevice(peer);
+            var entry = device?.Peers.FirstOrDefault(p => p.PublicKey.ToString() == server);
+            sb.Append(CultureInfo.InvariantCulture, $"{peer.Name}: status {status.Trim()}; {device?.Peers.Count ?? -1} peers on the device; ")
+                .Append(CultureInfo.InvariantCulture, $"server entry: endpoint {entry?.Endpoint}, handshake {entry?.LastHandshake:O}, ")
+                .Append(CultureInfo.InvariantCulture, $"rx {entry?.ReceiveBytes} tx {entry?.TransmitBytes}\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>True when the peer's daemon says in its status file (<c>&lt;data-dir&gt;/&lt;iface&gt;.live</c>) that it holds the stream.</summary>

@@ -11,9 +11,10 @@
 # docs/benchmarks.md (one block per client count). About 10 s at 1,000 clients, a minute or two at 10,000.
 #
 # Then, as root, the same kind of change with real processes: LivePropagationScenario (host layer of
-# Innernet.Scenarios.Tests) runs innernet-server serve and N inn up --daemon, each in its own network namespace on
-# wireguard-go (interface names unique per run, everything deleted afterwards, also on failure), for N = 10 and 50;
-# it prints p50/p99/max from the server command to each client's device. 3–10 minutes at 50 clients on 2 cores.
+# Innernet.Scenarios.Tests) runs innernet-server serve and N inn up --daemon (the Native AOT commands), each in its own
+# network namespace on wireguard-go (interface names unique per run, everything deleted afterwards, also on failure),
+# for N = 10 and 50; it prints p50/p99/max from the server command to each client's device. 3–10 minutes at 50 clients
+# on 2 cores.
 #
 # Environment: BENCH_LIVE_ROUNDS (default 5), BENCH_LIVE_DOC (docs/benchmarks.md; empty = do not write),
 # BENCH_LIVE_NAMESPACES (default 10,50; empty = skip the namespace runs).
@@ -41,6 +42,11 @@ namespaces=${BENCH_LIVE_NAMESPACES-10,50}
 [ -n "$namespaces" ] || exit 0
 [ "$(id -u)" = 0 ] || die "the namespace runs need root (BENCH_LIVE_NAMESPACES= skips them)"
 [ -f "$SCENARIOS" ] || die "missing $SCENARIOS (run ./build.sh build)"
+# The daemons and the server are the Native AOT commands a user runs (./build.sh bench live publishes them): fifty
+# JIT-compiling daemons on two cores measure the JIT, not the propagation.
+PUBLISHED=$ROOT/artifacts/publish/linux-x64
+export INNERNET_SERVER_BINARY=${INNERNET_SERVER_BINARY:-$PUBLISHED/innernet-server} INN_BINARY=${INN_BINARY:-$PUBLISHED/inn}
+[ -x "$INNERNET_SERVER_BINARY" ] && [ -x "$INN_BINARY" ] || die "missing $INNERNET_SERVER_BINARY or $INN_BINARY (./build.sh publish)"
 for n in ${namespaces//,/ }; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 100 ] || die "BENCH_LIVE_NAMESPACES: 2 to 100 clients, not '$n'"
   echo "==> live: $n daemons in namespaces on wireguard-go (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
