@@ -141,7 +141,8 @@ internal static class PostBenchCommand
 
         // A server may answer before its first pass has put every peer on wireguard-go (the current one does: the pass
         // runs while the API starts); measuring then would count that start-up work against its requests.
-        using (var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace))
+        // A read of 10,000 peers waits behind the server's updates; on a loaded machine that outlasts the default 30 s.
+        using (var wireGuard = WireGuardClient.Open(WireGuardBackend.Userspace, new WireGuardClientOptions { OperationTimeout = StartTimeout }))
         {
             while (wireGuard.GetDevice(iface)?.Peers.Count != onDevice)
             {
@@ -151,7 +152,7 @@ internal static class PostBenchCommand
                         $"{label}: {onDevice} peers were not on {iface} within {clock.Elapsed.TotalSeconds:0} s.\n{server.Log()}");
                 }
 
-                await Task.Delay(200);
+                await Task.Delay(500);
             }
         }
 
