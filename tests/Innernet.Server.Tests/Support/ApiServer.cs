@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Innernet.Server.Tests.Support;
@@ -110,6 +111,9 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <summary>The live state feed of the running app.</summary>
     public Innernet.Server.Api.Live.StateFeed Feed => _app!.Services.GetRequiredService<ApiContext>().Feed;
+
+    /// <summary>The running app's invitation sweeper.</summary>
+    public InvitationSweeper Sweeper => _app!.Services.GetServices<IHostedService>().OfType<InvitationSweeper>().Single();
 
     /// <summary>
     /// Stops the app and starts a new one on the same store (a server restart: a new feed, a new port). Clients
