@@ -6,6 +6,7 @@ using Innernet.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -114,6 +115,10 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <summary>The running app's invitation sweeper.</summary>
     public InvitationSweeper Sweeper => _app!.Services.GetServices<IHostedService>().OfType<InvitationSweeper>().Single();
+
+    /// <summary>Every route the running app serves, as ASP.NET Core's endpoint data source lists them.</summary>
+    public IReadOnlyList<RouteEndpoint> Routes
+        => [.. _app!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
 
     /// <summary>
     /// Stops the app and starts a new one on the same store (a server restart: a new feed, a new port). Clients
