@@ -5,7 +5,7 @@ using Innernet.Server.Api;
 
 namespace Innernet.Server.Tests;
 
-/// <summary>Transport rules (spec §3.1): bodies need Content-Length and ≤ 16 KiB, Content-Type is ignored, errors have empty bodies, requests are logged without keys.</summary>
+/// <summary>Transport rules: bodies need Content-Length and ≤ 16 KiB, Content-Type is ignored, errors have empty bodies, requests are logged without keys.</summary>
 public sealed class ApiResponseMiddlewareTests
 {
     [Theory]

@@ -15,7 +15,7 @@ namespace Innernet.Server.Tests.Support;
 
 /// <summary>
 /// One test's innernet server: a real <see cref="ServerStore"/> on an in-memory LiteDB holding innernet's test
-/// fixture (spec §10.1), served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
+/// fixture, served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
 /// Clients connect over real TCP from a peer's own address (the socket is bound to it before connecting).
 /// </summary>
 internal sealed class ApiServer : IAsyncDisposable
