@@ -3,14 +3,14 @@ using Innernet.Netlink;
 using Innernet.Netlink.Tests.Uapi;
 using Innernet.Netlink.Uapi;
 using Innernet.Netlink.WireGuard;
-using static Innernet.Netlink.Tests.Uapi.UapiTestKeys;
+using Innernet.Testing;
 
 namespace Innernet.Netlink.Tests;
 
 /// <summary>
 /// Backend selection of the composite. The userspace side is real (fake UAPI servers on temp unix
-/// sockets); the kernel side is an in-memory stand-in, because the kernel module is only in the VM
-/// (the kernel layer of the integration tests covers the real one).
+/// sockets); the kernel side is the shared in-memory stand-in, recorded, because the kernel module is only in
+/// the VM (the kernel layer of the integration tests covers the real one).
 /// </summary>
 public sealed class AutoWireGuardClientTests : IDisposable
 {
@@ -18,8 +18,11 @@ public sealed class AutoWireGuardClientTests : IDisposable
 
     private readonly UapiTempDirectory _dir = new();
     private readonly List<FakeUapiServer> _servers = [];
-    private readonly FakeKernel _kernel = new();
+    private readonly InMemoryWireGuard _kernelDevices = new(WireGuardBackend.Kernel);
+    private readonly RecordingWireGuard _kernel;
     private int _kernelOpens;
+
+    public AutoWireGuardClientTests() => _kernel = new RecordingWireGuard(_kernelDevices);
 
     public void Dispose()
     {
@@ -64,7 +67,7 @@ public sealed class AutoWireGuardClientTests : IDisposable
     public void GetDevice_LiveUapiSocket_WinsOverKernel_AndKernelIsNotOpened()
     {
         Serve("wgtest0");
-        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgtest0");
         using var auto = Auto();
 
         var device = auto.GetDevice("wgtest0");
@@ -79,7 +82,7 @@ public sealed class AutoWireGuardClientTests : IDisposable
     [Fact]
     public void GetDevice_NoSocket_AsksKernel()
     {
-        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgtest0");
         using var auto = Auto();
 
         Assert.Equal(WireGuardBackend.Kernel, auto.GetDevice("wgtest0")!.Backend);
@@ -91,7 +94,7 @@ public sealed class AutoWireGuardClientTests : IDisposable
     public void GetDevice_StaleSocket_FallsThroughToKernel()
     {
         FakeUapiServer.CreateStaleSocket(_dir.File("wgtest0.sock"));
-        _kernel.Devices["wgtest0"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgtest0");
         using var auto = Auto();
 
         Assert.Equal(WireGuardBackend.Kernel, auto.GetDevice("wgtest0")!.Backend);
@@ -111,8 +114,8 @@ public sealed class AutoWireGuardClientTests : IDisposable
     {
         Serve("wgb");
         Serve("wga");
-        _kernel.Devices["wgb"] = new DeviceConfig();
-        _kernel.Devices["wgc"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgb");
+        _kernelDevices.AddDevice("wgc");
         using var auto = Auto();
 
         Assert.Equal(["wga", "wgb", "wgc"], auto.ListDevices());
@@ -130,7 +133,7 @@ public sealed class AutoWireGuardClientTests : IDisposable
     public void ConfigureDevice_RoutesToTheBackendThatHasTheDevice()
     {
         var server = Serve("wguser", "errno=0\n\n");
-        _kernel.Devices["wgkern"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgkern");
         using var auto = Auto();
 
         auto.ConfigureDevice("wguser", new DeviceConfig { ListenPort = 1 });
@@ -140,7 +143,8 @@ public sealed class AutoWireGuardClientTests : IDisposable
         var config = new DeviceConfig { ListenPort = 2 };
         auto.ConfigureDevice("wgkern", config);
         Assert.Equal(["configure wgkern"], _kernel.Calls);
-        Assert.Same(config, _kernel.Devices["wgkern"]);
+        Assert.Same(config, Assert.Single(_kernel.Configs));
+        Assert.Equal((ushort)2, _kernelDevices.GetDevice("wgkern")!.ListenPort);
     }
 
     [Fact]
@@ -211,7 +215,7 @@ public sealed class AutoWireGuardClientTests : IDisposable
     public void DeleteDevice_RoutesToTheBackendThatHasTheDevice()
     {
         Serve("wguser");
-        _kernel.Devices["wgkern"] = new DeviceConfig();
+        _kernelDevices.AddDevice("wgkern");
         using var auto = Auto();
 
         Assert.True(auto.DeleteDevice("wguser"));
@@ -243,58 +247,5 @@ public sealed class AutoWireGuardClientTests : IDisposable
         auto.Dispose();
         Assert.True(_kernel.Disposed);
         Assert.Throws<ObjectDisposedException>(() => auto.GetDevice("wgtest0"));
-    }
-
-    /// <summary>An in-memory kernel backend: devices by name, calls recorded.</summary>
-    private sealed class FakeKernel : WireGuardClient
-    {
-        public Dictionary<string, DeviceConfig> Devices { get; } = [];
-
-        public List<string> Calls { get; } = [];
-
-        public Exception? CreateError { get; set; }
-
-        public bool Disposed { get; private set; }
-
-        public override WireGuardBackend Backend => WireGuardBackend.Kernel;
-
-        public override IReadOnlyList<string> ListDevices() => [.. Devices.Keys];
-
-        public override WireGuardDevice? GetDevice(string name) =>
-            Devices.ContainsKey(name) ? new WireGuardDevice { Name = name, PublicKey = PeerA, Backend = WireGuardBackend.Kernel } : null;
-
-        public override bool CreateDevice(string name)
-        {
-            Calls.Add("create " + name);
-            if (CreateError is not null)
-            {
-                throw CreateError;
-            }
-
-            return Devices.TryAdd(name, new DeviceConfig());
-        }
-
-        public override void ConfigureDevice(string name, DeviceConfig config)
-        {
-            Calls.Add("configure " + name);
-            if (!Devices.ContainsKey(name))
-            {
-                throw new NetlinkException(Errno.ENODEV, $"configure {name}", $"WireGuard device '{name}' does not exist.", null);
-            }
-
-            Devices[name] = config;
-        }
-
-        public override bool DeleteDevice(string name)
-        {
-            Calls.Add("delete " + name);
-            return Devices.Remove(name);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Innernet.Netlink.WireGuard;
+using Innernet.Testing;
 
 namespace Innernet.Netlink.Tests;
 
@@ -25,23 +26,32 @@ public class WireGuardClientTests
     [Fact]
     public void Open_Kernel_ReturnsKernelBackendOrExplainsTheMissingModule()
     {
-        bool available;
-        using (var probe = KernelWireGuardClient.TryOpen())
-        {
-            available = probe is not null;
-        }
-
-        if (available)
+        WireGuardBackend? opened = null;
+        NetlinkException? failure = null;
+        try
         {
             using var control = WireGuardClient.Open(WireGuardBackend.Kernel);
-            Assert.Equal(WireGuardBackend.Kernel, control.Backend);
+            opened = control.Backend;
+        }
+        catch (NetlinkException e)
+        {
+            failure = e;
+        }
+
+        // Which answer is right is the kernel's to say, read after opening: the family lookup loads the module
+        // where it is installed but not loaded yet.
+        if (Prerequisites.KernelWireGuardLoaded)
+        {
+            Assert.Null(failure);
+            Assert.Equal(WireGuardBackend.Kernel, opened);
         }
         else
         {
-            var e = Assert.Throws<NetlinkException>(() => WireGuardClient.Open(WireGuardBackend.Kernel));
-            Assert.Equal(Errno.ENOENT, e.Errno);
-            Assert.Contains("kernel WireGuard module is not available", e.Message);
-            Assert.DoesNotContain("--backend", e.Message); // CLI advice belongs to the CLI layer, not the library
+            Assert.Null(opened);
+            Assert.NotNull(failure);
+            Assert.Equal(Errno.ENOENT, failure.Errno);
+            Assert.Contains("kernel WireGuard module is not available", failure.Message);
+            Assert.DoesNotContain("--backend", failure.Message); // CLI advice belongs to the CLI layer, not the library
         }
     }
 

@@ -3,6 +3,7 @@ namespace Innernet.Server.Tests;
 /// <summary>
 /// The core API suite over IPv6 (innernet's <c>v6-test</c> variant, fd00:1337::/64) inside a private network
 /// namespace: the server and every client socket are created in it, the peer addresses live on its loopback.
+/// The state and redeem tests run over both families in <see cref="UserEndpointsTests"/>.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 public sealed class Ipv6ApiTests : IDisposable
@@ -11,18 +12,21 @@ public sealed class Ipv6ApiTests : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    private async Task<ApiServer> StartInNamespaceAsync()
+    /// <summary>A server on <see cref="TestNetwork.V6"/> in a new namespace of <paramref name="lab"/> (root).</summary>
+    internal static async Task<ApiServer> StartInNamespaceAsync(NetnsLab lab)
     {
         Prerequisites.RequireRoot();
         var network = TestNetwork.V6;
-        string ns = _lab.AddNamespace("api6");
+        string ns = lab.AddNamespace("api6");
         foreach (var address in network.ClientAddresses.Prepend(network.ServerIp))
         {
-            _lab.AddAddress(ns, "lo", $"{address}/128");
+            lab.AddAddress(ns, "lo", $"{address}/128");
         }
 
         return await ApiServer.StartAsync(network, NetnsLab.NamespacePath(ns));
     }
+
+    private Task<ApiServer> StartInNamespaceAsync() => StartInNamespaceAsync(_lab);
 
     [Fact]
     public async Task Auth_KeyAndSourceAddress_AreRequired()
@@ -38,35 +42,6 @@ public sealed class Ipv6ApiTests : IDisposable
         await (await server.Developer1().Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.Admin().Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.OK);
         Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, server.EndPoint.AddressFamily);
-    }
-
-    [Fact]
-    public async Task State_Developer1_SeesExactlyDeveloper1Developer2AndTheServer()
-    {
-        await using var server = await StartInNamespaceAsync();
-
-        var state = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
-
-        Assert.Equal(["developer1", "developer2", "innernet-server"], state.Peers.Select(p => p.Name).Order());
-        Assert.Equal(server.Network.Developer2, state.Peers.Single(p => p.Name == "developer2").Ip);
-        Assert.Equal(5, state.Cidrs.Count);
-    }
-
-    [Fact]
-    public async Task Redeem_StateIs401Before_Redeem204_SecondRedeem4xx_State200After()
-    {
-        await using var server = await StartInNamespaceAsync();
-        var invitee = server.AddInvitee();
-        var client = server.ClientFrom(server.Network.InviteeIp);
-        var newKey = TestKeys.RandomKey();
-
-        await (await client.Get("/v1/user/state")).AssertStatusAsync(HttpStatusCode.Unauthorized);
-        await (await client.PostJson("/v1/user/redeem", new RedeemContents(newKey))).AssertStatusAsync(HttpStatusCode.NoContent);
-        var second = await client.PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
-        await (await client.Get("/v1/user/state")).AssertStatusAsync(HttpStatusCode.OK);
-
-        Assert.InRange((int)second.StatusCode, 400, 499);
-        Assert.Equal(newKey, server.Peer(invitee.Id).PublicKey);
     }
 
     [Fact]

@@ -64,8 +64,8 @@ public sealed class RotateKeyEndpointTests
         var fromInvitee = await server.ClientFrom(invitee.Ip).PostJson(Path, new RotateKeyContents(step));
         var fromDisabled = await server.ClientFrom(peer.Ip).PostJson(Path, new RotateKeyContents(step));
 
-        Assert.InRange((int)fromInvitee.StatusCode, 401, 403);
-        Assert.InRange((int)fromDisabled.StatusCode, 401, 403);
+        await fromInvitee.AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await fromDisabled.AssertStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(keys.Public, server.Peer(peer.Id).PublicKey);
     }
 

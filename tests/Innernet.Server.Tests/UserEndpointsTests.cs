@@ -4,17 +4,34 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Tests;
 
-/// <summary><c>/v1/user/*</c> against innernet's fixture (spec §3.3, §4.5, §7.3, §7.6, §10.1).</summary>
+/// <summary><c>/v1/user/*</c> against innernet's fixture.</summary>
 public sealed class UserEndpointsTests
 {
-    [Fact]
-    public async Task State_Developer1_SeesExactlyDeveloper1Developer2AndTheServer()
+    /// <summary>
+    /// A server on the fixture in <paramref name="family"/>: IPv4 on loopback, IPv6 inside a namespace of
+    /// <paramref name="lab"/> (root; the IPv6 cases carry the host layer's trait).
+    /// </summary>
+    private static async Task<ApiServer> StartAsync(string family, NetnsLab? lab) => family switch
     {
-        await using var server = await ApiServer.StartAsync();
+        "IPv4" => await ApiServer.StartAsync(),
+        "IPv6" => await Ipv6ApiTests.StartInNamespaceAsync(lab!),
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    private static NetnsLab? LabFor(string family) => family == "IPv6" ? new NetnsLab() : null;
+
+    [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
+    public async Task State_Developer1_SeesExactlyDeveloper1Developer2AndTheServer(string family)
+    {
+        using var lab = LabFor(family);
+        await using var server = await StartAsync(family, lab);
 
         var state = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
 
         Assert.Equal(["developer1", "developer2", "innernet-server"], state.Peers.Select(p => p.Name).Order());
+        Assert.Equal(server.Network.Developer2, state.Peers.Single(p => p.Name == "developer2").Ip);
         Assert.Equal(server.Store.ListCidrs(), state.Cidrs);
         Assert.All(state.Peers, p => Assert.Equal((ushort)25, p.PersistentKeepaliveInterval));
     }
@@ -214,10 +231,17 @@ public sealed class UserEndpointsTests
         await (await server.Developer1().Send(HttpMethod.Put, "/v1/user/candidates", Http.JsonText(body))).AssertStatusAsync(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
-    public async Task Redeem_StateIs401Before_Redeem204_SecondRedeem4xx_State200After()
+    /// <summary>
+    /// innernet's <c>test_redeem</c>. innernet answers any second redeem 401 (the peer is no longer redeemable); here
+    /// a repeat with the same key is 204 (a lost answer must not burn the invitation) and another key is 410.
+    /// </summary>
+    [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
+    public async Task Redeem_StateIs401Before_Redeem204_SecondRedeemWithAnotherKey410_State200After(string family)
     {
-        await using var server = await ApiServer.StartAsync();
+        using var lab = LabFor(family);
+        await using var server = await StartAsync(family, lab);
         var invitee = server.AddInvitee();
         var client = server.ClientFrom(server.Network.InviteeIp);
         var newKey = TestKeys.NewKeyPair().PublicKey;
@@ -227,7 +251,7 @@ public sealed class UserEndpointsTests
         var second = await client.PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
         var state = await (await client.Get("/v1/user/state")).ReadJsonAsync<State>();
 
-        Assert.InRange((int)second.StatusCode, 400, 499);
+        await second.AssertStatusAsync(HttpStatusCode.Gone);
         var stored = server.Peer(invitee.Id);
         Assert.True(stored.IsRedeemed);
         Assert.Equal(newKey, stored.PublicKey);

@@ -9,16 +9,17 @@ namespace Innernet.Testing;
 /// them): private key, listen port and peers, with <see cref="DeviceConfig"/> applied the way WireGuard applies it
 /// (replace-peers, remove, update-only, replace-allowed-ips, an allowed IP moving to the last peer that claims it,
 /// unset = unchanged). Records every update, can fail the next ones (a refused netlink call) and lets a test
-/// change a device behind the product's back (drift, handshakes, roaming). Thread-safe.
+/// change a device behind the product's back (drift, handshakes, roaming). Reports itself and its devices as
+/// <paramref name="backend"/> (default: userspace). Thread-safe.
 /// </summary>
-public sealed class InMemoryWireGuard : WireGuardClient
+public sealed class InMemoryWireGuard(WireGuardBackend backend = WireGuardBackend.Userspace) : WireGuardClient
 {
     private readonly Dictionary<string, Device> _devices = new(StringComparer.Ordinal);
     private readonly List<(string Name, DeviceConfig Config)> _updates = [];
     private readonly Lock _lock = new();
     private int _failures;
 
-    public override WireGuardBackend Backend => WireGuardBackend.Userspace;
+    public override WireGuardBackend Backend => backend;
 
     /// <summary>Every successful <see cref="ConfigureDevice"/> call, in order (a copy).</summary>
     public IReadOnlyList<(string Name, DeviceConfig Config)> Updates
@@ -172,13 +173,13 @@ public sealed class InMemoryWireGuard : WireGuardClient
         base.Dispose(disposing);
     }
 
-    private static WireGuardDevice Snapshot(string name, Device device) => new()
+    private WireGuardDevice Snapshot(string name, Device device) => new()
     {
         Name = name,
         PrivateKey = device.PrivateKey,
         PublicKey = device.PrivateKey is { } key ? TestKeys.PublicKeyOf(key) : null,
         ListenPort = device.ListenPort,
-        Backend = WireGuardBackend.Userspace,
+        Backend = backend,
         Peers = [.. device.Peers.Select(p => new WireGuardPeer
         {
             PublicKey = p.Key,

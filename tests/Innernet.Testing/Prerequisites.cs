@@ -44,10 +44,18 @@ public static class Prerequisites
             "needs wireguard-go on PATH (./build.sh setup installs it)");
     }
 
+    /// <summary>
+    /// Whether the kernel has WireGuard loaded (or built in), read from the kernel's own lists: /sys/module/wireguard
+    /// or a <c>wireguard</c> line in /proc/modules. Independent of the library's netlink lookups.
+    /// </summary>
+    public static bool KernelWireGuardLoaded
+        => Directory.Exists("/sys/module/wireguard")
+            || (File.Exists("/proc/modules") && File.ReadLines("/proc/modules").Any(l => l.StartsWith("wireguard ", StringComparison.Ordinal)));
+
     public static void RequireKernelWireGuard()
     {
         RequireRoot();
-        Require(Directory.Exists("/sys/module/wireguard"),
+        Require(KernelWireGuardLoaded,
             "kernel WireGuard module not loaded: the kernel layer runs inside the VM (./build.sh test runs it via tests/harness/kvm-run.sh)");
     }
 

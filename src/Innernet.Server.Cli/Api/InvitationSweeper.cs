@@ -15,6 +15,7 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
     // Started with the host, not when ExecuteAsync gets scheduled (it runs on a background task), so the
     // first sweep is due exactly one interval after start.
     private readonly PeriodicTimer _timer = new(Interval, api.Time);
+    private long _passes;
 
     public override void Dispose()
     {
@@ -36,6 +37,12 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
             // Shutting down.
         }
     }
+
+    /// <summary>
+    /// Sweeps finished so far, failed ones included (counted when a sweep has made all its changes), so that a
+    /// test can wait for a sweep to have run instead of sleeping.
+    /// </summary>
+    internal long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>One sweep; failures are logged and the next tick tries again.</summary>
     internal void SweepOnce()
@@ -61,6 +68,10 @@ internal sealed class InvitationSweeper(ApiContext api, ILogger<InvitationSweepe
 #pragma warning restore CA1031
         {
             ApiLog.SweepFailed(logger, e);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _passes);
         }
     }
 }

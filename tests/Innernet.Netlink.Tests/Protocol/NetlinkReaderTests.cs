@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Innernet.Netlink;
 using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Tests.Support;
@@ -92,14 +93,18 @@ public class NetlinkReaderTests
         });
     }
 
+    /// <summary>
+    /// Every input is accepted exactly when the framing rules below say it is well formed, and every other one is
+    /// refused with <see cref="NetlinkProtocolException"/> and a message (any other exception fails the test).
+    /// </summary>
     [Fact]
-    public void RandomAndTruncatedInput_OnlyEverThrowsProtocolException()
+    public void RandomAndTruncatedInput_IsRefusedWithProtocolException_ExactlyWhenMalformed()
     {
         var random = new Random(20250101);
         byte[] valid = Hex.Parse(
             "3c000000 1b00 0200 01000000 00000000 00010000"
             + " 0800 0200 77673000 2000 0880 1c00 0080 0600 0100 0200 0000 0800 0200 0a000002 0500 0300 20000000");
-        int protocolErrors = 0;
+        int accepted = 0, refused = 0;
         for (int i = 0; i < 20_000; i++)
         {
             byte[] input;
@@ -122,17 +127,91 @@ public class NetlinkReaderTests
                 }
             }
 
+            NetlinkProtocolException? refusal = null;
             try
             {
                 WalkEverything(input);
+                accepted++;
             }
-            catch (NetlinkProtocolException)
+            catch (NetlinkProtocolException e)
             {
-                protocolErrors++;
+                refusal = e;
+                refused++;
+            }
+
+            bool wellFormed = IsWellFormed(input);
+            Assert.True(
+                wellFormed == (refusal is null),
+                $"input {i} ({Convert.ToHexString(input)}) is {(wellFormed ? "" : "not ")}well formed, yet "
+                + (refusal is null ? "was accepted" : $"was refused: {refusal.Message}"));
+            if (refusal is not null)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(refusal.Message), $"input {i} was refused without a message");
             }
         }
 
-        Assert.InRange(protocolErrors, 1, 20_000);
+        // The seeded inputs exercise both sides.
+        Assert.True(accepted > 0 && refused > 0, $"{accepted} accepted, {refused} refused");
+    }
+
+    /// <summary>
+    /// The netlink framing rules, written out independently of the readers: messages of nlmsg_len in
+    /// [16, bytes left] at 4-byte aligned offsets, each holding a 4-byte genl header and then attributes of nla_len
+    /// in [4, bytes left], also aligned; nested attributes (NLA_F_NESTED) hold attributes in turn, checked as deep
+    /// as <see cref="WalkEverything"/> goes.
+    /// </summary>
+    private static bool IsWellFormed(ReadOnlySpan<byte> datagram)
+    {
+        while (!datagram.IsEmpty)
+        {
+            if (datagram.Length < 16)
+            {
+                return false;
+            }
+
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(datagram);
+            if (length < 16 || length > datagram.Length)
+            {
+                return false;
+            }
+
+            var payload = datagram[16..(int)length];
+            if (payload.Length < 4 || !AttributesWellFormed(payload[4..], 0))
+            {
+                return false;
+            }
+
+            datagram = datagram[Math.Min(((int)length + 3) & ~3, datagram.Length)..];
+        }
+
+        return true;
+    }
+
+    private static bool AttributesWellFormed(ReadOnlySpan<byte> attributes, int depth)
+    {
+        while (!attributes.IsEmpty)
+        {
+            if (attributes.Length < 4)
+            {
+                return false;
+            }
+
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
+            if (length < 4 || length > attributes.Length)
+            {
+                return false;
+            }
+
+            bool nested = (BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]) & 0x8000) != 0;
+            if (nested && depth < 4 && !AttributesWellFormed(attributes[4..length], depth + 1))
+            {
+                return false;
+            }
+
+            attributes = attributes[Math.Min((length + 3) & ~3, attributes.Length)..];
+        }
+
+        return true;
     }
 
     /// <summary>Parses messages, a genl header, and every attribute recursively, reading each as every type.</summary>

@@ -100,17 +100,33 @@ public sealed class ResponseBodyCacheTests
     [Fact]
     public async Task ConcurrentMisses_BuildOnce_AndGetTheSameBytes()
     {
+        const int callers = 8;
         var cache = new ResponseBodyCache(16, long.MaxValue);
         int builds = 0;
         using var release = new ManualResetEventSlim();
-        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(() => cache.GetOrBuild(1, 0, 4, 0, _ =>
-        {
-            Interlocked.Increment(ref builds);
-            release.Wait(TimeSpan.FromSeconds(5));
-            return Body("once");
-        }))).ToArray();
+        var threads = new System.Collections.Concurrent.ConcurrentBag<Thread>();
+        var tasks = Enumerable.Range(0, callers).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                threads.Add(Thread.CurrentThread);
+                return cache.GetOrBuild(1, 0, 4, 0, _ =>
+                {
+                    Interlocked.Increment(ref builds);
+                    release.Wait(TimeSpan.FromSeconds(10));
+                    return Body("once");
+                });
+            },
+            TestContext.Current.CancellationToken,
+            TaskCreationOptions.LongRunning, // a thread each: all callers are in the cache at once
+            TaskScheduler.Default)).ToArray();
 
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+        // Release the build only once every caller is blocked inside GetOrBuild: one in the build, the others
+        // waiting for it (or, were misses not shared, in builds of their own).
+        await Eventually.TrueAsync(
+            () => Volatile.Read(ref builds) > 0
+                && threads.Count == callers
+                && threads.All(t => (t.ThreadState & ThreadState.WaitSleepJoin) != 0),
+            "every caller blocked inside GetOrBuild");
         release.Set();
         var bodies = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 

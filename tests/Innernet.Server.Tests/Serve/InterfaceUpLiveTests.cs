@@ -23,15 +23,15 @@ public sealed class InterfaceUpLiveTests : IDisposable
         string path = NetnsLab.NamespacePath(ns);
         _lab.StartWireGuardGo(ns, iface);
         using var real = WireGuardClient.Open(WireGuardBackend.Userspace);
-        var recording = new RecordingControl(real);
+        var recording = new RecordingWireGuard(real);
         var manager = new InterfaceManager(recording, () => NetworkNamespace.Run(path, () => new RouteNetlinkClient()));
         var address = new InterfaceAddress(IPAddress.Parse("10.77.0.1"), 16);
         var request = new InterfaceUpRequest(iface, TestKeys.NewKeyPair().PrivateKey, address, 51999, null, new NetworkOptions());
         manager.Up(request);
-        recording.Configs.Clear();
+        recording.Clear();
 
         bool created = manager.Up(request, real.GetDevice(iface));
-        var untouched = recording.Configs.ToList();
+        var untouched = recording.Configs;
         manager.Up(request with { ListenPort = 52000 }, real.GetDevice(iface));
 
         Assert.False(created);
@@ -49,32 +49,4 @@ public sealed class InterfaceUpLiveTests : IDisposable
     }
 
     public void Dispose() => _lab.Dispose();
-
-    /// <summary>Forwards to a real control and records every update.</summary>
-    private sealed class RecordingControl(WireGuardClient inner) : WireGuardClient
-    {
-        public List<DeviceConfig> Configs { get; } = [];
-
-        public override WireGuardBackend Backend => inner.Backend;
-
-        public override IReadOnlyList<string> ListDevices() => inner.ListDevices();
-
-        public override WireGuardDevice? GetDevice(string name) => inner.GetDevice(name);
-
-        public override bool CreateDevice(string name) => inner.CreateDevice(name);
-
-        public override void ConfigureDevice(string name, DeviceConfig config)
-        {
-            Configs.Add(config);
-            inner.ConfigureDevice(name, config);
-        }
-
-        public override bool DeleteDevice(string name) => inner.DeleteDevice(name);
-
-        protected override void Dispose(bool disposing)
-        {
-            // The test owns the inner control.
-            base.Dispose(disposing);
-        }
-    }
 }

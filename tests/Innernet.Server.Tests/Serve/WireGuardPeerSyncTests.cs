@@ -1,5 +1,6 @@
 using Innernet.Netlink.WireGuard;
 using Innernet.Server.Serve;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Innernet.Server.Tests.Serve;
@@ -12,8 +13,8 @@ public sealed class WireGuardPeerSyncTests
 {
     private const string Device = ReconcileLab.Device;
 
-    private static WireGuardPeerSync NewSync(ReconcileLab lab, Func<IReadOnlyList<Peer>>? peers = null)
-        => new(lab.WireGuard, Device, ReconcileLab.ServerKey, peers ?? lab.Store.ListPeers, NullLogger.Instance, lab.Time);
+    private static WireGuardPeerSync NewSync(ReconcileLab lab, Func<IReadOnlyList<Peer>>? peers = null, ILogger? logger = null)
+        => new(lab.WireGuard, Device, ReconcileLab.ServerKey, peers ?? lab.Store.ListPeers, logger ?? NullLogger.Instance, lab.Time);
 
     [Fact]
     public void Start_OnALiveInterfaceThatMatches_ChangesNothing()
@@ -172,7 +173,8 @@ public sealed class WireGuardPeerSyncTests
     public async Task FailedUpdate_IsLoggedNotThrown_AndHealsAtTheNextPeriod()
     {
         using var lab = new ReconcileLab();
-        using var sync = NewSync(lab);
+        var logs = new CollectingLoggerProvider();
+        using var sync = NewSync(lab, logger: logs.CreateLogger("sync"));
         sync.Start(null);
         var peer = lab.AddPeer("late", redeemed: true);
         lab.WireGuard.FailNextUpdates(1);
@@ -181,6 +183,9 @@ public sealed class WireGuardPeerSyncTests
         sync.PeerAdded(peer);
         await Eventually.TrueAsync(() => sync.Passes > passes, "the failing pass");
         Assert.DoesNotContain(peer.PublicKey, lab.DeviceKeys());
+        string logged = Assert.Single(logs.Lines, l => l.Contains("WireGuard update failed", StringComparison.Ordinal));
+        Assert.StartsWith($"Error sync: {Device}: WireGuard update failed (reconcile peers)", logged, StringComparison.Ordinal);
+        Assert.Contains("update refused (a failure the test asked for)", logged, StringComparison.Ordinal);
 
         lab.Time.Advance(WireGuardPeerSync.ReconcileInterval);
         await Eventually.TrueAsync(() => lab.DeviceKeys().Contains(peer.PublicKey), "the peer added by the periodic pass");

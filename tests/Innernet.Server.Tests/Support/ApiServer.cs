@@ -6,14 +6,16 @@ using Innernet.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Innernet.Server.Tests.Support;
 
 /// <summary>
 /// One test's innernet server: a real <see cref="ServerStore"/> on an in-memory LiteDB holding innernet's test
-/// fixture (spec §10.1), served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
+/// fixture, served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
 /// Clients connect over real TCP from a peer's own address (the socket is bound to it before connecting).
 /// </summary>
 internal sealed class ApiServer : IAsyncDisposable
@@ -110,6 +112,13 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <summary>The live state feed of the running app.</summary>
     public Innernet.Server.Api.Live.StateFeed Feed => _app!.Services.GetRequiredService<ApiContext>().Feed;
+
+    /// <summary>The running app's invitation sweeper.</summary>
+    public InvitationSweeper Sweeper => _app!.Services.GetServices<IHostedService>().OfType<InvitationSweeper>().Single();
+
+    /// <summary>Every route the running app serves, as ASP.NET Core's endpoint data source lists them.</summary>
+    public IReadOnlyList<RouteEndpoint> Routes
+        => [.. _app!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
 
     /// <summary>
     /// Stops the app and starts a new one on the same store (a server restart: a new feed, a new port). Clients
