@@ -90,5 +90,6 @@ internal static class ReplicaRefreshBench
 
     private static void Print(string what, List<double> samples)
         => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {what,-26} median {Stats.Median(samples):F0} ms, p90 {Stats.Percentile(samples, 90):F0} ms [{samples.Min():F0}–{samples.Max():F0}]"));
+            $"  {what,-26} median {Stats.Median(samples):F0} ms, p90 {Stats.Percentile(samples, 90):F0} ms "
+            + $"[{samples.Min():F0}–{samples.Max():F0}]"));
 }

@@ -94,7 +94,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     public static PostgreSqlStoreEngine Connect(string connection, bool replica = false)
         => Connect(connection, replica, DefaultCheckInterval);
 
-    /// <summary>As <see cref="Connect(string, bool)"/>, a replica looking every <paramref name="checkInterval"/> (infinite: never).</summary>
+    /// <summary>
+    /// As <see cref="Connect(string, bool)"/>, a replica looking every <paramref name="checkInterval"/> (infinite: never).
+    /// </summary>
     internal static PostgreSqlStoreEngine Connect(string connection, bool replica, TimeSpan checkInterval)
     {
         var builder = PostgreSqlConnectionString.Parse(connection);

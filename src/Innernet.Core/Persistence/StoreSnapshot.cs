@@ -197,7 +197,9 @@ internal sealed class StoreSnapshot
             ReservedIps,
             Version + 1);
 
-    /// <summary><paramref name="next"/> with each row equal to one of <paramref name="previous"/> replaced by it (both in id order).</summary>
+    /// <summary>
+    /// <paramref name="next"/> with each row equal to one of <paramref name="previous"/> replaced by it (both in id order).
+    /// </summary>
     private static ImmutableArray<T> Share<T>(ImmutableArray<T> previous, ImmutableArray<T> next, Func<T, long> idOf)
         where T : class, IEquatable<T>
     {

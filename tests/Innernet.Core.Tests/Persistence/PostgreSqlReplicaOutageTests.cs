@@ -34,9 +34,10 @@ public sealed class PostgreSqlReplicaOutageTests(PostgreSqlCluster cluster) : IC
 
         // The new listener connections carry notifications again, both ways.
         var phone = b.AddPeer(NewPeer("phone", "10.42.1.2", humans.Id));
-        await Eventually.TrueAsync(() => phone.Equals(a.GetPeer(phone.Id)), "replica A to see replica B's write", TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => phone.Equals(a.GetPeer(phone.Id)), "replica A to see replica B's write", Reconnect);
         a.SetDisabled(phone.Id, true);
-        await Eventually.TrueAsync(() => b.GetPeer(phone.Id) is { IsDisabled: true }, "replica B to see the disable", TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(
+            () => b.GetPeer(phone.Id) is { IsDisabled: true }, "replica B to see the disable", Reconnect);
     }
 
     [Fact]

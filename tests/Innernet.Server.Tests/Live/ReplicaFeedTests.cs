@@ -19,7 +19,8 @@ public sealed class ReplicaFeedTests(PostgreSqlCluster cluster) : IClassFixture<
         string connection = cluster.NewSchema();
         await using var a = await ApiServer.StartAsync(
             createStore: network => ServerStore.Create(PostgreSqlStoreEngine.Connect(connection, replica: true), network));
-        await using var b = await ApiServer.StartReplicaAsync(a, ServerStore.Open(PostgreSqlStoreEngine.Connect(connection, replica: true)));
+        await using var b = await ApiServer.StartReplicaAsync(
+            a, ServerStore.Open(PostgreSqlStoreEngine.Connect(connection, replica: true)));
         await using var stream = await StateStreamClient.OpenAsync(b.Developer1());
         var first = await stream.ReadMessageAsync();
 
