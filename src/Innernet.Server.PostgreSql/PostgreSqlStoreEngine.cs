@@ -18,9 +18,16 @@ namespace Innernet.Server.PostgreSql;
 /// write survives a crash of either host (with the server's <c>fsync</c> on, its default).</para>
 /// <para><b>One writer.</b> The engine holds a session advisory lock keyed by the schema for as long as its writer
 /// connection lives, so a second server on the same database fails at open instead of writing behind the first one's
-/// snapshot. Each commit also moves <c>store_state.generation</c> on from the value the engine last read, under that
-/// row's lock: a commit based on a state another writer has changed fails (nothing is written) instead of overwriting
-/// it. The store's writer thread is the only user of the writer connection; <see cref="ReadAudit"/> takes a pooled one.</para>
+/// snapshot. Each commit first moves <c>store_state.generation</c> on, taking that row's lock, and checks that the value
+/// it found is the one the engine last read: a commit based on a state another writer has changed fails (nothing is
+/// written) instead of overwriting it. The same statement sends <c>pg_notify</c> with the new generation, delivered
+/// when the transaction commits. The store's writer thread is the only user of the writer connection;
+/// <see cref="ReadAudit"/> takes a pooled one.</para>
+/// <para><b>Replicas.</b> Opened with <c>replica</c>, the engine takes the advisory lock shared (replicas exclude a
+/// server opened without it, and the other way round) and shares the database: a commit that finds the generation moved
+/// holds the row lock, so the store reads the newest rows in that transaction and plans again
+/// (<see cref="StoreEngine.LockState"/>); a <see cref="PostgreSqlChangeListener"/> LISTENs on its own connection and
+/// tells the store when another replica committed, reconnecting by itself.</para>
 /// <para><b>Failures.</b> A failed transaction is rolled back; when the connection itself broke it is dropped and the
 /// next transaction opens a new one (taking the lock again). A <c>COMMIT</c> whose answer was lost may have committed:
 /// the store re-reads the state after any failure, so its snapshot shows whichever happened.</para>
@@ -30,38 +37,71 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     /// <summary>First key of the advisory lock (the second is the schema's name hashed): "innernet" in ASCII, truncated.</summary>
     private const int AdvisoryLockKey = 0x696e6e65;
 
+    /// <summary>How often a replica looks for other replicas' commits although no notification came.</summary>
+    public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Moves the generation on (taking store_state's row lock) and announces it to the schema's listeners, as one
+    /// statement: the new generation.
+    /// </summary>
+    private static readonly string AdvanceSql =
+        "WITH advanced AS (UPDATE store_state SET generation = generation + 1 RETURNING generation) "
+        + $"SELECT advanced.generation FROM advanced CROSS JOIN LATERAL (SELECT pg_notify({PostgreSqlChangeListener.ChannelSql}, "
+        + "advanced.generation::text)) AS notified";
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeSpan _checkInterval;
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private PostgreSqlChangeListener? _listener;
 
-    /// <summary>The <c>store_state.generation</c> of the state last read or committed by this engine.</summary>
+    /// <summary>
+    /// The <c>store_state.generation</c> of the state last read or committed by this engine (written by the store's writer
+    /// thread, read by the listener).
+    /// </summary>
     private long _generation;
 
     /// <summary>The open transaction has not locked store_state yet (and moved its generation on).</summary>
     private bool _statePending;
 
-    /// <summary>The open transaction moved the generation on (its commit makes <see cref="_generation"/> one more).</summary>
-    private bool _advanced;
+    /// <summary>The generation the open transaction moved store_state to (its commit makes it <see cref="_generation"/>).</summary>
+    private long? _committing;
     private bool _closed;
 
-    private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source)
+    private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source, bool replica, TimeSpan checkInterval)
     {
         _dataSource = dataSource;
         Source = source;
+        IsReplica = replica;
+        _checkInterval = checkInterval;
     }
 
     public override string Source { get; }
+
+    /// <summary>Shares the database with other replicas (see the remarks).</summary>
+    public bool IsReplica { get; }
+
+    /// <summary>The change listener's connections so far (a replica's, once the store opened; tests wait on it).</summary>
+    internal long ListenerConnections => _listener?.Connections ?? 0;
 
     /// <summary>
     /// An engine for the database of <paramref name="connection"/> (see <see cref="PostgreSqlConnectionString"/>); connects on
     /// first use.
     /// </summary>
+    /// <param name="connection">The connection setting.</param>
+    /// <param name="replica">Share the database with other replicas instead of being its only writer.</param>
     /// <exception cref="ValidationException">The connection setting is invalid or holds a password.</exception>
-    public static PostgreSqlStoreEngine Connect(string connection)
+    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false)
+        => Connect(connection, replica, DefaultCheckInterval);
+
+    /// <summary>
+    /// As <see cref="Connect(string, bool)"/>, a replica looking every <paramref name="checkInterval"/> (infinite: never).
+    /// </summary>
+    internal static PostgreSqlStoreEngine Connect(string connection, bool replica, TimeSpan checkInterval)
     {
         var builder = PostgreSqlConnectionString.Parse(connection);
         var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).EnableArrays().Build();
-        return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder));
+        return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder), replica, checkInterval);
     }
 
     protected override void CreateSchema()
@@ -177,7 +217,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
                 throw new StoreException($"The database {Source} is damaged: the store_state row is missing.");
             }
 
-            _generation = reader.GetInt64(0);
+            // Read after this transaction moved the generation on (a replica's in-transaction read), the rows are those of the
+            // generation before.
+            Volatile.Write(ref _generation, _committing is { } next ? next - 1 : reader.GetInt64(0));
             sequences = new IdSequences(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         }
 
@@ -229,38 +271,64 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
         _transaction = Connection().BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
         _statePending = true;
-        _advanced = false;
+        _committing = null;
     }
 
     /// <summary>
-    /// Before a transaction's first write: takes store_state's row lock and moves its generation on, checking that the state
-    /// this transaction was planned on is still the newest (another writer's commit fails this one, with nothing written).
+    /// Before a transaction's first write: takes store_state's row lock and moves its generation on; true when the state
+    /// this transaction was planned on is still the newest. A replica answers false when another one committed meanwhile
+    /// (the store re-reads under the lock); an only writer fails instead, with nothing written.
     /// </summary>
-    private void LockState()
+    protected override bool LockState()
     {
         if (!_statePending)
         {
-            return;
+            return true;
         }
 
-        using (var advance = Command("UPDATE store_state SET generation = generation + 1 WHERE generation = @generation"))
-        {
-            advance.Parameters.AddWithValue("generation", _generation);
-            if (advance.ExecuteNonQuery() != 1)
-            {
-                throw new StoreException(
-                    $"The database {Source} was changed by another writer since this server read it; nothing was written.");
-            }
-        }
-
+        long next = Advance();
         _statePending = false;
-        _advanced = true;
+        _committing = next;
+        if (next - 1 == Volatile.Read(ref _generation))
+        {
+            return true;
+        }
+
+        return IsReplica ? false : throw ChangedByAnotherWriter();
     }
+
+    /// <summary>
+    /// The transaction's first statement. A writer connection that broke while idle (PostgreSQL restarted) fails it with
+    /// nothing sent of this transaction: once, the engine reconnects, begins again and repeats it.
+    /// </summary>
+    private long Advance()
+    {
+        try
+        {
+            using var advance = Command(AdvanceSql);
+            return (long)advance.ExecuteScalar()!;
+        }
+        catch (Exception e) when (IsConnectionFailure(e) && _connection is { } broken && IsBroken(broken))
+        {
+            DropConnection();
+            _transaction = Connection().BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+            using var advance = Command(AdvanceSql);
+            return (long)advance.ExecuteScalar()!;
+        }
+    }
+
+    private StoreException ChangedByAnotherWriter()
+        => new($"The database {Source} was changed by another writer since this server read it; nothing was written.");
 
     /// <summary>A command that writes: the state is locked first (<see cref="LockState"/>).</summary>
     private NpgsqlCommand WriteCommand(string sql)
     {
-        LockState();
+        if (!LockState())
+        {
+            // Rows staged without the store's look at the state (creating, importing): never on a state another replica moved.
+            throw ChangedByAnotherWriter();
+        }
+
         return Command(sql);
     }
 
@@ -268,16 +336,50 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     {
         _transaction!.Commit();
         EndTransaction();
-        if (_advanced)
+        if (_committing is { } next)
         {
-            _generation++;
+            Volatile.Write(ref _generation, next);
         }
 
-        _advanced = false;
+        _committing = null;
+    }
+
+    protected override bool IsStale()
+    {
+        if (!IsReplica)
+        {
+            return false;
+        }
+
+        bool Stale()
+        {
+            using var read = Command("SELECT generation FROM store_state");
+            return read.ExecuteScalar() is not long generation || generation != Volatile.Read(ref _generation);
+        }
+
+        try
+        {
+            return Stale();
+        }
+        catch (Exception e) when (IsConnectionFailure(e) && _connection is { } broken && IsBroken(broken))
+        {
+            // Broken while idle (PostgreSQL restarted): once more, on a new connection.
+            return Stale();
+        }
+    }
+
+    protected override void Watch(Action changed)
+    {
+        if (IsReplica && _listener is null && !_closed)
+        {
+            _listener = new PostgreSqlChangeListener(_dataSource, _checkInterval, () => Volatile.Read(ref _generation), changed);
+        }
     }
 
     protected override bool TryRollback()
     {
+        _statePending = false;
+        _committing = null;
         if (_transaction is null)
         {
             return true;
@@ -467,28 +569,36 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
         // Even a stuck transaction is safe to drop here: PostgreSQL rolls back whatever the session had not committed.
         _closed = true;
+        _listener?.Dispose();
         DropConnection();
         _dataSource.Dispose();
     }
 
-    /// <summary>The writer connection, opened (and the advisory lock taken) on first use.</summary>
+    /// <summary>
+    /// The writer connection, opened (and the advisory lock taken: shared by replicas) on first use, and again after it broke
+    /// outside a transaction.
+    /// </summary>
     private NpgsqlConnection Connection()
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (_connection is not null)
+        if (_connection is { } open && (_transaction is not null || !IsBroken(open)))
         {
-            return _connection;
+            return open;
         }
 
+        DropConnection();
         var connection = _dataSource.OpenConnection();
         try
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT pg_try_advisory_lock(@key, hashtext(current_schema()))";
+            string function = IsReplica ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
+            command.CommandText = $"SELECT {function}(@key, hashtext(current_schema()))";
             command.Parameters.AddWithValue("key", AdvisoryLockKey);
             if (!(bool)command.ExecuteScalar()!)
             {
-                throw new StoreException($"The database {Source} is in use by another innernet-server (its advisory lock is held).");
+                throw new StoreException(IsReplica
+                    ? $"The database {Source} is in use by an innernet-server that is not a replica (its advisory lock is held)."
+                    : $"The database {Source} is in use by another innernet-server (its advisory lock is held).");
             }
         }
         catch
@@ -500,6 +610,12 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         _connection = connection;
         return connection;
     }
+
+    /// <summary>Npgsql closes a connection whose session failed (the server went away, a fatal error).</summary>
+    private static bool IsBroken(NpgsqlConnection connection)
+        => connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State == System.Data.ConnectionState.Closed;
+
+    private static bool IsConnectionFailure(Exception e) => e is NpgsqlException or IOException or TimeoutException;
 
     private void EndTransaction()
     {

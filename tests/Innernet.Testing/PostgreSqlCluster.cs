@@ -17,6 +17,7 @@ public sealed class PostgreSqlCluster : IDisposable
     private static int _schemas;
     private readonly string? _directory;
     private readonly string? _bin;
+    private readonly string? _options;
 
     public PostgreSqlCluster()
     {
@@ -39,10 +40,9 @@ public sealed class PostgreSqlCluster : IDisposable
             Run("/usr/bin/chown", [ServiceUser, _directory]);
             AsPostgres("initdb", "-D", DataDirectory, "-U", ServiceUser, "--auth-local=trust", "--auth-host=reject", "-E", "UTF8",
                 "--locale=C", "--no-instructions");
-            string options = string.Create(CultureInfo.InvariantCulture,
+            _options = string.Create(CultureInfo.InvariantCulture,
                 $"-c listen_addresses='' -c unix_socket_directories='{_directory}' -c fsync=on -c synchronous_commit=on");
-            string log = Path.Combine(_directory, "server.log");
-            AsPostgres("pg_ctl", "-D", DataDirectory, "-l", log, "-w", "-t", "60", "-o", options, "start");
+            Start();
         }
         catch
         {
@@ -70,6 +70,17 @@ public sealed class PostgreSqlCluster : IDisposable
         Sql($"CREATE SCHEMA {schema}");
         return $"Host={SocketDirectory};Username={ServiceUser};Database=postgres;Search Path={schema}";
     }
+
+    /// <summary>Starts the server again after <see cref="Stop"/> (waits until it accepts connections).</summary>
+    public void Start()
+        => AsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(SocketDirectory, "server.log"), "-w", "-t", "60", "-o", _options!,
+            "start");
+
+    /// <summary>
+    /// Stops the server (fast shutdown: every session is ended, as when PostgreSQL restarts or its host goes away; waits until
+    /// it is down). Its socket disappears, so clients fail to connect until <see cref="Start"/>.
+    /// </summary>
+    public void Stop() => AsPostgres("pg_ctl", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop");
 
     /// <summary>Runs SQL through psql as the superuser; its output (unaligned, tuples only).</summary>
     public string Sql(string sql, string database = "postgres")

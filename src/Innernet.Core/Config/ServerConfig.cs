@@ -8,7 +8,8 @@ namespace Innernet.Core.Config;
 /// The server's <c>/etc/innernet-server/&lt;iface&gt;.conf</c> (kebab-case TOML, all keys required):
 /// <c>private-key</c>, <c>listen-port</c>, <c>address</c> (server overlay IP) and
 /// <c>network-cidr-prefix</c> (root CIDR prefix length). <see cref="ToString"/> hides the key. An extension innernet
-/// does not have: an optional <c>[database]</c> section whose <c>connection</c> puts the network in PostgreSQL.
+/// does not have: an optional <c>[database]</c> section whose <c>connection</c> puts the network in PostgreSQL, and
+/// whose <c>replica = true</c> makes this server one of several replicas sharing that database.
 /// </summary>
 public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IPAddress Address, int NetworkCidrPrefix)
 {
@@ -18,11 +19,20 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
     /// <summary>Its key: the PostgreSQL connection (a <c>postgresql://</c> URI or Npgsql keywords, never a password).</summary>
     public const string DatabaseConnectionKey = "connection";
 
+    /// <summary>Its key: <c>true</c> when this server is one of several replicas on the database (default false).</summary>
+    public const string DatabaseReplicaKey = "replica";
+
     /// <summary>
     /// Where the network's store is when it is not the embedded LiteDB file next to the config: a PostgreSQL connection
     /// (see <c>docs/operations.md</c>). Null: the file.
     /// </summary>
     public string? DatabaseConnection { get; init; }
+
+    /// <summary>
+    /// The PostgreSQL database is shared with other servers of the same network (replicas, see <c>docs/operations.md</c>)
+    /// instead of being this server's alone.
+    /// </summary>
+    public bool DatabaseReplica { get; init; }
 
     /// <summary>Parses the TOML text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ValidationException">A key is missing or invalid; the message names file and key.</exception>
@@ -39,17 +49,18 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
             throw doc.Invalid(null, "network-cidr-prefix", $"must be from 0 to {max} for {address}, not {prefix}");
         }
 
-        string? connection = doc.OptionalSection(DatabaseSection) is { } database
-            ? doc.String(database, DatabaseSection, DatabaseConnectionKey)
-            : null;
+        var database = doc.OptionalSection(DatabaseSection);
+        string? connection = database is null ? null : doc.String(database, DatabaseSection, DatabaseConnectionKey);
         if (connection is { Length: 0 })
         {
             throw doc.Invalid(DatabaseSection, DatabaseConnectionKey, "must not be empty");
         }
 
+        bool replica = database is not null && (doc.OptionalBoolean(database, DatabaseSection, DatabaseReplicaKey) ?? false);
         return new ServerConfig(doc.Key(root, null, "private-key"), doc.Port(root, null, "listen-port"), address, (int)prefix)
         {
             DatabaseConnection = connection,
+            DatabaseReplica = replica,
         };
     }
 
@@ -81,6 +92,10 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
         if (DatabaseConnection is { } connection)
         {
             text.Section(DatabaseSection).String(DatabaseConnectionKey, connection);
+            if (DatabaseReplica)
+            {
+                text.Boolean(DatabaseReplicaKey, true);
+            }
         }
 
         return text.ToString();
@@ -92,5 +107,5 @@ public sealed record ServerConfig(WireGuardKey PrivateKey, ushort ListenPort, IP
     /// <summary>Everything but the private key.</summary>
     public override string ToString()
         => $"ServerConfig {{ ListenPort = {ListenPort}, Address = {Address}, NetworkCidrPrefix = {NetworkCidrPrefix}, "
-            + $"DatabaseConnection = {DatabaseConnection ?? "(file)"} }}";
+            + $"DatabaseConnection = {DatabaseConnection ?? "(file)"}, DatabaseReplica = {DatabaseReplica} }}";
 }

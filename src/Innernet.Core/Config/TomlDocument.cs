@@ -77,6 +77,14 @@ internal sealed class TomlDocument
             _ => throw Invalid(section, key, "must be an integer"),
         };
 
+    public bool? OptionalBoolean(TomlTable table, string? section, string key)
+        => Optional(table, key) switch
+        {
+            null => null,
+            bool b => b,
+            _ => throw Invalid(section, key, "must be true or false"),
+        };
+
     public ushort Port(TomlTable table, string? section, string key)
         => OptionalPort(table, section, key) ?? throw Invalid(section, key, "is missing");
 

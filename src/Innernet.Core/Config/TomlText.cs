@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Innernet.Core.Config;
 
-/// <summary>Writes the small, fixed TOML layouts innernet uses (sections, strings, integers, comments).</summary>
+/// <summary>Writes the small, fixed TOML layouts innernet uses (sections, strings, integers, booleans, comments).</summary>
 internal sealed class TomlText
 {
     private readonly StringBuilder _text = new();
@@ -34,6 +34,12 @@ internal sealed class TomlText
     public TomlText Integer(string key, long value)
     {
         _text.Append(Key(key)).Append(" = ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        return this;
+    }
+
+    public TomlText Boolean(string key, bool value)
+    {
+        _text.Append(Key(key)).Append(" = ").Append(value ? "true" : "false").Append('\n');
         return this;
     }
 

@@ -8,7 +8,8 @@ namespace Innernet.Core.Persistence;
 /// One committed state of a <see cref="ServerStore"/>, read as a whole (peers, CIDRs and associations of the same
 /// commit), for code that compares successive states: arrays in id order, and an unchanged row or table keeps its
 /// object from one state to the next, so "what changed" is a reference comparison (a state re-read from the file
-/// after a failed write has new objects everywhere: it compares as changed, never as unchanged).
+/// after a failed write has new objects everywhere: it compares as changed, never as unchanged; one read after another
+/// replica's commit keeps the objects of the rows that commit left as they were).
 /// </summary>
 public sealed class CommittedState
 {

@@ -4,7 +4,10 @@ namespace Innernet.Core.Persistence;
 
 public sealed partial class ServerStore
 {
-    /// <summary>The last audit id handed out; read from the file on first use. Touched only by the writer thread.</summary>
+    /// <summary>
+    /// The last audit id handed out; read from the database on first use, and again after a state another server sharing
+    /// the database committed was read. Touched only by the writer thread.
+    /// </summary>
     private long _lastAuditId = -1;
 
     /// <summary>
@@ -52,7 +55,14 @@ public sealed partial class ServerStore
         // Ids continue from the log itself (the snapshot does not hold it); a failed commit leaves a gap, never a repeat.
         if (_lastAuditId < 0)
         {
-            _lastAuditId = _engine.ReadLastAuditId();
+            try
+            {
+                _lastAuditId = _engine.ReadLastAuditId();
+            }
+            catch (Exception e) when (_engine.Wrap(e, $"Cannot read the audit log of '{Source}'") is { } wrapped)
+            {
+                throw wrapped;
+            }
         }
 
         return entry with { Id = ++_lastAuditId };

@@ -22,6 +22,11 @@ namespace Innernet.Core.Persistence;
 /// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed write (a batch publishes its last one).</para>
 /// <para>The confirm flags of separate LiteDB transactions are never merged: a batch is one transaction, so a
 /// crash keeps all of it or none.</para>
+/// <para>On a database shared with other servers (PostgreSQL replicas) the writer asks the engine to lock the state before
+/// staging (<see cref="StoreEngine.LockState"/>); when another server committed since the last read, the writer reads the
+/// state inside that transaction, publishes it and plans the whole batch again on it, so validation runs on the newest
+/// state and a write is never refused (or retried) for a conflict alone. When the engine signals another server's commit
+/// (ServerStore.Replicas.cs), the writer re-reads the state between batches.</para>
 /// <para>One long-lived thread runs every transaction because LiteDB binds a transaction to the thread that began
 /// it, and one that failed half-way stays attached to that thread: on a request thread that later exits, its
 /// finalizer throws and takes the process down. The writer also closes the database, on the same thread.</para>
@@ -66,6 +71,7 @@ public sealed partial class ServerStore
     {
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "ServerStore writer" };
         _writer.Start();
+        _engine.Watch(RequestRefresh);
     }
 
     /// <summary>
@@ -84,7 +90,17 @@ public sealed partial class ServerStore
                     batch.Add(next);
                 }
 
-                CommitBatch(batch);
+                if (batch.RemoveAll(w => w == _refreshSignal) > 0)
+                {
+                    RefreshIfStale();
+                }
+
+                if (batch.Count > 0)
+                {
+                    CommitBatch(batch);
+                }
+
+                AnnounceCommittedElsewhere();
                 if (_queued.Count == 0)
                 {
                     CheckpointWhileIdle();
@@ -135,16 +151,13 @@ public sealed partial class ServerStore
     private bool TryCommitTogether(IReadOnlyList<PendingWrite> batch)
     {
         var start = _snapshot;
-        var state = start;
-        var changed = new List<PendingWrite>(batch.Count);
-        foreach (var write in batch)
+        var (state, changed) = PlanBatch(batch, start);
+        if (changed.Count < batch.Count && Newest(start) is var newest && newest != start)
         {
-            if (write.Plan(state) is { } next)
-            {
-                changed.Add(write);
-                state = next;
-                write.AuditEntry = write.Audit is { Recorded: null } scope ? NumberAuditEntry(scope.Entry) : null;
-            }
+            // A refusal (or a write that changes nothing) must hold on the newest state, not on one another server sharing the
+            // database has moved on from (a peer it deleted, an invitation it created): plan again on that state.
+            start = newest;
+            (state, changed) = PlanBatch(batch, start);
         }
 
         if (changed.Count > 0)
@@ -153,6 +166,16 @@ public sealed partial class ServerStore
             {
                 CommitTransaction(() =>
                 {
+                    if (!_engine.LockState())
+                    {
+                        // Another server sharing the database committed since this one read it, and nobody else can commit
+                        // while this transaction holds the lock: read that state and plan the batch again on it, so every
+                        // rule (unique values, one-time redeem, ids from the stored sequences) holds across the servers.
+                        start = ReadSnapshot(start.Version + 1, start);
+                        PublishCommittedElsewhere(start);
+                        (state, changed) = PlanBatch(batch, start);
+                    }
+
                     foreach (var write in changed)
                     {
                         write.Stage();
@@ -200,6 +223,42 @@ public sealed partial class ServerStore
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Plans every write of <paramref name="batch"/> on the state the writes before it leave, from <paramref name="start"/>:
+    /// the final state and the writes that change something (each numbered with its audit entry, if it records one).
+    /// </summary>
+    private (StoreSnapshot State, List<PendingWrite> Changed) PlanBatch(IReadOnlyList<PendingWrite> batch, StoreSnapshot start)
+    {
+        var state = start;
+        var changed = new List<PendingWrite>(batch.Count);
+        foreach (var write in batch)
+        {
+            write.AuditEntry = null;
+            if (write.Plan(state) is not { } next)
+            {
+                continue;
+            }
+
+            if (write.Audit is { Recorded: null } scope)
+            {
+                try
+                {
+                    write.AuditEntry = NumberAuditEntry(scope.Entry);
+                }
+                catch (StoreException e)
+                {
+                    write.Fail(e);
+                    continue;
+                }
+            }
+
+            changed.Add(write);
+            state = next;
+        }
+
+        return (state, changed);
     }
 
     /// <summary>

@@ -18,7 +18,10 @@ namespace Innernet.Core.Persistence;
 /// commit (group commit, see ServerStore.Writes.cs). After each commit the store publishes an immutable
 /// snapshot of the whole database; readers take the current snapshot without locking and always see
 /// committed state. The file is locked exclusively, so this process is its only writer and the snapshot
-/// is exactly the committed content (it is read back from the file after any failed write).</para>
+/// is exactly the committed content (it is read back from the file after any failed write). On a PostgreSQL database
+/// shared by replicas, each commit locks the database's state first and the writes are planned again on the newest
+/// state when another replica committed meanwhile; other replicas' commits are read and published as new versions
+/// (ServerStore.Replicas.cs).</para>
 /// <para><b>Durability.</b> A write method returns only after its transaction is on stable storage (fsync of
 /// the write-ahead log, and of the directory when a file was created), so whatever a caller acknowledges
 /// survives a power cut; a crash at any moment leaves a database that opens with every returned write and
@@ -224,18 +227,23 @@ public sealed partial class ServerStore : IDisposable
             }
 
             _queued.Dispose();
+            _refreshSignal.Dispose();
         }
     }
 
     /// <summary>Closes the engine; after a commit that could not be rolled back its transaction is abandoned, never finalized.</summary>
     private void CloseDatabase() => _engine.Close(abandon: _stoppedBy is not null);
 
-    private StoreSnapshot ReadSnapshot(long version)
+    /// <summary>
+    /// Reads the whole state from the engine as version <paramref name="version"/>; rows equal to those of
+    /// <paramref name="sharingWith"/> keep its objects (see <see cref="StoreSnapshot.Load"/>).
+    /// </summary>
+    private StoreSnapshot ReadSnapshot(long version, StoreSnapshot? sharingWith = null)
     {
         var rows = _engine.ReadRows();
         try
         {
-            return StoreSnapshot.Load(rows.Cidrs, rows.Peers, rows.Associations, rows.Sequences, rows.ReservedIps, version);
+            return StoreSnapshot.Load(rows.Cidrs, rows.Peers, rows.Associations, rows.Sequences, rows.ReservedIps, version, sharingWith);
         }
         catch (ArgumentException e)
         {

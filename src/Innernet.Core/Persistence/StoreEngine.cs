@@ -13,11 +13,13 @@ namespace Innernet.Core.Persistence;
 /// <remarks>
 /// <para><b>Durability.</b> <see cref="CommitTransaction"/> returns only once the transaction is on stable storage:
 /// the store acknowledges a write right after it.</para>
-/// <para><b>Exclusivity.</b> An open engine is its database's only writer (LiteDB: an exclusive file lock; PostgreSQL:
-/// an advisory lock), so the store's snapshot is exactly the committed content.</para>
-/// <para><b>Change feed.</b> <see cref="ReadRows"/> reads a whole consistent state; the store publishes it as a new
-/// <see cref="ServerStore.Version"/>. A feed across processes would have the engine signal a commit by another writer
-/// and the store re-read and publish, as it does after a failed write.</para>
+/// <para><b>Exclusivity.</b> An open engine is normally its database's only writer (LiteDB: an exclusive file lock;
+/// PostgreSQL: an advisory lock), so the store's snapshot is exactly the committed content.</para>
+/// <para><b>Shared databases.</b> An engine whose database other servers write too (PostgreSQL replicas) says so in
+/// three places: <see cref="LockState"/> (a transaction that finds another writer's commit makes the store re-read the
+/// rows under the lock and plan its writes again), <see cref="IsStale"/> and <see cref="Watch"/> (it tells the store
+/// when another writer may have committed; the store re-reads the state and publishes it as a new
+/// <see cref="ServerStore.Version"/>). The defaults are those of an only writer.</para>
 /// </remarks>
 public abstract class StoreEngine : IDisposable
 {
@@ -38,6 +40,30 @@ public abstract class StoreEngine : IDisposable
 
     /// <summary>Opens the transaction the next row writes join.</summary>
     protected internal abstract void BeginTransaction();
+
+    /// <summary>
+    /// Inside the open transaction, before the store stages its first row: makes this transaction the database's only
+    /// writer until it ends and says whether the state this engine last read or committed is still the newest. False
+    /// only where other writers share the database: the store then reads the rows again inside this transaction (nobody
+    /// else can commit now) and plans its writes on them. An only writer needs no lock: true.
+    /// </summary>
+    /// <exception cref="StoreException">Another writer changed a database this engine should be the only writer of.</exception>
+    protected internal virtual bool LockState() => true;
+
+    /// <summary>
+    /// Outside any transaction: true when another writer committed since this engine last read or committed (a cheap check;
+    /// only engines sharing their database can say true).
+    /// </summary>
+    protected internal virtual bool IsStale() => false;
+
+    /// <summary>
+    /// Starts telling the store, through <paramref name="changed"/> (on any thread, never blocking), that another writer
+    /// may have committed: the store then checks <see cref="IsStale"/> and re-reads. Called once the store's writer runs;
+    /// an only writer never calls <paramref name="changed"/>. Stops when the engine closes.
+    /// </summary>
+    protected internal virtual void Watch(Action changed)
+    {
+    }
 
     /// <summary>Commits the open transaction durably.</summary>
     protected internal abstract void CommitTransaction();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Innernet.Core.Acl;
 using Innernet.Core.Model;
@@ -69,18 +70,29 @@ internal sealed class StoreSnapshot
     /// <summary>The ACL index of this snapshot, built by the first caller and then shared.</summary>
     public NetworkView View => _view.Value;
 
-    /// <summary>Builds a snapshot with version <paramref name="version"/> from rows in any order (as read at open).</summary>
+    /// <summary>
+    /// Builds a snapshot with version <paramref name="version"/> from rows in any order (as read at open). Rows equal to
+    /// those of <paramref name="sharingWith"/> (a state re-read after another server's commit) keep its objects, and a
+    /// table without a change keeps its array, so successive states compare by reference as after a local commit.
+    /// </summary>
     public static StoreSnapshot Load(
         IEnumerable<Cidr> cidrs,
         IEnumerable<Peer> peers,
         IEnumerable<Association> associations,
         IdSequences sequences,
         IEnumerable<ReservedIp> reservedIps,
-        long version)
+        long version,
+        StoreSnapshot? sharingWith = null)
     {
         var peerList = peers.OrderBy(p => p.Id).ToImmutableArray();
         var cidrList = cidrs.OrderBy(c => c.Id).ToImmutableArray();
         var associationList = associations.OrderBy(a => a.Id).ToImmutableArray();
+        if (sharingWith is not null)
+        {
+            peerList = Share(sharingWith.Peers, peerList, static p => p.Id);
+            cidrList = Share(sharingWith.Cidrs, cidrList, static c => c.Id);
+            associationList = Share(sharingWith.Associations, associationList, static a => a.Id);
+        }
 
         // The stored sequences normally cover every id; take the maximum anyway so a damaged sequence
         // document can never make an id be handed out twice.
@@ -184,6 +196,37 @@ internal sealed class StoreSnapshot
             sequences ?? Sequences,
             ReservedIps,
             Version + 1);
+
+    /// <summary>
+    /// <paramref name="next"/> with each row equal to one of <paramref name="previous"/> replaced by it (both in id order).
+    /// </summary>
+    private static ImmutableArray<T> Share<T>(ImmutableArray<T> previous, ImmutableArray<T> next, Func<T, long> idOf)
+        where T : class, IEquatable<T>
+    {
+        var shared = new T[next.Length];
+        bool unchanged = previous.Length == next.Length;
+        int old = 0;
+        for (int i = 0; i < next.Length; i++)
+        {
+            long id = idOf(next[i]);
+            while (old < previous.Length && idOf(previous[old]) < id)
+            {
+                old++;
+            }
+
+            if (old < previous.Length && idOf(previous[old]) == id && previous[old].Equals(next[i]))
+            {
+                shared[i] = previous[old++];
+            }
+            else
+            {
+                shared[i] = next[i];
+                unchanged = false;
+            }
+        }
+
+        return unchanged ? previous : ImmutableCollectionsMarshal.AsImmutableArray(shared);
+    }
 
     private static Lazy<WriteLookups> Computed(WriteLookups lookups) => new(lookups);
 

@@ -5,7 +5,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Server.Api;
 
 /// <summary>The app-wide state the endpoint handlers share (one per <see cref="ServerApp"/>).</summary>
-internal sealed class ApiContext
+internal sealed class ApiContext : IDisposable
 {
     public ApiContext(ServerAppOptions options, ILogger<ApiContext> logger)
     {
@@ -17,6 +17,7 @@ internal sealed class ApiContext
         Logger = logger;
         Responses = new ResponseBodies(Store, PeerSync);
         Feed = new StateFeed(Store, PeerSync, Time, logger);
+        Store.CommittedElsewhere += OnCommittedElsewhere;
     }
 
     public ServerStore Store { get; }
@@ -40,4 +41,17 @@ internal sealed class ApiContext
     /// WireGuard sees the changes in the order the store committed them.
     /// </summary>
     public Lock PeerStateGate { get; } = new();
+
+    /// <summary>The app is disposed: the store (which outlives it) stops calling it.</summary>
+    public void Dispose() => Store.CommittedElsewhere -= OnCommittedElsewhere;
+
+    /// <summary>
+    /// Another replica's commit, read by the store: told to the live feed and to WireGuard as a local write tells them
+    /// (<see cref="ChangeNotificationMiddleware"/>, the endpoints' <see cref="IPeerSync"/> calls).
+    /// </summary>
+    private void OnCommittedElsewhere(object? sender, EventArgs e)
+    {
+        Feed.Notify();
+        PeerSync.CommittedElsewhere();
+    }
 }

@@ -26,6 +26,14 @@ public interface IPeerSync
     /// <summary>Peers were deleted from the store (expired invitations swept): remove their keys.</summary>
     void PeersRemoved(IReadOnlyList<Peer> peers);
 
+    /// <summary>
+    /// The store published changes another server sharing its database committed (replicas): apply whatever changed. An
+    /// implementation that follows the store by reconciliation makes a pass soon. Must be cheap.
+    /// </summary>
+    void CommittedElsewhere()
+    {
+    }
+
     /// <summary>The endpoint WireGuard observed for this key (last handshake source), or null when unknown.</summary>
     IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey);
 

@@ -92,13 +92,23 @@ internal sealed class NetworkSession : IAsyncDisposable
 
     /// <summary>
     /// Opens the network's store: in PostgreSQL when <paramref name="connection"/> (else the config's <c>[database]
-    /// connection</c>) names one, else the LiteDB file in the data directory.
+    /// connection</c>) names one, as a replica when <paramref name="replica"/> or the config's <c>replica</c> says so; else the
+    /// LiteDB file in the data directory.
     /// </summary>
-    public static ServerStore OpenStore(CliContext context, ServerPaths paths, ServerConfig config, string? connection = null)
+    public static ServerStore OpenStore(
+        CliContext context, ServerPaths paths, ServerConfig config, string? connection = null, bool replica = false)
     {
+        replica |= config.DatabaseReplica;
         if ((connection ?? config.DatabaseConnection) is { } postgres)
         {
-            return OpenPostgreSql(paths, postgres);
+            return OpenPostgreSql(paths, postgres, replica);
+        }
+
+        if (replica)
+        {
+            throw new CliUserException(
+                $"replicas share a PostgreSQL database, and network '{paths.Interface}' has none (--database, or [database] connection)",
+                ExitCode.Usage);
         }
 
         if (!File.Exists(paths.Database))
@@ -124,11 +134,11 @@ internal sealed class NetworkSession : IAsyncDisposable
         return store;
     }
 
-    private static ServerStore OpenPostgreSql(ServerPaths paths, string connection)
+    private static ServerStore OpenPostgreSql(ServerPaths paths, string connection, bool replica)
     {
         try
         {
-            return ServerStore.Open(Connect(connection));
+            return ServerStore.Open(Connect(connection, replica));
         }
         catch (StoreException e)
         {
@@ -141,12 +151,15 @@ internal sealed class NetworkSession : IAsyncDisposable
         ExitCode.Failure,
         e);
 
-    /// <summary>A PostgreSQL engine for <paramref name="connection"/>; a bad setting is a usage error naming the setting.</summary>
-    public static PostgreSqlStoreEngine Connect(string connection)
+    /// <summary>
+    /// A PostgreSQL engine for <paramref name="connection"/> (a <paramref name="replica"/>'s: sharing the database); a bad
+    /// setting is a usage error naming the setting.
+    /// </summary>
+    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false)
     {
         try
         {
-            return PostgreSqlStoreEngine.Connect(connection);
+            return PostgreSqlStoreEngine.Connect(connection, replica);
         }
         catch (ValidationException e)
         {

@@ -22,9 +22,13 @@ internal static class ServeCommand
         };
         var database = CommonOptions.Database(
             "Keep the network in this PostgreSQL database (default: the config's [database] connection, else the file)");
+        var replica = new Option<bool>("--replica")
+        {
+            Description = "Be one of several servers sharing the network's PostgreSQL database (default: the config's [database] replica)",
+        };
         var command = new Command("serve", "Run the coordination server of a network")
         {
-            iface, hostsPath, noWriteHosts, hostSuffix, database,
+            iface, hostsPath, noWriteHosts, hostSuffix, database, replica,
         };
         command.Validators.Add(result =>
         {
@@ -41,7 +45,8 @@ internal static class ServeCommand
                 parse.GetValue(hostsPath) ?? ServeArgs.DefaultHostsPath,
                 parse.GetValue(noWriteHosts),
                 parse.GetValue(hostSuffix),
-                parse.GetValue(database)),
+                parse.GetValue(database),
+                parse.GetValue(replica)),
             ct)));
         return command;
     }

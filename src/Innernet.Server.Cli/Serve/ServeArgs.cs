@@ -1,7 +1,8 @@
 namespace Innernet.Server.Serve;
 
 /// <summary>The flags of <c>serve</c> (the network options come from the global ones).</summary>
-internal sealed record ServeArgs(string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix, string? Database = null)
+internal sealed record ServeArgs(
+    string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix, string? Database = null, bool Replica = false)
 {
     public const string DefaultHostsPath = "/etc/hosts";
 }

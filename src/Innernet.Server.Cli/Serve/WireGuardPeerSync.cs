@@ -109,6 +109,9 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     public void PeersRemoved(IReadOnlyList<Peer> peers) => Changed();
 
+    /// <summary>Another replica's commit: the pass finds in the store what changed, as after a local one.</summary>
+    public void CommittedElsewhere() => Changed();
+
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => _observed.GetValueOrDefault(publicKey);
 
     /// <summary>

@@ -43,6 +43,24 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void ServerConfig_DatabaseReplica_RoundTripsDefaultsToFalseAndANonBooleanIsRefused()
+    {
+        string golden = Golden.Read("Toml/server.conf");
+        string section = "\n[database]\nconnection = \"postgresql://innernet@/innernet?host=/run/postgresql\"\n";
+        string toml = golden + section + "replica = true\n";
+
+        var replica = ServerConfig.Parse(toml);
+
+        Assert.True(replica.DatabaseReplica);
+        Assert.Equal(toml, replica.ToToml());
+        Assert.False(ServerConfig.Parse(golden + section).DatabaseReplica);
+        Assert.False(ServerConfig.Parse(golden + section + "replica = false\n").DatabaseReplica);
+        Assert.Equal(golden + section, ServerConfig.Parse(golden + section + "replica = false\n").ToToml());
+        var e = Assert.Throws<ValidationException>(() => ServerConfig.Parse(golden + section + "replica = \"yes\"\n", "server.conf"));
+        Assert.Contains("[database] 'replica' must be true or false", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InterfaceConfig_GoldenWithOverrides_RoundTrips()
     {
         var expected = new InterfaceConfig

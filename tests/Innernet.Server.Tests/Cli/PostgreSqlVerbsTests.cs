@@ -1,5 +1,7 @@
 using Innernet.Cli;
 using Innernet.Core.Config;
+using Innernet.Core.Persistence;
+using Innernet.Server.PostgreSql;
 using Innernet.Testing;
 
 namespace Innernet.Server.Tests.Cli;
@@ -15,8 +17,7 @@ public sealed class PostgreSqlVerbsTests(PostgreSqlCluster cluster) : IClassFixt
         using var cli = new CliHarness();
         string connection = cluster.NewSchema();
 
-        (await cli.RunAsync("new", "--network-name", cli.Interface, "--network-cidr", "10.66.0.0/16", "--external-endpoint",
-            "198.18.0.1:51820", "--listen-port", "51820", "--database", connection)).AssertOk();
+        await NewInPostgreSqlAsync(cli, connection);
         (await cli.RunAsync("add-cidr", cli.Interface, "--name", "humans", "--cidr", "10.66.1.0/24", "--parent", cli.Interface, "--yes"))
             .AssertOk();
         (await cli.RunAsync("add-peer", cli.Interface, "--name", "alice", "--cidr", "humans", "--admin", "false", "--auto-ip",
@@ -83,6 +84,30 @@ public sealed class PostgreSqlVerbsTests(PostgreSqlCluster cluster) : IClassFixt
 
         Assert.Null(ServerConfig.Load(cli.ConfigFile).Config.DatabaseConnection);
     }
+
+    [Fact]
+    public async Task Verbs_WithReplicaInTheConfig_ShareTheDatabaseWithARunningReplica()
+    {
+        cluster.Require();
+        using var cli = new CliHarness();
+        string connection = cluster.NewSchema();
+        await NewInPostgreSqlAsync(cli, connection);
+        var config = ServerConfig.Load(cli.ConfigFile).Config;
+        (config with { DatabaseReplica = true }).Save(cli.ConfigFile);
+        using var replica = ServerStore.Open(PostgreSqlStoreEngine.Connect(connection, replica: true));
+
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "humans", "--cidr", "10.66.1.0/24", "--parent", cli.Interface, "--yes"))
+            .AssertOk();
+
+        await Eventually.TrueAsync(() => replica.ListCidrs().Any(c => c.Name == "humans"), "the replica to see the verb's write");
+        (config with { DatabaseReplica = false }).Save(cli.ConfigFile);
+        (await cli.RunAsync("list-cidrs", cli.Interface)).AssertFails((int)ExitCode.Failure, "in use by another innernet-server");
+    }
+
+    /// <summary><c>new --database <paramref name="connection"/></c>: the network 10.66.0.0/16 in that schema.</summary>
+    private static async Task NewInPostgreSqlAsync(CliHarness cli, string connection)
+        => (await cli.RunAsync("new", "--network-name", cli.Interface, "--network-cidr", "10.66.0.0/16", "--external-endpoint",
+            "198.18.0.1:51820", "--listen-port", "51820", "--database", connection)).AssertOk();
 
     [Fact]
     public async Task New_DatabaseWithPassword_IsRefusedBeforeAnythingIsWritten()

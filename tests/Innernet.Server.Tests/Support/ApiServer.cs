@@ -16,7 +16,8 @@ namespace Innernet.Server.Tests.Support;
 /// <summary>
 /// One test's innernet server: a real <see cref="ServerStore"/> on an in-memory LiteDB holding innernet's test
 /// fixture, served by <see cref="ServerApp"/> on real Kestrel at the server's overlay IP (port 0).
-/// Clients connect over real TCP from a peer's own address (the socket is bound to it before connecting).
+/// Clients connect over real TCP from a peer's own address (the socket is bound to it before connecting). A replica
+/// (<see cref="StartReplicaAsync"/>) serves another store on the same shared database, with the same server key.
 /// </summary>
 internal sealed class ApiServer : IAsyncDisposable
 {
@@ -24,26 +25,50 @@ internal sealed class ApiServer : IAsyncDisposable
     public static readonly IPEndPoint Developer1Observed = IPEndPoint.Parse("198.51.100.11:51820");
     public static readonly IPEndPoint Developer2Observed = IPEndPoint.Parse("198.51.100.12:51820");
 
-    private readonly MemoryStream _database;
+    private readonly MemoryStream? _database;
     private readonly List<HttpClient> _clients = [];
     private readonly string? _netnsPath;
     private readonly IPEndPoint _listenEndPoint;
     private readonly IPeerSync? _peerSync;
     private WebApplication? _app;
 
-    private ApiServer(TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint, IPeerSync? peerSync)
+    private ApiServer(
+        TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint, IPeerSync? peerSync, Func<NewNetwork, ServerStore>? create)
     {
         _peerSync = peerSync;
         Network = network;
         _netnsPath = netnsPath;
         _listenEndPoint = listenEndPoint ?? new IPEndPoint(network.ServerIp, 0);
         ServerKey = TestKeys.RandomKey();
-        _database = new MemoryStream();
-        Store = ServerStore.Create(
-            _database,
-            new NewNetwork(TestNetwork.Name, network.Root, network.ServerIp, ServerKey, TestNetwork.ExternalEndpoint));
+        var newNetwork = new NewNetwork(TestNetwork.Name, network.Root, network.ServerIp, ServerKey, TestNetwork.ExternalEndpoint);
+        if (create is null)
+        {
+            _database = new MemoryStream();
+            Store = ServerStore.Create(_database, newNetwork);
+        }
+        else
+        {
+            Store = create(newNetwork);
+        }
+
         Time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         Populate();
+        ObserveDevelopers();
+    }
+
+    /// <summary>A replica of <paramref name="first"/>: <paramref name="store"/> is another store on its shared database.</summary>
+    private ApiServer(ApiServer first, ServerStore store)
+    {
+        Network = first.Network;
+        _listenEndPoint = new IPEndPoint(Network.ServerIp, 0);
+        ServerKey = first.ServerKey;
+        Store = store;
+        Time = new ManualTimeProvider(first.Time.GetUtcNow());
+        ObserveDevelopers();
+    }
+
+    private void ObserveDevelopers()
+    {
         PeerSync.Observed[Store.GetPeer(TestNetwork.Developer1Id)!.PublicKey] = Developer1Observed;
         PeerSync.Observed[Store.GetPeer(TestNetwork.Developer2Id)!.PublicKey] = Developer2Observed;
     }
@@ -73,17 +98,30 @@ internal sealed class ApiServer : IAsyncDisposable
         string? adminSocketPath = null,
         IPEndPoint? listenEndPoint = null,
         Func<IPEndPoint, Socket>? createListenSocket = null,
-        IPeerSync? peerSync = null)
+        IPeerSync? peerSync = null,
+        Func<NewNetwork, ServerStore>? createStore = null)
     {
-        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint, peerSync);
+        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint, peerSync, createStore);
+        return await server.StartedAsync(adminSocketPath, createListenSocket);
+    }
+
+    /// <summary>
+    /// Starts a replica of <paramref name="first"/> (started with a <c>createStore</c> on a shared database): its own app and
+    /// port serving <paramref name="store"/>, another store on that database (the replica disposes it).
+    /// </summary>
+    public static Task<ApiServer> StartReplicaAsync(ApiServer first, ServerStore store)
+        => new ApiServer(first, store).StartedAsync(null, null);
+
+    private async Task<ApiServer> StartedAsync(string? adminSocketPath, Func<IPEndPoint, Socket>? createListenSocket)
+    {
         try
         {
-            await server.StartAppAsync(adminSocketPath, createListenSocket);
-            return server;
+            await StartAppAsync(adminSocketPath, createListenSocket);
+            return this;
         }
         catch
         {
-            await server.DisposeAsync();
+            await DisposeAsync();
             throw;
         }
     }
@@ -261,7 +299,10 @@ internal sealed class ApiServer : IAsyncDisposable
         }
 
         Store.Dispose();
-        await _database.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     private Uri BaseUri()

@@ -49,5 +49,7 @@ internal sealed class RecordingPeerSync : IPeerSync
         }
     }
 
+    public void CommittedElsewhere() => Calls.Enqueue("committed elsewhere");
+
     public IPEndPoint? GetObservedEndpoint(WireGuardKey publicKey) => Observed.GetValueOrDefault(publicKey);
 }
