@@ -1,11 +1,12 @@
 using Innernet.Core.Persistence;
 using Innernet.Server.Api.Live;
+using Innernet.Server.Api.Metrics;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Api;
 
 /// <summary>The app-wide state the endpoint handlers share (one per <see cref="ServerApp"/>).</summary>
-internal sealed class ApiContext
+internal sealed class ApiContext : IDisposable
 {
     public ApiContext(ServerAppOptions options, ILogger<ApiContext> logger)
     {
@@ -17,6 +18,7 @@ internal sealed class ApiContext
         Logger = logger;
         Responses = new ResponseBodies(Store, PeerSync);
         Feed = new StateFeed(Store, PeerSync, Time, logger);
+        Metrics = new ServerMetrics(Feed, PeerSync);
     }
 
     public ServerStore Store { get; }
@@ -35,9 +37,15 @@ internal sealed class ApiContext
     /// <summary>The change feed of the live state streams (<c>GET /v1/user/state/stream</c>).</summary>
     public StateFeed Feed { get; }
 
+    /// <summary>The API's instruments (requests, streams, propagation lag, WireGuard peers).</summary>
+    public ServerMetrics Metrics { get; }
+
     /// <summary>
     /// Serializes admin changes of a peer's enabled state with the matching <see cref="IPeerSync"/> call, so
     /// WireGuard sees the changes in the order the store committed them.
     /// </summary>
     public Lock PeerStateGate { get; } = new();
+
+    /// <summary>Disposed with the app's services.</summary>
+    public void Dispose() => Metrics.Dispose();
 }

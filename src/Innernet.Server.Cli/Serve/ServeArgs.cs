@@ -1,7 +1,12 @@
+using System.Net;
+
 namespace Innernet.Server.Serve;
 
 /// <summary>The flags of <c>serve</c> (the network options come from the global ones).</summary>
 internal sealed record ServeArgs(string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix, string? Database = null)
 {
     public const string DefaultHostsPath = "/etc/hosts";
+
+    /// <summary>The loopback endpoint of the metrics listener (<c>--metrics-listen</c>), or null for none.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
 }
