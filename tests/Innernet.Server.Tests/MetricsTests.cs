@@ -156,7 +156,8 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public async Task AdminSocket_ServesMetricsAndHealth()
     {
-        await using var server = await ApiServer.StartAsync(adminSocketPath: Path.Combine(_directory, "admin.sock"));
+        await using var server = await ApiServer.StartAsync(
+            adminSocketPath: Path.Combine(_directory, "admin.sock"), metricsEndPoint: LoopbackAnyPort);
         var admin = server.LocalAdminClient();
 
         var scrape = await PrometheusText.ScrapeAsync(admin);
@@ -164,6 +165,16 @@ public sealed class MetricsTests : IDisposable
 
         Assert.True(scrape.Has("innernet_store_info"), scrape.Text);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutAMetricsListener_NoMetricsAreCollected_ButTheAdminSocketAnswersHealth()
+    {
+        await using var server = await ApiServer.StartAsync(adminSocketPath: Path.Combine(_directory, "admin.sock"));
+        var admin = server.LocalAdminClient();
+
+        await (await admin.Get("/metrics")).AssertStatusAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Get("/healthz")).StatusCode);
     }
 
     [Fact]

@@ -65,8 +65,12 @@ public static class ServerApp
         builder.Services.AddSingleton<ApiContext>();
         builder.Services.AddHostedService<InvitationSweeper>();
         builder.Services.AddPeerWriteLimit();
-        builder.Services.AddSingleton(
-            services => MetricsEndpoints.CreateMeterProvider(options.Store, services.GetRequiredService<ApiContext>().Metrics));
+        if (options.MetricsEndpoint is not null)
+        {
+            // Only with a metrics listener: without one the instruments have no listener and cost nothing.
+            builder.Services.AddSingleton(
+                services => MetricsEndpoints.CreateMeterProvider(options.Store, services.GetRequiredService<ApiContext>().Metrics));
+        }
 
         var listenSockets = new ListenSockets(options);
         builder.WebHost.UseKestrelCore();
@@ -110,8 +114,7 @@ public static class ServerApp
         });
 
         var app = builder.Build();
-        app.MapMetricsAndHealth(
-            app.Services.GetRequiredService<MeterProvider>(), new HealthCheck(options.Store, options.WireGuardInterface));
+        app.MapMetricsAndHealth(app.Services.GetService<MeterProvider>(), new HealthCheck(options.Store, options.WireGuardInterface));
         app.UseMiddleware<ApiResponseMiddleware>();
         app.UseMiddleware<ChangeNotificationMiddleware>();
         app.UseMiddleware<SessionMiddleware>();

@@ -57,12 +57,19 @@ internal static class MetricsEndpoints
             .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0)
             .Build();
 
-    /// <summary>Branches the metrics listener's requests, and the admin socket's for the two paths, off the API pipeline.</summary>
-    public static void MapMetricsAndHealth(this IApplicationBuilder app, MeterProvider provider, HealthCheck health)
+    /// <summary>
+    /// Branches the metrics listener's requests, and the admin socket's for the two paths, off the API pipeline. Without a
+    /// <paramref name="provider"/> (no metrics listener) <c>/metrics</c> is 404 and only the health check answers.
+    /// </summary>
+    public static void MapMetricsAndHealth(this IApplicationBuilder app, MeterProvider? provider, HealthCheck health)
         => app.MapWhen(Serves, branch =>
         {
-            branch.UseOpenTelemetryPrometheusScrapingEndpoint(
-                provider, context => IsGet(context, MetricsPath), path: null, configureBranchedPipeline: null, optionsName: null);
+            if (provider is not null)
+            {
+                branch.UseOpenTelemetryPrometheusScrapingEndpoint(
+                    provider, context => IsGet(context, MetricsPath), path: null, configureBranchedPipeline: null, optionsName: null);
+            }
+
             branch.Run(context =>
             {
                 if (IsGet(context, HealthPath))
