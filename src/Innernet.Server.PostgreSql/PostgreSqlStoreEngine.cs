@@ -79,7 +79,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     public override string Source { get; }
 
     /// <summary>Shares the database with other replicas (see the remarks).</summary>
-    public bool IsReplica { get; }
+    public override bool IsReplica { get; }
 
     /// <summary>The change listener's connections so far (a replica's, once the store opened; tests wait on it).</summary>
     internal long ListenerConnections => _listener?.Connections ?? 0;

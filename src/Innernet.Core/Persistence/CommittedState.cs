@@ -20,6 +20,12 @@ public sealed class CommittedState
     /// <summary>The store's <see cref="ServerStore.Version"/> of this state.</summary>
     public long Version => _snapshot.Version;
 
+    /// <summary>
+    /// When this state's commit returned, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 when unknown (the
+    /// state the store was opened with).
+    /// </summary>
+    public long CommittedAt => _snapshot.CommittedAt;
+
     /// <summary>Every peer (disabled and unredeemed ones included), in id order.</summary>
     public ImmutableArray<Peer> Peers => _snapshot.Peers;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Innernet.Core.Model;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -190,6 +191,7 @@ public sealed partial class ServerStore
                         _engine.WriteSequences(state.Sequences);
                     }
                 });
+                state.MarkCommitted(start);
             }
             catch (Exception) when (changed.Count > 1 && _stoppedBy is null)
             {
@@ -268,11 +270,13 @@ public sealed partial class ServerStore
     /// </summary>
     private void CommitTransaction(Action stage)
     {
+        long started = Stopwatch.GetTimestamp();
         _engine.BeginTransaction();
         try
         {
             stage();
             _engine.CommitTransaction();
+            _metrics.Committed(started);
         }
         catch (Exception e)
         {

@@ -53,6 +53,7 @@ public sealed partial class ServerStore : IDisposable
     private ServerStore(StoreEngine engine)
     {
         _engine = engine;
+        _metrics = new StoreMetrics(engine);
         _snapshot = null!; // set by Populate or Load before the store is handed out
     }
 
@@ -192,6 +193,7 @@ public sealed partial class ServerStore : IDisposable
         {
             // The open already failed; closing reports nothing more.
             engine.Dispose();
+            store._metrics.Dispose();
             if (engine.WrapOpenFailure(e, $"Cannot read the database '{engine.Source}'") is { } wrapped)
             {
                 throw wrapped;
@@ -228,6 +230,7 @@ public sealed partial class ServerStore : IDisposable
 
             _queued.Dispose();
             _refreshSignal.Dispose();
+            _metrics.Dispose();
         }
     }
 

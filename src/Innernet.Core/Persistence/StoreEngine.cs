@@ -26,6 +26,9 @@ public abstract class StoreEngine : IDisposable
     /// <summary>What the engine stores into, for messages: a file path, "(stream)" or a PostgreSQL database.</summary>
     public abstract string Source { get; }
 
+    /// <summary>Whether the engine shares its database with other servers (replicas); false for an only writer.</summary>
+    public virtual bool IsReplica => false;
+
     /// <summary>Creates the schema of a new database and checks that it is empty (inside the open transaction).</summary>
     /// <exception cref="StoreException">The database already holds a network.</exception>
     protected internal abstract void CreateSchema();

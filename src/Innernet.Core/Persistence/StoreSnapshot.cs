@@ -48,6 +48,21 @@ internal sealed class StoreSnapshot
     /// </summary>
     public long Version { get; }
 
+    /// <summary>
+    /// When the commit that made this state durable returned (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), or 0
+    /// for a state read from the database. Set once by the writer before the state is published.
+    /// </summary>
+    public long CommittedAt { get; private set; }
+
+    /// <summary>The writer committed this state (derived from <paramref name="start"/>; the same object: nothing to mark).</summary>
+    public void MarkCommitted(StoreSnapshot start)
+    {
+        if (!ReferenceEquals(this, start))
+        {
+            CommittedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
     public ImmutableArray<Cidr> Cidrs { get; }
 
     public ImmutableArray<Peer> Peers { get; }

@@ -1,5 +1,6 @@
 using Innernet.Core.Persistence;
 using Innernet.Server.Api.Live;
+using Innernet.Server.Api.Metrics;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Api;
@@ -18,6 +19,7 @@ internal sealed class ApiContext : IDisposable
         Responses = new ResponseBodies(Store, PeerSync);
         Feed = new StateFeed(Store, PeerSync, Time, logger);
         Store.CommittedElsewhere += OnCommittedElsewhere;
+        Metrics = new ServerMetrics(Feed, PeerSync);
     }
 
     public ServerStore Store { get; }
@@ -36,6 +38,9 @@ internal sealed class ApiContext : IDisposable
     /// <summary>The change feed of the live state streams (<c>GET /v1/user/state/stream</c>).</summary>
     public StateFeed Feed { get; }
 
+    /// <summary>The API's instruments (requests, streams, propagation lag, WireGuard peers).</summary>
+    public ServerMetrics Metrics { get; }
+
     /// <summary>
     /// Serializes admin changes of a peer's enabled state with the matching <see cref="IPeerSync"/> call, so
     /// WireGuard sees the changes in the order the store committed them.
@@ -43,7 +48,11 @@ internal sealed class ApiContext : IDisposable
     public Lock PeerStateGate { get; } = new();
 
     /// <summary>The app is disposed: the store (which outlives it) stops calling it.</summary>
-    public void Dispose() => Store.CommittedElsewhere -= OnCommittedElsewhere;
+    public void Dispose()
+    {
+        Store.CommittedElsewhere -= OnCommittedElsewhere;
+        Metrics.Dispose();
+    }
 
     /// <summary>
     /// Another replica's commit, read by the store: told to the live feed and to WireGuard as a local write tells them

@@ -7,9 +7,9 @@ namespace Innernet.Server.Api;
 
 /// <summary>
 /// The outermost step of the pipeline and the one place errors become status codes (spec §3.3): error
-/// responses have empty bodies; 405 becomes 404 (innernet has no 405); every request is logged.
+/// responses have empty bodies; 405 becomes 404 (innernet has no 405); every request is logged and counted.
 /// </summary>
-internal sealed class ApiResponseMiddleware(RequestDelegate next, ILogger<ApiResponseMiddleware> logger)
+internal sealed class ApiResponseMiddleware(RequestDelegate next, ApiContext api, ILogger<ApiResponseMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -51,6 +51,7 @@ internal sealed class ApiResponseMiddleware(RequestDelegate next, ILogger<ApiRes
             context.Response.StatusCode = status;
         }
 
+        api.Metrics.Request(context, context.Response.StatusCode);
         double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         ApiLog.Request(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, CallerName(context), elapsedMs);
     }

@@ -51,4 +51,7 @@ public interface IPeerSync
     /// the implementation cannot tell: then responses that inject observed endpoints are not cached.
     /// </summary>
     long? EndpointGeneration => null;
+
+    /// <summary>How many peers the WireGuard interface holds (as of the last look), or null when unknown.</summary>
+    int? InterfacePeerCount => null;
 }

@@ -29,11 +29,13 @@ internal sealed class ListenSockets(ServerAppOptions options)
 
     private Socket CreateTcp(IPEndPoint endPoint)
     {
-        var socket = options.CreateListenSocket?.Invoke(endPoint)
+        // The loopback metrics listener is a plain socket of the server's own namespace, never bound to the WireGuard device.
+        bool metrics = endPoint.Equals(options.MetricsEndpoint);
+        var socket = (metrics ? null : options.CreateListenSocket?.Invoke(endPoint))
             ?? new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (options.BindToDevice is { } device)
+            if (!metrics && options.BindToDevice is { } device)
             {
                 BindToDevice(socket, device);
             }

@@ -14,7 +14,7 @@ namespace Innernet.Server.Api;
 /// </summary>
 internal static class LocalAdminConnection
 {
-    private static readonly object Marker = new();
+    private static readonly ConnectionMark Mark = new();
 
     /// <summary>Kestrel connection middleware for the admin socket's listen options.</summary>
     public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger)
@@ -29,14 +29,12 @@ internal static class LocalAdminConnection
                 return;
             }
 
-            connection.Items[Marker] = Marker;
+            Mark.Set(connection);
             await next(connection).ConfigureAwait(false);
         };
 
     /// <summary>True when the request arrived on the local admin socket.</summary>
-    public static bool IsLocalAdmin(HttpContext context)
-        => context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(Marker, out var value) == true
-            && ReferenceEquals(value, Marker);
+    public static bool IsLocalAdmin(HttpContext context) => Mark.IsOn(context);
 
     private static uint ServerUid() => LibC.geteuid();
 

@@ -3,13 +3,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Innernet.Server.Api.Live;
+using Innernet.Server.Api.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Innernet.Server.Api;
 
 /// <summary>
 /// Builds the innernet HTTP API (spec §3) on Kestrel, without the CLI: plain HTTP/1.1 on the configured TCP
 /// endpoints (the server's overlay IP, bound to the WireGuard device) and optionally the local admin Unix
-/// socket. The caller starts, runs and disposes the returned app; it does not own the store.
+/// socket and a loopback metrics listener (<see cref="MetricsEndpoints"/>).
+/// The caller starts, runs and disposes the returned app; it does not own the store.
 /// </summary>
 public static class ServerApp
 {
@@ -42,6 +45,12 @@ public static class ServerApp
             throw new ArgumentException("The API needs a TCP endpoint or a local admin socket to listen on.", nameof(options));
         }
 
+        if (options.MetricsEndpoint is { } metricsEndpoint
+            && MetricsEndpoints.Refusal(metricsEndpoint, options.ListenEndpoints) is { } refusal)
+        {
+            throw new ArgumentException(refusal, nameof(options));
+        }
+
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = "innernet-server",
@@ -56,6 +65,12 @@ public static class ServerApp
         builder.Services.AddSingleton<ApiContext>();
         builder.Services.AddHostedService<InvitationSweeper>();
         builder.Services.AddPeerWriteLimit();
+        if (options.MetricsEndpoint is not null)
+        {
+            // Only with a metrics listener: without one the instruments have no listener and cost nothing.
+            builder.Services.AddSingleton(
+                services => MetricsEndpoints.CreateMeterProvider(options.Store, services.GetRequiredService<ApiContext>().Metrics));
+        }
 
         var listenSockets = new ListenSockets(options);
         builder.WebHost.UseKestrelCore();
@@ -74,6 +89,19 @@ public static class ServerApp
                 });
             }
 
+            if (options.MetricsEndpoint is { } metrics)
+            {
+                kestrel.Listen(metrics, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(next => connection =>
+                    {
+                        MetricsEndpoints.Listener.Set(connection);
+                        return next(connection);
+                    });
+                });
+            }
+
             if (options.LocalAdminSocketPath is { Length: > 0 } path)
             {
                 var logger = loggerFactory.CreateLogger(typeof(LocalAdminConnection).FullName!);
@@ -86,6 +114,7 @@ public static class ServerApp
         });
 
         var app = builder.Build();
+        app.MapMetricsAndHealth(app.Services.GetService<MeterProvider>(), new HealthCheck(options.Store, options.WireGuardInterface));
         app.UseMiddleware<ApiResponseMiddleware>();
         app.UseMiddleware<ChangeNotificationMiddleware>();
         app.UseMiddleware<SessionMiddleware>();

@@ -39,6 +39,15 @@ public sealed class ServerAppOptions
     /// </summary>
     public Func<IPEndPoint, Socket>? CreateListenSocket { get; init; }
 
+    /// <summary>
+    /// A loopback TCP endpoint that serves only Prometheus metrics (<c>GET /metrics</c>) and the health check
+    /// (<c>GET /healthz</c>), never the API; null for none (the admin socket serves both paths anyway).
+    /// </summary>
+    public IPEndPoint? MetricsEndpoint { get; init; }
+
+    /// <summary>The server's WireGuard interface, whose existence the health check checks; null: not checked.</summary>
+    public string? WireGuardInterface { get; init; }
+
     /// <summary>Where the request log and errors go; null for no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Innernet.Cli;
 using Innernet.Core.Model;
 using Innernet.Netlink.Route;
+using Innernet.Server.Api.Metrics;
 
 using Endpoint = Innernet.Core.Model.Endpoint;
 
@@ -61,6 +62,19 @@ internal static class Values
 
     public static TimeSpan ParseTimestring(string value, string flag)
         => Timestring.TryParse(value, out var span, out string? error) ? span : throw new CliUserException($"{flag}: {error}", ExitCode.Usage);
+
+    /// <summary>The metrics listener's endpoint: an address with a port that <see cref="MetricsEndpoints.Refusal"/> accepts.</summary>
+    public static IPEndPoint ParseMetricsListen(string value, string flag)
+    {
+        if (!IPEndPoint.TryParse(value, out var endpoint) || endpoint.Port == 0 || value.Contains('%', StringComparison.Ordinal))
+        {
+            throw new CliUserException($"{flag}: '{value}' is not an address with a port, like 127.0.0.1:9586", ExitCode.Usage);
+        }
+
+        return MetricsEndpoints.Refusal(endpoint, []) is { } refusal
+            ? throw new CliUserException($"{flag}: {refusal}", ExitCode.Usage)
+            : endpoint;
+    }
 
     public static string? IpError(string value)
         => IPAddress.TryParse(value, out _) && !value.Contains('%', StringComparison.Ordinal) ? null : $"'{value}' is not an IP address";

@@ -30,6 +30,12 @@ internal static class ServeCommand
         {
             iface, hostsPath, noWriteHosts, hostSuffix, database, replica,
         };
+        var metricsListen = new Option<string>("--metrics-listen")
+        {
+            Description = "Serve Prometheus metrics (/metrics) and the health check (/healthz) on this loopback address:port",
+            HelpName = "address:port",
+        };
+        command.Options.Add(metricsListen);
         command.Validators.Add(result =>
         {
             if (result.GetResult(hostsPath) is { Implicit: false } && result.GetResult(noWriteHosts) is not null)
@@ -46,7 +52,10 @@ internal static class ServeCommand
                 parse.GetValue(noWriteHosts),
                 parse.GetValue(hostSuffix),
                 parse.GetValue(database),
-                parse.GetValue(replica)),
+                parse.GetValue(replica))
+            {
+                MetricsListen = parse.GetValue(metricsListen) is { } listen ? Values.ParseMetricsListen(listen, metricsListen.Name) : null,
+            },
             ct)));
         return command;
     }

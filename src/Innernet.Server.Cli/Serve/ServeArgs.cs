@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Innernet.Server.Serve;
 
 /// <summary>The flags of <c>serve</c> (the network options come from the global ones).</summary>
@@ -5,4 +7,7 @@ internal sealed record ServeArgs(
     string Interface, string HostsPath, bool NoWriteHosts, string? HostSuffix, string? Database = null, bool Replica = false)
 {
     public const string DefaultHostsPath = "/etc/hosts";
+
+    /// <summary>The loopback endpoint of the metrics listener (<c>--metrics-listen</c>), or null for none.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
 }

@@ -75,6 +75,8 @@ internal static class ServeHost
             ListenEndpoints = [listen],
             BindToDevice = args.Interface,
             LocalAdminSocketPath = paths.AdminSocket,
+            MetricsEndpoint = args.MetricsListen,
+            WireGuardInterface = args.Interface,
             LoggerFactory = loggerFactory,
             Time = context.Time,
         });

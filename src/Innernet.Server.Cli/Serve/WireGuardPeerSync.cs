@@ -51,6 +51,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
     private int _probeRequested;
     private long _endpointGeneration;
     private long _passes;
+    private int _interfacePeers = -1;
 
     public WireGuardPeerSync(
         WireGuardClient wireGuard,
@@ -129,6 +130,9 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     /// <summary>Grows after each change of the observed endpoints (a refresh that finds them unchanged keeps it).</summary>
     public long? EndpointGeneration => Interlocked.Read(ref _endpointGeneration);
+
+    /// <summary>After a pass the interface holds exactly the desired peers; unknown before the first and while it is missing.</summary>
+    public int? InterfacePeerCount => Volatile.Read(ref _interfacePeers) is >= 0 and var count ? count : null;
 
     /// <summary>Reads the device and records each peer's current endpoint (entries are overwritten, as innernet does).</summary>
     public void RefreshObservedEndpoints()
@@ -248,6 +252,7 @@ internal sealed class WireGuardPeerSync : IPeerSync, IDisposable
 
     private void AfterPass(ReconcileResult result)
     {
+        Volatile.Write(ref _interfacePeers, result.DeviceMissing ? -1 : result.DesiredCount);
         if (result.DeviceMissing)
         {
             ServeLog.InterfaceMissing(_logger, _interface);

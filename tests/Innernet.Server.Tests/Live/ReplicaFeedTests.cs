@@ -49,4 +49,19 @@ public sealed class ReplicaFeedTests(PostgreSqlCluster cluster) : IClassFixture<
         Assert.DoesNotContain("committed elsewhere", a.PeerSync.Calls);
         Assert.DoesNotContain("added developer3", b.PeerSync.Calls);
     }
+
+    [Fact]
+    public async Task AReplicasStoreInfo_SaysReplicaAndPostgreSql()
+    {
+        cluster.Require();
+        string connection = cluster.NewSchema();
+        await using var server = await ApiServer.StartAsync(
+            createStore: network => ServerStore.Create(PostgreSqlStoreEngine.Connect(connection, replica: true), network),
+            metricsEndPoint: new IPEndPoint(IPAddress.Loopback, 0));
+
+        var scrape = await PrometheusText.ScrapeAsync(server.MetricsClient());
+
+        Assert.Equal(1, scrape.Value("innernet_store_info", ("engine", "postgresql"), ("role", "replica")));
+        Assert.Equal(0, scrape.Value("innernet_store_info", ("engine", "postgresql"), ("role", "single")));
+    }
 }

@@ -31,6 +31,8 @@ internal sealed class ApiServer : IAsyncDisposable
     private readonly IPEndPoint _listenEndPoint;
     private readonly IPeerSync? _peerSync;
     private WebApplication? _app;
+    private IPEndPoint? _metricsEndPoint;
+    private string? _wireGuardInterface;
 
     private ApiServer(
         TestNetwork network, string? netnsPath, IPEndPoint? listenEndPoint, IPeerSync? peerSync, Func<NewNetwork, ServerStore>? create)
@@ -99,9 +101,15 @@ internal sealed class ApiServer : IAsyncDisposable
         IPEndPoint? listenEndPoint = null,
         Func<IPEndPoint, Socket>? createListenSocket = null,
         IPeerSync? peerSync = null,
-        Func<NewNetwork, ServerStore>? createStore = null)
+        Func<NewNetwork, ServerStore>? createStore = null,
+        IPEndPoint? metricsEndPoint = null,
+        string? wireGuardInterface = null)
     {
-        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint, peerSync, createStore);
+        var server = new ApiServer(network ?? TestNetwork.V4, netnsPath, listenEndPoint, peerSync, createStore)
+        {
+            _metricsEndPoint = metricsEndPoint,
+            _wireGuardInterface = wireGuardInterface,
+        };
         return await server.StartedAsync(adminSocketPath, createListenSocket);
     }
 
@@ -137,15 +145,36 @@ internal sealed class ApiServer : IAsyncDisposable
             PeerSync = _peerSync ?? PeerSync,
             ListenEndpoints = [_listenEndPoint],
             LocalAdminSocketPath = adminSocketPath,
+            MetricsEndpoint = _metricsEndPoint,
+            WireGuardInterface = _wireGuardInterface,
             CreateListenSocket = createListenSocket ?? (_netnsPath is null ? null : ep => NewSocket(ep.AddressFamily)),
             LoggerFactory = loggerFactory,
             Time = Time,
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
-        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Single(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
-        var uri = new Uri(address);
-        EndPoint = new IPEndPoint(_listenEndPoint.Address, uri.Port);
+        var tcp = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Where(a => !a.StartsWith("http://unix:", StringComparison.Ordinal))
+            .Select(a => new Uri(a))
+            .ToList();
+        var metrics = _metricsEndPoint is { } m ? tcp.Single(u => IPAddress.Parse(u.Host.Trim('[', ']')).Equals(m.Address)) : null;
+        EndPoint = new IPEndPoint(_listenEndPoint.Address, tcp.Single(u => u != metrics).Port);
+        MetricsEndPoint = metrics is null ? null : new IPEndPoint(_metricsEndPoint!.Address, metrics.Port);
+    }
+
+    /// <summary>The metrics listener's endpoint (real port), when started with one.</summary>
+    public IPEndPoint? MetricsEndPoint { get; private set; }
+
+    /// <summary>An HttpClient on the metrics listener.</summary>
+    public HttpClient MetricsClient()
+    {
+        var endPoint = MetricsEndPoint ?? throw new InvalidOperationException("Started without a metrics listener.");
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        {
+            BaseAddress = new Uri($"http://{endPoint}"),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        _clients.Add(client);
+        return client;
     }
 
     /// <summary>The live state feed of the running app.</summary>

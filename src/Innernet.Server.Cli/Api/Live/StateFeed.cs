@@ -328,13 +328,25 @@ internal sealed class StateFeed : IDisposable
 
         long sequence = _sequence + 1;
         bool published = false;
+        long committedAt = state.Version != previous.Version ? state.CommittedAt : 0;
         foreach (var view in _views.Values)
         {
             bool touched = structureChanged || endpointsMayDiffer || changedCidrs.Any(view.Sees);
-            if (touched && view.Update(state, _sync, endpointsMayDiffer, structureChanged, sequence))
+            if (!touched)
+            {
+                continue;
+            }
+
+            // Marked before the update publishes: a stream that reads the new message then finds the mark.
+            List<StreamSubscription> marked = committedAt == 0 ? [] : [.. view.Subscribers.Where(s => s.Committed(committedAt))];
+            if (view.Update(state, _sync, endpointsMayDiffer, structureChanged, sequence))
             {
                 published = true;
                 wake.AddRange(view.Subscribers);
+            }
+            else
+            {
+                marked.ForEach(s => s.Uncommitted(committedAt));
             }
         }
 

@@ -63,8 +63,13 @@ internal static class StateStreamEndpoint
 
                 if (api.Feed.Next(subscription) is { } message)
                 {
+                    long committedAt = subscription.TakeUnsentCommit();
                     await WriteAsync(response.Body, message, cancel).ConfigureAwait(false);
                     subscription.Written(api.Feed.Now);
+                    if (committedAt != 0)
+                    {
+                        api.Metrics.Propagated(committedAt);
+                    }
                 }
                 else if (subscription.TakeHeartbeat())
                 {

@@ -15,6 +15,7 @@ internal sealed class StreamSubscription(long peerId, CidrView view, long sent, 
     private readonly Lock _gate = new();
     private TaskCompletionSource _wake = NewWake();
     private long _lastWrittenTicks = now.UtcTicks;
+    private long _unsentCommit;
     private bool _heartbeatDue;
     private bool _ended;
 
@@ -98,6 +99,19 @@ internal sealed class StreamSubscription(long peerId, CidrView view, long sent, 
             return due;
         }
     }
+
+    /// <summary>
+    /// A pass published a change of this stream's view committed at <paramref name="committedAt"/> (a Stopwatch timestamp);
+    /// the oldest such commit not yet written is kept, for the propagation lag.
+    /// </summary>
+    /// <returns>True when this commit is the one kept (no older one was).</returns>
+    public bool Committed(long committedAt) => Interlocked.CompareExchange(ref _unsentCommit, committedAt, 0) == 0;
+
+    /// <summary>The pass that called <see cref="Committed"/> published nothing for this view after all.</summary>
+    public void Uncommitted(long committedAt) => Interlocked.CompareExchange(ref _unsentCommit, 0, committedAt);
+
+    /// <summary>The commit the message just written carried (see <see cref="Committed"/>), once; 0 when none.</summary>
+    public long TakeUnsentCommit() => Interlocked.Exchange(ref _unsentCommit, 0);
 
     /// <summary>Something was just written at <paramref name="now"/>.</summary>
     public void Written(DateTimeOffset now) => Interlocked.Exchange(ref _lastWrittenTicks, now.UtcTicks);
