@@ -109,11 +109,22 @@ public sealed class DataStore
             : new DataStore(path, [], [], warnings, bytes);
     }
 
+    /// <summary>
+    /// Whether the file is empty or all whitespace, without decoding a cache of megabytes: the usual first character of a
+    /// cache (<c>{</c>, printable ASCII, never whitespace) decides at once; any other falls back to decoding the rest.
+    /// </summary>
+    private static bool IsBlank(byte[] bytes)
+    {
+        int first = bytes.AsSpan().IndexOfAnyExcept(" \t\r\n"u8);
+        return first < 0
+            || (bytes[first] is < 0x21 or > 0x7e && Encoding.UTF8.GetString(bytes, first, bytes.Length - first).Trim().Length == 0);
+    }
+
     /// <summary>The cache file's contents; null for an empty (or all-whitespace) file.</summary>
     /// <exception cref="InnernetException">The JSON is corrupt or of an unknown version.</exception>
     internal static DataStoreContents? Parse(byte[] bytes, string path)
     {
-        if (Encoding.UTF8.GetString(bytes).Trim().Length == 0)
+        if (IsBlank(bytes))
         {
             return null;
         }

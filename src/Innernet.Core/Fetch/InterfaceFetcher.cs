@@ -67,7 +67,7 @@ public sealed class InterfaceFetcher
     /// </exception>
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        var (config, wasUp, store) = Prepare(request);
+        var (config, device, store) = Prepare(request);
         string name = request.InterfaceName;
         _log.Info($"fetching state for {name} from server...");
         string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
@@ -102,7 +102,7 @@ public sealed class InterfaceFetcher
             }
         }
 
-        return await ApplyAsync(request, config, wasUp, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+        return await ApplyAsync(request, config, device, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -114,13 +114,18 @@ public sealed class InterfaceFetcher
     public async Task<FetchResult> ApplyStateAsync(FetchRequest request, State state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var (config, wasUp, store) = Prepare(request);
+        var (config, device, store) = Prepare(request);
         var answer = new StateAnswer(state, null);
-        return await ApplyAsync(request, config, wasUp, store, state, answer, reachable: true, cancellationToken).ConfigureAwait(false);
+        return await ApplyAsync(request, config, device, store, state, answer, reachable: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Loads the config, brings the interface up when allowed and opens the cache.</summary>
-    private (InterfaceConfig Config, bool WasUp, DataStore Store) Prepare(FetchRequest request)
+    /// <summary>
+    /// Loads the config, reads the device (null: it was down, and is brought up when allowed) and opens the cache. For a
+    /// device that was up this is the fetch's one read before NAT traversal: at thousands of peers a read is among the
+    /// largest costs of a fetch (the UAPI sends every peer as text), and what changes on the device while the request
+    /// runs (a handshake, a roamed endpoint) is seen by the next fetch's diff.
+    /// </summary>
+    private (InterfaceConfig Config, WireGuardDevice? Device, DataStore Store) Prepare(FetchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         string name = request.InterfaceName;
@@ -137,8 +142,8 @@ public sealed class InterfaceFetcher
         }
 
         var config = loaded.Config;
-        bool wasUp = _layer.WireGuard.GetDevice(name) is not null;
-        if (!wasUp)
+        var device = _layer.WireGuard.GetDevice(name);
+        if (device is null)
         {
             if (!request.BringUp)
             {
@@ -155,13 +160,13 @@ public sealed class InterfaceFetcher
             _log.Warning(warning);
         }
 
-        return (config, wasUp, store);
+        return (config, device, store);
     }
 
     private async Task<FetchResult> ApplyAsync(
         FetchRequest request,
         InterfaceConfig config,
-        bool wasUp,
+        WireGuardDevice? deviceBefore,
         DataStore store,
         State state,
         StateAnswer? answer,
@@ -171,6 +176,7 @@ public sealed class InterfaceFetcher
         string name = request.InterfaceName;
         string entityTagPath = ClientPaths.EntityTagFile(request.DataDirectory, name);
         var wireGuard = _layer.WireGuard;
+        bool wasUp = deviceBefore is not null;
         // The answer's rules and the pins are checked BEFORE any of it reaches WireGuard, the hosts file or the cache.
         // The cache an unreachable server leaves is checked too: an older client may have written it under fewer rules.
         try
@@ -193,7 +199,8 @@ public sealed class InterfaceFetcher
         var ownKey = WireGuardKeys.GetPublicKey(config.Interface.PrivateKey);
         var resolve = await EndpointResolver.ResolvePeersAsync(peers, ownKey, _resolve, LookupTimeout, _log.Warning, cancellationToken)
             .ConfigureAwait(false);
-        var device = wireGuard.GetDevice(name)
+        // A device brought up just now is read once it holds what wg::up gave it.
+        var device = deviceBefore ?? wireGuard.GetDevice(name)
             ?? throw new InnernetException($"Interface {name} disappeared while it was being configured.");
         var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), resolve, store.Peers);
         foreach (var change in diff.Changes.Where(c => !c.NatReattemptOnly))
@@ -245,7 +252,7 @@ public sealed class InterfaceFetcher
         IReadOnlyList<Endpoint>? reported = null;
         if (reachable)
         {
-            reported = await ReportCandidatesAsync(name, config, request.Nat, cancellationToken).ConfigureAwait(false);
+            reported = await ReportCandidatesAsync(config, request.Nat, device.ListenPort, cancellationToken).ConfigureAwait(false);
         }
 
         NatTraversalResult? nat = null;
@@ -305,10 +312,11 @@ public sealed class InterfaceFetcher
             network);
     }
 
+    /// <summary>Reports this host's NAT candidates on the device's <paramref name="listenPort"/> (the diff never changes it).</summary>
     private async Task<IReadOnlyList<Endpoint>?> ReportCandidatesAsync(
-        string name, InterfaceConfig config, NatOptions nat, CancellationToken cancellationToken)
+        InterfaceConfig config, NatOptions nat, ushort listenPort, CancellationToken cancellationToken)
     {
-        ushort port = _layer.WireGuard.GetDevice(name)?.ListenPort is { } p and > 0 ? p : FallbackListenPort;
+        ushort port = listenPort > 0 ? listenPort : FallbackListenPort;
         var candidates = CandidateSelector.Select(_layer.GetLocalAddresses(), nat, port);
         using var api = _api(config);
         try

@@ -8,21 +8,26 @@ namespace Innernet.Core.Persistence;
 /// rather than by LiteDB so that both are created 0600, tightened to 0600 when found laxer, and locked
 /// exclusively (<see cref="FileShare.None"/> is an flock on Linux): a second process (or a second store in
 /// this one) gets a clear error instead of two writers corrupting the file. LiteDB's own file mode takes
-/// only a shared lock.
+/// only a shared lock. A reader (<see cref="OpenReadOnly"/>) opens both read-only under a shared lock instead: readers
+/// exclude a writer and a writer excludes them, and nothing a reader does can change either file.
 /// </summary>
 internal sealed class DatabaseFiles : IDisposable
 {
     /// <summary>rw------- (innernet's mode for files holding network secrets and state).</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly SyncedFileStream _data;
-    private readonly SyncedFileStream _log;
+    private readonly Stream _data;
+    private readonly Stream? _log;
 
-    private DatabaseFiles(string path, SyncedFileStream data, SyncedFileStream log, UnixFileMode? tightenedFrom)
+    /// <summary>The writer's log, removed at close when a checkpoint left it empty; null for a reader.</summary>
+    private readonly SyncedFileStream? _writerLog;
+
+    private DatabaseFiles(string path, Stream data, Stream? log, UnixFileMode? tightenedFrom)
     {
         Path = path;
         _data = data;
         _log = log;
+        _writerLog = log as SyncedFileStream;
         TightenedFrom = tightenedFrom;
     }
 
@@ -30,7 +35,8 @@ internal sealed class DatabaseFiles : IDisposable
 
     public Stream Data => _data;
 
-    public Stream Log => _log;
+    /// <summary>The write-ahead log; null only for a reader of a database that has none (it was closed cleanly).</summary>
+    public Stream? Log => _log;
 
     /// <summary>The database file's mode before it was tightened to 0600, or null if it was already strict.</summary>
     public UnixFileMode? TightenedFrom { get; }
@@ -74,24 +80,7 @@ internal sealed class DatabaseFiles : IDisposable
     /// <exception cref="StoreException">Missing, in use, unreadable or not a LiteDB file.</exception>
     public static DatabaseFiles OpenExisting(string path)
     {
-        FileStream data;
-        try
-        {
-            data = OpenFile(path, FileMode.Open);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new StoreException($"The database '{path}' does not exist (create it with 'innernet-server new').", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new StoreException($"The database '{path}' does not exist: its directory is missing.", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw InUseOrUnreadable(path, e);
-        }
-
+        var data = OpenExistingData(path, FileAccess.ReadWrite);
         try
         {
             var tightenedFrom = Tighten(data);
@@ -105,15 +94,79 @@ internal sealed class DatabaseFiles : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens an existing database file and its log (when there is one) read-only, under a shared lock: never written,
+    /// truncated, created or removed; only a mode laxer than 0600 is tightened, as by every open. Each stream shows whole
+    /// pages only: a page torn by a crash at the end of the log is left out, as LiteDB would cut it off.
+    /// </summary>
+    /// <exception cref="StoreException">Missing, in use by a writer, unreadable or not a LiteDB file.</exception>
+    public static DatabaseFiles OpenReadOnly(string path)
+    {
+        var data = OpenExistingData(path, FileAccess.Read);
+        FileStream? log = null;
+        try
+        {
+            var tightenedFrom = Tighten(data);
+            CheckLiteDbHeader(path, data);
+            string logPath = LogPathFor(path);
+            try
+            {
+                log = OpenFile(logPath, FileMode.Open, FileAccess.Read);
+            }
+            catch (FileNotFoundException)
+            {
+                // Closed cleanly: everything is in the data file.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw InUseOrUnreadable(logPath, e);
+            }
+
+            if (log is not null)
+            {
+                Tighten(log);
+            }
+
+            return new DatabaseFiles(
+                path, new WholePagesReadOnlyStream(data), log is null ? null : new WholePagesReadOnlyStream(log), tightenedFrom);
+        }
+        catch
+        {
+            log?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    private static FileStream OpenExistingData(string path, FileAccess access)
+    {
+        try
+        {
+            return OpenFile(path, FileMode.Open, access);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new StoreException($"The database '{path}' does not exist (create it with 'innernet-server new').", e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new StoreException($"The database '{path}' does not exist: its directory is missing.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw InUseOrUnreadable(path, e);
+        }
+    }
+
     public void Dispose()
     {
-        // Still holding the data file's lock: drop the log if LiteDB checkpointed it to empty, so a clean
+        // A writer, still holding the data file's lock: drop the log if LiteDB checkpointed it to empty, so a clean
         // close leaves one file, as LiteDB's file mode does. A non-empty log is replayed at the next open.
         try
         {
-            if (_log.Length == 0)
+            if (_writerLog is { Length: 0 })
             {
-                File.Delete(_log.Path);
+                File.Delete(_writerLog.Path);
             }
         }
         catch (IOException)
@@ -122,7 +175,7 @@ internal sealed class DatabaseFiles : IDisposable
         }
         finally
         {
-            _log.Dispose();
+            _log?.Dispose();
             _data.Dispose();
         }
     }
@@ -168,12 +221,13 @@ internal sealed class DatabaseFiles : IDisposable
         return new DatabaseFiles(path, new SyncedFileStream(data), new SyncedFileStream(log), tightenedFrom);
     }
 
-    private static FileStream OpenFile(string path, FileMode mode)
+    // FileShare.None is an exclusive flock on Linux, FileShare.Read a shared one; both refuse to wait for the other.
+    private static FileStream OpenFile(string path, FileMode mode, FileAccess access = FileAccess.ReadWrite)
         => new(path, new FileStreamOptions
         {
             Mode = mode,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
+            Access = access,
+            Share = access == FileAccess.Read ? FileShare.Read : FileShare.None,
             BufferSize = 0,
             Options = FileOptions.RandomAccess,
             UnixCreateMode = mode == FileMode.Open ? null : OwnerOnly,

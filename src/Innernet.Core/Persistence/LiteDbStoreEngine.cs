@@ -97,6 +97,25 @@ internal sealed class LiteDbStoreEngine : StoreEngine
         }
     }
 
+    /// <summary>
+    /// Opens an existing database file for reading only (<see cref="DatabaseFiles.OpenReadOnly"/>): a shared lock, nothing
+    /// written, the log's committed transactions read but not checkpointed. Only the read members may be used.
+    /// </summary>
+    /// <exception cref="StoreException">Missing, in use by a writer or not a LiteDB file.</exception>
+    public static LiteDbStoreEngine OpenFileReadOnly(string path)
+    {
+        var files = DatabaseFiles.OpenReadOnly(path);
+        try
+        {
+            return new LiteDbStoreEngine(OpenLiteDatabase(files.Data, files.Log, path, create: false, readOnly: true), files, null, path);
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Opens a database in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
     public static LiteDbStoreEngine OpenStream(Stream data, Stream? log)
     {
@@ -108,16 +127,26 @@ internal sealed class LiteDbStoreEngine : StoreEngine
 
     protected internal override void MigrateAndCheck() => StoreSchema.MigrateAndCheck(_db, Source);
 
+    /// <summary>What a reader checks: a schema this build reads as it is (<see cref="StoreSchema.CheckReadable"/>).</summary>
+    public void CheckReadable() => StoreSchema.CheckReadable(_db, Source);
+
     protected internal override StoredRows ReadRows()
     {
         var sequences = StoreSchema.ReadSequences(_db, Source);
-        return new StoredRows(
-            [.. _cidrs.FindAll().Select(CidrDocument.ToModel)],
-            [.. _peers.FindAll().Select(PeerDocument.ToModel)],
-            [.. _associations.FindAll().Select(AssociationDocument.ToModel)],
-            sequences,
-            StoreSchema.ReadReservedIps(_db));
+        return new StoredRows(ReadCidrs(), ReadPeers(), ReadAssociations(), sequences, ReadReservedIps());
     }
+
+    /// <summary>Every CIDR row (any order, as <see cref="StoredRows"/>).</summary>
+    public List<Cidr> ReadCidrs() => [.. _cidrs.FindAll().Select(CidrDocument.ToModel)];
+
+    /// <summary>Every peer row (any order).</summary>
+    public List<Peer> ReadPeers() => [.. _peers.FindAll().Select(PeerDocument.ToModel)];
+
+    /// <summary>Every association row (any order).</summary>
+    public List<Association> ReadAssociations() => [.. _associations.FindAll().Select(AssociationDocument.ToModel)];
+
+    /// <summary>The reserved IPs (any order).</summary>
+    public IReadOnlyList<ReservedIp> ReadReservedIps() => StoreSchema.ReadReservedIps(_db);
 
     protected internal override void BeginTransaction()
     {
@@ -296,16 +325,18 @@ internal sealed class LiteDbStoreEngine : StoreEngine
 
     // For a new database (create) the collation is binary (ordinal), so names and base64 keys compare
     // case-sensitively like SQLite's TEXT; an existing file keeps its own (LiteDB refuses a mismatch).
-    // A log stream is wrapped so that each LiteDB commit is on disk before it returns (see WriteAheadLogStream).
-    private static LiteDatabase OpenLiteDatabase(Stream data, Stream? log, string source, bool create)
+    // A writer's log stream is wrapped so that each LiteDB commit is on disk before it returns (see WriteAheadLogStream);
+    // a reader's is read as it is (without a log file LiteDB keeps an empty one in memory).
+    private static LiteDatabase OpenLiteDatabase(Stream data, Stream? log, string source, bool create, bool readOnly = false)
     {
         try
         {
             var engine = new LiteEngine(new EngineSettings
             {
                 DataStream = data,
-                LogStream = log is null ? null : new WriteAheadLogStream(log),
+                LogStream = log is null || readOnly ? log : new WriteAheadLogStream(log),
                 Collation = create ? Collation.Binary : null,
+                ReadOnly = readOnly,
             });
             // Rows are mapped by hand (StoreMapper and the *Document classes); this mapper only passes BsonDocuments through.
             return new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);

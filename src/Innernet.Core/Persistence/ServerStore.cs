@@ -31,7 +31,7 @@ namespace Innernet.Core.Persistence;
 /// <see cref="GoneException"/>; file-level problems → <see cref="StoreException"/>. LiteDB exceptions do
 /// not escape.</para>
 /// </remarks>
-public sealed partial class ServerStore : IDisposable
+public sealed partial class ServerStore : IServerStoreReader
 {
     /// <summary>Most candidates a peer may report (innernet answers 413 beyond this); the one limit Core has.</summary>
     public const int MaxCandidates = Fetch.CandidateSelector.MaxCandidates;

@@ -119,6 +119,53 @@ internal static class StoreSchema
     public static void MigrateAndCheck(LiteDatabase db, string source)
     {
         var meta = db.GetCollection(Meta);
+        int version = ReadVersion(meta, source);
+        if (version < CurrentVersion)
+        {
+            db.BeginTrans();
+            try
+            {
+                for (int from = version; from < CurrentVersion; from++)
+                {
+                    Migrations[from - 1](db);
+                }
+
+                meta.Upsert(new BsonDocument { ["_id"] = SchemaVersionKey, [Fields.Value] = CurrentVersion });
+                db.Commit();
+            }
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
+        }
+
+        CheckCollation(db, source);
+        EnsureIndexesIfMissing(db);
+    }
+
+    /// <summary>
+    /// What a reader needs (<see cref="ReadOnlyServerStore"/>): the version this build reads as it is and the binary
+    /// collation. Nothing is written: an older schema, which only a writer may migrate, is refused, and the unique indexes
+    /// (the writer's concern) are not looked at.
+    /// </summary>
+    /// <exception cref="StoreException">The file is not an innernet-server database, too new or not yet migrated.</exception>
+    public static void CheckReadable(LiteDatabase db, string source)
+    {
+        int version = ReadVersion(db.GetCollection(Meta), source);
+        if (version < CurrentVersion)
+        {
+            throw new StoreException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"'{source}' has database schema version {version}; open it once with a command that writes (or 'serve') to migrate it."));
+        }
+
+        CheckCollation(db, source);
+    }
+
+    /// <summary>The stored schema version, refusing a missing, newer or invalid one.</summary>
+    private static int ReadVersion(ILiteCollection<BsonDocument> meta, string source)
+    {
         var value = meta.FindById(SchemaVersionKey)?[Fields.Value];
         if (value is null || !value.IsNumber)
         {
@@ -140,33 +187,16 @@ internal static class StoreSchema
                 CultureInfo.InvariantCulture, $"'{source}' has an invalid database schema version {version}."));
         }
 
-        if (version < CurrentVersion)
-        {
-            db.BeginTrans();
-            try
-            {
-                for (int from = version; from < CurrentVersion; from++)
-                {
-                    Migrations[from - 1](db);
-                }
+        return version;
+    }
 
-                meta.Upsert(new BsonDocument { ["_id"] = SchemaVersionKey, [Fields.Value] = CurrentVersion });
-                db.Commit();
-            }
-            catch
-            {
-                db.Rollback();
-                throw;
-            }
-        }
-
+    private static void CheckCollation(LiteDatabase db, string source)
+    {
         if (db.Collation.SortOptions != CompareOptions.Ordinal)
         {
             throw new StoreException(
                 $"'{source}' uses collation '{db.Collation}', not the binary collation innernet-server databases are created with.");
         }
-
-        EnsureIndexesIfMissing(db);
     }
 
     /// <summary>The last ids handed out, read from the meta collection.</summary>

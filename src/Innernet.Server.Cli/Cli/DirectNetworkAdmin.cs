@@ -12,7 +12,7 @@ namespace Innernet.Server.Cli;
 /// enabling a peer (and re-issuing an invitation) also update the WireGuard interface if it exists: by the
 /// server's own reconciliation (<see cref="PeerReconciler"/>), so the rule of who belongs there lives once.
 /// </summary>
-internal sealed class DirectNetworkAdmin : INetworkAdmin
+internal sealed class DirectNetworkAdmin : StoreNetworkReader, INetworkAdmin
 {
     private readonly ServerStore _store;
     private readonly string _interface;
@@ -28,6 +28,7 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
         Func<WireGuardClient> openWireGuard,
         TimeProvider time,
         TextWriter error)
+        : base(store)
     {
         _store = store;
         _interface = iface;
@@ -38,13 +39,6 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     }
 
     public bool ViaServer => false;
-
-    public Task<IReadOnlyList<Cidr>> ListCidrsAsync(CancellationToken cancellationToken) => Task.FromResult(_store.ListCidrs());
-
-    public Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken) => Task.FromResult(_store.ListPeers());
-
-    public Task<IReadOnlyList<Association>> ListAssociationsAsync(CancellationToken cancellationToken)
-        => Task.FromResult(_store.ListAssociations());
 
     public Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken)
     {
@@ -59,11 +53,6 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
         ReconcileLiveInterface();
         return Task.CompletedTask;
     }
-
-    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken)
-        => Task.FromResult(_store.ListAudit(since));
-
-    public Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken) => Task.FromResult(_store.ListReservedIps());
 
     public Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken)
     {
@@ -121,12 +110,6 @@ internal sealed class DirectNetworkAdmin : INetworkAdmin
     {
         Audited("PUT", "/v1/admin/server/endpoint", () => _store.SetServerEndpoint(endpoint));
         return Task.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _store.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -6,14 +6,11 @@ using Endpoint = Innernet.Core.Model.Endpoint;
 namespace Innernet.Server.Cli;
 
 /// <summary>
-/// The network's data as the verbs see it: either the running server (through its local admin socket, so the
-/// change reaches WireGuard at once) or the database file directly (the server is not running).
+/// The network's data as the read-only verbs see it: the running server (through its local admin socket) or the
+/// database (the server is not running), opened only to read it.
 /// </summary>
-internal interface INetworkAdmin : IAsyncDisposable
+internal interface INetworkReader : IAsyncDisposable
 {
-    /// <summary>True when the changes go through the running server.</summary>
-    bool ViaServer { get; }
-
     Task<IReadOnlyList<Cidr>> ListCidrsAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Peer>> ListPeersAsync(CancellationToken cancellationToken);
@@ -25,6 +22,16 @@ internal interface INetworkAdmin : IAsyncDisposable
     Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Association>> ListAssociationsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The network's data as the verbs that change it see it: either the running server (through its local admin socket, so
+/// the change reaches WireGuard at once) or the database file directly (the server is not running).
+/// </summary>
+internal interface INetworkAdmin : INetworkReader
+{
+    /// <summary>True when the changes go through the running server.</summary>
+    bool ViaServer { get; }
 
     Task<Peer> AddPeerAsync(PeerContents contents, CancellationToken cancellationToken);
 

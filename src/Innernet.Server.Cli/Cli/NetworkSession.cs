@@ -13,18 +13,25 @@ namespace Innernet.Server.Cli;
 /// <summary>One verb's access to an existing network: its files, its server config and its data (live server or database).</summary>
 internal sealed class NetworkSession : IAsyncDisposable
 {
-    private NetworkSession(ServerPaths paths, ServerConfig config, INetworkAdmin admin)
+    private readonly INetworkAdmin? _admin;
+
+    private NetworkSession(ServerPaths paths, ServerConfig config, INetworkReader reader, INetworkAdmin? admin)
     {
         Paths = paths;
         Config = config;
-        Admin = admin;
+        Reader = reader;
+        _admin = admin;
     }
 
     public ServerPaths Paths { get; }
 
     public ServerConfig Config { get; }
 
-    public INetworkAdmin Admin { get; }
+    /// <summary>The network's data to list.</summary>
+    public INetworkReader Reader { get; }
+
+    /// <summary>The network's data to change; not for a session opened with <see cref="OpenForReadingAsync"/>.</summary>
+    public INetworkAdmin Admin => _admin ?? throw new InvalidOperationException("Internal error: this session was opened read-only.");
 
     public string Interface => Paths.Interface;
 
@@ -37,16 +44,35 @@ internal sealed class NetworkSession : IAsyncDisposable
         var config = LoadConfig(context, paths);
         if (await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false) is { } live)
         {
-            return new NetworkSession(paths, config, live);
+            return new NetworkSession(paths, config, live, live);
         }
 
-        return new NetworkSession(paths, config, new DirectNetworkAdmin(
+        var direct = new DirectNetworkAdmin(
             OpenStore(context, paths, config),
             iface,
             KeyPair.FromPrivate(config.PrivateKey).Public,
             () => context.OpenWireGuard(global.Network.Backend),
             context.Time,
-            context.Error));
+            context.Error);
+        return new NetworkSession(paths, config, direct, direct);
+    }
+
+    /// <summary>
+    /// Opens the network named <paramref name="iface"/> for the verbs that only list: through the running server's admin
+    /// socket if it answers, else the database opened only to read (<see cref="OpenReader"/>). Only <see cref="Reader"/> is
+    /// available.
+    /// </summary>
+    public static async Task<NetworkSession> OpenForReadingAsync(
+        CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
+    {
+        var paths = OpenPaths(global, iface);
+        var config = LoadConfig(context, paths);
+        if (await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false) is { } live)
+        {
+            return new NetworkSession(paths, config, live, null);
+        }
+
+        return new NetworkSession(paths, config, new StoreNetworkReader(OpenReader(context, paths, config)), null);
     }
 
     /// <summary>Fails when the network's server runs (its admin socket answers): for verbs that need the database to themselves.</summary>
@@ -111,27 +137,50 @@ internal sealed class NetworkSession : IAsyncDisposable
                 ExitCode.Usage);
         }
 
+        var store = OpenFile(paths, ServerStore.Open);
+        WarnTightened(context, paths, store.FileModeTightenedFrom);
+        return store;
+    }
+
+    /// <summary>
+    /// Opens the network's store to list it: the LiteDB file read-only (<see cref="ReadOnlyServerStore"/>); a PostgreSQL
+    /// database the way <see cref="OpenStore"/> does (a whole store: that engine has no read-only open).
+    /// </summary>
+    public static IServerStoreReader OpenReader(CliContext context, ServerPaths paths, ServerConfig config)
+    {
+        if (config.DatabaseConnection is { } postgres)
+        {
+            return OpenPostgreSql(paths, postgres);
+        }
+
+        var store = OpenFile(paths, ReadOnlyServerStore.Open);
+        WarnTightened(context, paths, store.FileModeTightenedFrom);
+        return store;
+    }
+
+    private static T OpenFile<T>(ServerPaths paths, Func<string, T> open)
+    {
         if (!File.Exists(paths.Database))
         {
             throw new CliUserException($"network '{paths.Interface}' has no database {paths.Database}", ExitCode.NotFound);
         }
 
-        ServerStore store;
         try
         {
-            store = ServerStore.Open(paths.Database);
+            return open(paths.Database);
         }
         catch (StoreException e)
         {
             throw Unavailable(paths, e);
         }
+    }
 
-        if (store.FileModeTightenedFrom is { } previous)
+    private static void WarnTightened(CliContext context, ServerPaths paths, UnixFileMode? previous)
+    {
+        if (previous is { } mode)
         {
-            context.Error.WriteLine($"warning: updated permissions of {paths.Database} from {Convert.ToString((int)previous, 8)} to 600");
+            context.Error.WriteLine($"warning: updated permissions of {paths.Database} from {Convert.ToString((int)mode, 8)} to 600");
         }
-
-        return store;
     }
 
     private static ServerStore OpenPostgreSql(ServerPaths paths, string connection, bool replica)
@@ -177,5 +226,5 @@ internal sealed class NetworkSession : IAsyncDisposable
         return new ServerInfo(ServerPublicKey, endpoint, new IPEndPoint(Config.Address, Config.ListenPort));
     }
 
-    public ValueTask DisposeAsync() => Admin.DisposeAsync();
+    public ValueTask DisposeAsync() => Reader.DisposeAsync();
 }

@@ -16,9 +16,9 @@ internal static class AuditCommand
         command.SetAction(CliAction.Create(context, requiresRoot: true, async (parse, ct) =>
         {
             var from = AuditOptions.From(parse, since, context.Time);
-            await using var session = await NetworkSession.OpenAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct)
-                .ConfigureAwait(false);
-            var entries = await session.Admin.ListAuditAsync(from, ct).ConfigureAwait(false);
+            await using var session = await NetworkSession
+                .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
+            var entries = await session.Reader.ListAuditAsync(from, ct).ConfigureAwait(false);
             await context.Out.WriteAsync(AuditOptions.Render(entries, parse.GetValue(json))).ConfigureAwait(false);
         }));
         return command;

@@ -19,16 +19,16 @@ internal static class ListCommands
         var command = new Command("list-peers", "List every peer (disabled and unredeemed ones included)") { iface, json };
         command.SetAction(CliAction.Create(context, requiresRoot: true, async (parse, ct) =>
         {
-            await using var session = await NetworkSession.OpenAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct)
-                .ConfigureAwait(false);
-            var peers = await session.Admin.ListPeersAsync(ct).ConfigureAwait(false);
+            await using var session = await NetworkSession
+                .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
+            var peers = await session.Reader.ListPeersAsync(ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 await context.Out.WriteLineAsync(InnernetJson.Serialize(peers)).ConfigureAwait(false);
                 return;
             }
 
-            var cidrs = (await session.Admin.ListCidrsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
+            var cidrs = (await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
             await context.Out.WriteAsync(FormatPeers(peers, cidrs, context.Time.GetUtcNow())).ConfigureAwait(false);
         }));
         return command;
@@ -42,9 +42,9 @@ internal static class ListCommands
         var command = new Command("list-cidrs", "List the CIDRs") { iface, tree, json };
         command.SetAction(CliAction.Create(context, requiresRoot: true, async (parse, ct) =>
         {
-            await using var session = await NetworkSession.OpenAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct)
-                .ConfigureAwait(false);
-            var cidrs = await session.Admin.ListCidrsAsync(ct).ConfigureAwait(false);
+            await using var session = await NetworkSession
+                .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
+            var cidrs = await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false);
             string text = parse.GetValue(json) ? InnernetJson.Serialize(cidrs) + "\n"
                 : parse.GetValue(tree) ? FormatCidrTree(cidrs)
                 : string.Concat(cidrs.Select(c => $"{c.Network} {c.Name}\n"));
@@ -60,16 +60,16 @@ internal static class ListCommands
         var command = new Command("list-associations", "List the associations between CIDRs") { iface, json };
         command.SetAction(CliAction.Create(context, requiresRoot: true, async (parse, ct) =>
         {
-            await using var session = await NetworkSession.OpenAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct)
-                .ConfigureAwait(false);
-            var associations = await session.Admin.ListAssociationsAsync(ct).ConfigureAwait(false);
+            await using var session = await NetworkSession
+                .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
+            var associations = await session.Reader.ListAssociationsAsync(ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 await context.Out.WriteLineAsync(InnernetJson.Serialize(associations)).ConfigureAwait(false);
                 return;
             }
 
-            var cidrs = (await session.Admin.ListCidrsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
+            var cidrs = (await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
             foreach (var association in associations)
             {
                 await context.Out.WriteLineAsync(string.Create(

@@ -208,6 +208,23 @@ public sealed class InterfaceFetcherTests
     }
 
     [Fact]
+    public async Task Fetch_InterfaceAlreadyUp_ReadsTheDeviceOnce()
+    {
+        // At thousands of peers a device read is a large part of a fetch (the UAPI sends every peer as text).
+        var (s, server, files) = await CreateAsync();
+        await using var _ = server;
+        using var __ = files;
+        await s.Fetcher().FetchAsync(s.Request(), Ct);
+        int reads = s.Layer.Fake.Reads;
+
+        var result = await s.Fetcher().FetchAsync(s.Request(), Ct);
+
+        Assert.False(result.BroughtUp);
+        Assert.NotNull(result.ReportedCandidates);
+        Assert.Equal(reads + 1, s.Layer.Fake.Reads);
+    }
+
+    [Fact]
     public async Task Fetch_ReportsCandidates_WithDevicePort_HonouringExclusions()
     {
         var (s, server, files) = await CreateAsync();

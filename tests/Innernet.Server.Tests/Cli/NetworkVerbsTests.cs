@@ -192,6 +192,41 @@ public sealed class NetworkVerbsTests
     }
 
     [Fact]
+    public async Task ListVerbs_ServerStopped_ReadTheDatabaseWithoutTouchingItsFiles()
+    {
+        using var cli = new CliHarness();
+        await cli.CreateNetworkAsync();
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes"))
+            .AssertOk();
+        (await cli.RunAsync("add-association", cli.Interface, "humans", "robots")).AssertOk();
+        var past = new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        foreach (string file in Directory.GetFiles(cli.DataDir))
+        {
+            File.SetLastWriteTimeUtc(file, past);
+        }
+
+        var before = DataFiles(cli);
+
+        string peers = (await cli.RunAsync("list-peers", cli.Interface)).AssertOk().Out;
+        string json = (await cli.RunAsync("list-peers", cli.Interface, "--json")).AssertOk().Out;
+        string tree = (await cli.RunAsync("list-cidrs", cli.Interface, "--tree")).AssertOk().Out;
+        string associations = (await cli.RunAsync("list-associations", cli.Interface)).AssertOk().Out;
+        string audit = (await cli.RunAsync("audit", cli.Interface, "--json")).AssertOk().Out;
+
+        Assert.Contains("innernet-server", peers, StringComparison.Ordinal);
+        Assert.Single(ServerCommandLineTests.InnernetJsonPeers(json));
+        Assert.Equal($"10.66.0.0/16 {cli.Interface}\n  10.66.0.1/32 innernet-server\n  10.66.1.0/24 humans\n  10.66.2.0/24 robots\n", tree);
+        Assert.Equal("1: humans <=> robots\n", associations);
+        Assert.Equal(["POST /v1/admin/cidrs", "POST /v1/admin/cidrs", "POST /v1/admin/associations"], InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>(audit)!.Select(e => e.Action));
+        Assert.Equal(before, DataFiles(cli));
+        Assert.All(before, file => Assert.Equal(past, file.Modified));
+    }
+
+    private static List<(string Name, string Bytes, DateTime Modified)> DataFiles(CliHarness cli)
+        => [.. Directory.GetFiles(cli.DataDir).Order(StringComparer.Ordinal)
+            .Select(file => (Path.GetFileName(file), Convert.ToHexString(File.ReadAllBytes(file)), File.GetLastWriteTimeUtc(file)))];
+
+    [Fact]
     public async Task CidrAndAssociationVerbs_ListRenameDelete()
     {
         using var cli = new CliHarness();
