@@ -27,13 +27,16 @@ internal sealed class Terminal
     public string Cyan => Code("36m");
 
     /// <summary>Colour as wg decides it: the variable first, then whether stdout is a terminal.</summary>
-    public static Terminal FromEnvironment() =>
-        new(Environment.GetEnvironmentVariable(ColorModeVariable) switch
+    public static Terminal FromEnvironment(Func<string, string?> environment, bool outputIsTerminal)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return new(environment(ColorModeVariable) switch
         {
             "always" => true,
             "never" => false,
-            _ => !Console.IsOutputRedirected,
+            _ => outputIsTerminal,
         });
+    }
 
     private string Code(string code) => Color ? Escape + code : "";
 }

@@ -56,6 +56,23 @@ internal sealed class WgTool
         _revealKeys = revealKeys;
     }
 
+    /// <summary>The tool as wg sets itself up: colours from <c>WG_COLOR_MODE</c> (else whether stdout is a terminal),
+    /// keys shown when <c>WG_HIDE_KEYS</c> is <c>never</c>, the system clock.</summary>
+    public static WgTool Create(
+        Func<string, string?> environment, Func<WireGuardClient> open, Func<bool> kernelAvailable, TextWriter stdout, TextWriter stderr,
+        bool outputIsTerminal)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return new WgTool(
+            open,
+            kernelAvailable,
+            stdout,
+            stderr,
+            TimeProvider.System,
+            Terminal.FromEnvironment(environment, outputIsTerminal),
+            revealKeys: environment(DeviceText.HideKeysVariable) == "never");
+    }
+
     public int Run(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);

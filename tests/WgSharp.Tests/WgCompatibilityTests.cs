@@ -359,7 +359,6 @@ public abstract class WgCompatibilityTests : IDisposable
     {
         RequirePrerequisites();
         Prerequisites.Require(Prerequisites.FindOnPath("wg") is not null, "needs wg on PATH (wireguard-tools; ./build.sh setup installs it)");
-        _ = WgSharpBinary.Path;
     }
 
     /// <summary>What wg itself writes to stderr when it applies <paramref name="file"/> (its warnings) to <paramref name="device"/>.</summary>
@@ -380,7 +379,12 @@ public abstract class WgCompatibilityTests : IDisposable
 
     private ProcessResult Wg(string[] args, string[]? environment = null, string? ns = null) => Run("wg", args, environment, ns);
 
-    private ProcessResult Sample(string[] args, string[]? environment = null) => Run(WgSharpBinary.Path, args, environment, null);
+    private ProcessResult Sample(string[] args, string[]? environment = null) => RunSample(Namespace, environment ?? [], args);
+
+    /// <summary>Runs the sample in <paramref name="ns"/> with the extra environment (<c>NAME=value</c>); by default the built
+    /// binary, as a user runs it.</summary>
+    protected virtual ProcessResult RunSample(string ns, string[] environment, string[] args) =>
+        Lab.Exec(ns, "env", [.. environment, WgSharpBinary.Path, .. args]);
 
     private ProcessResult Run(string program, string[] args, string[]? environment, string? ns) =>
         Lab.Exec(ns ?? Namespace, "env", [.. environment ?? [], program, .. args]);
