@@ -380,7 +380,8 @@ internal sealed class ConfigReader
 
     private static IPAddress Resolve(string host, string endpoint)
     {
-        if (IPAddress.TryParse(host, out var literal) && literal.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        static bool IsIP(IPAddress a) => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
+        if (IPAddress.TryParse(host, out var literal) && IsIP(literal))
         {
             return literal;
         }
@@ -388,7 +389,7 @@ internal sealed class ConfigReader
         try
         {
             // One attempt: wg retries transient resolver failures (WG_ENDPOINT_RESOLUTION_RETRIES), this tool does not.
-            return Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            return Dns.GetHostAddresses(host).FirstOrDefault(IsIP)
                 ?? throw new ConfigException($"Neither IPv4 nor IPv6 address found: `{endpoint}'");
         }
         catch (SocketException e)
@@ -440,7 +441,8 @@ internal sealed class ConfigReader
         IPAddress? address = null;
         if (ip.Contains(':', StringComparison.Ordinal))
         {
-            if (ip.IndexOfAny(['%', '[', ']']) < 0 && IPAddress.TryParse(ip, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
+            bool plain = ip.IndexOfAny(['%', '[', ']']) < 0; // inet_pton takes no scope and no brackets
+            if (plain && IPAddress.TryParse(ip, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 address = v6;
             }

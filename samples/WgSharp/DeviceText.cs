@@ -77,7 +77,8 @@ internal static class DeviceText
             }
 
             string slash = t.Cyan + "/" + t.Reset;
-            Item(text, t, "allowed ips", peer.AllowedIPs.Count == 0 ? None : string.Join(", ", peer.AllowedIPs.Select(a => WgText.AllowedIP(a, slash))));
+            string allowed = string.Join(", ", peer.AllowedIPs.Select(a => WgText.AllowedIP(a, slash)));
+            Item(text, t, "allowed ips", peer.AllowedIPs.Count == 0 ? None : allowed);
             if (peer.LastHandshake is { } handshake && handshake.ToUnixTimeSeconds() != 0)
             {
                 Item(text, t, "latest handshake", WgText.Ago(handshake.ToUnixTimeSeconds(), nowSeconds, t));
@@ -85,7 +86,8 @@ internal static class DeviceText
 
             if (peer.ReceiveBytes != 0 || peer.TransmitBytes != 0)
             {
-                Item(text, t, "transfer", WgText.Bytes(peer.ReceiveBytes, t) + " received, " + WgText.Bytes(peer.TransmitBytes, t) + " sent");
+                string received = WgText.Bytes(peer.ReceiveBytes, t), sent = WgText.Bytes(peer.TransmitBytes, t);
+                Item(text, t, "transfer", received + " received, " + sent + " sent");
             }
 
             if (peer.PersistentKeepaliveInterval != 0)

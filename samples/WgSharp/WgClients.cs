@@ -12,7 +12,9 @@ internal static class WgClients
 {
     private static readonly WireGuardClientOptions Options = new() { PublicKeyDeriver = PublicKeyOf };
 
-    public static WireGuardClient Open() => WireGuardClient.Open(WireGuardBackend.Auto, Options);
+    public static WireGuardClient Open() => Open(WireGuardBackend.Auto);
+
+    public static WireGuardClient Open(WireGuardBackend backend) => WireGuardClient.Open(backend, Options);
 
     /// <summary>Whether the kernel's WireGuard family answers (in the calling thread's network namespace).</summary>
     public static bool KernelAvailable()

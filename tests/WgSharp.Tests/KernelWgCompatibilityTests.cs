@@ -1,4 +1,5 @@
 using Innernet.Netlink;
+using Innernet.Netlink.WireGuard;
 using Innernet.Testing;
 
 namespace WgSharp.Tests;
@@ -24,12 +25,14 @@ public sealed class KernelWgCompatibilityTests : WgCompatibilityTests
         using var stderr = new StringWriter();
         var tool = WgTool.Create(
             variables.GetValueOrDefault,
-            () => NetworkNamespace.Run(path, WgClients.Open),
+            // Kernel, not Auto: Auto opens its kernel sockets on first use, in whatever namespace the thread is in by then.
+            () => NetworkNamespace.Run(path, () => WgClients.Open(WireGuardBackend.Kernel)),
             () => NetworkNamespace.Run(path, WgClients.KernelAvailable),
             stdout,
             stderr,
             outputIsTerminal: false);
         int exitCode = tool.Run(args);
-        return new ProcessResult($"WgSharp (in this process, {ns}) {string.Join(' ', args)}", exitCode, stdout.ToString(), stderr.ToString());
+        string commandLine = $"WgSharp (in this process, {ns}) {string.Join(' ', args)}";
+        return new ProcessResult(commandLine, exitCode, stdout.ToString(), stderr.ToString());
     }
 }

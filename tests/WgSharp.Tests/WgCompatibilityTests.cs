@@ -104,7 +104,8 @@ public abstract class WgCompatibilityTests : IDisposable
         var keysB = TestKeys.NewKeyPair();
         string silent = TestKeys.RandomKey().ToBase64();
         string configA = $"[Interface]\nPrivateKey = {keysA.PrivateKey}\nListenPort = 51820\n\n[Peer]\nPublicKey = {silent}\n"
-            + $"AllowedIPs = 10.99.0.3/32\n\n[Peer]\nPublicKey = {keysB.PublicKey}\nEndpoint = 198.18.0.2:51821\nAllowedIPs = 10.99.0.2/32\n";
+            + $"AllowedIPs = 10.99.0.3/32\n\n"
+            + $"[Peer]\nPublicKey = {keysB.PublicKey}\nEndpoint = 198.18.0.2:51821\nAllowedIPs = 10.99.0.2/32\n";
         string configB = $"[Interface]\nPrivateKey = {keysB.PrivateKey}\nListenPort = 51821\n\n"
             + $"[Peer]\nPublicKey = {keysA.PublicKey}\nEndpoint = 198.18.0.1:51820\nAllowedIPs = 10.99.0.1/32\n";
         Lab.Exec(Namespace, "wg", "setconf", a, WriteFile("a.conf", configA)).EnsureSuccess();
@@ -358,10 +359,12 @@ public abstract class WgCompatibilityTests : IDisposable
     private void RequireTools()
     {
         RequirePrerequisites();
-        Prerequisites.Require(Prerequisites.FindOnPath("wg") is not null, "needs wg on PATH (wireguard-tools; ./build.sh setup installs it)");
+        Prerequisites.Require(
+            Prerequisites.FindOnPath("wg") is not null, "needs wg on PATH (wireguard-tools; ./build.sh setup installs it)");
     }
 
-    /// <summary>What wg itself writes to stderr when it applies <paramref name="file"/> (its warnings) to <paramref name="device"/>.</summary>
+    /// <summary>What wg itself writes to stderr (its warnings) when it applies <paramref name="file"/> to
+    /// <paramref name="device"/>.</summary>
     private string WgWarnings(string device, string file, string ns)
     {
         var result = Wg(["setconf", device, file], ns: ns);
@@ -438,7 +441,8 @@ public abstract class WgCompatibilityTests : IDisposable
 
     /// <summary>wg names itself in usage lines by its argv[0]; the sample by its own name.</summary>
     private static string Normalise(string stderr) =>
-        stderr.Replace("Usage: wg ", "Usage: ", StringComparison.Ordinal).Replace($"Usage: {WgTool.ProgramName} ", "Usage: ", StringComparison.Ordinal);
+        stderr.Replace("Usage: wg ", "Usage: ", StringComparison.Ordinal)
+            .Replace($"Usage: {WgTool.ProgramName} ", "Usage: ", StringComparison.Ordinal);
 
     private sealed record Setup(string Device, string PrivateKey, IReadOnlyList<string> PeerKeys);
 }
