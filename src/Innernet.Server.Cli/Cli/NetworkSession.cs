@@ -144,13 +144,14 @@ internal sealed class NetworkSession : IAsyncDisposable
 
     /// <summary>
     /// Opens the network's store to list it: the LiteDB file read-only (<see cref="ReadOnlyServerStore"/>); a PostgreSQL
-    /// database the way <see cref="OpenStore"/> does (a whole store: that engine has no read-only open).
+    /// database the way <see cref="OpenStore"/> does (a whole store, as a replica when the config says so: that engine has no
+    /// read-only open).
     /// </summary>
     public static IServerStoreReader OpenReader(CliContext context, ServerPaths paths, ServerConfig config)
     {
         if (config.DatabaseConnection is { } postgres)
         {
-            return OpenPostgreSql(paths, postgres);
+            return OpenPostgreSql(paths, postgres, config.DatabaseReplica);
         }
 
         var store = OpenFile(paths, ReadOnlyServerStore.Open);

@@ -106,6 +106,27 @@ public sealed class DataStoreTests : IDisposable
         Assert.Empty(DataStore.Open(StorePath).Peers);
     }
 
+    [Theory]
+    [InlineData(" \t\r\n")]
+    [InlineData("\n\v\f ")]
+    [InlineData(" \u00a0\u2003\n")]
+    public void Open_AllWhitespaceFile_IsEmptyStore(string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        File.WriteAllText(StorePath, text);
+        Assert.Empty(DataStore.Open(StorePath).Peers);
+    }
+
+    [Theory]
+    [InlineData("  x")]
+    [InlineData("\n\u00a0\u00e9")]
+    public void Open_WhitespaceThenText_IsCorrupt(string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        File.WriteAllText(StorePath, text);
+        Assert.Throws<InnernetException>(() => DataStore.Open(StorePath));
+    }
+
     [Fact]
     public void Open_WorldReadable_Warns()
     {
