@@ -28,6 +28,9 @@ internal sealed record DeviceDiff(DeviceConfig Config, int Added, IReadOnlyList<
 /// </summary>
 internal sealed record RedeemTransition(long PeerId, WireGuardKey TemporaryKey, WireGuardKey PermanentKey, DateTimeOffset Deadline);
 
+/// <summary>A peer row that differs between two looks at the store: <paramref name="Before"/> null when added, <paramref name="After"/> null when removed.</summary>
+internal readonly record struct PeerRowChange(long Id, Peer? Before, Peer? After);
+
 /// <summary>
 /// The rule "who belongs on the server's WireGuard", pure: enabled peers (unredeemed invitations included, or
 /// nobody could redeem) with their /32 or /128, never the server's own key; a peer inside its redeem transition
@@ -50,41 +53,144 @@ internal static class ServerPeerState
         TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(current);
+        return NextTransitions(previous is null ? [] : Changes(previous, current), Finder(current), pending, now, wait);
+    }
+
+    /// <summary>
+    /// As <see cref="NextTransitions(IReadOnlyList{Peer}?, IReadOnlyList{Peer}, IReadOnlyDictionary{long, RedeemTransition}, DateTimeOffset, TimeSpan)"/>,
+    /// from the rows that changed since the last look and a lookup of the current peers by id: a pass costs what changed
+    /// (and the pending transitions), not the whole network.
+    /// </summary>
+    public static IReadOnlyDictionary<long, RedeemTransition> NextTransitions(
+        IReadOnlyList<PeerRowChange> changes,
+        Func<long, Peer?> find,
+        IReadOnlyDictionary<long, RedeemTransition> pending,
+        DateTimeOffset now,
+        TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(find);
         ArgumentNullException.ThrowIfNull(pending);
         var next = new Dictionary<long, RedeemTransition>();
-        Dictionary<long, Peer>? byId = null;
-        if (pending.Count > 0 || (previous is not null && !ReferenceEquals(previous, current)))
-        {
-            byId = current.ToDictionary(p => p.Id);
-        }
-
         foreach (var transition in pending.Values)
         {
             if (transition.Deadline > now
-                && byId!.TryGetValue(transition.PeerId, out var peer)
-                && !peer.IsDisabled
+                && find(transition.PeerId) is { IsDisabled: false } peer
                 && peer.PublicKey == transition.PermanentKey)
             {
                 next[transition.PeerId] = transition;
             }
         }
 
-        if (previous is not null && !ReferenceEquals(previous, current))
+        foreach (var (_, before, after) in changes)
         {
-            foreach (var before in previous)
+            if (before is not null
+                && after is { IsRedeemed: true, IsDisabled: false }
+                && after.PublicKey != before.PublicKey
+                && (!before.IsRedeemed || IsRotation(before, after)))
             {
-                if (byId!.TryGetValue(before.Id, out var after)
-                    && after.IsRedeemed
-                    && !after.IsDisabled
-                    && after.PublicKey != before.PublicKey
-                    && (!before.IsRedeemed || IsRotation(before, after)))
-                {
-                    next[after.Id] = new RedeemTransition(after.Id, before.PublicKey, after.PublicKey, now + wait);
-                }
+                next[after.Id] = new RedeemTransition(after.Id, before.PublicKey, after.PublicKey, now + wait);
             }
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// The rows that differ between two looks at the store's peers, by id: added (no before), removed (no after) or
+    /// replaced by another object. The store's lists are in id order and share the objects of unchanged rows, so this is
+    /// one walk comparing references; lists not in id order are compared through a dictionary.
+    /// </summary>
+    public static List<PeerRowChange> Changes(IReadOnlyList<Peer> previous, IReadOnlyList<Peer> current)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(current);
+        var changes = new List<PeerRowChange>();
+        if (!InIdOrder(previous) || !InIdOrder(current))
+        {
+            var byId = current.ToDictionary(p => p.Id);
+            foreach (var before in previous)
+            {
+                if (!byId.Remove(before.Id, out var after) || !ReferenceEquals(before, after))
+                {
+                    changes.Add(new PeerRowChange(before.Id, before, after));
+                }
+            }
+
+            changes.AddRange(byId.Values.Select(after => new PeerRowChange(after.Id, null, after)));
+            return changes;
+        }
+
+        int i = 0, j = 0;
+        while (i < previous.Count || j < current.Count)
+        {
+            var before = i < previous.Count ? previous[i] : null;
+            var after = j < current.Count ? current[j] : null;
+            if (after is null || (before is not null && before.Id < after.Id))
+            {
+                changes.Add(new PeerRowChange(before!.Id, before, null));
+                i++;
+            }
+            else if (before is null || after.Id < before.Id)
+            {
+                changes.Add(new PeerRowChange(after.Id, null, after));
+                j++;
+            }
+            else
+            {
+                if (!ReferenceEquals(before, after))
+                {
+                    changes.Add(new PeerRowChange(after.Id, before, after));
+                }
+
+                i++;
+                j++;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>A lookup of <paramref name="peers"/> by id: a binary search when they are in id order (the store's), else a dictionary.</summary>
+    public static Func<long, Peer?> Finder(IReadOnlyList<Peer> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        if (!InIdOrder(peers))
+        {
+            var byId = peers.ToDictionary(p => p.Id);
+            return id => byId.GetValueOrDefault(id);
+        }
+
+        return id =>
+        {
+            int low = 0, high = peers.Count - 1;
+            while (low <= high)
+            {
+                int middle = low + ((high - low) / 2);
+                long at = peers[middle].Id;
+                if (at == id)
+                {
+                    return peers[middle];
+                }
+
+                (low, high) = at < id ? (middle + 1, high) : (low, middle - 1);
+            }
+
+            return null;
+        };
+    }
+
+    private static bool InIdOrder(IReadOnlyList<Peer> peers)
+    {
+        for (int i = 1; i < peers.Count; i++)
+        {
+            if (peers[i - 1].Id >= peers[i].Id)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // A rotation keeps the old key on WireGuard for the transition too: the 204 to the rotate-key request leaves
@@ -104,19 +210,27 @@ internal static class ServerPeerState
         var desired = new Dictionary<WireGuardKey, DesiredPeer>(peers.Count);
         foreach (var peer in peers)
         {
-            if (peer.IsDisabled)
+            if (DesiredOf(peer, serverPublicKey, transitions) is { } entry)
             {
-                continue;
-            }
-
-            var key = transitions.TryGetValue(peer.Id, out var transition) ? transition.TemporaryKey : peer.PublicKey;
-            if (key != serverPublicKey)
-            {
-                desired[key] = new DesiredPeer(key, peer.Ip, peer.Endpoint?.TryGetIPEndPoint());
+                desired[entry.PublicKey] = entry;
             }
         }
 
         return desired;
+    }
+
+    /// <summary>How <paramref name="peer"/> belongs on the server's interface, or null when it does not (disabled, or the server's key).</summary>
+    public static DesiredPeer? DesiredOf(Peer peer, WireGuardKey serverPublicKey, IReadOnlyDictionary<long, RedeemTransition> transitions)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(transitions);
+        if (peer.IsDisabled)
+        {
+            return null;
+        }
+
+        var key = transitions.TryGetValue(peer.Id, out var transition) ? transition.TemporaryKey : peer.PublicKey;
+        return key == serverPublicKey ? null : new DesiredPeer(key, peer.Ip, peer.Endpoint?.TryGetIPEndPoint());
     }
 
     /// <summary>
@@ -155,14 +269,6 @@ internal static class ServerPeerState
         return Build(desired, applied.Keys, peer => !applied.TryGetValue(peer.PublicKey, out var current)
             ? Presence.Missing
             : current.Ip.Equals(peer.Ip) ? Presence.Right : Presence.Drifted);
-    }
-
-    /// <summary>True when both hold the same peers with the same IPs and endpoints.</summary>
-    public static bool SameDesired(IReadOnlyDictionary<WireGuardKey, DesiredPeer> a, IReadOnlyDictionary<WireGuardKey, DesiredPeer> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        return a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && other == pair.Value);
     }
 
     /// <summary>How a desired peer stands on the device compared with.</summary>
