@@ -92,7 +92,8 @@ public sealed class LiveSession
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (returns then) or a fatal error.</summary>
     /// <exception cref="ApiStatusException">The server refused us (401: no longer a member), as a poll would.</exception>
-    /// <exception cref="InnernetException">The first fetch failed (see <see cref="InterfaceFetcher.FetchAsync"/>).</exception>
+    /// <exception cref="InnernetException">The first fetch failed for another reason than an unreachable server (see
+    /// <see cref="InterfaceFetcher.FetchAsync"/>).</exception>
     public async Task RunAsync(FetchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -101,7 +102,7 @@ public sealed class LiveSession
         {
             // NAT traversal runs in the background (as for a full message), so the stream opens at once instead of
             // after up to a traversal's steps of 5 s.
-            var first = await _fetcher.FetchAsync(WithoutTraversal(request), cancellationToken).ConfigureAwait(false);
+            var first = await FirstFetchAsync(request, statusPath, cancellationToken).ConfigureAwait(false);
             var config = InterfaceConfig.Load(ClientPaths.ConfigFile(request.ConfigDirectory, request.InterfaceName)).Config;
             TraverseInBackground(request, config, first.Peers, cancellationToken);
             View = ResumedView(request, config, first);
@@ -482,6 +483,31 @@ public sealed class LiveSession
         catch (OperationCanceledException)
         {
             // Cancelled with the session.
+        }
+    }
+
+    /// <summary>
+    /// The first fetch, asked again after the reconnect wait while the server cannot be reached and no peers are cached
+    /// (a fresh install whose tunnel is not up yet, a server restarting): a daemon keeps trying, as it does for the
+    /// stream, instead of exiting. Every other failure (refused, a hostile answer, a bad config) is fatal as before.
+    /// </summary>
+    private async Task<FetchResult> FirstFetchAsync(FetchRequest request, string statusPath, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var first = await _fetcher.FetchAsync(WithoutTraversal(request), cancellationToken).ConfigureAwait(false);
+                _backoff.Reset();
+                return first;
+            }
+            catch (InnernetException e) when (e.InnerException is ApiTransportException)
+            {
+                var wait = _backoff.Next();
+                _log.Warning($"{e.Message} Trying again in {wait.TotalSeconds:0.#} s.");
+                SetStatus(statusPath, LiveMode.Connecting, version: null);
+                await _delay(wait, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

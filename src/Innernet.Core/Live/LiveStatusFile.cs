@@ -44,7 +44,17 @@ public static class LiveStatusFile
     }
 
     /// <summary>Deletes the file (the daemon stopping); a missing file is fine.</summary>
-    public static void Delete(string path) => File.Delete(path);
+    public static void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No data directory yet (the daemon stopped before it wrote anything): nothing to delete.
+        }
+    }
 
     /// <summary>This process's id.</summary>
     public static int CurrentPid => Environment.ProcessId;

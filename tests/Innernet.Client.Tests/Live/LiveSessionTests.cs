@@ -72,6 +72,12 @@ public sealed class LiveSessionTests
 
         public void Start() => _run = Session.RunAsync(LiveClient.Request(Iface, Files, natTraversal: false), _stop.Token);
 
+        /// <summary>The session's run, once started.</summary>
+        public Task? RunTask => _run;
+
+        /// <summary>The test has observed the run's end itself: disposing does not await it again.</summary>
+        public void Forget() => _run = null;
+
         /// <summary>Waits for <paramref name="condition"/>, failing at once when the session died.</summary>
         public Task UntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(
             () => _run is { IsFaulted: true } ? throw _run.Exception! : condition(), what);
@@ -108,6 +114,17 @@ public sealed class LiveSessionTests
         public void Warning(string message) => _lines.Enqueue("[!] " + message);
 
         public void Debug(string message) => _lines.Enqueue("[D] " + message);
+    }
+
+    /// <summary>The session waited exactly these reconnect waits, each within its jitter (half its bound to the bound).</summary>
+    private static void AssertReconnectWaits(Client client, double[] boundsSeconds)
+    {
+        var delays = client.Delays.Select(d => d.TotalSeconds).ToArray();
+        Assert.Equal(boundsSeconds.Length, delays.Length);
+        for (int i = 0; i < boundsSeconds.Length; i++)
+        {
+            Assert.InRange(delays[i], boundsSeconds[i] / 2, boundsSeconds[i]);
+        }
     }
 
     private static Task Body(HttpContext context, string json)
@@ -280,17 +297,62 @@ public sealed class LiveSessionTests
         await client.UntilAsync(() => client.Session.FullViewsApplied == 1, "the stream after the capabilities came back");
 
         // Three reconnect waits (bounds 1, 2, 4 s), no poll interval, no state fetch besides the first.
-        double[] bounds = [1, 2, 4];
-        var delays = client.Delays.Select(d => d.TotalSeconds).ToArray();
-        Assert.Equal(bounds.Length, delays.Length);
-        for (int i = 0; i < bounds.Length; i++)
-        {
-            Assert.InRange(delays[i], bounds[i] / 2, bounds[i]);
-        }
+        AssertReconnectWaits(client, [1, 2, 4]);
 
         Assert.Equal(1, server.StateRequests);
         Assert.Equal(LiveMode.Live, LiveStatusFile.ReadRunning(client.StatusPath)?.Mode);
         first.Complete();
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerUnreachableAtTheFirstFetchWithoutACache_AsksAgainAfterTheReconnectWait_ThenGoesLive()
+    {
+        await using var server = await HostileServer.StartAsync();
+        await using var client = new Client(server);
+        var answer = server.Answer();
+        int asked = 0;
+        server.State = context =>
+        {
+            // The tunnel not up yet: three requests die unanswered, then the server answers.
+            if (Interlocked.Increment(ref asked) <= 3)
+            {
+                context.Abort();
+                return Task.CompletedTask;
+            }
+
+            return HostileServer.Json(context, answer);
+        };
+        var first = client.Script.NextConnection();
+        first.TryWrite(StreamScript.Line(StreamScript.Full("v1", answer)));
+
+        client.Start();
+        await client.UntilAsync(() => client.Session.FullViewsApplied == 1, "the stream once the server answered");
+
+        AssertReconnectWaits(client, [1, 2, 4]);
+
+        Assert.Equal(4, server.StateRequests);
+        Assert.Equal(3, client.Log.Lines.Count(l => l.StartsWith("[!] ", StringComparison.Ordinal) && l.Contains("no cached peers")));
+        Assert.Equal(LiveMode.Live, LiveStatusFile.ReadRunning(client.StatusPath)?.Mode);
+        first.Complete();
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstFetchRefused_IsFatal()
+    {
+        await using var server = await HostileServer.StartAsync();
+        await using var client = new Client(server);
+        server.State = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+
+        client.Start();
+        await Assert.ThrowsAsync<ApiStatusException>(() => client.RunTask!);
+        client.Forget();
+
+        Assert.Empty(client.Delays);
+        Assert.Equal(1, server.StateRequests);
     }
 
     [Fact]
