@@ -8,8 +8,9 @@ namespace Innernet.Scenarios.Tests;
 /// Propagation of admin changes to real clients: <c>innernet-server serve</c> and N <c>inn up --daemon</c> in
 /// namespaces on wireguard-go (N = 10, or <c>INNERNET_PROPAGATION_CLIENTS</c>, e.g. 50; <c>./build.sh bench live</c>
 /// runs both), the daemons started ten at a time. Each round disables then enables one more peer (not measured) with
-/// <c>innernet-server</c>; the time from the command returning to each other client's WireGuard device having applied
-/// it (the key gone, the key back) is one sample. Prints p50/p99/max; fails when p99 exceeds 1 s.
+/// <c>innernet-server</c>; the time from the command starting to each other client's daemon having applied it to its
+/// WireGuard device (the stamp the daemon writes after each applied update; the device read to confirm the key gone,
+/// the key back) is one sample. Prints p50/p99/max; fails when p99 exceeds 1 s.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspace)
@@ -57,6 +58,7 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         Log($"{clients} daemons hold the stream {started.Elapsed.TotalSeconds:0.0} s after they were started");
         var state = net.ReadState();
         var samples = new List<double>();
+        var late = new List<string>();
         string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         for (int round = 0; round < Rounds; round++)
         {
@@ -65,8 +67,9 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             var others = peers;
             foreach (bool disable in new[] { true, false })
             {
-                var result = net.Server(disable ? "disable-peer" : "enable-peer", net.Name, "--name", target.Name, "--yes");
+                var issued = DateTimeOffset.UtcNow;
                 var clock = Stopwatch.StartNew();
+                var result = net.Server(disable ? "disable-peer" : "enable-peer", net.Name, "--name", target.Name, "--yes");
                 Assert.True(result.Succeeded, $"{result}\n{net.ServerLog()}");
                 var pending = others.ToHashSet();
                 while (pending.Count > 0)
@@ -77,10 +80,24 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
                         + $"{string.Join(", ", pending.Select(p => p.Name))}\n{Diagnose(net, pending)}\n{net.DaemonLogs()}\n{net.ServerLog()}");
                     foreach (var peer in pending.ToList())
                     {
+                        // The daemon stamps its status file right after each update it applied to the device; the
+                        // device is read only once the stamp is past the command, to confirm. Reading 50 devices
+                        // through the UAPI per pass would take the test's loop, not the daemons, seconds on two cores.
+                        if (LastUpdate(peer) is not { } applied || applied < issued)
+                        {
+                            continue;
+                        }
+
                         bool has = net.PeerDevice(peer)?.Peers.Any(p => p.PublicKey.ToString() == key) ?? false;
                         if (has != disable)
                         {
-                            samples.Add(clock.Elapsed.TotalMilliseconds);
+                            samples.Add((applied - issued).TotalMilliseconds);
+                            if (applied - issued > TimeSpan.FromSeconds(1))
+                            {
+                                late.Add($"{peer.Name} {(applied - issued).TotalMilliseconds:0} ms (round {round}, "
+                                    + $"{(disable ? "disable" : "enable")})");
+                            }
+
                             pending.Remove(peer);
                         }
                     }
@@ -92,8 +109,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         double P(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
         Log($"propagation to {clients} clients' WireGuard, {samples.Count} samples ({Rounds} disable+enable rounds), "
             + $"1-min load {load}: p50 {P(0.5):0} ms, p99 {P(0.99):0} ms, max {sorted[^1]:0} ms "
-            + "(from the server command returning; device polled from the test, one UAPI read per client per pass)");
-        Assert.True(P(0.99) <= 1000, $"p99 {P(0.99):0} ms exceeds 1 s\n{net.DaemonLogs()}");
+            + "(from the server command starting to each daemon's stamp after applying it; each confirmed on the device)");
+        Assert.True(P(0.99) <= 1000, $"p99 {P(0.99):0} ms exceeds 1 s; over 1 s: {string.Join("; ", late)}\n{net.DaemonLogs()}");
     }
 
     /// <summary>
@@ -125,6 +142,22 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>When the peer's daemon last applied an update, by its status file; null while it has none.</summary>
+    private static DateTimeOffset? LastUpdate(InnernetPeer peer)
+    {
+        try
+        {
+            using var status = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(peer.DataDirectory, peer.InterfaceName + ".live")));
+            return status.RootElement.TryGetProperty("last_update", out var stamp) && stamp.ValueKind == JsonValueKind.String
+                ? stamp.GetDateTimeOffset()
+                : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True when the peer's daemon says in its status file (<c>&lt;data-dir&gt;/&lt;iface&gt;.live</c>) that it holds the stream.</summary>
