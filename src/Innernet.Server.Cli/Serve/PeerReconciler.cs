@@ -1,4 +1,5 @@
 using Innernet.Core.Model;
+using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Serve;
@@ -22,7 +23,7 @@ internal sealed record ReconcileResult(WireGuardDevice? Device, DeviceDiff? Diff
 /// </summary>
 /// <remarks>
 /// A pass costs what changed, not the network: the desired state is kept between passes and only the peers whose row
-/// changed (<see cref="ServerPeerState.Changes"/>, a walk comparing references) or whose transition started or ended
+/// changed (<see cref="PeerRowChanges"/>, a walk comparing references) or whose transition started or ended
 /// are looked at again. At 10,000 peers, rebuilding it in every pass was most of the server's CPU per admin write.
 /// </remarks>
 /// <remarks>Not thread-safe (neither is the <see cref="WireGuardClient"/>); callers serialize.</remarks>
@@ -95,7 +96,7 @@ internal sealed class PeerReconciler
     {
         var peers = _peers();
         var find = ServerPeerState.Finder(peers);
-        var changes = _previous is null ? [] : ServerPeerState.Changes(_previous, peers);
+        var changes = _previous is null ? [] : PeerRowChanges.Between(_previous, peers);
         var pending = _transitions;
         _transitions = ServerPeerState.NextTransitions(changes, find, pending, _time.GetUtcNow(), _redeemWait);
         _previous = peers;

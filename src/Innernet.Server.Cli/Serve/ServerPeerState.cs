@@ -1,6 +1,7 @@
 using System.Net;
 using Innernet.Core.Interface;
 using Innernet.Core.Model;
+using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Serve;
@@ -28,9 +29,6 @@ internal sealed record DeviceDiff(DeviceConfig Config, int Added, IReadOnlyList<
 /// </summary>
 internal sealed record RedeemTransition(long PeerId, WireGuardKey TemporaryKey, WireGuardKey PermanentKey, DateTimeOffset Deadline);
 
-/// <summary>A peer row that differs between two looks at the store: <paramref name="Before"/> null when added, <paramref name="After"/> null when removed.</summary>
-internal readonly record struct PeerRowChange(long Id, Peer? Before, Peer? After);
-
 /// <summary>
 /// The rule "who belongs on the server's WireGuard", pure: enabled peers (unredeemed invitations included, or
 /// nobody could redeem) with their /32 or /128, never the server's own key; a peer inside its redeem transition
@@ -53,7 +51,7 @@ internal static class ServerPeerState
         TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(current);
-        return NextTransitions(previous is null ? [] : Changes(previous, current), Finder(current), pending, now, wait);
+        return NextTransitions(previous is null ? [] : PeerRowChanges.Between(previous, current), Finder(current), pending, now, wait);
     }
 
     /// <summary>
@@ -96,66 +94,11 @@ internal static class ServerPeerState
         return next;
     }
 
-    /// <summary>
-    /// The rows that differ between two looks at the store's peers, by id: added (no before), removed (no after) or
-    /// replaced by another object. The store's lists are in id order and share the objects of unchanged rows, so this is
-    /// one walk comparing references; lists not in id order are compared through a dictionary.
-    /// </summary>
-    public static List<PeerRowChange> Changes(IReadOnlyList<Peer> previous, IReadOnlyList<Peer> current)
-    {
-        ArgumentNullException.ThrowIfNull(previous);
-        ArgumentNullException.ThrowIfNull(current);
-        var changes = new List<PeerRowChange>();
-        if (!InIdOrder(previous) || !InIdOrder(current))
-        {
-            var byId = current.ToDictionary(p => p.Id);
-            foreach (var before in previous)
-            {
-                if (!byId.Remove(before.Id, out var after) || !ReferenceEquals(before, after))
-                {
-                    changes.Add(new PeerRowChange(before.Id, before, after));
-                }
-            }
-
-            changes.AddRange(byId.Values.Select(after => new PeerRowChange(after.Id, null, after)));
-            return changes;
-        }
-
-        int i = 0, j = 0;
-        while (i < previous.Count || j < current.Count)
-        {
-            var before = i < previous.Count ? previous[i] : null;
-            var after = j < current.Count ? current[j] : null;
-            if (after is null || (before is not null && before.Id < after.Id))
-            {
-                changes.Add(new PeerRowChange(before!.Id, before, null));
-                i++;
-            }
-            else if (before is null || after.Id < before.Id)
-            {
-                changes.Add(new PeerRowChange(after.Id, null, after));
-                j++;
-            }
-            else
-            {
-                if (!ReferenceEquals(before, after))
-                {
-                    changes.Add(new PeerRowChange(after.Id, before, after));
-                }
-
-                i++;
-                j++;
-            }
-        }
-
-        return changes;
-    }
-
     /// <summary>A lookup of <paramref name="peers"/> by id: a binary search when they are in id order (the store's), else a dictionary.</summary>
     public static Func<long, Peer?> Finder(IReadOnlyList<Peer> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
-        if (!InIdOrder(peers))
+        if (!PeerRowChanges.InIdOrder(peers))
         {
             var byId = peers.ToDictionary(p => p.Id);
             return id => byId.GetValueOrDefault(id);
@@ -178,19 +121,6 @@ internal static class ServerPeerState
 
             return null;
         };
-    }
-
-    private static bool InIdOrder(IReadOnlyList<Peer> peers)
-    {
-        for (int i = 1; i < peers.Count; i++)
-        {
-            if (peers[i - 1].Id >= peers[i].Id)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     // A rotation keeps the old key on WireGuard for the transition too: the 204 to the rotate-key request leaves

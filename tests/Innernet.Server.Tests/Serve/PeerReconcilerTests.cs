@@ -1,3 +1,4 @@
+using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Tests.Serve;
@@ -123,7 +124,7 @@ public sealed class PeerReconcilerTests
         var deleted = lab.Store.DeletePeer(before.First(p => p.Name == "member9").Id, reserveIpUntil: null);
         var added = lab.AddPeer("newcomer", redeemed: true);
 
-        var changes = Innernet.Server.Serve.ServerPeerState.Changes(before, lab.Store.ListPeers());
+        var changes = PeerRowChanges.Between(before, lab.Store.ListPeers());
 
         Assert.Equal(
             [(disabled.Id, "member7", "member7"), (deleted.Id, "member9", null), (added.Id, null, "newcomer")],

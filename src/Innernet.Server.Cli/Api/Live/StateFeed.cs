@@ -309,7 +309,7 @@ internal sealed class StateFeed : IDisposable
         _lastGeneration = generation;
         bool structureChanged = previous.Cidrs != state.Cidrs || previous.Associations != state.Associations;
         var changedCidrs = new HashSet<long>();
-        foreach (var (before, after) in ChangedPeers(previous, state))
+        foreach (var (_, before, after) in PeerRowChanges.Between(previous.Peers, state.Peers))
         {
             var peer = after ?? before!;
             changedCidrs.Add(peer.CidrId);
@@ -354,44 +354,6 @@ internal sealed class StateFeed : IDisposable
         {
             _sequence = sequence;
         }
-    }
-
-    /// <summary>Peers added, replaced or removed between two states (both in id order), compared by reference.</summary>
-    private static List<(Peer? Before, Peer? After)> ChangedPeers(CommittedState previous, CommittedState state)
-    {
-        var changes = new List<(Peer?, Peer?)>();
-        var before = previous.Peers;
-        var after = state.Peers;
-        if (before == after)
-        {
-            return changes;
-        }
-
-        int i = 0;
-        int j = 0;
-        while (i < before.Length || j < after.Length)
-        {
-            if (j >= after.Length || (i < before.Length && before[i].Id < after[j].Id))
-            {
-                changes.Add((before[i++], null));
-            }
-            else if (i >= before.Length || after[j].Id < before[i].Id)
-            {
-                changes.Add((null, after[j++]));
-            }
-            else
-            {
-                if (!ReferenceEquals(before[i], after[j]))
-                {
-                    changes.Add((before[i], after[j]));
-                }
-
-                i++;
-                j++;
-            }
-        }
-
-        return changes;
     }
 
     private void Detach(StreamSubscription subscription)
