@@ -39,7 +39,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         {
             foreach (var peer in batch)
             {
-                net.StartDaemon(peer);
+                // -v: the daemons log each message they apply (its version), for the failure message.
+                net.StartDaemon(peer, "-v");
             }
 
             var connecting = batch.ToList();
@@ -121,6 +122,9 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
     {
         // The server is peer 1 of every network.
         string server = net.ReadState().Peers.Single(p => p.Id == 1).PublicKey;
+        var keys = net.ReadState().Peers.ToDictionary(p => p.Name, p => p.PublicKey, StringComparer.Ordinal);
+        var serverDevice = net.ServerDevice();
+        int pinged = 0; // each ping may wait 15 s: the first three pending clients only
         var sb = new System.Text.StringBuilder();
         foreach (var peer in pending)
         {
@@ -138,11 +142,23 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
             var entry = device?.Peers.FirstOrDefault(p => p.PublicKey.ToString() == server);
             sb.Append(CultureInfo.InvariantCulture, $"{peer.Name}: status {status.Trim()}; {device?.Peers.Count ?? -1} peers on the device; ")
                 .Append(CultureInfo.InvariantCulture, $"server entry: endpoint {entry?.Endpoint}, handshake {entry?.LastHandshake:O}, ")
-                .Append(CultureInfo.InvariantCulture, $"rx {entry?.ReceiveBytes} tx {entry?.TransmitBytes}\n");
+                .Append(CultureInfo.InvariantCulture, $"rx {entry?.ReceiveBytes} tx {entry?.TransmitBytes}, ")
+                .Append(CultureInfo.InvariantCulture, $"allowed {string.Join(' ', entry?.AllowedIPs ?? [])}; ")
+                .Append(CultureInfo.InvariantCulture, $"ping to the server {PingText(net, peer, pinged++ < 3)}; ");
+            var seen = serverDevice?.Peers.FirstOrDefault(p => keys.TryGetValue(peer.Name, out var k) && p.PublicKey.ToString() == k);
+            sb.Append(CultureInfo.InvariantCulture, $"the server's entry for it: endpoint {seen?.Endpoint}, ")
+                .Append(CultureInfo.InvariantCulture, $"handshake {seen?.LastHandshake:O}, ")
+                .Append(CultureInfo.InvariantCulture, $"rx {seen?.ReceiveBytes} tx {seen?.TransmitBytes}, ")
+                .Append(CultureInfo.InvariantCulture, $"allowed {string.Join(' ', seen?.AllowedIPs ?? [])}\n")
+                .Append(CultureInfo.InvariantCulture, $"  its TCP sockets:\n{net.Sockets(peer.Namespace)}\n");
         }
 
+        sb.Append(CultureInfo.InvariantCulture, $"the server's TCP sockets:\n{net.Sockets(net.ServerNamespace)}\n");
         return sb.ToString();
     }
+
+    private static string PingText(InnernetNetwork net, InnernetPeer peer, bool tried)
+        => !tried ? "not tried" : net.Ping(peer.Namespace, net.ServerOverlay) ? "answered" : "unanswered";
 
     /// <summary>When the peer's daemon last applied an update, by its status file; null while it has none.</summary>
     private static DateTimeOffset? LastUpdate(InnernetPeer peer)

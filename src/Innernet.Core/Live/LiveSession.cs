@@ -328,6 +328,9 @@ public sealed class LiveSession
     /// <summary>Applies one message; false when the stream must be dropped (a gap).</summary>
     private async Task<bool> ApplyAsync(FetchRequest request, InterfaceConfig config, StateUpdate update, CancellationToken cancellationToken)
     {
+        _log.Debug(update.Full
+            ? $"state stream: full view {update.Version}, {update.Peers.Count} peers"
+            : $"state stream: difference {update.Since} -> {update.Version}, {update.Peers.Count} changed, {update.Removed.Count} removed");
         if (update.Full)
         {
             var state = new State(update.Peers, update.Cidrs ?? []);

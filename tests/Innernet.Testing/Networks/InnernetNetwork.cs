@@ -426,6 +426,16 @@ public sealed class InnernetNetwork : IDisposable
         return doc.RootElement.GetProperty("interfaces")[0].GetProperty("updates").GetProperty("mode").GetString();
     }
 
+    /// <summary>
+    /// The TCP sockets of a namespace with their internals (<c>ss -tin</c>: queues, retransmissions, RTO), for
+    /// assertion messages that must tell a stalled connection from one that carried nothing.
+    /// </summary>
+    public string Sockets(string ns)
+    {
+        var result = _lab.Exec(ns, "ss", "-tin");
+        return result.Succeeded ? result.StandardOutput : result.ToString();
+    }
+
     /// <summary>A peer's WireGuard device as the library reads it.</summary>
     public WireGuardDevice? PeerDevice(InnernetPeer peer)
     {
