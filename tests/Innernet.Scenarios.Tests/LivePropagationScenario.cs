@@ -121,8 +121,9 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
     private static string Diagnose(InnernetNetwork net, IEnumerable<InnernetPeer> pending)
     {
         // The server is peer 1 of every network.
-        string server = net.ReadState().Peers.Single(p => p.Id == 1).PublicKey;
-        var keys = net.ReadState().Peers.ToDictionary(p => p.Name, p => p.PublicKey, StringComparer.Ordinal);
+        var state = net.ReadState();
+        string server = state.Peers.Single(p => p.Id == 1).PublicKey;
+        var keys = state.Peers.ToDictionary(p => p.Name, p => p.PublicKey, StringComparer.Ordinal);
         var serverDevice = net.ServerDevice();
         int pinged = 0; // each ping may wait 15 s: the first three pending clients only
         var sb = new System.Text.StringBuilder();
@@ -145,7 +146,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
                 .Append(CultureInfo.InvariantCulture, $"rx {entry?.ReceiveBytes} tx {entry?.TransmitBytes}, ")
                 .Append(CultureInfo.InvariantCulture, $"allowed {string.Join(' ', entry?.AllowedIPs ?? [])}; ")
                 .Append(CultureInfo.InvariantCulture, $"ping to the server {PingText(net, peer, pinged++ < 3)}; ");
-            var seen = serverDevice?.Peers.FirstOrDefault(p => keys.TryGetValue(peer.Name, out var k) && p.PublicKey.ToString() == k);
+            string? key = keys.GetValueOrDefault(peer.Name);
+            var seen = serverDevice?.Peers.FirstOrDefault(p => p.PublicKey.ToString() == key);
             sb.Append(CultureInfo.InvariantCulture, $"the server's entry for it: endpoint {seen?.Endpoint}, ")
                 .Append(CultureInfo.InvariantCulture, $"handshake {seen?.LastHandshake:O}, ")
                 .Append(CultureInfo.InvariantCulture, $"rx {seen?.ReceiveBytes} tx {seen?.TransmitBytes}, ")
