@@ -65,6 +65,10 @@ public sealed class InnernetNetwork : IDisposable
         ServerNamespace = _lab.AddNamespace("s");
         _bridge = _lab.InterfaceName("br");
         EnsureBridgeModule();
+        // The server's namespace routes between the other members of the underlay (see JoinUnderlay); redirects
+        // off, or the members would learn each other's addresses as next hops and resolve them all again.
+        _lab.Exec(ServerNamespace, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0",
+            "net.ipv4.conf.default.send_redirects=0").EnsureSuccess();
         _lab.AddBridge(ServerNamespace, _bridge);
         _lab.AddAddress(ServerNamespace, _bridge, $"{ServerUnderlay}/24");
         ServerOverlay = FirstHost(NetworkCidr);
@@ -237,7 +241,7 @@ public sealed class InnernetNetwork : IDisposable
         string ns = _lab.AddNamespace(name);
         string iface = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
         var underlay = IPAddress.Parse($"198.18.0.{10 + n}");
-        _lab.AddAddress(ns, iface, $"{underlay}/24");
+        JoinUnderlay(ns, iface, underlay.ToString());
         return Invite(name, cidr, admin, invitedBy, expires, ip, n, ns, underlay);
     }
 
@@ -252,7 +256,7 @@ public sealed class InnernetNetwork : IDisposable
         int n = Interlocked.Increment(ref _peerCounter);
         string nat = _lab.AddNamespace(name + "-nat");
         string wan = _lab.AttachToBridge(ServerNamespace, _bridge, nat, "wan0");
-        _lab.AddAddress(nat, wan, $"198.18.0.{100 + n}/24");
+        JoinUnderlay(nat, wan, $"198.18.0.{100 + n}");
         string ns = _lab.AddNamespace(name);
         var (natLan, peerLan) = _lab.AddVethPair(nat, ns, "lan0", "eth0");
         _lab.AddAddress(nat, natLan, $"198.19.{n}.1/24");
@@ -296,7 +300,7 @@ public sealed class InnernetNetwork : IDisposable
         string ns = _lab.AddNamespace(name);
         string bridgePort = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
         var underlay = IPAddress.Parse($"198.18.0.{10 + n}");
-        _lab.AddAddress(ns, bridgePort, $"{underlay}/24");
+        JoinUnderlay(ns, bridgePort, underlay.ToString());
         string dir = Path.Combine(Root, name);
         var privateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         string iface = _lab.InterfaceName("p" + n.ToString(CultureInfo.InvariantCulture));
@@ -587,8 +591,23 @@ public sealed class InnernetNetwork : IDisposable
         int n = Interlocked.Increment(ref _peerCounter);
         string ns = _lab.AddNamespace(suffix);
         string iface = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
-        _lab.AddAddress(ns, iface, $"198.18.0.{200 + n}/24");
+        JoinUnderlay(ns, iface, $"198.18.0.{200 + n}");
         return ns;
+    }
+
+    /// <summary>
+    /// Gives a namespace attached to the bridge its underlay address, as a /32 with the server's address as its one
+    /// neighbour and the gateway to the rest of 198.18.0.0/24. Neighbour (ARP) entries live in one table for the whole
+    /// machine, 1,024 dynamic entries by default (<c>gc_thresh3</c>, not settable per namespace): members on one
+    /// bridge that all talk to each other (WireGuard keepalives to every peer) need about N² of them, so 50 peers
+    /// overflow it and the kernel then drops UDP without an error to the sender (only <c>UdpSndbufErrors</c> grows).
+    /// Routed through the server's namespace each member resolves one neighbour and the server N.
+    /// </summary>
+    private void JoinUnderlay(string ns, string iface, string address)
+    {
+        _lab.AddAddress(ns, iface, $"{address}/32");
+        _lab.Exec(ns, "ip", "route", "add", ServerUnderlay.ToString(), "dev", iface).EnsureSuccess();
+        _lab.Exec(ns, "ip", "route", "add", "198.18.0.0/24", "via", ServerUnderlay.ToString(), "dev", iface).EnsureSuccess();
     }
 
     // ------------------------------------------------------------------------------------------ cleanup
