@@ -62,7 +62,8 @@ public static class NetworkNamespace
         return result;
     }
 
-    /// <summary>Runs <paramref name="action"/> inside the namespace at <paramref name="netnsPath"/>; see <see cref="Run{T}(string, Func{T})"/>.</summary>
+    /// <summary>Runs <paramref name="action"/> inside the namespace at <paramref name="netnsPath"/>; see <see cref="Run{T}(string,
+    /// Func{T})"/>.</summary>
     /// <exception cref="NetlinkException">The namespace could not be opened or joined.</exception>
     public static void Run(string netnsPath, Action action)
     {

@@ -6,7 +6,8 @@ internal sealed class CountingStream(Stream inner) : Stream
     /// <summary>A TCP connection from <paramref name="local"/> to the request's host, counted (a ConnectCallback).</summary>
     public static async ValueTask<CountingStream> ConnectAsync(IPAddress local, SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var socket = new System.Net.Sockets.Socket(local.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var socket = new System.Net.Sockets.Socket(local.AddressFamily, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Tcp);
         try
         {
             socket.Bind(new IPEndPoint(local, 0));

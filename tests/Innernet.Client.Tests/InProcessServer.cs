@@ -48,7 +48,8 @@ internal sealed class InProcessServer : IAsyncDisposable
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("inn-client-test-").FullName;
         var keys = KeyPair.Generate();
-        var store = ServerStore.Create(Path.Combine(directory, "server.db"), new NewNetwork(NetworkName, Root, ServerIp, keys.Public, ExternalEndpoint));
+        var store = ServerStore.Create(Path.Combine(directory, "server.db"),
+            new NewNetwork(NetworkName, Root, ServerIp, keys.Public, ExternalEndpoint));
         var app = ServerApp.Build(new ServerAppOptions
         {
             Store = store,
@@ -100,7 +101,8 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     /// <summary>The factory fetch/install/CLI use: bind to the config's own address.</summary>
     public static InnernetApiClient ApiFromConfig(InterfaceConfig config)
-        => new(config.Server.InternalEndpoint, config.Server.PublicKey, new InnernetApiClientOptions { LocalAddress = config.Interface.Address.Address });
+        => new(config.Server.InternalEndpoint, config.Server.PublicKey,
+            new InnernetApiClientOptions { LocalAddress = config.Interface.Address.Address });
 
     public async ValueTask DisposeAsync()
     {

@@ -19,7 +19,8 @@ public sealed class FuzzCampaignTests
     [Fact]
     public void Run_OnlyDocumentedExceptions_NoFinding()
     {
-        var report = FuzzCampaign.Run(Target(b => _ = b.Length % 2 == 0 ? throw new FormatException() : 0), 1, 500, TimeSpan.FromSeconds(5));
+        var report = FuzzCampaign.Run(Target(b => _ = b.Length % 2 == 0 ? throw new FormatException() : 0), 1, 500,
+            TimeSpan.FromSeconds(5));
 
         Assert.Null(report.Finding);
         Assert.Equal(500, report.Inputs);
@@ -33,7 +34,8 @@ public sealed class FuzzCampaignTests
         string dir = Path.Combine(Path.GetTempPath(), $"fuzz-findings-{Guid.NewGuid():N}");
         try
         {
-            var report = FuzzCampaign.Run(Target(b => _ = b.Length > 11 ? b[int.MaxValue / 2] : 0), 5, 10_000, TimeSpan.FromSeconds(5), dir);
+            var report = FuzzCampaign.Run(Target(b => _ = b.Length > 11 ? b[int.MaxValue / 2] : 0), 5, 10_000, TimeSpan.FromSeconds(5),
+                dir);
 
             var finding = Assert.IsType<FuzzFinding>(report.Finding);
             Assert.Contains("IndexOutOfRangeException", finding.Problem, StringComparison.Ordinal);

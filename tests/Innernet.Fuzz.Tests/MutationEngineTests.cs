@@ -5,7 +5,8 @@ namespace Innernet.Fuzz.Tests;
 
 public sealed class MutationEngineTests
 {
-    private static readonly byte[][] Seeds = [Encoding.ASCII.GetBytes("key = \"value\"\nport = 51820\n"), Encoding.ASCII.GetBytes("{\"a\": [1, 2]}")];
+    private static readonly byte[][] Seeds = [Encoding.ASCII.GetBytes("key = \"value\"\nport = 51820\n"),
+        Encoding.ASCII.GetBytes("{\"a\": [1, 2]}")];
 
     [Fact]
     public void Input_SameSeedAndIndex_SameBytes()

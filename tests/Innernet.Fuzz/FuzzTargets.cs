@@ -58,7 +58,8 @@ public static class FuzzTargets
         IsDocumented = e => e is WireGuardUapiException,
     };
 
-    internal static FuzzTarget File(string name, string description, string[] dictionary, Action<byte[]> run, Func<Exception, bool> documented) =>
+    internal static FuzzTarget File(
+        string name, string description, string[] dictionary, Action<byte[]> run, Func<Exception, bool> documented) =>
         new()
         {
             Name = name,

@@ -108,6 +108,7 @@ static int Replay(string name, string[] files)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Innernet.Fuzz list | dict TARGET | seeds TARGET DIR | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...");
+    Console.Error.WriteLine(
+        "usage: Innernet.Fuzz list | dict TARGET | seeds TARGET DIR | afl TARGET | mutate TARGET COUNT [SEED] | replay TARGET FILE...");
     return 2;
 }

@@ -74,7 +74,8 @@ public sealed class KernelSmokeTests : IDisposable
         WireGuardDevice read = control.GetDevice(device)!;
         TimeSpan getTime = stopwatch.Elapsed;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"kernel (TCG): SET 1,000 peers / {config.Peers.Sum(p => p.AllowedIPs.Count)} IPs in {setTime.TotalMilliseconds:F0} ms, GET in {getTime.TotalMilliseconds:F0} ms");
+            $"kernel (TCG): SET 1,000 peers / {config.Peers.Sum(p => p.AllowedIPs.Count)} IPs in {setTime.TotalMilliseconds:F0} ms, "
+            + $"GET in {getTime.TotalMilliseconds:F0} ms");
 
         Assert.Equal(51820, read.ListenPort);
         Assert.Equal(7u, read.FirewallMark);
@@ -102,7 +103,8 @@ public sealed class KernelSmokeTests : IDisposable
             {
                 new PeerConfig { PublicKey = config.Peers[0].PublicKey, Remove = true },
                 new PeerConfig { PublicKey = new WireGuardKey(RandomNumberGenerator.GetBytes(32)), UpdateOnly = true },
-                new PeerConfig { PublicKey = config.Peers[500].PublicKey, ReplaceAllowedIPs = true, AllowedIPs = { IPNetwork.Parse("10.99.0.0/16") } },
+                new PeerConfig { PublicKey = config.Peers[500].PublicKey, ReplaceAllowedIPs = true,
+                    AllowedIPs = { IPNetwork.Parse("10.99.0.0/16") } },
             },
         });
         read = control.GetDevice(device)!;
@@ -123,7 +125,8 @@ public sealed class KernelSmokeTests : IDisposable
         Assert.True(control.DeleteDevice(device));
         Assert.False(control.DeleteDevice(device));
         Assert.Null(control.GetDevice(device));
-        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => control.ConfigureDevice(device, new DeviceConfig { ListenPort = 1 })).Errno);
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() =>
+            control.ConfigureDevice(device, new DeviceConfig { ListenPort = 1 })).Errno);
     }
 
     private static int Run(string file, params string[] arguments)

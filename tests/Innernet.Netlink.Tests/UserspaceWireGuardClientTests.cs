@@ -5,6 +5,7 @@ using Innernet.Netlink;
 using Innernet.Netlink.Tests.Uapi;
 using Innernet.Netlink.Uapi;
 using Innernet.Netlink.WireGuard;
+using Innernet.Testing;
 using static Innernet.Netlink.Tests.Uapi.UapiTestKeys;
 
 namespace Innernet.Netlink.Tests;
@@ -242,7 +243,8 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         {
             ListenPort = 51820,
             ReplacePeers = true,
-            Peers = { new PeerConfig { PublicKey = PeerA, Endpoint = new IPEndPoint(IPAddress.Parse("fd00::1"), 5), AllowedIPs = { IPNetwork.Parse("10.0.0.0/8") } } },
+            Peers = { new PeerConfig { PublicKey = PeerA, Endpoint = new IPEndPoint(IPAddress.Parse("fd00::1"), 5),
+                AllowedIPs = { IPNetwork.Parse("10.0.0.0/8") } } },
         });
 
         Assert.Equal(
@@ -391,7 +393,8 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
     {
         using var control = new UserspaceWireGuardClient(Options());
         var e = Assert.Throws<FileNotFoundException>(() => control.CreateDevice("wgtest0"));
-        Assert.Equal($"Cannot find \"{_dir.File("no-such-implementation")}\". Specify a custom path with WG_USERSPACE_IMPLEMENTATION.", e.Message);
+        Assert.Equal($"Cannot find \"{_dir.File("no-such-implementation")}\". Specify a custom path with WG_USERSPACE_IMPLEMENTATION.",
+            e.Message);
     }
 
     [Fact]
@@ -424,22 +427,24 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
     [Fact]
     public async Task CreateDevice_Linux_StartsImplementationAndPollsUntilSocketIsLive()
     {
-        // The socket appears 150 ms after the implementation exits, as with a slow daemon child.
-        var impl = FakeImplementation.Create(_dir, "exit 0");
+        // The socket appears only after the implementation has exited, as with a slow daemon child: CreateDevice is
+        // still waiting then, and returns once the socket accepts connections.
+        string pidFile = _dir.File("fake-wg-impl.pid");
+        var impl = FakeImplementation.Create(_dir, $"echo $$ > '{pidFile}'\nexit 0");
         var options = Options();
         options.UserspaceImplementation = impl.Path;
         options.SocketDirectory = _dir.File("run/wireguard");
+        options.SocketReadyTimeout = TimeSpan.FromSeconds(30);
         using var control = new UserspaceWireGuardClient(options);
-        var daemon = Task.Run(() =>
-        {
-            Assert.True(impl.WaitForRuns(1, TimeSpan.FromSeconds(10)));
-            Thread.Sleep(150);
-            _servers.Add(FakeUapiServer.Replying(Path.Combine(options.SocketDirectory, "wgtest0.sock"), "errno=0\n\n"));
-        }, TestContext.Current.CancellationToken);
 
-        Assert.True(control.CreateDevice("wgtest0"));
-        await daemon;
+        var create = Task.Run(() => control.CreateDevice("wgtest0"), TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), "the implementation to run");
+        string proc = "/proc/" + File.ReadAllText(pidFile).Trim();
+        await Eventually.TrueAsync(() => !System.IO.Directory.Exists(proc), "the implementation to exit");
+        Assert.False(create.IsCompleted, "CreateDevice returned before any socket existed");
+        _servers.Add(FakeUapiServer.Replying(Path.Combine(options.SocketDirectory, "wgtest0.sock"), "errno=0\n\n"));
 
+        Assert.True(await create);
         Assert.Equal(["n=1 args=wgtest0 tun_name_file=unset foreground=unset"], impl.Runs);
         var mode = File.GetUnixFileMode(options.SocketDirectory);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
@@ -453,7 +458,8 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
     public async Task CreateDevice_MacOS_RunsUtunWithNameFileAndResolvesTheRealName()
     {
         File.WriteAllText(_dir.File("wgtest0.name"), "utun99\n");
-        var impl = FakeImplementation.Create(_dir, $"test -e '{_dir.File("wgtest0.name")}' && echo stale-name-file-kept >> '{_dir.File("fake-wg-impl.log")}'\nexit 0");
+        var impl = FakeImplementation.Create(_dir,
+            $"test -e '{_dir.File("wgtest0.name")}' && echo stale-name-file-kept >> '{_dir.File("fake-wg-impl.log")}'\nexit 0");
         var options = Options(UserspacePlatform.MacOS);
         options.UserspaceImplementation = impl.Path;
         using var control = new UserspaceWireGuardClient(options);

@@ -8,7 +8,8 @@ public class WireGuardClientTests
     [Fact]
     public void Open_Userspace_ReturnsUserspaceBackendWithOptions()
     {
-        using var control = WireGuardClient.Open(WireGuardBackend.Userspace, new WireGuardClientOptions { SocketDirectory = "/nonexistent/wg" });
+        using var control = WireGuardClient.Open(WireGuardBackend.Userspace,
+            new WireGuardClientOptions { SocketDirectory = "/nonexistent/wg" });
         var userspace = Assert.IsType<UserspaceWireGuardClient>(control);
         Assert.Equal(WireGuardBackend.Userspace, userspace.Backend);
         Assert.Equal("/nonexistent/wg", userspace.SocketDirectory);

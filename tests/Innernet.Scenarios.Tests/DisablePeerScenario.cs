@@ -39,7 +39,8 @@ public sealed class DisablePeerScenario() : Scenario(ScenarioBackend.Userspace)
         Log("after their next fetch, admin and b no longer have a as a WireGuard peer (no ping)");
 
         Ok(net, net.Server("enable-peer", net.Name, "--name", "a", "--yes"));
-        await net.WaitForAsync(() => net.ServerWireGuardKeys().Contains(aKey), TimeSpan.FromSeconds(3), "the server to restore a's key", Ct);
+        await net.WaitForAsync(() => net.ServerWireGuardKeys().Contains(aKey), TimeSpan.FromSeconds(3), "the server to restore a's key",
+            Ct);
         // a's WireGuard re-handshakes with the server on its next retry (every 5 s), then the API answers again.
         await net.WaitForAsync(() => net.ApiReachableFrom(a.Namespace), TimeSpan.FromSeconds(20), "a to reach the API again", Ct);
         await net.FetchAsync(Ct, a, b);
@@ -57,7 +58,8 @@ public sealed class DisablePeerScenario() : Scenario(ScenarioBackend.Userspace)
         Log("inn disable-peer b (admin): server dropped b at once, b lost the API, a dropped b on its next fetch");
 
         Ok(net, net.Inn(admin, "enable-peer", admin.InterfaceName, "--name", "b", "--yes"));
-        await net.WaitForAsync(() => net.ServerWireGuardKeys().Contains(bKey), TimeSpan.FromSeconds(3), "the server to restore b's key", Ct);
+        await net.WaitForAsync(() => net.ServerWireGuardKeys().Contains(bKey), TimeSpan.FromSeconds(3), "the server to restore b's key",
+            Ct);
         await net.FetchAsync(Ct, a, b);
         Assert.True(net.Ping(a.Namespace, b.Ip), $"a pings b again\n{net.ServerLog()}");
         Log("inn enable-peer b (admin): restored on the server at once and for a after fetch");

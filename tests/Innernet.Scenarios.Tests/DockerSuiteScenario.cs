@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Innernet.Scenarios.Tests;
 
 /// <summary>
-/// Scenario 1 — innernet's own integration tests (spec §10.2, docker-tests) on the built commands, with the same
+/// Scenario 1 — innernet's own integration tests (its docker-tests) on the built commands, with the same
 /// set-up: network 10.66.0.0/16, CIDR humans from the server CLI, admin peer1 in humans; from peer1
 /// <c>inn add-cidr robots</c>, <c>inn add-association humans robots</c>, <c>inn add-peer peer2</c> (robots, 30 s
 /// invitation) which peer2 installs. Then test_rename_cidr, test_short_lived_invitation and
@@ -21,7 +21,8 @@ public sealed class DockerSuiteScenario() : Scenario(ScenarioBackend.Userspace)
         var peer1 = net.InvitePeer("peer1", "humans", admin: true, expires: "30d");
         await net.ServeAsync(Ct);
         await net.InstallAsync(Ct, peer1);
-        Ok(net, net.Inn(peer1, "add-cidr", peer1.InterfaceName, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", net.Name, "--yes"));
+        Ok(net, net.Inn(peer1, "add-cidr", peer1.InterfaceName, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", net.Name,
+            "--yes"));
         Ok(net, net.Inn(peer1, "add-association", peer1.InterfaceName, "humans", "robots"));
         var peer2 = net.InvitePeer("peer2", "robots", invitedBy: peer1, expires: "30s");
         await net.InstallAsync(Ct, peer2);
@@ -47,7 +48,8 @@ public sealed class DockerSuiteScenario() : Scenario(ScenarioBackend.Userspace)
         string file = Path.Combine(net.Root, "peer3.toml");
         Ok(net, net.AddPeerCommand("peer3", "robots", file, "1s", "10.66.2.100"));
         var clock = Stopwatch.StartNew();
-        await net.WaitForAsync(() => net.ReadState().Peers.All(p => p.Name != "peer3"), TimeSpan.FromSeconds(25), "the sweeper to remove peer3", Ct);
+        await net.WaitForAsync(() => net.ReadState().Peers.All(p => p.Name != "peer3"), TimeSpan.FromSeconds(25),
+            "the sweeper to remove peer3", Ct);
         Log($"peer3 (1 s invitation at 10.66.2.100) swept after {clock.Elapsed.TotalSeconds:0.0} s");
         File.Delete(file);
         Ok(net, net.AddPeerCommand("peer3", "robots", file, "1d", "10.66.2.100"));

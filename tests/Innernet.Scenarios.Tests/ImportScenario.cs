@@ -38,7 +38,8 @@ public sealed class ImportScenario() : Scenario(ScenarioBackend.Userspace)
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
         Log($"p1's device holds the {actual.Count} peers innernet's server listed for p1: {string.Join(", ", actual.Keys.Order())}");
 
-        Assert.True(net.Ping(p1.Namespace, net.ServerOverlay), $"p1 pings the imported server\n{net.DescribeWireGuard()}\n{net.ServerLog()}");
+        Assert.True(net.Ping(p1.Namespace, net.ServerOverlay),
+            $"p1 pings the imported server\n{net.DescribeWireGuard()}\n{net.ServerLog()}");
         Log("p1 pings the imported server at 10.66.0.1 with its own, untouched key");
     }
 

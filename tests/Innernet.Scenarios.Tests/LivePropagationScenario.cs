@@ -78,7 +78,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
                     Assert.True(
                         clock.Elapsed < TimeSpan.FromSeconds(30),
                         $"{pending.Count} clients did not apply the change (round {round}, {(disable ? "disable" : "enable")}): "
-                        + $"{string.Join(", ", pending.Select(p => p.Name))}\n{Diagnose(net, pending)}\n{net.DaemonLogs()}\n{net.ServerLog()}");
+                        + $"{string.Join(", ", pending.Select(p => p.Name))}\n{Diagnose(net, pending)}\n"
+                        + $"{net.DaemonLogs()}\n{net.ServerLog()}");
                     foreach (var peer in pending.ToList())
                     {
                         // The daemon stamps its status file right after each update it applied to the device; the
@@ -141,7 +142,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
 
             var device = net.PeerDevice(peer);
             var entry = device?.Peers.FirstOrDefault(p => p.PublicKey.ToString() == server);
-            sb.Append(CultureInfo.InvariantCulture, $"{peer.Name}: status {status.Trim()}; {device?.Peers.Count ?? -1} peers on the device; ")
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{peer.Name}: status {status.Trim()}; {device?.Peers.Count ?? -1} peers on the device; ")
                 .Append(CultureInfo.InvariantCulture, $"server entry: endpoint {entry?.Endpoint}, handshake {entry?.LastHandshake:O}, ")
                 .Append(CultureInfo.InvariantCulture, $"rx {entry?.ReceiveBytes} tx {entry?.TransmitBytes}, ")
                 .Append(CultureInfo.InvariantCulture, $"allowed {string.Join(' ', entry?.AllowedIPs ?? [])}; ")
@@ -178,7 +180,8 @@ public sealed class LivePropagationScenario() : Scenario(ScenarioBackend.Userspa
         }
     }
 
-    /// <summary>True when the peer's daemon says in its status file (<c>&lt;data-dir&gt;/&lt;iface&gt;.live</c>) that it holds the stream.</summary>
+    /// <summary>True when the peer's daemon says in its status file (<c>&lt;data-dir&gt;/&lt;iface&gt;.live</c>) that it holds the
+    /// stream.</summary>
     private static bool HoldsStream(InnernetPeer peer)
     {
         try

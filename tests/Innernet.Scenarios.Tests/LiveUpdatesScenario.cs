@@ -38,7 +38,8 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         var applied = changed.Elapsed;
         Log($"disable-peer a: dropped from b's and c's WireGuard {applied.TotalMilliseconds:0} ms after the command returned");
 
-        Assert.True(applied <= Propagation, $"a must leave the others' devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
+        Assert.True(applied <= Propagation,
+            $"a must leave the others' devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
         Assert.False(net.Ping(b.Namespace, a.Ip), "b must no longer reach a");
         Assert.False(net.Ping(c.Namespace, a.Ip), "c must no longer reach a");
     }
@@ -70,10 +71,12 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
         var result = net.Server("add-association", net.Name, "left", "right", "--yes");
         var changed = Stopwatch.StartNew();
         Assert.True(result.Succeeded, $"{result}\n{net.ServerLog()}");
-        await net.WaitForAsync(() => HasPeer(net, l, rKey) && HasPeer(net, r, lKey), TimeSpan.FromSeconds(10), "l and r to get each other", Ct);
+        await net.WaitForAsync(() => HasPeer(net, l, rKey) && HasPeer(net, r, lKey), TimeSpan.FromSeconds(10), "l and r to get each other",
+            Ct);
         var applied = changed.Elapsed;
         Log($"add-association left right: on both devices {applied.TotalMilliseconds:0} ms after the command returned");
-        Assert.True(applied <= Propagation, $"the association must reach both devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
+        Assert.True(applied <= Propagation,
+            $"the association must reach both devices within 1 s, took {applied.TotalMilliseconds:0} ms\n{net.DaemonLogs()}");
 
         // One handshake on a local bridge takes milliseconds. Both daemons add each other from the same update; if both
         // initiated at once, wireguard-go would drop both responses and the handshake would complete only at the retry,
@@ -100,7 +103,8 @@ public sealed class LiveUpdatesScenario() : Scenario(ScenarioBackend.Userspace)
             net.StartDaemon(peer);
         }
 
-        await net.WaitForAsync(() => peers.All(p => net.UpdatesMode(p) == "live"), TimeSpan.FromSeconds(30), "every daemon to hold the stream", Ct);
+        await net.WaitForAsync(() => peers.All(p => net.UpdatesMode(p) == "live"), TimeSpan.FromSeconds(30),
+            "every daemon to hold the stream", Ct);
         Log($"inn up --daemon on {string.Join(", ", peers.Select(p => p.Name))}: live");
     }
 

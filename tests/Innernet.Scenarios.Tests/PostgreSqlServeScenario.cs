@@ -6,7 +6,8 @@ namespace Innernet.Scenarios.Tests;
 /// server serves the same network from there.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
-public sealed class PostgreSqlServeScenario(PostgreSqlCluster cluster) : Scenario(ScenarioBackend.Userspace), IClassFixture<PostgreSqlCluster>
+public sealed class PostgreSqlServeScenario(PostgreSqlCluster cluster) : Scenario(ScenarioBackend.Userspace),
+    IClassFixture<PostgreSqlCluster>
 {
     [Fact]
     public async Task ServeOnPostgreSql_PeersJoinAndPing_StateSurvivesARestart()

@@ -37,7 +37,8 @@ public sealed class RotateKeyScenario() : Scenario(ScenarioBackend.Userspace)
         Log($"inn rotate-key a: {oldPublic[..10]}… → {newPublic[..10]}…; the server holds only the new key after its transition");
 
         // a's WireGuard handshakes with the server under the new key on its next attempt (every 5 s).
-        await net.WaitForAsync(() => net.ApiReachableFrom(a.Namespace), TimeSpan.FromSeconds(25), "a to reach the API under its new key", Ct);
+        await net.WaitForAsync(() => net.ApiReachableFrom(a.Namespace), TimeSpan.FromSeconds(25), "a to reach the API under its new key",
+            Ct);
         await net.FetchAsync(Ct, a);
         // b's fetch falls back to its cache (with a warning, exit 0) when the API does not answer in time on a loaded
         // machine; only an answered fetch says anything about the pin, so fetch until one was answered.

@@ -46,7 +46,9 @@ public abstract class Scenario
         string expectedText = InnernetNetwork.FormatMatrix(machines, Expected);
         string actualText = InnernetNetwork.FormatMatrix(machines, (a, b) => actual.Contains($"{a}→{b}"));
         Log($"associations [{string.Join(", ", state.AssociationNames())}] — {situation}\n{actualText}");
-        Assert.True(expectedText == actualText, $"{situation}: the ping matrix differs from the visibility rule.\nexpected:\n{expectedText}\nactual:\n{actualText}\n{net.DescribeWireGuard()}\n{net.ServerLog()}");
+        Assert.True(expectedText == actualText,
+            $"{situation}: the ping matrix differs from the visibility rule.\nexpected:\n{expectedText}\n"
+            + $"actual:\n{actualText}\n{net.DescribeWireGuard()}\n{net.ServerLog()}");
         return actual;
     }
 

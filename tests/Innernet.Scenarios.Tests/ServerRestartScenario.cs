@@ -54,6 +54,7 @@ public sealed class ServerRestartScenario() : Scenario(ScenarioBackend.Userspace
 
     private static string Describe(ServerState state) => string.Join('\n',
         state.Cidrs.OrderBy(c => c.Id).Select(c => $"cidr {c.Id} {c.Name} {c.Cidr} parent {c.Parent}")
-            .Concat(state.Peers.OrderBy(p => p.Id).Select(p => $"peer {p.Id} {p.Name} {p.Ip} cidr {p.CidrId} key {p.PublicKey} admin {p.IsAdmin} disabled {p.IsDisabled} redeemed {p.IsRedeemed}"))
+            .Concat(state.Peers.OrderBy(p => p.Id).Select(p => $"peer {p.Id} {p.Name} {p.Ip} cidr {p.CidrId} key {p.PublicKey} "
+                + $"admin {p.IsAdmin} disabled {p.IsDisabled} redeemed {p.IsRedeemed}"))
             .Concat(state.AssociationNames().Select(a => "association " + a)));
 }

@@ -1,6 +1,6 @@
 namespace Innernet.Server.Tests;
 
-/// <summary><c>/v1/admin/associations</c> (spec §3.3, §4.4, §10.1).</summary>
+/// <summary><c>/v1/admin/associations</c>: access, validation, and innernet's own server tests.</summary>
 public sealed class AdminAssociationEndpointsTests
 {
     [Fact]
@@ -9,7 +9,8 @@ public sealed class AdminAssociationEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
 
-        var response = await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId));
+        var response = await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId));
         var listed = await (await admin.Get("/v1/admin/associations")).ReadJsonAsync<List<Association>>();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -22,10 +23,13 @@ public sealed class AdminAssociationEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Created);
 
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.AdminCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.AdminCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Single(server.Store.ListAssociations());
     }
 
@@ -35,9 +39,12 @@ public sealed class AdminAssociationEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
 
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, 6))).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).AssertStatusAsync(HttpStatusCode.Created);
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, 6))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, 6))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, 6))).AssertStatusAsync(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -45,7 +52,8 @@ public sealed class AdminAssociationEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Admin().PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.UserCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await server.Admin().PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.UserCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -53,7 +61,8 @@ public sealed class AdminAssociationEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
 
         await (await admin.Delete("/v1/admin/associations/1")).AssertStatusAsync(HttpStatusCode.NoContent);
         await (await admin.Delete("/v1/admin/associations/1")).AssertStatusAsync(HttpStatusCode.NoContent);
@@ -68,7 +77,8 @@ public sealed class AdminAssociationEndpointsTests
         var developer = server.Developer1();
 
         await (await developer.Get("/v1/admin/associations")).AssertStatusAsync(HttpStatusCode.Unauthorized);
-        await (await developer.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await developer.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Empty(server.Store.ListAssociations());
     }
 }

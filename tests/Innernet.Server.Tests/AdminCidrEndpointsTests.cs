@@ -1,6 +1,6 @@
 namespace Innernet.Server.Tests;
 
-/// <summary><c>/v1/admin/cidrs</c> (spec §3.3, §4.4, §10.1).</summary>
+/// <summary><c>/v1/admin/cidrs</c>: access, validation, and innernet's own server tests.</summary>
 public sealed class AdminCidrEndpointsTests
 {
     [Fact]
@@ -32,7 +32,8 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/cidrs", new CidrContents("developer", server.Network.ExperimentalCidr, Cidr.RootId));
+        var response = await server.Admin().PostJson("/v1/admin/cidrs",
+            new CidrContents("developer", server.Network.ExperimentalCidr, Cidr.RootId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal(5, server.Store.ListCidrs().Count);
@@ -43,7 +44,8 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Developer1().PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId));
+        var response = await server.Developer1().PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId));
 
         await response.AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.Developer1().Get("/v1/admin/cidrs")).AssertStatusAsync(HttpStatusCode.Unauthorized);
@@ -55,13 +57,17 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        var experimental = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
+        var experimental = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
 
         // The sub-range lies inside "experimental", so the root is the wrong parent.
-        var response = await admin.PostJson("/v1/admin/cidrs", new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, Cidr.RootId));
+        var response = await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, Cidr.RootId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, experimental.Id))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr,
+            experimental.Id))).AssertStatusAsync(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -70,7 +76,8 @@ public sealed class AdminCidrEndpointsTests
         await using var server = await ApiServer.StartAsync();
 
         // 127.80.64.0/23 overlaps "developer" (127.80.64.0/24) under the same parent.
-        var response = await server.Admin().PostJson("/v1/admin/cidrs", new CidrContents("overlap", IPNetwork.Parse("127.80.64.0/23"), Cidr.RootId));
+        var response = await server.Admin().PostJson("/v1/admin/cidrs",
+            new CidrContents("overlap", IPNetwork.Parse("127.80.64.0/23"), Cidr.RootId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
     }
@@ -80,7 +87,8 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/cidrs", new CidrContents("dev-sub", IPNetwork.Parse("127.80.64.128/25"), TestNetwork.DeveloperCidrId));
+        var response = await server.Admin().PostJson("/v1/admin/cidrs",
+            new CidrContents("dev-sub", IPNetwork.Parse("127.80.64.128/25"), TestNetwork.DeveloperCidrId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
     }
@@ -90,8 +98,10 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        var parent = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
-        var child = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, parent.Id))).ReadJsonAsync<Cidr>();
+        var parent = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
+        var child = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, parent.Id))).ReadJsonAsync<Cidr>();
 
         await (await admin.Delete($"/v1/admin/cidrs/{parent.Id}")).AssertStatusAsync(HttpStatusCode.BadRequest);
         await (await admin.Delete($"/v1/admin/cidrs/{child.Id}")).AssertStatusAsync(HttpStatusCode.NoContent);
@@ -118,8 +128,10 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        var experimental = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(experimental.Id, TestNetwork.AdminCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        var experimental = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(experimental.Id, TestNetwork.AdminCidrId))).AssertStatusAsync(HttpStatusCode.Created);
 
         await (await admin.Delete($"/v1/admin/cidrs/{experimental.Id}")).AssertStatusAsync(HttpStatusCode.BadRequest);
     }
@@ -149,7 +161,8 @@ public sealed class AdminCidrEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var before = server.Store.GetCidr(TestNetwork.UserCidrId)!;
 
-        var response = await server.Admin().PutJson("/v1/admin/cidrs/5", new CidrContents("customers", IPNetwork.Parse("127.80.0.0/16"), 2));
+        var response = await server.Admin().PutJson("/v1/admin/cidrs/5",
+            new CidrContents("customers", IPNetwork.Parse("127.80.0.0/16"), 2));
 
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
         Assert.Equal(before with { Name = "customers" }, server.Store.GetCidr(TestNetwork.UserCidrId));
@@ -160,6 +173,7 @@ public sealed class AdminCidrEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Admin().PutJson("/v1/admin/cidrs/99", new CidrContents("ghost", server.Network.ExperimentalCidr, 1))).AssertStatusAsync(HttpStatusCode.NotFound);
+        await (await server.Admin().PutJson("/v1/admin/cidrs/99",
+            new CidrContents("ghost", server.Network.ExperimentalCidr, 1))).AssertStatusAsync(HttpStatusCode.NotFound);
     }
 }

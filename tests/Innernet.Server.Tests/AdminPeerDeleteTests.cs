@@ -17,7 +17,8 @@ public sealed class AdminPeerDeleteTests
         Assert.Null(server.Store.GetPeer(user.Id));
         Assert.Equal([user], server.PeerSync.Removed);
         var reserved = Assert.Single(server.Store.ListReservedIps());
-        Assert.Equal((user.Ip, user.Name, server.Time.GetUtcNow() + ReservedIp.DefaultPeriod), (reserved.Ip, reserved.Name, reserved.Until));
+        Assert.Equal((user.Ip, user.Name, server.Time.GetUtcNow() + ReservedIp.DefaultPeriod),
+            (reserved.Ip, reserved.Name, reserved.Until));
         var listed = await server.Admin().Get("/v1/admin/reserved-ips");
         await listed.AssertStatusAsync(HttpStatusCode.OK);
         Assert.Equal([reserved], await listed.ReadJsonAsync<List<ReservedIp>>());
@@ -25,7 +26,8 @@ public sealed class AdminPeerDeleteTests
         await (await server.ClientFrom(server.Network.User1).Get("/v1/user/state")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         var again = ApiServer.NewPeer(user.Name, user.Ip, user.CidrId);
         await (await server.Admin().PostJson("/v1/admin/peers", again)).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await server.Admin().PostJson("/v1/admin/peers", again with { Ip = server.Network.FreeDeveloperIp, CidrId = TestNetwork.DeveloperCidrId }))
+        await (await server.Admin().PostJson("/v1/admin/peers",
+            again with { Ip = server.Network.FreeDeveloperIp, CidrId = TestNetwork.DeveloperCidrId }))
             .AssertStatusAsync(HttpStatusCode.Created);
     }
 
@@ -78,7 +80,8 @@ public sealed class AdminPeerDeleteTests
 
         server.Time.Advance(Innernet.Server.Api.InvitationSweeper.Interval);
 
-        await Eventually.TrueAsync(() => server.Store.ListReservedIps().Count == 0, "the first sweep after the reservation ends frees the IP");
+        await Eventually.TrueAsync(() => server.Store.ListReservedIps().Count == 0,
+            "the first sweep after the reservation ends frees the IP");
         await (await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("newcomer", user.Ip, user.CidrId)))
             .AssertStatusAsync(HttpStatusCode.Created);
     }

@@ -1,6 +1,6 @@
 namespace Innernet.Server.Tests;
 
-/// <summary><c>/v1/admin/peers</c> (spec §3.3, §4.4, §4.6, §9.6, §10.1).</summary>
+/// <summary><c>/v1/admin/peers</c>: access, validation, echo filter, and innernet's own server tests.</summary>
 public sealed class AdminPeerEndpointsTests
 {
     [Fact]
@@ -32,7 +32,8 @@ public sealed class AdminPeerEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer(name, server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer(name, server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal(6, server.Store.ListPeers().Count);
@@ -45,9 +46,15 @@ public sealed class AdminPeerEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
 
-        await (await admin.PostJson("/v1/admin/peers", ApiServer.NewPeer("developer1", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.Developer2, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId) with { PublicKey = server.Peer(TestNetwork.User1Id).PublicKey })).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer1", server.Network.FreeDeveloperIp,
+            TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.Developer2,
+            TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        var sameKey = ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId)
+            with { PublicKey = server.Peer(TestNetwork.User1Id).PublicKey };
+        await (await admin.PostJson("/v1/admin/peers", sameKey)).AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal(6, server.Store.ListPeers().Count);
     }
 
@@ -60,7 +67,8 @@ public sealed class AdminPeerEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", IPAddress.Parse(ip), TestNetwork.DeveloperCidrId));
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", IPAddress.Parse(ip), TestNetwork.DeveloperCidrId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
     }
@@ -70,7 +78,8 @@ public sealed class AdminPeerEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, 99));
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, 99));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
     }
@@ -82,8 +91,11 @@ public sealed class AdminPeerEndpointsTests
         var developer = server.Developer1();
         var peers = server.Store.ListPeers();
 
-        await (await developer.PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Unauthorized);
-        await (await developer.PutJson("/v1/admin/peers/4", server.Peer(4).Contents with { Name = "renamed" })).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await developer.PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp,
+            TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await developer.PutJson("/v1/admin/peers/4",
+            server.Peer(4).Contents with { Name = "renamed" })).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await developer.Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await developer.Delete("/v1/admin/peers/4")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(peers, server.Store.ListPeers());
@@ -139,7 +151,8 @@ public sealed class AdminPeerEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var before = server.Peer(TestNetwork.User2Id);
 
-        await (await server.Admin().PutJson("/v1/admin/peers/6", before.Contents with { Name = name })).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await server.Admin().PutJson("/v1/admin/peers/6",
+            before.Contents with { Name = name })).AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal(before, server.Peer(TestNetwork.User2Id));
     }
 
@@ -148,7 +161,8 @@ public sealed class AdminPeerEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Admin().PutJson("/v1/admin/peers/99", server.Peer(6).Contents with { Name = "ghost" })).AssertStatusAsync(HttpStatusCode.NotFound);
+        await (await server.Admin().PutJson("/v1/admin/peers/99",
+            server.Peer(6).Contents with { Name = "ghost" })).AssertStatusAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -185,7 +199,8 @@ public sealed class AdminPeerEndpointsTests
         Assert.NotNull(listed.Endpoint);
 
         // What innernet's rename-peer does: GET the peer, change the name, PUT everything back.
-        await (await admin.PutJson("/v1/admin/peers/3", listed.Contents with { Name = "developer-one" })).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await admin.PutJson("/v1/admin/peers/3",
+            listed.Contents with { Name = "developer-one" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(stored with { Name = "developer-one" }, server.Peer(stored.Id));
     }
@@ -201,7 +216,8 @@ public sealed class AdminPeerEndpointsTests
         var listed = (await (await admin.Get("/v1/admin/peers")).ReadJsonAsync<List<Peer>>()).Single(p => p.Id == stored.Id);
         Assert.Equal(2, listed.Candidates.Count);
 
-        await (await admin.PutJson("/v1/admin/peers/3", listed.Contents with { IsAdmin = true })).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await admin.PutJson("/v1/admin/peers/3",
+            listed.Contents with { IsAdmin = true })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(stored with { IsAdmin = true }, server.Peer(stored.Id));
     }
@@ -214,7 +230,8 @@ public sealed class AdminPeerEndpointsTests
         var listed = (await (await admin.Get("/v1/admin/peers")).ReadJsonAsync<List<Peer>>()).Single(p => p.Id == TestNetwork.Developer1Id);
         var chosen = Endpoint.Parse("vpn.example.net:51820");
 
-        await (await admin.PutJson("/v1/admin/peers/3", listed.Contents with { Endpoint = chosen })).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await admin.PutJson("/v1/admin/peers/3",
+            listed.Contents with { Endpoint = chosen })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(chosen, server.Peer(TestNetwork.Developer1Id).Endpoint);
     }
@@ -266,11 +283,13 @@ public sealed class AdminPeerEndpointsTests
         var admin = server.Admin();
 
         await (await admin.Delete("/v1/admin/peers/1")).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await admin.PutJson("/v1/admin/peers/1", server.Peer(Peer.ServerId).Contents with { IsDisabled = true })).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await admin.PutJson("/v1/admin/peers/1",
+            server.Peer(Peer.ServerId).Contents with { IsDisabled = true })).AssertStatusAsync(HttpStatusCode.BadRequest);
 
         Assert.False(server.Peer(Peer.ServerId).IsDisabled);
         Assert.Empty(server.PeerSync.EnabledChanged);
-        Assert.Equal(2, server.Logs.Lines.Count(l => l.Contains("tried to disable the server peer", StringComparison.Ordinal) && l.Contains("admin", StringComparison.Ordinal)));
+        Assert.Equal(2, server.Logs.Lines.Count(l => l.Contains("tried to disable the server peer", StringComparison.Ordinal)
+            && l.Contains("admin", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -278,7 +297,8 @@ public sealed class AdminPeerEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Admin().PutJson("/v1/admin/peers/1", server.Peer(Peer.ServerId).Contents with { Name = "hub" })).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await server.Admin().PutJson("/v1/admin/peers/1",
+            server.Peer(Peer.ServerId).Contents with { Name = "hub" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal("hub", server.Peer(Peer.ServerId).Name);
     }
@@ -287,8 +307,10 @@ public sealed class AdminPeerEndpointsTests
     public async Task UnredeemedAdmin_IsNotAdminCapable_401()
     {
         await using var server = await ApiServer.StartAsync();
-        server.Store.AddPeer(ApiServer.NewPeer("admin2", IPAddress.Parse("127.80.1.2"), TestNetwork.AdminCidrId, isAdmin: true) with { IsRedeemed = false });
+        server.Store.AddPeer(ApiServer.NewPeer("admin2", IPAddress.Parse("127.80.1.2"), TestNetwork.AdminCidrId,
+            isAdmin: true) with { IsRedeemed = false });
 
-        await (await server.ClientFrom(IPAddress.Parse("127.80.1.2")).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(IPAddress.Parse("127.80.1.2")).Get("/v1/admin/peers"))
+            .AssertStatusAsync(HttpStatusCode.Unauthorized);
     }
 }

@@ -5,7 +5,8 @@ using Innernet.Server.Api;
 
 namespace Innernet.Server.Tests;
 
-/// <summary>Transport rules: bodies need Content-Length and ≤ 16 KiB, Content-Type is ignored, errors have empty bodies, requests are logged without keys.</summary>
+/// <summary>Transport rules: bodies need Content-Length and ≤ 16 KiB, Content-Type is ignored, errors have empty bodies, requests are
+/// logged without keys.</summary>
 public sealed class ApiResponseMiddlewareTests
 {
     [Theory]
@@ -18,7 +19,8 @@ public sealed class ApiResponseMiddlewareTests
         await using var server = await ApiServer.StartAsync();
         string json = path switch
         {
-            "/v1/admin/peers" => InnernetJson.Serialize(ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId)),
+            "/v1/admin/peers" => InnernetJson.Serialize(ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp,
+                TestNetwork.DeveloperCidrId)),
             "/v1/user/endpoint" => """{"option":"Unset"}""",
             "/v1/user/candidates" => "[]",
             _ => """{"cidr_id_1":3,"cidr_id_2":4}""",
@@ -26,7 +28,8 @@ public sealed class ApiResponseMiddlewareTests
         byte[] body = Encoding.UTF8.GetBytes(json);
         string chunked = $"{body.Length:x}\r\n{json}\r\n0\r\n\r\n";
 
-        var response = await RawHttp.SendAsync(server, server.Network.Admin, method, path, "Transfer-Encoding: chunked\r\n", Encoding.UTF8.GetBytes(chunked));
+        var response = await RawHttp.SendAsync(server, server.Network.Admin, method, path, "Transfer-Encoding: chunked\r\n",
+            Encoding.UTF8.GetBytes(chunked));
 
         Assert.Equal(400, response.Status);
         Assert.Empty(response.Body);
@@ -81,7 +84,8 @@ public sealed class ApiResponseMiddlewareTests
         await using var server = await ApiServer.StartAsync();
         var before = server.Peer(TestNetwork.Developer1Id);
 
-        var response = await RawHttp.SendAsync(server, server.Network.Developer1, "PUT", "/v1/user/candidates", "Content-Length: 100\r\n", Encoding.UTF8.GetBytes("[]"), closeAfterSend: true);
+        var response = await RawHttp.SendAsync(server, server.Network.Developer1, "PUT", "/v1/user/candidates", "Content-Length: 100\r\n",
+            Encoding.UTF8.GetBytes("[]"), closeAfterSend: true);
 
         // Kestrel may answer 400 or just drop a connection whose body ended early; never a 500.
         Assert.Contains(response.Status, new[] { 0, 400 });
@@ -96,10 +100,12 @@ public sealed class ApiResponseMiddlewareTests
         var failing = new FailingPeerSync();
         await using var server = await ApiServer.StartAsync(peerSync: failing);
 
-        var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
 
         await response.AssertStatusAsync(HttpStatusCode.InternalServerError);
-        Assert.Contains(server.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("wireguard is down", StringComparison.Ordinal));
+        Assert.Contains(server.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal)
+            && l.Contains("wireguard is down", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -142,13 +148,16 @@ public sealed class ApiResponseMiddlewareTests
         var newKey = TestKeys.RandomKey();
         await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem", new RedeemContents(newKey));
         await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem", new RedeemContents(newKey));
-        await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
-        await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer4", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
+        await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
+        await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer4", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId));
         await server.Admin().Get("/v1/admin/peers");
         await server.ClientFrom(server.Network.Admin, TestKeys.RandomKey().ToBase64()).Get("/v1/admin/peers");
         await server.Developer1().Send(HttpMethod.Post, "/v1/user/redeem", Http.JsonText($$"""{"public_key":"{{server.ServerKey}}"}"""));
 
-        IEnumerable<WireGuardKey> keys = [server.ServerKey, newKey, invitee.PublicKey, .. server.Store.ListPeers().Select(p => p.PublicKey)];
+        IEnumerable<WireGuardKey> keys = [server.ServerKey, newKey, invitee.PublicKey,
+            .. server.Store.ListPeers().Select(p => p.PublicKey)];
         string log = server.LogText;
         Assert.Contains("redeemed", log, StringComparison.Ordinal);
         Assert.All(keys, k =>

@@ -22,7 +22,8 @@ public sealed class AuditTests
         Assert.Equal(
             [
                 (1L, now, $"peer '{adminPeer.Name}' (id {adminPeer.Id})", server.Network.Admin.ToString(), "POST /v1/admin/cidrs", 201),
-                (2L, now, $"peer '{adminPeer.Name}' (id {adminPeer.Id})", server.Network.Admin.ToString(), $"DELETE /v1/admin/peers/{TestNetwork.User1Id}", 204),
+                (2L, now, $"peer '{adminPeer.Name}' (id {adminPeer.Id})", server.Network.Admin.ToString(),
+                    $"DELETE /v1/admin/peers/{TestNetwork.User1Id}", 204),
                 (3L, now, "local admin", "admin socket", $"POST /v1/admin/peers/{TestNetwork.Developer2Id}/delete", 204),
             ],
             entries.Select(e => (e.Id, e.Time, e.Actor, e.Source, e.Action, e.Status)));
@@ -48,7 +49,8 @@ public sealed class AuditTests
 
         await (await server.Admin().Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.OK);
         await (await server.Admin().Send(HttpMethod.Post, "/v1/admin/peers/1/delete")).AssertStatusAsync(HttpStatusCode.BadRequest);
-        await (await server.Developer1().PostJson("/v1/admin/cidrs", new CidrContents("lab", IPNetwork.Parse("127.80.2.0/24"), Cidr.RootId)))
+        await (await server.Developer1().PostJson("/v1/admin/cidrs",
+            new CidrContents("lab", IPNetwork.Parse("127.80.2.0/24"), Cidr.RootId)))
             .AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.Developer1().PutJson("/v1/user/candidates", new List<Endpoint>())).AssertStatusAsync(HttpStatusCode.NoContent);
 

@@ -36,19 +36,32 @@ public sealed class AuthMatrixTests
         // Columns: NoKeyHeader, WrongKey, UnknownIp, DisabledPeer, UnredeemedPeer, NonAdmin, Admin, LocalAdmin.
         ["GET /user/state"] = (new("GET", "/v1/user/state", _ => null), [401, 401, 401, 401, 401, 200, 200, 401]),
         ["GET /user/capabilities"] = (new("GET", "/v1/user/capabilities", _ => null), [401, 401, 401, 401, 200, 200, 200, 401]),
-        ["POST /user/redeem"] = (new("POST", "/v1/user/redeem", _ => InnernetJson.Serialize(new RedeemContents(TestKeys.RandomKey()))), [401, 401, 401, 401, 204, 410, 410, 401]),
-        ["PUT /user/endpoint"] = (new("PUT", "/v1/user/endpoint", _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.1:51820")))), [401, 401, 401, 401, 401, 204, 204, 401]),
-        ["PUT /user/candidates"] = (new("PUT", "/v1/user/candidates", _ => """["192.0.2.1:51820"]"""), [401, 401, 401, 401, 401, 204, 204, 401]),
+        ["POST /user/redeem"] = (new("POST", "/v1/user/redeem", _ => InnernetJson.Serialize(new RedeemContents(TestKeys.RandomKey()))),
+            [401, 401, 401, 401, 204, 410, 410, 401]),
+        ["PUT /user/endpoint"] = (new("PUT", "/v1/user/endpoint",
+            _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.1:51820")))),
+            [401, 401, 401, 401, 401, 204, 204, 401]),
+        ["PUT /user/candidates"] = (new("PUT", "/v1/user/candidates", _ => """["192.0.2.1:51820"]"""),
+            [401, 401, 401, 401, 401, 204, 204, 401]),
         ["GET /admin/peers"] = (new("GET", "/v1/admin/peers", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
-        ["POST /admin/peers"] = (new("POST", "/v1/admin/peers", s => InnernetJson.Serialize(ApiServer.NewPeer("developer3", s.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))), [401, 401, 401, 401, 401, 401, 201, 201]),
-        ["PUT /admin/peers/6"] = (new("PUT", "/v1/admin/peers/6", s => InnernetJson.Serialize(s.Peer(6).Contents with { Name = "user-two" })), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["POST /admin/peers"] = (new("POST", "/v1/admin/peers",
+            s => InnernetJson.Serialize(ApiServer.NewPeer("developer3", s.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))),
+            [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["PUT /admin/peers/6"] = (new("PUT", "/v1/admin/peers/6",
+            s => InnernetJson.Serialize(s.Peer(6).Contents with { Name = "user-two" })), [401, 401, 401, 401, 401, 401, 204, 204]),
         ["DELETE /admin/peers/6"] = (new("DELETE", "/v1/admin/peers/6", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
         ["GET /admin/cidrs"] = (new("GET", "/v1/admin/cidrs", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
-        ["POST /admin/cidrs"] = (new("POST", "/v1/admin/cidrs", s => InnernetJson.Serialize(new CidrContents("experimental", s.Network.ExperimentalCidr, Cidr.RootId))), [401, 401, 401, 401, 401, 401, 201, 201]),
-        ["PUT /admin/cidrs/5"] = (new("PUT", "/v1/admin/cidrs/5", s => InnernetJson.Serialize(new CidrContents("customers", s.Network.UserCidr, Cidr.RootId))), [401, 401, 401, 401, 401, 401, 204, 204]),
+        ["POST /admin/cidrs"] = (new("POST", "/v1/admin/cidrs",
+            s => InnernetJson.Serialize(new CidrContents("experimental", s.Network.ExperimentalCidr, Cidr.RootId))),
+            [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["PUT /admin/cidrs/5"] = (new("PUT", "/v1/admin/cidrs/5",
+            s => InnernetJson.Serialize(new CidrContents("customers", s.Network.UserCidr, Cidr.RootId))),
+            [401, 401, 401, 401, 401, 401, 204, 204]),
         ["DELETE /admin/cidrs/6"] = (new("DELETE", "/v1/admin/cidrs/6", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
         ["GET /admin/associations"] = (new("GET", "/v1/admin/associations", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
-        ["POST /admin/associations"] = (new("POST", "/v1/admin/associations", _ => InnernetJson.Serialize(new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))), [401, 401, 401, 401, 401, 401, 201, 201]),
+        ["POST /admin/associations"] = (new("POST", "/v1/admin/associations",
+            _ => InnernetJson.Serialize(new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))),
+            [401, 401, 401, 401, 401, 401, 201, 201]),
         ["DELETE /admin/associations/1"] = (new("DELETE", "/v1/admin/associations/1", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
 
         // Beyond innernet's API.
@@ -61,12 +74,14 @@ public sealed class AuthMatrixTests
         ["POST /admin/peers/6/delete"] = (new("POST", "/v1/admin/peers/6/delete", _ => null), [401, 401, 401, 401, 401, 401, 204, 204]),
         ["GET /admin/reserved-ips"] = (new("GET", "/v1/admin/reserved-ips", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
         ["GET /admin/audit"] = (new("GET", "/v1/admin/audit", _ => null), [401, 401, 401, 401, 401, 401, 200, 200]),
-        ["POST /admin/peers/7/reissue"] = (new("POST", "/v1/admin/peers/7/reissue", s => InnernetJson.Serialize(s.Peer(InviteeId).Contents with
+        ["POST /admin/peers/7/reissue"] = (new("POST", "/v1/admin/peers/7/reissue",
+            s => InnernetJson.Serialize(s.Peer(InviteeId).Contents with
         {
             PublicKey = TestKeys.RandomKey(),
             InviteExpires = s.Time.GetUtcNow() + TimeSpan.FromDays(2),
         })), [401, 401, 401, 401, 401, 401, 404, 200]),
-        ["PUT /admin/server/endpoint"] = (new("PUT", "/v1/admin/server/endpoint", _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.9:51820")))),
+        ["PUT /admin/server/endpoint"] = (new("PUT", "/v1/admin/server/endpoint",
+            _ => InnernetJson.Serialize(EndpointContents.Set(Endpoint.Parse("192.0.2.9:51820")))),
             [401, 401, 401, 401, 401, 401, 404, 204]),
     };
 
@@ -89,7 +104,8 @@ public sealed class AuthMatrixTests
     {
         await using var server = await ApiServer.StartAsync();
         var routes = server.Routes
-            .SelectMany(r => r.Metadata.GetRequiredMetadata<IHttpMethodMetadata>().HttpMethods.Select(m => (Method: m, Route: r.RoutePattern)))
+            .SelectMany(r => r.Metadata.GetRequiredMetadata<IHttpMethodMetadata>().HttpMethods.Select(m =>
+                (Method: m, Route: r.RoutePattern)))
             .ToList();
 
         var uncovered = routes
@@ -127,7 +143,8 @@ public sealed class AuthMatrixTests
             }
 
             // Headers only: a state stream that is let through is one long response.
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead,
+                TestContext.Current.CancellationToken);
 
             if (expected >= 400)
             {

@@ -3,7 +3,7 @@ using Innernet.Server.Api;
 
 namespace Innernet.Server.Tests;
 
-/// <summary>The served endpoint and candidates (spec §7.6) and the echo filter for admin updates (spec §4.6).</summary>
+/// <summary>The served endpoint and candidates and the echo filter for admin updates.</summary>
 public sealed class EndpointInjectionTests
 {
     private static readonly IPEndPoint Observed = IPEndPoint.Parse("198.51.100.20:51820");

@@ -25,8 +25,10 @@ public sealed class InvitationSweeperTests
         Assert.Null(server.Store.GetPeer(expiring.Id));
         Assert.NotNull(server.Store.GetPeer(lasting.Id));
         Assert.Equal(7, server.Store.ListPeers().Count);
-        await (await server.ClientFrom(server.Network.InviteeIp).Get("/v1/user/capabilities")).AssertStatusAsync(HttpStatusCode.Unauthorized);
-        await (await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("invitee", server.Network.InviteeIp, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await server.ClientFrom(server.Network.InviteeIp).Get("/v1/user/capabilities"))
+            .AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("invitee", server.Network.InviteeIp, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -34,7 +36,8 @@ public sealed class InvitationSweeperTests
     {
         await using var server = await ApiServer.StartAsync();
         var invitee = server.AddInvitee(expiresIn: TimeSpan.FromMinutes(1));
-        await (await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem",
+            new RedeemContents(TestKeys.RandomKey()))).AssertStatusAsync(HttpStatusCode.NoContent);
         var pending = server.Store.AddPeer(ApiServer.NewPeer("invitee2", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId) with
         {
             IsRedeemed = false,

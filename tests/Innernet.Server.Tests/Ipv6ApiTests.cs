@@ -33,8 +33,10 @@ public sealed class Ipv6ApiTests : IDisposable
     {
         await using var server = await StartInNamespaceAsync();
 
-        await (await server.ClientFrom(server.Network.Admin, serverKeyHeader: null).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
-        await (await server.ClientFrom(server.Network.Admin, TestKeys.RandomKey().ToBase64()).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(server.Network.Admin,
+            serverKeyHeader: null).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(server.Network.Admin,
+            TestKeys.RandomKey().ToBase64()).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.ClientFrom(server.Network.UnknownIp).Get("/v1/user/state")).AssertStatusAsync(HttpStatusCode.Unauthorized);
         var spoofing = server.ClientFrom(server.Network.UnknownIp);
         spoofing.DefaultRequestHeaders.Add("X-Forwarded-For", server.Network.Admin.ToString());
@@ -63,7 +65,8 @@ public sealed class Ipv6ApiTests : IDisposable
     {
         await using var server = await StartInNamespaceAsync();
 
-        var response = await server.Admin().PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.DeveloperCidr.BaseAddress, TestNetwork.DeveloperCidrId));
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.DeveloperCidr.BaseAddress, TestNetwork.DeveloperCidrId));
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
     }

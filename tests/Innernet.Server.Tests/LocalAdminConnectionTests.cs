@@ -29,7 +29,9 @@ public sealed class LocalAdminConnectionTests : IDisposable
         await using var server = await ApiServer.StartAsync(adminSocketPath: SocketPath);
         var client = server.LocalAdminClient();
 
-        await (await client.PostJson("/v1/admin/peers", ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await client.PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp,
+            TestNetwork.DeveloperCidrId))).AssertStatusAsync(HttpStatusCode.Created);
         await (await client.Delete("/v1/admin/peers/7")).AssertStatusAsync(HttpStatusCode.NoContent);
         await (await client.Delete("/v1/admin/peers/1")).AssertStatusAsync(HttpStatusCode.BadRequest);
 
@@ -85,7 +87,8 @@ public sealed class LocalAdminConnectionTests : IDisposable
         var newKey = TestKeys.RandomKey();
         var expires = DateTimeOffset.FromUnixTimeSeconds(2_000_000_000);
 
-        var response = await server.LocalAdminClient().PostJson($"/v1/admin/peers/{invitee.Id}/reissue", invitee.Contents with { PublicKey = newKey, InviteExpires = expires });
+        var response = await server.LocalAdminClient().PostJson($"/v1/admin/peers/{invitee.Id}/reissue",
+            invitee.Contents with { PublicKey = newKey, InviteExpires = expires });
 
         var reissued = await response.ReadJsonAsync<Peer>();
         Assert.Equal(invitee with { PublicKey = newKey, InviteExpires = expires, PersistentKeepaliveInterval = 25 }, reissued);
@@ -100,7 +103,8 @@ public sealed class LocalAdminConnectionTests : IDisposable
         await using var server = await ApiServer.StartAsync(adminSocketPath: SocketPath);
         var peer = server.Peer(TestNetwork.User1Id);
 
-        var response = await server.LocalAdminClient().PostJson("/v1/admin/peers/5/reissue", peer.Contents with { PublicKey = TestKeys.RandomKey(), InviteExpires = DateTimeOffset.UtcNow.AddDays(1) });
+        var response = await server.LocalAdminClient().PostJson("/v1/admin/peers/5/reissue",
+            peer.Contents with { PublicKey = TestKeys.RandomKey(), InviteExpires = DateTimeOffset.UtcNow.AddDays(1) });
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal(peer, server.Peer(TestNetwork.User1Id));
@@ -113,7 +117,8 @@ public sealed class LocalAdminConnectionTests : IDisposable
         var client = server.LocalAdminClient();
         var endpoint = Endpoint.Parse("vpn.example.org:51820");
 
-        await (await client.PutJson("/v1/admin/server/endpoint", EndpointContents.Set(endpoint))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await client.PutJson("/v1/admin/server/endpoint",
+            EndpointContents.Set(endpoint))).AssertStatusAsync(HttpStatusCode.NoContent);
         await (await client.PutJson("/v1/admin/server/endpoint", EndpointContents.Unset)).AssertStatusAsync(HttpStatusCode.BadRequest);
 
         Assert.Equal(endpoint, server.Peer(Peer.ServerId).Endpoint);
@@ -126,9 +131,12 @@ public sealed class LocalAdminConnectionTests : IDisposable
         var invitee = server.AddInvitee();
         var admin = server.Admin();
 
-        await (await admin.PostJson($"/v1/admin/peers/{invitee.Id}/reissue", invitee.Contents with { PublicKey = TestKeys.RandomKey() })).AssertStatusAsync(HttpStatusCode.NotFound);
-        await (await admin.PutJson("/v1/admin/server/endpoint", EndpointContents.Set(Endpoint.Parse("192.0.2.1:1")))).AssertStatusAsync(HttpStatusCode.NotFound);
-        await (await server.Developer1().PutJson("/v1/admin/server/endpoint", EndpointContents.Set(Endpoint.Parse("192.0.2.1:1")))).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await admin.PostJson($"/v1/admin/peers/{invitee.Id}/reissue",
+            invitee.Contents with { PublicKey = TestKeys.RandomKey() })).AssertStatusAsync(HttpStatusCode.NotFound);
+        await (await admin.PutJson("/v1/admin/server/endpoint",
+            EndpointContents.Set(Endpoint.Parse("192.0.2.1:1")))).AssertStatusAsync(HttpStatusCode.NotFound);
+        await (await server.Developer1().PutJson("/v1/admin/server/endpoint",
+            EndpointContents.Set(Endpoint.Parse("192.0.2.1:1")))).AssertStatusAsync(HttpStatusCode.Unauthorized);
 
         Assert.Equal(invitee, server.Peer(invitee.Id));
         Assert.Equal(TestNetwork.ExternalEndpoint, server.Peer(Peer.ServerId).Endpoint);

@@ -46,7 +46,8 @@ public sealed class LocalAdminRefusalTests : IDisposable
 
         Assert.Equal(string.Empty, answer);
         Assert.Contains(server.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal)
-            && l.Contains($"Refused a local admin socket connection from uid {OtherUser.Nobody} (server runs as uid 0)", StringComparison.Ordinal));
+            && l.Contains($"Refused a local admin socket connection from uid {OtherUser.Nobody} (server runs as uid 0)",
+                StringComparison.Ordinal));
         Assert.DoesNotContain(server.Logs.Lines, l => l.Contains("/v1/admin/peers", StringComparison.Ordinal));
 
         // The server's own user is still served on the same socket.
@@ -80,7 +81,8 @@ public sealed class LocalAdminRefusalTests : IDisposable
                 received.Write(buffer, 0, n);
             }
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+        catch (SocketException e)
+            when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
         {
             // Closed by the server, possibly before it read the request.
         }

@@ -25,7 +25,8 @@ public sealed class PeerFairnessTests
             var outcomes = new List<bool>();
             for (int opened = 0; opened < FloodConnections; opened += 100)
             {
-                var batch = Enumerable.Range(0, Math.Min(100, FloodConnections - opened)).Select(_ => OpenKeepAliveAsync(server, request, flood)).ToList();
+                var batch = Enumerable.Range(0, Math.Min(100, FloodConnections - opened)).Select(_ =>
+                    OpenKeepAliveAsync(server, request, flood)).ToList();
                 outcomes.AddRange(await Task.WhenAll(batch));
             }
 
@@ -38,7 +39,8 @@ public sealed class PeerFairnessTests
             Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the other peer waited {elapsed.TotalMilliseconds:F0} ms");
             Assert.Equal(ServerApp.MaxConnectionsPerSource, outcomes.Count(served => served));
             Assert.Equal(FloodConnections - ServerApp.MaxConnectionsPerSource, outcomes.Count(served => !served));
-            Assert.Single(server.Logs.Lines, l => l.Contains($"Closing new connections from {server.Network.Developer2}", StringComparison.Ordinal));
+            Assert.Single(server.Logs.Lines, l => l.Contains($"Closing new connections from {server.Network.Developer2}",
+                StringComparison.Ordinal));
         }
         finally
         {
@@ -61,7 +63,8 @@ public sealed class PeerFairnessTests
         // A full bucket, plus at most one refill per period that passed while writing.
         Assert.InRange(accepted, PeerWriteLimit.Burst, PeerWriteLimit.Burst + (int)Math.Ceiling(elapsed / PeerWriteLimit.RefillPeriod));
         await limited.AssertStatusAsync(HttpStatusCode.TooManyRequests);
-        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1, (int)Math.Ceiling(PeerWriteLimit.RefillPeriod.TotalSeconds));
+        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1,
+            (int)Math.Ceiling(PeerWriteLimit.RefillPeriod.TotalSeconds));
 
         // The endpoint override draws on the same (now empty) bucket.
         var endpoint = EndpointContents.Set(Endpoint.Parse("192.0.2.7:51820"));
@@ -124,7 +127,8 @@ public sealed class PeerFairnessTests
     }
 
     /// <summary>Repeats a write until it is answered 429 (at most 100 times); every other answer must be 204.</summary>
-    private static async Task<(int Accepted, HttpResponseMessage Limited, TimeSpan Elapsed)> WriteUntilLimitedAsync(Func<Task<HttpResponseMessage>> write)
+    private static async Task<(int Accepted, HttpResponseMessage Limited, TimeSpan Elapsed)> WriteUntilLimitedAsync(
+        Func<Task<HttpResponseMessage>> write)
     {
         var started = Stopwatch.GetTimestamp();
         for (int accepted = 0; accepted < 100; accepted++)
@@ -165,7 +169,8 @@ public sealed class PeerFairnessTests
             int n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
             return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+        catch (SocketException e)
+            when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
         {
             return false;
         }

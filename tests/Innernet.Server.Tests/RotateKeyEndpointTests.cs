@@ -19,7 +19,8 @@ public sealed class RotateKeyEndpointTests
         var step = KeyRotationProof.Create(keys.Private, server.ServerKey, peer.Ip, next.Public, 1);
 
         await (await client.PostJson(Path, new RotateKeyContents(step))).AssertStatusAsync(HttpStatusCode.NoContent);
-        string json = await (await server.Developer1().Get("/v1/user/state")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        string json = await (await server.Developer1().Get("/v1/user/state")).Content
+            .ReadAsStringAsync(TestContext.Current.CancellationToken);
         var seen = InnernetJson.Deserialize<State>(json).Peers.Single(p => p.Id == peer.Id);
         var again = KeyRotationProof.Create(keys.Private, server.ServerKey, peer.Ip, next.Public, 1);
         await (await client.PostJson(Path, new RotateKeyContents(again))).AssertStatusAsync(HttpStatusCode.NoContent);

@@ -3,7 +3,7 @@ using Innernet.Server.Api;
 
 namespace Innernet.Server.Tests;
 
-/// <summary>Authentication before routing (spec §3.1, §3.2): server key header, TCP source IP, exact path matching.</summary>
+/// <summary>Authentication before routing: server key header, TCP source IP, exact path matching.</summary>
 public sealed class SessionMiddlewareTests
 {
     [Theory]
@@ -43,7 +43,8 @@ public sealed class SessionMiddlewareTests
     public async Task ServerKeyHeader_MissingOrUnparseable_Is401(string? header)
     {
         await using var server = await ApiServer.StartAsync();
-        var client = header is null ? server.ClientFrom(server.Network.Admin, serverKeyHeader: null) : server.ClientFrom(server.Network.Admin, "placeholder");
+        var client = header is null ? server.ClientFrom(server.Network.Admin,
+            serverKeyHeader: null) : server.ClientFrom(server.Network.Admin, "placeholder");
         if (header is not null)
         {
             client.DefaultRequestHeaders.Remove(SessionMiddleware.ServerKeyHeader);
@@ -110,7 +111,8 @@ public sealed class SessionMiddlewareTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.ClientFrom(server.Network.Admin, serverKeyHeader: null).Get(path)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(server.Network.Admin,
+            serverKeyHeader: null).Get(path)).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.ClientFrom(server.Network.UnknownIp).Get(path)).AssertStatusAsync(HttpStatusCode.Unauthorized);
         await (await server.Developer1().Get(path)).AssertStatusAsync(HttpStatusCode.NotFound);
     }
@@ -124,7 +126,8 @@ public sealed class SessionMiddlewareTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.ClientFrom(server.Network.UnknownIp, serverKeyHeader: null).Get(path)).AssertStatusAsync(HttpStatusCode.NotFound);
+        await (await server.ClientFrom(server.Network.UnknownIp,
+            serverKeyHeader: null).Get(path)).AssertStatusAsync(HttpStatusCode.NotFound);
     }
 
     [Theory]

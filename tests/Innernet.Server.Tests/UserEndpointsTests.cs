@@ -50,7 +50,8 @@ public sealed class UserEndpointsTests
     public async Task State_HidesDisabledAndUnredeemedPeers()
     {
         await using var server = await ApiServer.StartAsync();
-        server.Store.AddPeer(ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId) with { IsRedeemed = false });
+        server.Store.AddPeer(ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp,
+            TestNetwork.DeveloperCidrId) with { IsRedeemed = false });
         server.Store.SetDisabled(TestNetwork.Developer2Id, true);
 
         var state = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
@@ -63,13 +64,17 @@ public sealed class UserEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         var admin = server.Admin();
-        var experimental = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
-        var sub = await (await admin.PostJson("/v1/admin/cidrs", new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, experimental.Id))).ReadJsonAsync<Cidr>();
+        var experimental = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experimental", server.Network.ExperimentalCidr, Cidr.RootId))).ReadJsonAsync<Cidr>();
+        var sub = await (await admin.PostJson("/v1/admin/cidrs",
+            new CidrContents("experiment-sub", server.Network.ExperimentalSubCidr, experimental.Id))).ReadJsonAsync<Cidr>();
         var subPeerIp = FirstHost(server.Network.ExperimentalSubCidr);
-        await (await admin.PostJson("/v1/admin/peers", ApiServer.NewPeer("experimenter", subPeerIp, sub.Id))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("experimenter", subPeerIp, sub.Id))).AssertStatusAsync(HttpStatusCode.Created);
 
         var before = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
-        await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, experimental.Id))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, experimental.Id))).AssertStatusAsync(HttpStatusCode.Created);
         var after = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
         var fromSub = await (await server.ClientFrom(subPeerIp).Get("/v1/user/state")).ReadJsonAsync<State>();
 
@@ -98,8 +103,10 @@ public sealed class UserEndpointsTests
         await using var server = await ApiServer.StartAsync();
         var overrideEndpoint = Endpoint.Parse("192.0.2.50:51820");
         var reported = Endpoint.Parse("10.9.9.9:51820");
-        await (await server.Developer1().PutJson("/v1/user/endpoint", EndpointContents.Set(overrideEndpoint))).AssertStatusAsync(HttpStatusCode.NoContent);
-        await (await server.Developer1().PutJson("/v1/user/candidates", new List<Endpoint> { reported })).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await server.Developer1().PutJson("/v1/user/endpoint",
+            EndpointContents.Set(overrideEndpoint))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await server.Developer1().PutJson("/v1/user/candidates",
+            new List<Endpoint> { reported })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         var state = await (await server.Developer2().Get("/v1/user/state")).ReadJsonAsync<State>();
 
@@ -125,7 +132,8 @@ public sealed class UserEndpointsTests
     public async Task State_UnspecifiedIpOverride_TakesTheObservedIpWithTheOverridePort()
     {
         await using var server = await ApiServer.StartAsync();
-        await (await server.Developer1().PutJson("/v1/user/endpoint", EndpointContents.Set(Endpoint.Parse("0.0.0.0:40000")))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await server.Developer1().PutJson("/v1/user/endpoint",
+            EndpointContents.Set(Endpoint.Parse("0.0.0.0:40000")))).AssertStatusAsync(HttpStatusCode.NoContent);
 
         var state = await (await server.Developer2().Get("/v1/user/state")).ReadJsonAsync<State>();
 
@@ -139,7 +147,8 @@ public sealed class UserEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
         server.Store.SetEndpoint(TestNetwork.User1Id, Endpoint.Parse("0.0.0.0:40000"));
-        await (await server.Admin().PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
+        await (await server.Admin().PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.AdminCidrId, TestNetwork.UserCidrId))).AssertStatusAsync(HttpStatusCode.Created);
 
         var state = await (await server.Admin().Get("/v1/user/state")).ReadJsonAsync<State>();
 
@@ -174,7 +183,8 @@ public sealed class UserEndpointsTests
         await (await client.PutJson("/v1/user/endpoint", EndpointContents.Set(endpoint))).AssertStatusAsync(HttpStatusCode.NoContent);
         Assert.Equal(endpoint, server.Peer(TestNetwork.Developer1Id).Endpoint);
 
-        await (await client.Send(HttpMethod.Put, "/v1/user/endpoint", Http.JsonText("""{"option":"Unset"}"""))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await client.Send(HttpMethod.Put, "/v1/user/endpoint", Http.JsonText("""{"option":"Unset"}""")))
+            .AssertStatusAsync(HttpStatusCode.NoContent);
         Assert.Null(server.Peer(TestNetwork.Developer1Id).Endpoint);
     }
 
@@ -189,7 +199,8 @@ public sealed class UserEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Developer1().Send(HttpMethod.Put, "/v1/user/endpoint", Http.JsonText(body))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await server.Developer1().Send(HttpMethod.Put, "/v1/user/endpoint",
+            Http.JsonText(body))).AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Null(server.Peer(TestNetwork.Developer1Id).Endpoint);
     }
 
@@ -215,7 +226,8 @@ public sealed class UserEndpointsTests
         var ten = Enumerable.Range(1, 10).Select(i => Endpoint.Parse($"192.0.2.{i}:51820")).ToList();
 
         await (await client.PutJson("/v1/user/candidates", ten)).AssertStatusAsync(HttpStatusCode.NoContent);
-        await (await client.PutJson("/v1/user/candidates", ten.Append(Endpoint.Parse("192.0.2.11:51820")).ToList())).AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await client.PutJson("/v1/user/candidates",
+            ten.Append(Endpoint.Parse("192.0.2.11:51820")).ToList())).AssertStatusAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(ten, server.Peer(TestNetwork.Developer1Id).Candidates);
     }
 
@@ -228,7 +240,8 @@ public sealed class UserEndpointsTests
     {
         await using var server = await ApiServer.StartAsync();
 
-        await (await server.Developer1().Send(HttpMethod.Put, "/v1/user/candidates", Http.JsonText(body))).AssertStatusAsync(HttpStatusCode.BadRequest);
+        await (await server.Developer1().Send(HttpMethod.Put, "/v1/user/candidates",
+            Http.JsonText(body))).AssertStatusAsync(HttpStatusCode.BadRequest);
     }
 
     /// <summary>
@@ -268,7 +281,8 @@ public sealed class UserEndpointsTests
         // Expired a minute ago; the sweeper (manual clock) has not run, so the redeem handler itself refuses.
         var invitee = server.AddInvitee(expiresIn: TimeSpan.FromMinutes(-1));
 
-        var response = await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
+        var response = await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem",
+            new RedeemContents(TestKeys.RandomKey()));
 
         await response.AssertStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(invitee, server.Peer(invitee.Id));
@@ -282,7 +296,8 @@ public sealed class UserEndpointsTests
         var invitee = server.AddInvitee();
         server.Store.SetDisabled(invitee.Id, true);
 
-        var response = await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem", new RedeemContents(TestKeys.RandomKey()));
+        var response = await server.ClientFrom(server.Network.InviteeIp).PostJson("/v1/user/redeem",
+            new RedeemContents(TestKeys.RandomKey()));
 
         await response.AssertStatusAsync(HttpStatusCode.Unauthorized);
     }

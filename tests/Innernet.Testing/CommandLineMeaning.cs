@@ -31,7 +31,8 @@ public static class CommandLineMeaning
         var expected = expectations.Select(Split).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
         foreach (var (name, value) in expected.Where(p => !derived.ContainsKey(p.Key)))
         {
-            Assert.True(result.CommandResult.Command.Options.Any(o => o.Name == name) || result.CommandResult.Command.Arguments.Any(a => a.Name == name),
+            Assert.True(result.CommandResult.Command.Options.Any(o => o.Name == name)
+                || result.CommandResult.Command.Arguments.Any(a => a.Name == name),
                 $"'{name}' is neither an option nor an argument of '{verb}'");
             Assert.Equal((name, value), (name, Format(ValueOf(result, name))));
         }

@@ -134,19 +134,18 @@ public sealed class NamespacedProcess : IDisposable
     /// <paramref name="timeout"/> passes or the process exits first, with <paramref name="what"/> and
     /// <paramref name="describe"/>'s text (e.g. the log) in the message.
     /// </summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, TimeSpan poll, string what, Func<string> describe, CancellationToken ct)
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, TimeSpan poll, string what, Func<string> describe,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(describe);
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        bool met = false;
+        await Eventually.UntilAsync(() => (met = condition()) || HasExited, timeout, poll, ct).ConfigureAwait(false);
+        if (!met)
         {
-            if (clock.Elapsed > timeout || HasExited)
-            {
-                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{describe()}");
-            }
-
-            await Task.Delay(poll, ct).ConfigureAwait(false);
+            string why = HasExited ? "the process exited" : "timed out";
+            Assert.Fail($"{why} after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{describe()}");
         }
     }
 

@@ -102,7 +102,8 @@ public sealed class NetnsLab : IDisposable
         string name = Prefix + suffix;
         if (!Innernet.Netlink.InterfaceName.IsValid(name))
         {
-            throw new ArgumentException($"'{name}' is not a valid interface name: keep the suffix to {Innernet.Netlink.InterfaceName.MaxLength - Prefix.Length} characters.", nameof(suffix));
+            int room = Innernet.Netlink.InterfaceName.MaxLength - Prefix.Length;
+            throw new ArgumentException($"'{name}' is not a valid interface name: keep the suffix to {room} characters.", nameof(suffix));
         }
 
         return name;
@@ -206,7 +207,8 @@ public sealed class NetnsLab : IDisposable
     {
         ArgumentNullException.ThrowIfNull(address);
         int seconds = (int)Math.Max(1, Math.Ceiling((timeout ?? TimeSpan.FromSeconds(2)).TotalSeconds));
-        string[] args = ["-n", "-c", count.ToString(CultureInfo.InvariantCulture), "-W", seconds.ToString(CultureInfo.InvariantCulture), "-i", "0.2", address.ToString()];
+        string[] args = ["-n", "-c", count.ToString(CultureInfo.InvariantCulture), "-W", seconds.ToString(CultureInfo.InvariantCulture),
+            "-i", "0.2", address.ToString()];
         return ExecWithTimeout(TimeSpan.FromSeconds((count * (seconds + 1)) + 10), ns, "ping", args);
     }
 
@@ -219,7 +221,9 @@ public sealed class NetnsLab : IDisposable
         RequireOwn(ns);
         if (!interfaceName.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"wireguard-go interface names must carry the lab prefix {Prefix} (UAPI sockets are shared machine-wide).", nameof(interfaceName));
+            throw new ArgumentException(
+                $"wireguard-go interface names must carry the lab prefix {Prefix} (UAPI sockets are shared machine-wide).",
+                nameof(interfaceName));
         }
 
         System.IO.Directory.CreateDirectory(WireGuardGoSockets.Directory);
@@ -262,29 +266,23 @@ public sealed class NetnsLab : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        bool created = false;
+        _ = Eventually.Until(() => (created = File.Exists(wg.SocketPath)) || process.HasExited, SocketWait, TimeSpan.FromMilliseconds(10));
+        if (created)
         {
-            if (File.Exists(wg.SocketPath))
-            {
-                return wg;
-            }
-
-            if (process.HasExited)
-            {
-                process.WaitForExit();
-                throw new InvalidOperationException(
-                    $"wireguard-go {interfaceName} in {ns} exited with {process.ExitCode} before creating its socket. Log:\n{wg.ReadLog()}");
-            }
-
-            if (deadline.Elapsed > SocketWait)
-            {
-                throw new TimeoutException(
-                    $"wireguard-go {interfaceName} in {ns} did not create {wg.SocketPath} within {SocketWait.TotalSeconds} s. Log:\n{wg.ReadLog()}");
-            }
-
-            Thread.Sleep(10);
+            return wg;
         }
+
+        if (process.HasExited)
+        {
+            process.WaitForExit();
+            throw new InvalidOperationException(
+                $"wireguard-go {interfaceName} in {ns} exited with {process.ExitCode} before creating its socket. Log:\n{wg.ReadLog()}");
+        }
+
+        throw new TimeoutException(
+            $"wireguard-go {interfaceName} in {ns} did not create {wg.SocketPath} within {SocketWait.TotalSeconds} s. "
+            + $"Log:\n{wg.ReadLog()}");
     }
 
     /// <summary>The logs of every wireguard-go of this lab (for assertion messages).</summary>
@@ -293,7 +291,8 @@ public sealed class NetnsLab : IDisposable
         var sb = new StringBuilder();
         foreach (var wg in WireGuardGoProcesses)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"--- wireguard-go {wg.InterfaceName} ({wg.Namespace}) ---\n").Append(wg.ReadLog(4000)).Append('\n');
+            sb.Append(CultureInfo.InvariantCulture,
+                $"--- wireguard-go {wg.InterfaceName} ({wg.Namespace}) ---\n").Append(wg.ReadLog(4000)).Append('\n');
         }
 
         return sb.ToString();
@@ -378,7 +377,8 @@ public sealed class NetnsLab : IDisposable
         {
             if (!_namespaces.Contains(ns))
             {
-                throw new ArgumentException($"'{ns}' is not a namespace of lab {Prefix}; a lab only touches its own namespaces.", nameof(ns));
+                throw new ArgumentException($"'{ns}' is not a namespace of lab {Prefix}; a lab only touches its own namespaces.",
+                    nameof(ns));
             }
         }
     }

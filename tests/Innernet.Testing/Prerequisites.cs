@@ -50,13 +50,15 @@ public static class Prerequisites
     /// </summary>
     public static bool KernelWireGuardLoaded
         => Directory.Exists("/sys/module/wireguard")
-            || (File.Exists("/proc/modules") && File.ReadLines("/proc/modules").Any(l => l.StartsWith("wireguard ", StringComparison.Ordinal)));
+            || (File.Exists("/proc/modules") && File.ReadLines("/proc/modules").Any(l =>
+                l.StartsWith("wireguard ", StringComparison.Ordinal)));
 
     public static void RequireKernelWireGuard()
     {
         RequireRoot();
         Require(KernelWireGuardLoaded,
-            "kernel WireGuard module not loaded: the kernel layer runs inside the VM (./build.sh test runs it via tests/harness/kvm-run.sh)");
+            "kernel WireGuard module not loaded: the kernel layer runs inside the VM "
+            + "(./build.sh test runs it via tests/harness/kvm-run.sh)");
     }
 
     public static string? FindOnPath(string program)

@@ -39,6 +39,9 @@ public sealed class WireGuardGoProcess
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Blocks until the process has exited (true) or <paramref name="timeout"/> passed (false).</summary>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
     internal void Append(string? line)
     {
         if (line is null)

@@ -3,7 +3,7 @@ using Innernet.Core.Model;
 namespace Innernet.Core.Acl;
 
 /// <summary>
-/// The visibility rule of innernet's <c>get_all_allowed_peers</c> (spec §4.5) as an index built once from
+/// The visibility rule of innernet's <c>get_all_allowed_peers</c> as an index built once from
 /// the CIDRs, peers and associations. A peer in CIDR C sees the enabled, redeemed peers of: C and its
 /// subtree, the infra CIDR (id 2) and its subtree, and every CIDR associated with C or with an ancestor of
 /// C, with their subtrees. The requester itself is included (when enabled and redeemed).

@@ -12,7 +12,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Api;
 
 /// <summary>
-/// The client side of innernet's HTTP API (spec §3): <c>http://{internal-endpoint}/v1{path}</c>, plain HTTP/1.1
+/// The client side of innernet's HTTP API (docs/api.md): <c>http://{internal-endpoint}/v1{path}</c>, plain HTTP/1.1
 /// through the WireGuard tunnel, the server's public key in <c>X-Innernet-Server-Key</c> on every request,
 /// JSON bodies with a <c>Content-Length</c>, no redirects, a 10 s deadline for the whole exchange (body included)
 /// and at most <see cref="MaxResponseBytes"/> of response body. Failures are either an
@@ -235,7 +235,8 @@ public sealed class InnernetApiClient : IDisposable
     public Task DeletePeerForGoodAsync(long id, bool releaseIp, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Post, Path("admin/peers", id) + (releaseIp ? "/delete?release_ip=true" : "/delete"), null, cancellationToken);
 
-    /// <summary><c>GET /v1/admin/reserved-ips</c> (our extension): IPs new peers may not take yet; none from a server without it (404).</summary>
+    /// <summary><c>GET /v1/admin/reserved-ips</c> (our extension): IPs new peers may not take yet; none from a server without it
+    /// (404).</summary>
     public async Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken = default)
     {
         try

@@ -2,7 +2,7 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Cidrs;
 
-/// <summary>Server-side checks for creating and deleting CIDRs (spec §4.4).</summary>
+/// <summary>Server-side checks for creating and deleting CIDRs.</summary>
 public static class CidrRules
 {
     /// <summary>

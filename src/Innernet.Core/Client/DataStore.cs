@@ -9,7 +9,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Client;
 
 /// <summary>
-/// The client's peer cache, <c>/var/lib/innernet/&lt;iface&gt;.json</c> (spec §5.4). It pins each overlay IP to
+/// The client's peer cache, <c>/var/lib/innernet/&lt;iface&gt;.json</c>. It pins each overlay IP to
 /// the public key first seen for it, keeps peers the server stopped listing (marked disabled), and replaces
 /// the CIDR list on every update. Writes are atomic, mode 0600. Not thread-safe. Opened for a network
 /// (<see cref="Open(string, WireGuardKey)"/>), a pin also moves along a valid key rotation proof

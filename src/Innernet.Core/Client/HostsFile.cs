@@ -4,14 +4,15 @@ using Innernet.Core.Model;
 namespace Innernet.Core.Client;
 
 /// <summary>
-/// Maintains one tagged section of a hosts file (spec §5.5), between the lines
+/// Maintains one tagged section of a hosts file (the peers' names), between the lines
 /// <c># DO NOT EDIT innernet &lt;iface&gt; BEGIN</c> and <c># DO NOT EDIT innernet &lt;iface&gt; END</c>.
 /// </summary>
 public static class HostsFile
 {
     private const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>The name written for a peer: <c>&lt;peer&gt;.&lt;iface&gt;.wg</c> by default, <c>&lt;peer&gt;.&lt;suffix&gt;</c>, or the bare name for an empty suffix.</summary>
+    /// <summary>The name written for a peer: <c>&lt;peer&gt;.&lt;iface&gt;.wg</c> by default, <c>&lt;peer&gt;.&lt;suffix&gt;</c>, or the
+    /// bare name for an empty suffix.</summary>
     public static string HostnameFor(string peerName, string interfaceName, string? hostSuffix = null)
     {
         ArgumentNullException.ThrowIfNull(peerName);

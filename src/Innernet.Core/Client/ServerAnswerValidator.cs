@@ -36,7 +36,8 @@ public static class ServerAnswerValidator
     }
 
     /// <summary>
-    /// The CIDR tree: each CIDR of the network's family, ids unique (host bits are refused when the answer is parsed); the one without a parent
+    /// The CIDR tree: each CIDR of the network's family, ids unique (host bits are refused when the answer is parsed); the one without a
+    /// parent
     /// is the network itself; every other lies strictly inside its listed parent, and no two children of one parent
     /// overlap (what the server refuses when a CIDR is created). So the tree an admin sees is the network's, whole.
     /// </summary>

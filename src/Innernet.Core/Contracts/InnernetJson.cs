@@ -17,7 +17,8 @@ public static class InnernetJson
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>());
 
     /// <summary>Parses JSON text.</summary>
-    /// <exception cref="JsonException">The JSON is malformed or does not match <typeparamref name="T"/>; the message says where.</exception>
+    /// <exception cref="JsonException">The JSON is malformed or does not match <typeparamref name="T"/>; the message says
+    /// where.</exception>
     public static T Deserialize<T>(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -25,7 +26,8 @@ public static class InnernetJson
     }
 
     /// <summary>Parses UTF-8 JSON.</summary>
-    /// <exception cref="JsonException">The JSON is malformed or does not match <typeparamref name="T"/>; the message says where.</exception>
+    /// <exception cref="JsonException">The JSON is malformed or does not match <typeparamref name="T"/>; the message says
+    /// where.</exception>
     public static T Deserialize<T>(ReadOnlySpan<byte> utf8Json)
         => JsonSerializer.Deserialize(utf8Json, TypeInfo<T>()) ?? throw NullValue<T>();
 

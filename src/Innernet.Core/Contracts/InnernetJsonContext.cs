@@ -4,7 +4,7 @@ using Innernet.Core.Model;
 namespace Innernet.Core.Contracts;
 
 /// <summary>
-/// Source-generated System.Text.Json metadata for innernet's HTTP API JSON (spec §3.4): snake_case names,
+/// Source-generated System.Text.Json metadata for innernet's HTTP API JSON (docs/api.md): snake_case names,
 /// IPs and CIDRs as text, keys in base64, <c>invite_expires</c> as a SystemTime object, EndpointContents
 /// adjacently tagged, missing optional fields read as null, unknown fields ignored. Register it in ASP.NET
 /// with <c>options.SerializerOptions.TypeInfoResolverChain.Insert(0, InnernetJsonContext.Default)</c>.

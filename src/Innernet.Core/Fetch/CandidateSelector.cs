@@ -2,7 +2,7 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Fetch;
 
-/// <summary>Chooses the NAT candidates this client reports (spec §7.7).</summary>
+/// <summary>Chooses the NAT candidates this client reports to the server.</summary>
 public static class CandidateSelector
 {
     /// <summary>The server accepts at most this many candidates.</summary>

@@ -1,6 +1,6 @@
 namespace Innernet.Core.Fetch;
 
-/// <summary>The client's files for one interface (spec §5.2, §5.4).</summary>
+/// <summary>The client's files for one interface: its config under /etc/innernet, its peer cache under /var/lib/innernet.</summary>
 public static class ClientPaths
 {
     /// <summary>innernet's default config directory.</summary>

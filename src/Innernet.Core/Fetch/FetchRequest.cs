@@ -23,6 +23,7 @@ public sealed record FetchRequest
     /// <summary>NAT traversal and candidates.</summary>
     public NatOptions Nat { get; init; } = new();
 
-    /// <summary>True for <c>up</c> and <c>install</c>: bring the interface up when it is not; false for <c>fetch</c>, which then fails.</summary>
+    /// <summary>True for <c>up</c> and <c>install</c>: bring the interface up when it is not; false for <c>fetch</c>, which then
+    /// fails.</summary>
     public bool BringUp { get; init; }
 }

@@ -13,7 +13,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Fetch;
 
 /// <summary>
-/// innernet's <c>fetch</c> (spec §7.4), used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
+/// innernet's <c>fetch</c>, used by <c>up</c>, <c>fetch</c> and <c>install</c>: bring the interface up
 /// if allowed, get the state from the server (conditionally: on a 304 the answer in the cache is used again; on no
 /// answer at all the whole cache), apply the local endpoint overrides, CHECK THE ANSWER
 /// (<see cref="ServerAnswerValidator"/>) AND THE PINS, resolve the DNS names in it (bounded,

@@ -9,7 +9,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Fetch;
 
 /// <summary>
-/// innernet's <c>install</c> (spec §7.3, client side): bring the tunnel up with the invitation's temporary key,
+/// innernet's <c>install</c> (its client side): bring the tunnel up with the invitation's temporary key,
 /// generate the permanent key pair locally and keep it on disk (<see cref="PendingRedeemKey"/>) before
 /// <c>POST /v1/user/redeem</c> sends its public key (retried when no answer arrives), write the config
 /// (create-new, 0600), remove the pending key, switch the device to the new key, wait the 5 s transition, then

@@ -395,7 +395,8 @@ public static class InnernetDatabase
             return value == 1;
         }
 
-        /// <summary>A text column parsed by <paramref name="parse"/>; false (and a problem recorded) when it is not text or does not parse.</summary>
+        /// <summary>A text column parsed by <paramref name="parse"/>; false (and a problem recorded) when it is not text or does not
+        /// parse.</summary>
         public bool Parse<T>(int column, string name, TryParse<T> parse, string expected, [MaybeNullWhen(false)] out T value)
         {
             value = default;

@@ -8,7 +8,8 @@ namespace Innernet.Core.Import;
 /// </summary>
 public static class InnernetExport
 {
-    /// <summary>Writes every CIDR, peer and association of <paramref name="store"/> to a new innernet database at <paramref name="path"/>.</summary>
+    /// <summary>Writes every CIDR, peer and association of <paramref name="store"/> to a new innernet database at <paramref
+    /// name="path"/>.</summary>
     /// <exception cref="IOException">The file exists or cannot be written.</exception>
     public static InnernetNetwork Run(ServerStore store, string path)
     {

@@ -6,7 +6,7 @@ namespace Innernet.Core.Interface;
 
 /// <summary>
 /// Brings innernet interfaces up and down through Innernet.Netlink only (innernet's <c>wg::up</c> and
-/// <c>down</c>, spec §6): WireGuard device and keys through an <see cref="WireGuardClient"/> (kernel,
+/// <c>down</c>): WireGuard device and keys through an <see cref="WireGuardClient"/> (kernel,
 /// userspace or auto), address, link state, MTU and route through rtnetlink in the calling thread's network
 /// namespace. wireguard-go's tun device is an ordinary link there, so the same rtnetlink calls apply.
 /// </summary>
@@ -28,7 +28,8 @@ public sealed class InterfaceManager
     {
     }
 
-    /// <summary>Uses <paramref name="wireGuard"/> and rtnetlink clients from <paramref name="openRoute"/> (disposed after each use).</summary>
+    /// <summary>Uses <paramref name="wireGuard"/> and rtnetlink clients from <paramref name="openRoute"/> (disposed after each
+    /// use).</summary>
     public InterfaceManager(WireGuardClient wireGuard, Func<RouteNetlinkClient> openRoute)
     {
         ArgumentNullException.ThrowIfNull(wireGuard);

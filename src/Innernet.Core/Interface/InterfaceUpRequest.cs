@@ -4,7 +4,7 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Interface;
 
-/// <summary>Everything innernet's <c>wg::up</c> needs (spec §6.1).</summary>
+/// <summary>Everything innernet's <c>wg::up</c> needs.</summary>
 /// <param name="Name">The interface name (at most 15 bytes).</param>
 /// <param name="PrivateKey">The interface's private key.</param>
 /// <param name="Address">The interface's own IP with the ROOT network's prefix, e.g. 10.42.1.2/16.</param>

@@ -53,7 +53,8 @@ public static class XEdDsa
         }
     }
 
-    /// <summary>Signs with the given 64 random bytes Z (tests pass fixed ones; callers use <see cref="Sign(WireGuardKey, ReadOnlySpan{byte})"/>).</summary>
+    /// <summary>Signs with the given 64 random bytes Z (tests pass fixed ones; callers use <see cref="Sign(WireGuardKey,
+    /// ReadOnlySpan{byte})"/>).</summary>
     public static byte[] Sign(WireGuardKey privateKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> random)
     {
         if (random.Length != 64)

@@ -7,7 +7,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Nat;
 
 /// <summary>
-/// innernet's ICE-inspired NAT traversal (spec §7.8). Each peer's candidate list is cut to 10, its server-reported
+/// innernet's ICE-inspired NAT traversal. Each peer's candidate list is cut to 10, its server-reported
 /// endpoint is moved to position 0, and candidates are popped from the END: one candidate per peer per 5 s step,
 /// all set in one device update, then connectivity is polled every 100 ms until every peer has connected
 /// (handshake within 180 s), disappeared or run out of candidates. The server-reported endpoint is therefore
@@ -32,7 +32,8 @@ public sealed class NatTraversal
 
     /// <param name="device">The device to read and update.</param>
     /// <param name="time">The clock (handshake ages, step deadlines).</param>
-    /// <param name="delay">Sleeps; default <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> on <paramref name="time"/>.</param>
+    /// <param name="delay">Sleeps; default <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> on <paramref
+    /// name="time"/>.</param>
     /// <param name="resolve">Endpoint to socket address; default IP literals only.</param>
     public NatTraversal(
         INatDevice device,

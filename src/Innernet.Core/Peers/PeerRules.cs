@@ -2,7 +2,7 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Peers;
 
-/// <summary>Server-side checks for creating a peer (spec §4.4).</summary>
+/// <summary>Server-side checks for creating and renaming a peer.</summary>
 public static class PeerRules
 {
     /// <summary>

@@ -116,7 +116,8 @@ internal sealed class LiteDbStoreEngine : StoreEngine
         }
     }
 
-    /// <summary>Opens a database in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
+    /// <summary>Opens a database in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not
+    /// empty).</summary>
     public static LiteDbStoreEngine OpenStream(Stream data, Stream? log)
     {
         DatabaseFiles.CheckLiteDbHeader(StreamSource, data);

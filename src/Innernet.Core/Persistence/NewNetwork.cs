@@ -3,7 +3,7 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Persistence;
 
-/// <summary>What <c>innernet-server new</c> puts into a fresh database (spec §7.1 step 6).</summary>
+/// <summary>What <c>innernet-server new</c> puts into a fresh database.</summary>
 /// <param name="Name">The network (and interface) name; also the root CIDR's name.</param>
 /// <param name="Root">The whole overlay range, CIDR id 1.</param>
 /// <param name="ServerIp">The server's overlay IP (normally the first assignable address of <paramref name="Root"/>).</param>

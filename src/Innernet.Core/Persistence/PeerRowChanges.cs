@@ -3,7 +3,8 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Persistence;
 
-/// <summary>A peer row that differs between two looks at the store: <see cref="Before"/> null when added, <see cref="After"/> null when removed.</summary>
+/// <summary>A peer row that differs between two looks at the store: <see cref="Before"/> null when added, <see cref="After"/> null when
+/// removed.</summary>
 public readonly record struct PeerRowChange(long Id, Peer? Before, Peer? After);
 
 /// <summary>

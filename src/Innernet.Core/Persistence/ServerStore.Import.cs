@@ -228,7 +228,8 @@ public sealed partial class ServerStore
         }
     }
 
-    /// <summary>The CIDRs ordered so that each comes after its parent (id order otherwise); a parent cycle or a missing parent is a problem.</summary>
+    /// <summary>The CIDRs ordered so that each comes after its parent (id order otherwise); a parent cycle or a missing parent is a
+    /// problem.</summary>
     private static List<Cidr> ParentsFirst(IReadOnlyList<Cidr> cidrs, List<string> problems)
     {
         var byId = cidrs.ToDictionary(c => c.Id);

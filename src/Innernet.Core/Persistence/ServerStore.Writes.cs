@@ -20,7 +20,8 @@ namespace Innernet.Core.Persistence;
 /// and the writes are retried one transaction each, so one bad write cannot take the others with it, and none is
 /// half-applied. A commit that fails after it began writing the log cannot be rolled back by LiteDB 5.0 (its
 /// transaction stays open, holding its locks); then every write of the batch fails, none is visible, the file
-/// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed write (a batch publishes its last one).</para>
+/// holds none of it (unconfirmed), and the store refuses further writes until it is reopened. Versions still grow by one per committed
+/// write (a batch publishes its last one).</para>
 /// <para>The confirm flags of separate LiteDB transactions are never merged: a batch is one transaction, so a
 /// crash keeps all of it or none.</para>
 /// <para>On a database shared with other servers (PostgreSQL replicas) the writer asks the engine to lock the state before
@@ -265,7 +266,8 @@ public sealed partial class ServerStore
 
     /// <summary>
     /// Runs <paramref name="stage"/> as one LiteDB transaction and commits it (durably: see
-    /// <see cref="WriteAheadLogStream"/>). Runs on the writer thread (or on the creating one before it starts). On failure the transaction is rolled
+    /// <see cref="WriteAheadLogStream"/>). Runs on the writer thread (or on the creating one before it starts). On failure the transaction
+    /// is rolled
     /// back, the snapshot is re-read from the file (so it cannot drift from it) and the original error is rethrown.
     /// </summary>
     private void CommitTransaction(Action stage)
@@ -336,7 +338,8 @@ public sealed partial class ServerStore
     {
         private Planned<T> _planned;
 
-        /// <summary>Waits until the write is committed (or refused): its result, or its own error rethrown (the caller's stack appended).</summary>
+        /// <summary>Waits until the write is committed (or refused): its result, or its own error rethrown (the caller's stack
+        /// appended).</summary>
         public T WaitForResult()
         {
             WaitForCompletion();

@@ -166,7 +166,8 @@ public sealed partial class ServerStore : IServerStoreReader
     /// <exception cref="StoreException">Not an innernet-server database, damaged, or too new.</exception>
     public static ServerStore Open(Stream stream) => Open(stream, null);
 
-    /// <summary>Opens a database held in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not empty).</summary>
+    /// <summary>Opens a database held in <paramref name="data"/> whose write-ahead log is <paramref name="log"/> (replayed if not
+    /// empty).</summary>
     internal static ServerStore Open(Stream data, Stream? log)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -2,7 +2,7 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Sync;
 
-/// <summary>Applies the client config's local <c>[peer-endpoint-overrides]</c> to the server's peers (spec §7.9).</summary>
+/// <summary>Applies the client config's local <c>[peer-endpoint-overrides]</c> to the server's peers.</summary>
 public static class EndpointOverrides
 {
     /// <summary>Each peer whose IP has an override gets that endpoint; the others are returned unchanged.</summary>

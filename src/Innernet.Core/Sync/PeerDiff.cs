@@ -5,7 +5,7 @@ using Innernet.Netlink.WireGuard;
 namespace Innernet.Core.Sync;
 
 /// <summary>
-/// Turns the server's peer list into one WireGuard update (spec §7.5, innernet's <c>PeerDiff</c>):
+/// Turns the server's peer list into one WireGuard update (innernet's <c>PeerDiff</c>):
 /// disabled peers and our own key are skipped; device peers the server no longer lists are removed; allowed
 /// IPs become exactly ip/32 or ip/128; keepalive follows the server (0 when null); the endpoint is only
 /// replaced when the peer has not completed a handshake in the last 180 s. Pure: DNS is the caller's

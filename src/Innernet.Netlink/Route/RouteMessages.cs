@@ -134,7 +134,8 @@ internal static class RouteMessages
             w.WriteU32((ushort)rtattr_type_t.RTA_OIF, (uint)outputInterfaceIndex);
         });
 
-    /// <summary><c>RTM_DELROUTE</c> matching destination, device and the main table (scope <c>RT_SCOPE_NOWHERE</c> = any, as <c>ip route del</c>).</summary>
+    /// <summary><c>RTM_DELROUTE</c> matching destination, device and the main table (scope <c>RT_SCOPE_NOWHERE</c> = any, as <c>ip route
+    /// del</c>).</summary>
     public static byte[] DeleteRoute(IPNetwork destination, int outputInterfaceIndex) =>
         Build(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, (ref NetlinkWriter w) =>
         {

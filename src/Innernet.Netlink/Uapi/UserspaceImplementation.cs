@@ -96,7 +96,8 @@ internal static class UserspaceImplementation
     /// Runs <paramref name="executable"/> with <paramref name="arguments"/> and waits for it to exit
     /// (wireguard-go daemonizes: the parent exits 0 once the device and its socket are set up).
     /// </summary>
-    /// <exception cref="IOException">The program could not start, did not exit in time, or exited nonzero (its output is in the message).</exception>
+    /// <exception cref="IOException">The program could not start, did not exit in time, or exited nonzero (its output is in the
+    /// message).</exception>
     public static void Run(
         string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {

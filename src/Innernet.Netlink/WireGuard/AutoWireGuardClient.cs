@@ -146,7 +146,8 @@ internal sealed class AutoWireGuardClient : WireGuardClient
         base.Dispose(disposing);
     }
 
-    /// <summary>The kernel backend on Linux when the <c>wireguard</c> family exists; null elsewhere (no Linux-only call off Linux).</summary>
+    /// <summary>The kernel backend on Linux when the <c>wireguard</c> family exists; null elsewhere (no Linux-only call off
+    /// Linux).</summary>
     private static WireGuardClient? OpenKernelIfLinux() => OperatingSystem.IsLinux() ? KernelWireGuardClient.TryOpen() : null;
 
     /// <summary>Whether the kernel backend has been opened (tests check the laziness).</summary>

@@ -96,7 +96,8 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="FileNotFoundException">The implementation cannot be found.</exception>
     /// <exception cref="IOException">The implementation failed to start or exited nonzero (its output is in the message).</exception>
-    /// <exception cref="WireGuardUapiException">The socket did not become connectable within <see cref="WireGuardClientOptions.SocketReadyTimeout"/> (ETIMEDOUT).</exception>
+    /// <exception cref="WireGuardUapiException">The socket did not become connectable within <see
+    /// cref="WireGuardClientOptions.SocketReadyTimeout"/> (ETIMEDOUT).</exception>
     public override bool CreateDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -148,8 +149,10 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
 
     /// <summary>Applies <paramref name="config"/> with one <c>set=1</c> request.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds an unusable value.</exception>
-    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when the device does not exist (no socket, or a stale one).</exception>
-    /// <exception cref="WireGuardUapiException">The implementation rejected the request (e.g. errno 22 EINVAL, 98 EADDRINUSE), timed out or replied something malformed. Lines before a rejected one stay applied: UAPI is not transactional.</exception>
+    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when the device does not exist (no socket, or a stale
+    /// one).</exception>
+    /// <exception cref="WireGuardUapiException">The implementation rejected the request (e.g. errno 22 EINVAL, 98 EADDRINUSE), timed out or
+    /// replied something malformed. Lines before a rejected one stay applied: UAPI is not transactional.</exception>
     public override void ConfigureDevice(string name, DeviceConfig config)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -86,7 +86,8 @@ public sealed class InnernetApiClientTests
         await using var server = await InProcessServer.StartAsync();
         var humans = server.AddCidr("humans", "127.42.1.0/24");
         var (alice, _) = server.AddPeer("alice", "127.42.1.2", humans.Id);
-        using var api = new InnernetApiClient(server.InternalEndpoint, KeyPair.Generate().Public, new InnernetApiClientOptions { LocalAddress = alice.Ip });
+        using var api = new InnernetApiClient(server.InternalEndpoint, KeyPair.Generate().Public,
+            new InnernetApiClientOptions { LocalAddress = alice.Ip });
 
         var e = await Assert.ThrowsAsync<ApiStatusException>(() => api.GetStateAsync(Ct));
 
@@ -114,7 +115,8 @@ public sealed class InnernetApiClientTests
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Parse("127.42.0.1"), 0);
         listener.Start();
         var endpoint = (IPEndPoint)listener.LocalEndpoint;
-        using var api = new InnernetApiClient(endpoint, KeyPair.Generate().Public, new InnernetApiClientOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        using var api = new InnernetApiClient(endpoint, KeyPair.Generate().Public,
+            new InnernetApiClientOptions { Timeout = TimeSpan.FromMilliseconds(300) });
 
         var e = await Assert.ThrowsAsync<ApiTransportException>(() => api.GetStateAsync(Ct));
 

@@ -1,24 +1,23 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Innernet.Client.Tests.Fakes;
 
-/// <summary>A clock that only moves when told; <see cref="Delay"/> advances it instead of sleeping.</summary>
-internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
+/// <summary>
+/// The tests' one time fake (<see cref="FakeTimeProvider"/>) plus a delay to hand to code that waits: <see cref="Delay"/>
+/// records the wait and advances the clock by it instead of sleeping, so the code runs at once and sees the time pass.
+/// </summary>
+internal sealed class ManualTime(DateTimeOffset start) : FakeTimeProvider(start)
 {
-    private DateTimeOffset _now = start;
-
     public List<TimeSpan> Delays { get; } = [];
 
     /// <summary>Called after each delay (tests simulate events at a given time).</summary>
     public Action? AfterDelay { get; set; }
 
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan span) => _now += span;
-
     public Task Delay(TimeSpan span, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Delays.Add(span);
-        _now += span;
+        Advance(span);
         AfterDelay?.Invoke();
         return Task.CompletedTask;
     }

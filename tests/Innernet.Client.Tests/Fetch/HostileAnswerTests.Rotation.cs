@@ -32,7 +32,8 @@ public sealed partial class HostileAnswerTests
         await AssertPinRefusedAsync(client, server.Answer(back));
     }
 
-    public static TheoryData<string> Forgeries => ["no proof", "signed by another key", "for another IP", "for another network", "replayed older step"];
+    public static TheoryData<string> Forgeries =>
+        ["no proof", "signed by another key", "for another IP", "for another network", "replayed older step"];
 
     [Theory]
     [MemberData(nameof(Forgeries))]
@@ -59,7 +60,8 @@ public sealed partial class HostileAnswerTests
             var k1 = KeyPair.Generate();
             var step1 = Step(bobKeys, network, BobIp, k1.Public, 1);
             var step2 = Step(k1, network, BobIp, bobKeys.Public, 2);
-            server.State = context => HostileServer.Json(context, server.Answer(bob with { PublicKey = k1.Public, KeyRotations = [step1] }));
+            server.State = context => HostileServer.Json(context,
+                server.Answer(bob with { PublicKey = k1.Public, KeyRotations = [step1] }));
             await client.FetchAsync();
             server.State = context => HostileServer.Json(context, server.Answer(bob with { KeyRotations = [step1, step2] }));
             await client.FetchAsync();
@@ -91,6 +93,7 @@ public sealed partial class HostileAnswerTests
         return e;
     }
 
-    private static KeyRotation Step(KeyPair from, Netlink.WireGuard.WireGuardKey network, IPAddress ip, Netlink.WireGuard.WireGuardKey to, long generation)
+    private static KeyRotation Step(KeyPair from, Netlink.WireGuard.WireGuardKey network, IPAddress ip, Netlink.WireGuard.WireGuardKey to,
+        long generation)
         => KeyRotationProof.Create(from.Private, network, ip, to, generation);
 }

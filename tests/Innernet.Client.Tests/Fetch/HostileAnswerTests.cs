@@ -73,7 +73,8 @@ public sealed partial class HostileAnswerTests
             config.Server.PublicKey,
             new InnernetApiClientOptions
             {
-                ConnectCallback = async (context, ct) => Socket = await CountingStream.ConnectAsync(config.Interface.Address.Address, context, ct),
+                ConnectCallback = async (context, ct) =>
+                    Socket = await CountingStream.ConnectAsync(config.Interface.Address.Address, context, ct),
                 Timeout = ApiDeadline,
             });
     }
@@ -236,7 +237,8 @@ public sealed partial class HostileAnswerTests
         using var client = await InstalledAsync(server);
         var answer = server.Answer();
         string[] parts = cidr.Split(' ');
-        long? parent = parts[2] switch { "the" => 1, "none" => null, "id" => 1, var given => long.Parse(given, CultureInfo.InvariantCulture) };
+        long? parent = parts[2] switch { "the" => 1, "none" => null, "id" => 1,
+            var given => long.Parse(given, CultureInfo.InvariantCulture) };
         long id = parts[1] == "as" ? long.Parse(parts[^1], CultureInfo.InvariantCulture) : 3;
         var lab = new Cidr(id, "lab", IPNetwork.Parse(parts[0]), parent);
 

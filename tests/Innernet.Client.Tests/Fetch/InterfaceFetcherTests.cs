@@ -28,7 +28,8 @@ public sealed class InterfaceFetcherTests
         public Peer Bob { get; } = bob;
         public InterfaceConfig Config { get; } = config;
 
-        public InterfaceFetcher Fetcher() => new(Layer, Log, InProcessServer.ApiFromConfig, Time, Time.Delay, static e => e.TryGetIPEndPoint());
+        public InterfaceFetcher Fetcher() => new(Layer, Log, InProcessServer.ApiFromConfig, Time, Time.Delay,
+            static e => e.TryGetIPEndPoint());
 
         public FetchRequest Request(bool bringUp = true, NatOptions? nat = null, bool writeHosts = true) => new()
         {
@@ -56,7 +57,8 @@ public sealed class InterfaceFetcherTests
         }
 
         config.Save(files.ConfigFile(Iface));
-        var setup = new Setup(server, files, new FakeInterfaceLayer(), new ManualTime(Start), new RecordingLog(), alice, aliceKeys, bob, config);
+        var setup = new Setup(server, files, new FakeInterfaceLayer(), new ManualTime(Start), new RecordingLog(), alice, aliceKeys, bob,
+            config);
         return (setup, server, files);
     }
 

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Innernet.Client.Tests.Fetch;
 
-/// <summary><see cref="KeyRotator"/> against the real server in process: the new key is kept before sending, a lost answer loses nothing.</summary>
+/// <summary><see cref="KeyRotator"/> against the real server in process: the new key is kept before sending, a lost answer loses
+/// nothing.</summary>
 public sealed class KeyRotatorTests
 {
     private const string Iface = InProcessServer.NetworkName;
@@ -81,9 +82,11 @@ public sealed class KeyRotatorTests
         string configBefore = File.ReadAllText(files.ConfigFile(HostileServer.NetworkName));
         var rotator = new KeyRotator(layer, new RecordingLog(), static config => new Core.Api.InnernetApiClient(
             config.Server.InternalEndpoint, config.Server.PublicKey,
-            new Core.Api.InnernetApiClientOptions { LocalAddress = config.Interface.Address.Address }), static (_, _) => Task.CompletedTask);
+            new Core.Api.InnernetApiClientOptions { LocalAddress = config.Interface.Address.Address }),
+                static (_, _) => Task.CompletedTask);
 
-        var e = await Assert.ThrowsAsync<InnernetException>(() => rotator.RotateAsync(files.ConfigDirectory, HostileServer.NetworkName, Ct));
+        var e = await Assert.ThrowsAsync<InnernetException>(() =>
+            rotator.RotateAsync(files.ConfigDirectory, HostileServer.NetworkName, Ct));
 
         Assert.Contains("does not support key rotation", e.Message, StringComparison.Ordinal);
         Assert.Equal(configBefore, File.ReadAllText(files.ConfigFile(HostileServer.NetworkName)));
@@ -102,7 +105,8 @@ public sealed class KeyRotatorTests
         var bobLayer = new FakeInterfaceLayer();
         var time = new ManualTime(DateTimeOffset.UtcNow);
         var log = new RecordingLog();
-        var fetcher = new InterfaceFetcher(bobLayer, log, InProcessServer.ApiFromConfig, time, time.Delay, static e => e.TryGetIPEndPoint());
+        var fetcher = new InterfaceFetcher(bobLayer, log, InProcessServer.ApiFromConfig, time, time.Delay,
+            static e => e.TryGetIPEndPoint());
         var request = new FetchRequest
         {
             InterfaceName = Iface,

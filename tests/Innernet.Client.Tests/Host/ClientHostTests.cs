@@ -53,8 +53,8 @@ public sealed class ClientHostTests : IDisposable
         string inviteB = Path.Combine(_root, "b.toml");
         foreach (var (peer, file) in new[] { ("alice", inviteA), ("bob", inviteB) })
         {
-            Run(serverBinary, ["add-peer", network, "--name", peer, "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d",
-                "--save-config", file, "--yes", .. serverDirs]);
+            Run(serverBinary, ["add-peer", network, "--name", peer, "--cidr", "humans", "--admin", "false", "--auto-ip",
+                "--invite-expires", "1d", "--save-config", file, "--yes", .. serverDirs]);
         }
 
         var ipA = InterfaceConfig.LoadInvitation(inviteA).Config.Interface.Address.Address;
@@ -62,7 +62,8 @@ public sealed class ClientHostTests : IDisposable
         _server = NamespacedProcess.Start(serverNs, serverBinary, ["serve", network, "--no-write-hosts", .. serverDirs]);
         await WaitForAsync(() => DeviceExists(network) && ServerAnswers(serverNs), TimeSpan.FromSeconds(30), "the server to come up", ct);
 
-        string[] DirsOf(string who) => ["--backend", "userspace", "-c", Path.Combine(_root, who, "etc"), "-d", Path.Combine(_root, who, "lib")];
+        string[] DirsOf(string who) => ["--backend", "userspace", "-c", Path.Combine(_root, who, "etc"), "-d",
+            Path.Combine(_root, who, "lib")];
         var installA = InNamespace(nsA, inn, [.. DirsOf("a"), "install", inviteA, "--name", ifaceA, "-d", "--no-write-hosts"]);
         Assert.True(installA.Succeeded, $"{installA}\n{ServerLog()}");
         Assert.False(File.Exists(inviteA), "--delete-invite (-d after the verb) removes the invitation");
@@ -151,7 +152,8 @@ public sealed class ClientHostTests : IDisposable
         return iface;
     }
 
-    private static ProcessResult Run(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
+    private static ProcessResult Run(string binary, string[] args) =>
+        ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
 
     private static ProcessResult InNamespace(string ns, string binary, string[] args)
         => ProcessRunner.Run("ip", ["netns", "exec", ns, binary, .. args], TimeSpan.FromSeconds(120));
@@ -164,7 +166,8 @@ public sealed class ClientHostTests : IDisposable
 
     /// <summary>True once something accepts TCP on the server's API address inside its namespace.</summary>
     private static bool ServerAnswers(string ns)
-        => ProcessRunner.Run("ip", ["netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/10.77.0.1/51820"], TimeSpan.FromSeconds(5)).Succeeded;
+        => ProcessRunner.Run("ip", ["netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/10.77.0.1/51820"],
+            TimeSpan.FromSeconds(5)).Succeeded;
 
     private string ServerLog() => "server log:\n" + _server?.Log;
 

@@ -92,7 +92,8 @@ internal sealed class LiveClient : IAsyncDisposable
         Files.Dispose();
     }
 
-    private static CancellationTokenSource NewStop() => CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+    private static CancellationTokenSource NewStop() =>
+        CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
     private async Task StopAsync()
     {

@@ -31,7 +31,8 @@ public sealed class LiveFleetTests
         var fleet = server.AddCidr("fleet", "127.42.16.0/20");
         var other = server.AddCidr("other", "127.42.32.0/24");
         var admin = server.AddPeer("admin", "127.42.1.2", admins.Id, admin: true).Peer;
-        var others = Enumerable.Range(0, OtherPeers).Select(i => server.AddPeer($"other-{i}", $"127.42.32.{10 + i}", other.Id).Peer).ToArray();
+        var others = Enumerable.Range(0, OtherPeers).Select(i =>
+            server.AddPeer($"other-{i}", $"127.42.32.{10 + i}", other.Id).Peer).ToArray();
         var members = Enumerable.Range(0, Clients)
             .Select(i => (Name: $"c{i}", Ip: IPAddress.Parse($"127.42.{16 + (i / 200)}.{10 + (i % 200)}")))
             .Select(m => (m.Name, server.AddPeer(m.Name, m.Ip.ToString(), fleet.Id)))
@@ -46,7 +47,8 @@ public sealed class LiveFleetTests
             }
 
             // Before: every client holds its fleet (itself excluded) and nothing else but the server.
-            await AllAsync(clients, c => c.Session.View is not null && Holds(c, fleetKeys, server.ServerKeys.Public), "every client's first full view");
+            await AllAsync(clients, c => c.Session.View is not null && Holds(c, fleetKeys, server.ServerKeys.Public),
+                "every client's first full view");
             using var api = server.ApiFor(admin.Ip);
 
             // 1. A new peer in the fleet: on every device.

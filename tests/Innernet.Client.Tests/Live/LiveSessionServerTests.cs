@@ -17,7 +17,8 @@ public sealed class LiveSessionServerTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed record Network(InProcessServer Server, Peer Admin, Peer Alice, Core.Keys.KeyPair AliceKeys, Peer Bob, Core.Keys.KeyPair BobKeys);
+    private sealed record Network(InProcessServer Server, Peer Admin, Peer Alice, Core.Keys.KeyPair AliceKeys, Peer Bob,
+        Core.Keys.KeyPair BobKeys);
 
     private static async Task<Network> NetworkAsync(Action<WebApplication>? configure = null)
     {
@@ -158,7 +159,8 @@ public sealed class LiveSessionServerTests
         // traversal tries them, last first, one step each.
         await bob.SetCandidatesAsync([Endpoint.Parse("127.0.0.1:42001"), Endpoint.Parse("127.0.0.1:42002")], Ct);
         await alice.UntilAsync(
-            () => TriedEndpoints(alice, net.Bob.PublicKey).Count >= 2, "traversal to try both of bob's candidates", TimeSpan.FromSeconds(30));
+            () => TriedEndpoints(alice, net.Bob.PublicKey).Count >= 2, "traversal to try both of bob's candidates",
+                TimeSpan.FromSeconds(30));
 
         Assert.Equal([42002, 42001], TriedEndpoints(alice, net.Bob.PublicKey).Select(e => e.Port));
         Assert.Equal(1, alice.Session.StreamsOpened);

@@ -209,7 +209,8 @@ public sealed class LiveSessionTests
 
         Assert.Equal([null, null], server.StreamRequests);
         Assert.Contains(client.Log.Lines, l => l.StartsWith("[!] ERROR: state stream: PINNING ERROR", StringComparison.Ordinal));
-        Assert.DoesNotContain(client.Layer.Fake.Updates, u => u.Config.Peers.Any(p => p.PublicKey == impostor.PublicKey || p.PublicKey == carol.PublicKey));
+        Assert.DoesNotContain(client.Layer.Fake.Updates,
+            u => u.Config.Peers.Any(p => p.PublicKey == impostor.PublicKey || p.PublicKey == carol.PublicKey));
         Assert.Contains(bob.PublicKey, client.DeviceKeys);
         Assert.Equal(0, client.Session.DifferencesApplied);
         first.Complete();
@@ -416,7 +417,8 @@ public sealed class LiveSessionTests
         Assert.DoesNotContain(bob.PublicKey, client.DeviceKeys);
 
         await client.UntilAsync(() => client.DeviceKeys.Contains(bob.PublicKey), "the re-check to put bob back");
-        Assert.Contains(client.Log.Lines, l => l.Contains("the device drifted from the held view; re-applying 1 peers", StringComparison.Ordinal));
+        Assert.Contains(client.Log.Lines, l => l.Contains("the device drifted from the held view; re-applying 1 peers",
+            StringComparison.Ordinal));
         Assert.Equal(1, client.Session.StreamsOpened);
         first.Complete();
     }

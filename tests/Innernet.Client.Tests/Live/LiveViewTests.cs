@@ -74,7 +74,8 @@ public sealed class LiveViewTests : IDisposable
         => view.ApplyAsync(update, _wireGuard, Now, static e => e.TryGetIPEndPoint(), TimeSpan.FromSeconds(1), Ct);
 
     private string DeviceText() => string.Join(
-        ";", _wireGuard.Peers(Iface).Select(p => $"{p.PublicKey}={string.Join(",", p.AllowedIPs)}@{p.Endpoint}").Order(StringComparer.Ordinal));
+        ";", _wireGuard.Peers(Iface).Select(p =>
+            $"{p.PublicKey}={string.Join(",", p.AllowedIPs)}@{p.Endpoint}").Order(StringComparer.Ordinal));
 
     [Fact]
     public async Task ApplyAsync_OnePeerChangedAmong10000_ConfiguresOnlyThatPeer_WithoutReadingTheDevice()
@@ -83,7 +84,8 @@ public sealed class LiveViewTests : IDisposable
         var target = state.Peers[5_000];
         int reads = _wireGuard.Reads;
 
-        var result = await ApplyAsync(view, StreamScript.Diff("v1", "v2", [target with { Endpoint = Endpoint.Parse("198.51.100.7:4000") }]));
+        var result = await ApplyAsync(view, StreamScript.Diff("v1", "v2",
+            [target with { Endpoint = Endpoint.Parse("198.51.100.7:4000") }]));
 
         var update = Assert.Single(_wireGuard.Updates).Config;
         var peer = Assert.Single(update.Peers);
@@ -138,7 +140,8 @@ public sealed class LiveViewTests : IDisposable
         var (view, state) = Held(3, old);
         var peer = state.Peers[2];
         var next = KeyPair.Generate().Public;
-        var rotated = peer with { PublicKey = next, KeyRotations = [KeyRotationProof.Create(old.Private, _serverKeys.Public, peer.Ip, next, 1)] };
+        var rotated = peer with { PublicKey = next,
+            KeyRotations = [KeyRotationProof.Create(old.Private, _serverKeys.Public, peer.Ip, next, 1)] };
 
         await ApplyAsync(view, StreamScript.Diff("v1", "v2", [rotated], []));
         view.Flush(new HostsOptions { Write = false, Path = _files.HostsPath });
@@ -155,7 +158,8 @@ public sealed class LiveViewTests : IDisposable
         var (view, state) = Held(3, old);
         var peer = state.Peers[2];
         var next = KeyPair.Generate().Public;
-        var forged = KeyRotationProof.Create(KeyPair.Generate().Private, _serverKeys.Public, peer.Ip, next, 1) with { OldPublicKey = old.Public };
+        var forged = KeyRotationProof.Create(KeyPair.Generate().Private, _serverKeys.Public, peer.Ip, next,
+            1) with { OldPublicKey = old.Public };
         var before = DeviceText();
 
         await Assert.ThrowsAsync<PinningException>(
@@ -216,7 +220,8 @@ public sealed class LiveViewTests : IDisposable
         };
         var before = DeviceText();
 
-        var e = await Assert.ThrowsAsync<ServerAnswerException>(() => ApplyAsync(view, StreamScript.Diff("v1", "v2", [MakePeer(51, "ok", Ip(51)), bad])));
+        var e = await Assert.ThrowsAsync<ServerAnswerException>(() =>
+            ApplyAsync(view, StreamScript.Diff("v1", "v2", [MakePeer(51, "ok", Ip(51)), bad])));
 
         Assert.Contains(rule, e.Message, StringComparison.Ordinal);
         Assert.Contains("nothing was applied", e.Message, StringComparison.Ordinal);

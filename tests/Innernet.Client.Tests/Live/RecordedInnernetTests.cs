@@ -51,7 +51,9 @@ public sealed class RecordedInnernetTests
             };
             if (recorded is null)
             {
-                context.Response.StatusCode = context.Request.Method == "PUT" ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
+                context.Response.StatusCode = context.Request.Method == "PUT"
+                    ? StatusCodes.Status204NoContent
+                    : StatusCodes.Status404NotFound;
                 return;
             }
 
@@ -67,7 +69,8 @@ public sealed class RecordedInnernetTests
 
         // The recorded network: server 10.66.0.1 with its recorded key; we are a new peer of it. The API socket goes to
         // the stub on loopback as it would go through the tunnel.
-        var recordedState = Core.Contracts.InnernetJson.Deserialize<State>(File.ReadAllBytes(Path.Combine(FixtureDirectory, "user-state.json")));
+        var recordedState = Core.Contracts.InnernetJson.Deserialize<State>(File.ReadAllBytes(Path.Combine(FixtureDirectory,
+            "user-state.json")));
         var server = recordedState.Peers.Single(p => p.Id == Peer.ServerId);
         var config = new InterfaceConfig
         {
@@ -113,7 +116,8 @@ public sealed class RecordedInnernetTests
             },
             stop.Token);
         await Eventually.TrueAsync(
-            () => run.IsFaulted ? throw run.Exception! : requests.Count(r => r == "GET /v1/user/state") >= 3, "three polls of the recorded state");
+            () => run.IsFaulted ? throw run.Exception! : requests.Count(r => r == "GET /v1/user/state") >= 3,
+                "three polls of the recorded state");
         var mode = session.Mode;
         await stop.CancelAsync();
         await run;

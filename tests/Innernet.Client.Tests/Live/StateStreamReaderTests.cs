@@ -62,12 +62,15 @@ public sealed class StateStreamReaderTests
     {
         { "{not json", "line 1: not a JSON state update" },
         { "null", "line 1: not a JSON state update" },
-        { """{"version":"v2","since":null,"full":false,"peers":[],"removed":[],"cidrs":null}""", "needs the version it applies to in 'since'" },
+        { """{"version":"v2","since":null,"full":false,"peers":[],"removed":[],"cidrs":null}""",
+            "needs the version it applies to in 'since'" },
         { """{"version":"v2","since":"v1","full":false,"peers":[]}""", "'removed'" },
         { """{"version":"v1","since":null,"full":true,"peers":[],"removed":[],"cidrs":null}""", "a full message needs every CIDR" },
         { """{"version":"","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""", "version: it is missing or empty" },
-        { $$"""{"version":"{{new string('v', 65)}}","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""", "65 characters long, at most 64" },
-        { """{"version":"v\u00e91","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""", "character 1 (U+00E9) is not printable ASCII" },
+        { $$"""{"version":"{{new string('v', 65)}}","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""",
+            "65 characters long, at most 64" },
+        { """{"version":"v\u00e91","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""",
+            "character 1 (U+00E9) is not printable ASCII" },
         { """{"version":"v\n1","since":null,"full":true,"peers":[],"removed":[],"cidrs":[]}""", "(U+000A) is not printable ASCII" },
         { """{"version":"v2","since":"v1","full":false,"peers":[null],"removed":[],"cidrs":null}""", "'peers' is missing or holds a null" },
     };
@@ -255,7 +258,8 @@ public sealed class StateStreamReaderTests
         CountingStream? socket = null;
         using var api = new InnernetApiClient(server.InternalEndpoint, server.ServerKeys.Public, new InnernetApiClientOptions
         {
-            ConnectCallback = async (context, ct) => socket = await CountingStream.ConnectAsync(HostileServer.ClientAddress.Address, context, ct),
+            ConnectCallback = async (context, ct) =>
+                socket = await CountingStream.ConnectAsync(HostileServer.ClientAddress.Address, context, ct),
         });
         var stream = await api.OpenStateStreamAsync(null, null, Ct);
         await using (stream)
@@ -271,7 +275,8 @@ public sealed class StateStreamReaderTests
 
             double perBeat = (double)(socket.BytesRead - start) / beats;
             double perHour = perBeat * 60; // one heartbeat a minute
-            TestContext.Current.TestOutputHelper?.WriteLine($"{perBeat:0.#} bytes per heartbeat on the wire, {perHour:0} bytes per idle hour");
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{perBeat:0.#} bytes per heartbeat on the wire, {perHour:0} bytes per idle hour");
             Assert.InRange(perBeat, 1, 1024.0 / 60);
             beat.Writer.Complete();
             Assert.Null(await read);

@@ -72,7 +72,8 @@ public sealed class NatTraversalTests
         // Each step is one device update; what stays configured is the server-reported endpoint.
         Assert.Equal(4, wg.Updates.Count);
         Assert.Equal(ServerReported.TryGetIPEndPoint(), wg.GetDevice(Iface)!.Peers.Single().Endpoint);
-        // The first wait counts from the interface update; then 5 s per step of 100 ms polls (the last step ends at once: out of candidates).
+        // The first wait counts from the interface update; then 5 s per step of 100 ms polls (the last step ends at once: out of
+        // candidates).
         Assert.Equal(NatTraversal.StepInterval, time.Delays[0]);
         var steps = result.Attempts.Select(a => a.At).ToList();
         Assert.All(steps.Zip(steps.Skip(1)), pair => Assert.Equal(NatTraversal.StepInterval, pair.Second - pair.First));

@@ -3,7 +3,10 @@ using Innernet.Core.Model;
 
 namespace Innernet.Core.Tests.Acl;
 
-/// <summary>NetworkView against a brute-force reading of spec §4.5 on random networks (fixed seeds).</summary>
+/// <summary>
+/// NetworkView against <c>Reference</c>, a brute-force reading of innernet's visibility rule (<c>get_all_allowed_peers</c>),
+/// on random networks (fixed seeds).
+/// </summary>
 public sealed class NetworkViewPropertyTests
 {
     private static readonly IPNetwork AnyNetwork = IPNetwork.Parse("10.0.0.0/8");

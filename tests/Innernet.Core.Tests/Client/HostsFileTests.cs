@@ -51,7 +51,8 @@ public sealed class HostsFileTests : IDisposable
         Assert.True(HostsFile.Update(HostsPath, "evilcorp", [Fixtures.Server], hostSuffix: ""));
 
         string text = File.ReadAllText(HostsPath);
-        Assert.Contains("# DO NOT EDIT innernet evilcorp BEGIN\n10.42.0.1 innernet-server\n# DO NOT EDIT innernet evilcorp END\n", text, StringComparison.Ordinal);
+        Assert.Contains("# DO NOT EDIT innernet evilcorp BEGIN\n10.42.0.1 innernet-server\n# DO NOT EDIT innernet evilcorp END\n", text,
+            StringComparison.Ordinal);
         Assert.Contains("10.9.0.1 server.other.wg", text, StringComparison.Ordinal);
         Assert.EndsWith("192.0.2.1 after-section\n", text, StringComparison.Ordinal);
         Assert.Equal((UnixFileMode)0b110_100_000, File.GetUnixFileMode(HostsPath));
@@ -112,5 +113,6 @@ public sealed class HostsFileTests : IDisposable
     [InlineData(null, "laptop.evilcorp.wg")]
     [InlineData("", "laptop")]
     [InlineData("lan", "laptop.lan")]
-    public void HostnameFor_Suffixes(string? suffix, string expected) => Assert.Equal(expected, HostsFile.HostnameFor("laptop", "evilcorp", suffix));
+    public void HostnameFor_Suffixes(string? suffix, string expected) =>
+        Assert.Equal(expected, HostsFile.HostnameFor("laptop", "evilcorp", suffix));
 }

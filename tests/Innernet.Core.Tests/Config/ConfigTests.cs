@@ -133,20 +133,27 @@ public sealed class ConfigTests : IDisposable
     public void InterfaceConfig_MissingSection_NamesFileAndSection(string toml, string expected)
     {
         var e = Assert.Throws<ValidationException>(() => InterfaceConfig.Parse(toml, "test.conf"));
-        Assert.Contains(expected.Replace("[server] 'server'", "'server'").Replace("[interface] 'interface'", "'interface'"), e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected.Replace("[server] 'server'", "'server'").Replace("[interface] 'interface'", "'interface'"), e.Message,
+            StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("network-name = \"evilcorp\"", "network-name = \"Evil Corp\"", "[interface] 'network-name' 'Evil Corp' is not a valid network name")]
+    [InlineData("network-name = \"evilcorp\"", "network-name = \"Evil Corp\"",
+        "[interface] 'network-name' 'Evil Corp' is not a valid network name")]
     [InlineData("network-name = \"evilcorp\"\n", "", "[interface] 'network-name' is missing")]
     [InlineData("address = \"10.42.1.2/16\"", "address = \"10.42.1.2\"", "[interface] 'address' '10.42.1.2' is not an address with prefix")]
     [InlineData("listen-port = 51820", "listen-port = 70000", "[interface] 'listen-port' must be a port from 0 to 65535, not 70000")]
     [InlineData("listen-port = 51820", "listen-port = \"51820\"", "[interface] 'listen-port' must be an integer")]
-    [InlineData("public-key = \"DD5yKRfzExcV5+kDnTroDgCU15latdMjiQ59j1hEuk8=\"", "public-key = \"abc\"", "[server] 'public-key' must be a WireGuard key")]
-    [InlineData("external-endpoint = \"vpn.example.com:51820\"", "external-endpoint = \"vpn.example.com\"", "[server] 'external-endpoint' Endpoint 'vpn.example.com' has no port")]
-    [InlineData("internal-endpoint = \"10.42.0.1:51820\"", "internal-endpoint = \"inner:51820\"", "[server] 'internal-endpoint' must be an IP address and port")]
-    [InlineData("\"10.42.1.3\" = \"192.168.0.12:51820\"", "\"peer-3\" = \"192.168.0.12:51820\"", "[peer-endpoint-overrides] 'peer-3' is not a peer IP address")]
-    [InlineData("\"10.42.1.3\" = \"192.168.0.12:51820\"", "\"10.42.1.3\" = \"192.168.0.12\"", "[peer-endpoint-overrides] '10.42.1.3' Endpoint")]
+    [InlineData("public-key = \"DD5yKRfzExcV5+kDnTroDgCU15latdMjiQ59j1hEuk8=\"", "public-key = \"abc\"",
+        "[server] 'public-key' must be a WireGuard key")]
+    [InlineData("external-endpoint = \"vpn.example.com:51820\"", "external-endpoint = \"vpn.example.com\"",
+        "[server] 'external-endpoint' Endpoint 'vpn.example.com' has no port")]
+    [InlineData("internal-endpoint = \"10.42.0.1:51820\"", "internal-endpoint = \"inner:51820\"",
+        "[server] 'internal-endpoint' must be an IP address and port")]
+    [InlineData("\"10.42.1.3\" = \"192.168.0.12:51820\"", "\"peer-3\" = \"192.168.0.12:51820\"",
+        "[peer-endpoint-overrides] 'peer-3' is not a peer IP address")]
+    [InlineData("\"10.42.1.3\" = \"192.168.0.12:51820\"", "\"10.42.1.3\" = \"192.168.0.12\"",
+        "[peer-endpoint-overrides] '10.42.1.3' Endpoint")]
     [InlineData("[server]", "[server\n", "invalid TOML")]
     public void InterfaceConfig_BadValue_NamesFileSectionAndKey(string find, string replace, string expected)
     {
@@ -188,7 +195,8 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(config, loaded.Config);
         Assert.Empty(loaded.Warnings);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(Path.GetDirectoryName(path)!));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
 

@@ -98,7 +98,8 @@ public sealed class InnernetJsonTests
     public void Cidr_RoundTrips() => AssertGolden("cidr.json", new Cidr(3, "humans", IPNetwork.Parse("10.42.1.0/24"), 1));
 
     [Fact]
-    public void Cidr_RootIpv6_RoundTrips() => AssertGolden("cidr-root.json", new Cidr(1, "evilcorp", IPNetwork.Parse("fd00:42::/64"), null));
+    public void Cidr_RootIpv6_RoundTrips() =>
+        AssertGolden("cidr-root.json", new Cidr(1, "evilcorp", IPNetwork.Parse("fd00:42::/64"), null));
 
     [Fact]
     public void CidrContents_RoundTrips()
@@ -115,7 +116,8 @@ public sealed class InnernetJsonTests
     {
         var expected = new State(
             [ServerPeer],
-            [new Cidr(1, "evilcorp", IPNetwork.Parse("10.42.0.0/16"), null), new Cidr(2, "innernet-server", IPNetwork.Parse("10.42.0.1/32"), 1)]);
+            [new Cidr(1, "evilcorp", IPNetwork.Parse("10.42.0.0/16"), null),
+                new Cidr(2, "innernet-server", IPNetwork.Parse("10.42.0.1/32"), 1)]);
         string golden = Golden.Read("Json/state.json");
 
         var read = InnernetJson.Deserialize<State>(golden);
@@ -142,7 +144,8 @@ public sealed class InnernetJsonTests
     /// <summary>innernet 1.7's server answers without <c>state_stream</c>: no live stream, the client polls.</summary>
     [Fact]
     public void ServerCapabilities_InnernetBody_HasNoStateStream()
-        => Assert.Equal(new ServerCapabilities(true, 0), InnernetJson.Deserialize<ServerCapabilities>(Golden.Read("Json/server-capabilities-innernet.json")));
+        => Assert.Equal(new ServerCapabilities(true, 0),
+            InnernetJson.Deserialize<ServerCapabilities>(Golden.Read("Json/server-capabilities-innernet.json")));
 
     [Fact]
     public void ServerCapabilities_MissingField_DefaultsToFalse()
@@ -199,7 +202,8 @@ public sealed class InnernetJsonTests
 
     [Fact]
     public void Cidr_NullName_Throws()
-        => Assert.Throws<JsonException>(() => InnernetJson.Deserialize<Cidr>("""{"id": 1, "name": null, "cidr": "10.0.0.0/8", "parent": null}"""));
+        => Assert.Throws<JsonException>(
+            () => InnernetJson.Deserialize<Cidr>("""{"id": 1, "name": null, "cidr": "10.0.0.0/8", "parent": null}"""));
 
     [Fact]
     public void Cidr_MissingParent_ReadsNull()

@@ -39,9 +39,11 @@ public sealed class InnernetImportTests
             var actual = store.GetPeer(expected.Id);
             Assert.NotNull(actual);
             Assert.Equal(
-                (expected.Name, expected.Ip, expected.CidrId, expected.PublicKey, expected.IsAdmin, expected.IsDisabled, expected.IsRedeemed,
+                (expected.Name, expected.Ip, expected.CidrId, expected.PublicKey, expected.IsAdmin, expected.IsDisabled,
+                    expected.IsRedeemed,
                     expected.InviteExpires),
-                (actual.Name, actual.Ip, actual.CidrId, actual.PublicKey, actual.IsAdmin, actual.IsDisabled, actual.IsRedeemed, actual.InviteExpires));
+                (actual.Name, actual.Ip, actual.CidrId, actual.PublicKey, actual.IsAdmin, actual.IsDisabled, actual.IsRedeemed,
+                    actual.InviteExpires));
             var (endpoint, candidates) = RawEndpointAndCandidates(expected.Id);
             Assert.Equal(endpoint, actual.Endpoint?.ToString());
             Assert.Equal(candidates, actual.Candidates.Select(c => c.ToString()));
@@ -96,7 +98,8 @@ public sealed class InnernetImportTests
     [InlineData("UPDATE peers SET ip = '10.66.2.9' WHERE id = 3 AND 0", "")]
     [InlineData("UPDATE peers SET ip = '10.66.9.9' WHERE id = 3", "peers row id 3 (p2): IP 10.66.9.9 of peer 'p2' is not inside its CIDR")]
     [InlineData("UPDATE peers SET cidr_id = 99 WHERE id = 4", "peers row id 4 (p3): CIDR 99 of peer 'p3' does not exist")]
-    [InlineData("UPDATE peers SET public_key = 'not a key' WHERE id = 5", "peers row id 5: public_key 'not a key' is not a base64 WireGuard key")]
+    [InlineData("UPDATE peers SET public_key = 'not a key' WHERE id = 5",
+        "peers row id 5: public_key 'not a key' is not a base64 WireGuard key")]
     [InlineData("UPDATE peers SET name = 'Bad_Name' WHERE id = 6", "peers row id 6 (Bad_Name):")]
     [InlineData("UPDATE peers SET is_admin = 7 WHERE id = 2", "peers row id 2: is_admin is 7, not 0 or 1")]
     [InlineData("UPDATE peers SET candidates = '[1,2]' WHERE id = 2", "peers row id 2: candidates '[1,2]' is not a JSON list")]
@@ -131,11 +134,13 @@ public sealed class InnernetImportTests
     {
         using var temp = new TempDatabase();
         string config = Path.Combine(temp.Directory, "other.conf");
-        File.WriteAllText(config, new ServerConfig(Innernet.Testing.TestKeys.RandomKey(), 51820, IPAddress.Parse("10.66.0.1"), 16).ToToml());
+        File.WriteAllText(config, new ServerConfig(Innernet.Testing.TestKeys.RandomKey(), 51820, IPAddress.Parse("10.66.0.1"),
+            16).ToToml());
 
         var error = Assert.Throws<ValidationException>(() => InnernetImport.Run(Request(temp) with { SourceConfig = config }));
 
-        Assert.Contains("peers row id 1 (innernet-server): the server peer's public key is not the one of the config's private key", error.Message,
+        Assert.Contains("peers row id 1 (innernet-server): the server peer's public key is not the one of the config's private key",
+            error.Message,
             StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Path));
     }
@@ -186,7 +191,8 @@ public sealed class InnernetImportTests
     }
 
     private static ImportRequest Request(TempDatabase temp) => new(
-        InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path, CheckOnly: false);
+        InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path,
+            CheckOnly: false);
 
     private static T Recorded<T>(string file) => Core.Contracts.InnernetJson.Deserialize<T>(File.ReadAllText(InnernetFixtures.Api(file)));
 
@@ -215,7 +221,8 @@ public sealed class InnernetImportTests
     private static SqliteConnection Open(string path, SqliteOpenMode mode)
     {
         SQLitePCL.Batteries_V2.Init();
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode,
+            Pooling = false }.ToString());
         connection.Open();
         return connection;
     }
@@ -237,7 +244,8 @@ public sealed class InnernetExportTests
     {
         using var temp = new TempDatabase();
         InnernetImport.Run(new ImportRequest(
-            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path, false));
+            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path,
+                false));
         string exported = Path.Combine(temp.Directory, "exported.db");
         using (var store = ServerStore.Open(temp.Path))
         {
@@ -245,7 +253,8 @@ public sealed class InnernetExportTests
         }
 
         Assert.Equal(Dump(InnernetFixtures.ServerDatabase), Dump(exported));
-        Assert.Equal(InnernetDatabase.SchemaVersion, Convert.ToInt32(Query(exported, "PRAGMA user_version")[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(InnernetDatabase.SchemaVersion,
+            Convert.ToInt32(Query(exported, "PRAGMA user_version")[0][0], CultureInfo.InvariantCulture));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(exported));
     }
 
@@ -254,7 +263,8 @@ public sealed class InnernetExportTests
     {
         using var temp = new TempDatabase();
         InnernetImport.Run(new ImportRequest(
-            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path, false));
+            InnernetFixtures.ServerConfig, InnernetFixtures.ServerDatabase, Path.Combine(temp.Directory, "evilcorp.conf"), temp.Path,
+                false));
         string exported = Path.Combine(temp.Directory, "exported.db");
         File.WriteAllText(exported, "precious");
         using var store = ServerStore.Open(temp.Path);

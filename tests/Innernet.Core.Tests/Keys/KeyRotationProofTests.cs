@@ -65,7 +65,8 @@ public sealed class KeyRotationProofTests
         var step2 = KeyRotationProof.Create(k1.Private, Server.Public, Ip, k2.Public, 2);
         var pinned = Fixtures.Laptop with { PublicKey = k0.Public };
 
-        Assert.Null(KeyRotationProof.ChainProblem(pinned, pinned with { PublicKey = k2.Public, KeyRotations = [step1, step2] }, Server.Public));
+        Assert.Null(KeyRotationProof.ChainProblem(pinned, pinned with { PublicKey = k2.Public, KeyRotations = [step1, step2] },
+            Server.Public));
         Assert.NotNull(KeyRotationProof.ChainProblem(pinned, pinned with { PublicKey = k2.Public, KeyRotations = [step2] }, Server.Public));
         Assert.NotNull(KeyRotationProof.ChainProblem(pinned, pinned with { PublicKey = k2.Public, KeyRotations = [step1] }, Server.Public));
 
@@ -73,6 +74,7 @@ public sealed class KeyRotationProofTests
         var back = KeyRotationProof.Create(k1.Private, Server.Public, Ip, k0.Public, 2);
         var pinnedLater = pinned with { KeyRotations = [step1, back] };
         Assert.Equal(2, KeyRotationProof.GenerationOf(pinnedLater));
-        Assert.NotNull(KeyRotationProof.ChainProblem(pinnedLater, pinned with { PublicKey = k1.Public, KeyRotations = [step1] }, Server.Public));
+        Assert.NotNull(KeyRotationProof.ChainProblem(pinnedLater, pinned with { PublicKey = k1.Public, KeyRotations = [step1] },
+            Server.Public));
     }
 }

@@ -34,7 +34,8 @@ public sealed class PeerRulesTests
     public void ValidateCreate_DisabledPeerStillHoldsIp()
     {
         var peers = new[] { Fixtures.Server, Fixtures.Laptop with { IsDisabled = true } };
-        Assert.Throws<ValidationException>(() => PeerRules.ValidateCreate(Fixtures.Cidrs, peers, Candidate() with { Ip = IPAddress.Parse("10.42.1.1") }));
+        Assert.Throws<ValidationException>(() =>
+            PeerRules.ValidateCreate(Fixtures.Cidrs, peers, Candidate() with { Ip = IPAddress.Parse("10.42.1.1") }));
     }
 
     [Fact]

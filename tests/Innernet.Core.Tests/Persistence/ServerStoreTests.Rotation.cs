@@ -52,7 +52,8 @@ public abstract partial class ServerStoreTests
         long version = store.Version;
 
         void Refused(KeyRotation step, string field)
-            => Assert.StartsWith(field, Assert.Throws<ValidationException>(() => store.RotateKey(laptop.Id, step)).Message, StringComparison.Ordinal);
+            => Assert.StartsWith(field, Assert.Throws<ValidationException>(() => store.RotateKey(laptop.Id, step)).Message,
+                StringComparison.Ordinal);
 
         Refused(KeyRotationProof.Create(KeyPair.Generate().Private, ServerKey, laptop.Ip, next, 1), "rotation.old_public_key");
         Refused(KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, next, 2), "rotation.generation");
@@ -61,7 +62,8 @@ public abstract partial class ServerStoreTests
         Refused(KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, Key(9), 1), "public_key: this key is already used");
         Refused(KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, ServerKey, 1), "rotation.public_key: this is the server");
         Refused(KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, old.Public, 1), "rotation.public_key: this peer used");
-        Assert.Throws<ValidationException>(() => store.RotateKey(laptop.Id, KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, WireGuardKey0(), 1)));
+        Assert.Throws<ValidationException>(() =>
+            store.RotateKey(laptop.Id, KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, WireGuardKey0(), 1)));
         Assert.Equal(version, store.Version);
         Assert.Equal(laptop, store.GetPeer(laptop.Id));
     }

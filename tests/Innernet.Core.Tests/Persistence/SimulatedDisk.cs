@@ -188,7 +188,10 @@ internal sealed class SimulatedFile : Stream
     private static int SectorCount(long offset, int length)
         => (int)(((offset + length + SectorSize - 1) / SectorSize) - (offset / SectorSize));
 
-    /// <summary>Applies the first <paramref name="keepSectors"/> sectors of a write, each with probability ½ when <paramref name="random"/> is given.</summary>
+    /// <summary>
+    /// Applies the first <paramref name="keepSectors"/> sectors of a write, each with probability ½ when
+    /// <paramref name="random"/> is given.
+    /// </summary>
     private static void ApplySectors(MemoryStream image, long offset, byte[] bytes, int keepSectors, Random? random)
     {
         int done = 0;

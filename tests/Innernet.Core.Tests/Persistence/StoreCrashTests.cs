@@ -152,7 +152,8 @@ public sealed class StoreCrashTests
         var store = ServerStore.Create(data, log, Network);
         var writers = Enumerable.Range(0, ConcurrentWriters)
             .Select(w => new TeamWriter(
-                store.AddCidr(new CidrContents($"team-{w}", IPNetwork.Parse($"10.42.{10 + w}.0/24"), Cidr.RootId)), new Random(seed + w + 1)))
+                store.AddCidr(new CidrContents($"team-{w}", IPNetwork.Parse($"10.42.{10 + w}.0/24"), Cidr.RootId)),
+                    new Random(seed + w + 1)))
             .ToArray();
         var cidrs = store.ListCidrs();
         int syncsBefore = log.Flushes;
@@ -339,7 +340,8 @@ public sealed class StoreCrashTests
         Assert.True(failures.IsEmpty, string.Join("\n", failures));
     }
 
-    /// <summary>A redeemed peer with host number <paramref name="host"/> in <paramref name="team"/>: as expected, and what to add.</summary>
+    /// <summary>A redeemed peer with host number <paramref name="host"/> in <paramref name="team"/>: as expected, and what to
+    /// add.</summary>
     private static (Peer Expected, PeerContents Contents) NewTeamPeer(long id, string name, Cidr team, int host, Random random)
     {
         var address = team.Network.BaseAddress.GetAddressBytes();

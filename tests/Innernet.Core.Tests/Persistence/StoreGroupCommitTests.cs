@@ -59,10 +59,12 @@ public sealed class StoreGroupCommitTests
 
         Assert.True(log.Flushes - syncsBefore < outcomes.Length, $"{outcomes.Length} writes took {log.Flushes - syncsBefore} syncs");
         Assert.All(outcomes.Take(6), o => Assert.Null(o.Error));
-        Assert.Contains("A peer named 'alice' already exists", Assert.IsType<ValidationException>(outcomes[6].Error).Message, StringComparison.Ordinal);
+        Assert.Contains("A peer named 'alice' already exists", Assert.IsType<ValidationException>(outcomes[6].Error).Message,
+            StringComparison.Ordinal);
         var twins = outcomes.Skip(7).Take(2).ToArray();
         Assert.Single(twins, o => o.Error is null);
-        Assert.Contains("A peer named 'twin' already exists", Assert.IsType<ValidationException>(twins.Single(o => o.Error is not null).Error).Message,
+        Assert.Contains("A peer named 'twin' already exists",
+            Assert.IsType<ValidationException>(twins.Single(o => o.Error is not null).Error).Message,
             StringComparison.Ordinal);
         Assert.IsType<NotFoundException>(outcomes[9].Error);
         Assert.Null(outcomes[10].Error);
@@ -91,7 +93,8 @@ public sealed class StoreGroupCommitTests
             }
         };
 
-        var outcomes = await HeldBehindOneCommit(log, 8, i => store.AddPeer(NewPeer(i == 4 ? Poison : $"peer-{i}", $"10.42.1.{i + 1}", humans.Id)));
+        var outcomes = await HeldBehindOneCommit(log, 8,
+            i => store.AddPeer(NewPeer(i == 4 ? Poison : $"peer-{i}", $"10.42.1.{i + 1}", humans.Id)));
 
         log.BeforeWrite = null;
         Assert.Null(outcomes[0].Error);
@@ -181,7 +184,8 @@ public sealed class StoreGroupCommitTests
             }
 
             await Eventually.TrueAsync(
-                () => threads.Skip(1).All(t => (t.ThreadState & ThreadState.WaitSleepJoin) != 0), "every other writer to wait for the store");
+                () => threads.Skip(1).All(t => (t.ThreadState & ThreadState.WaitSleepJoin) != 0),
+                    "every other writer to wait for the store");
         }
         finally
         {

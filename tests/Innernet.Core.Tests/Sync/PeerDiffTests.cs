@@ -139,7 +139,8 @@ public sealed class PeerDiffTests
     {
         var peer = Laptop with { Endpoint = Endpoint.Parse("laptop.example:51820") };
 
-        var diff = PeerDiff.Compute([peer], null, Own, Now, e => e.Host == "laptop.example" ? new IPEndPoint(IPAddress.Parse("192.0.2.9"), e.Port) : null);
+        var diff = PeerDiff.Compute([peer], null, Own, Now,
+            e => e.Host == "laptop.example" ? new IPEndPoint(IPAddress.Parse("192.0.2.9"), e.Port) : null);
 
         Assert.Equal(IPEndPoint.Parse("192.0.2.9:51820"), Assert.Single(diff.Config.Peers).Endpoint);
     }

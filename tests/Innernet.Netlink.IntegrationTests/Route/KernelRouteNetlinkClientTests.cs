@@ -30,7 +30,8 @@ public sealed class KernelRouteNetlinkClientTests : IDisposable
         Assert.Equal(1420, link.Mtu);
         Assert.Equal(IFF_POINTOPOINT | IFF_NOARP, link.Flags & (IFF_POINTOPOINT | IFF_NOARP));
         Assert.Equal([name], client.GetWireGuardLinks().Select(l => l.Name));
-        Assert.Contains("wireguard", _lab.Exec(ns, "ip", "-d", "link", "show", name).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("wireguard", _lab.Exec(ns, "ip", "-d", "link", "show", name).EnsureSuccess().StandardOutput,
+            StringComparison.Ordinal);
 
         client.SetLinkUp(link.Index);
         var up = client.GetLink(link.Index);

@@ -178,7 +178,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Assert.Contains(address, Client.GetAddresses(index));
         Assert.Contains(address, Client.GetAddresses(null));
         Assert.Contains(IpJson("address", "show", "dev", name)[0].GetProperty("addr_info").EnumerateArray(),
-            a => a.GetProperty("local").GetString() == address.Address.ToString() && a.GetProperty("prefixlen").GetInt32() == address.PrefixLength);
+            a => a.GetProperty("local").GetString() == address.Address.ToString()
+                && a.GetProperty("prefixlen").GetInt32() == address.PrefixLength);
 
         Assert.True(Client.DeleteAddress(index, address));
         Assert.DoesNotContain(address, Client.GetAddresses(index));
@@ -193,7 +194,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
         Client.AddAddress(tun, InterfaceAddress.Parse("10.52.0.1/24"));
         Client.AddAddress(veth, InterfaceAddress.Parse("198.18.52.1/24"));
 
-        Assert.Equal([InterfaceAddress.Parse("10.52.0.1/24")], Client.GetAddresses(tun).Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork));
+        Assert.Equal([InterfaceAddress.Parse("10.52.0.1/24")], Client.GetAddresses(tun).Where(a =>
+            a.Address.AddressFamily == AddressFamily.InterNetwork));
         Assert.DoesNotContain(InterfaceAddress.Parse("10.52.0.1/24"), Client.GetAddresses(veth));
     }
 
@@ -289,7 +291,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
         int index = Index(Veth);
         Client.AddAddress(index, InterfaceAddress.Parse("198.18.63.1/24"));
 
-        Assert.Contains(Client.GetRoutes(AddressFamily.InterNetwork), r => r.Destination == IPNetwork.Parse("198.18.63.0/24") && r.OutputInterfaceIndex == index);
+        Assert.Contains(Client.GetRoutes(AddressFamily.InterNetwork), r => r.Destination == IPNetwork.Parse("198.18.63.0/24")
+            && r.OutputInterfaceIndex == index);
     }
 
     [Fact]
@@ -315,11 +318,8 @@ public sealed class RouteNetlinkClientTests : IDisposable
 
     private void WaitForOperState(string name, string state)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (IpJson("link", "show", name)[0].GetProperty("operstate").GetString() != state && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
+        Eventually.True(() => IpJson("link", "show", name)[0].GetProperty("operstate").GetString() == state,
+            $"{name} to be operationally {state}", TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public abstract class TwoNamespaceTunnelTests : IDisposable
 
     protected abstract void RequirePrerequisites();
 
-    /// <summary>Creates WireGuard device <paramref name="name"/> inside <paramref name="ns"/> and returns a control that reaches it.</summary>
+    /// <summary>Creates WireGuard device <paramref name="name"/> inside <paramref name="ns"/> and returns a control that reaches
+    /// it.</summary>
     protected abstract WireGuardClient CreateDevice(string ns, string name);
 
     public void Dispose()

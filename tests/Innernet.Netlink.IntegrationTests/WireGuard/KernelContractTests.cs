@@ -36,7 +36,8 @@ public sealed class KernelContractTests : WireGuardContractTests
     {
         string name = NewDevice();
 
-        Assert.Contains("wireguard", Lab.Exec(Namespace, "ip", "-d", "link", "show", name).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("wireguard", Lab.Exec(Namespace, "ip", "-d", "link", "show", name).EnsureSuccess().StandardOutput,
+            StringComparison.Ordinal);
         Assert.NotEqual(0, ProcessRunner.Run("ip", ["link", "show", name]).ExitCode);
         Assert.True(Read(name).InterfaceIndex > 0);
     }
@@ -64,7 +65,8 @@ public sealed class KernelContractTests : WireGuardContractTests
         Assert.Null(Control.GetDevice(veth));
         Assert.Null(Control.GetDevice("lo"));
         Assert.DoesNotContain(veth, Control.ListDevices());
-        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(veth, new DeviceConfig { ListenPort = 1 })).Errno);
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() =>
+            Control.ConfigureDevice(veth, new DeviceConfig { ListenPort = 1 })).Errno);
         Assert.False(Control.DeleteDevice(veth));
         Assert.False(Control.DeleteDevice("lo"));
         Assert.Equal(0, Lab.Exec(Namespace, "ip", "link", "show", veth).ExitCode);
@@ -81,7 +83,8 @@ public sealed class KernelContractTests : WireGuardContractTests
         var (veth, _) = Lab.AddVethPair(Namespace, other);
 
         Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkException>(() => Control.CreateDevice(veth)).Errno);
-        Assert.Contains("veth", Lab.Exec(Namespace, "ip", "-d", "link", "show", veth).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("veth", Lab.Exec(Namespace, "ip", "-d", "link", "show", veth).EnsureSuccess().StandardOutput,
+            StringComparison.Ordinal);
     }
 
     [Fact]

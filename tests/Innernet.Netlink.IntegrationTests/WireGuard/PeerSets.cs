@@ -27,7 +27,8 @@ internal static class PeerSets
             {
                 peer.Endpoint = (i % 3) switch
                 {
-                    0 => new IPEndPoint(new IPAddress(new byte[] { 198, (byte)(18 + ((host >> 16) & 1)), (byte)(host >> 8), (byte)host }), 1024 + (i % 60000)),
+                    0 => new IPEndPoint(new IPAddress(new byte[] { 198, (byte)(18 + ((host >> 16) & 1)), (byte)(host >> 8), (byte)host }),
+                        1024 + (i % 60000)),
                     1 => new IPEndPoint(IPAddress.Parse($"fd00:18::{host:x}"), 51820),
                     _ => null,
                 };

@@ -58,16 +58,12 @@ public sealed class UserspaceContractTests : WireGuardContractTests
         string name = NewDevice();
         var process = Lab.WireGuardGoProcesses.Single(p => p.InterfaceName == name);
         System.Diagnostics.Process.GetProcessById(process.Pid).Kill(); // SIGKILL leaves the socket file behind
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!process.HasExited && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(5)), "precondition: wireguard-go killed");
         Assert.True(File.Exists(process.SocketPath), "precondition: a stale socket file");
         Assert.Null(Control.GetDevice(name));
         Assert.DoesNotContain(name, Control.ListDevices());
-        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(name, new DeviceConfig { ListenPort = 1 })).Errno);
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(name,
+            new DeviceConfig { ListenPort = 1 })).Errno);
         Assert.False(Control.DeleteDevice(name));
         Assert.False(File.Exists(process.SocketPath));
     }
@@ -80,13 +76,7 @@ public sealed class UserspaceContractTests : WireGuardContractTests
 
         Assert.True(Control.DeleteDevice(name));
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!process.HasExited && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        Assert.True(process.HasExited, "wireguard-go should exit once its socket is removed");
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(5)), "wireguard-go should exit once its socket is removed");
         Assert.False(File.Exists(process.SocketPath));
     }
 }

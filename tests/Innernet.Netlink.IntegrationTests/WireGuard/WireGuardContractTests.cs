@@ -205,9 +205,11 @@ public abstract class WireGuardContractTests : IDisposable
     {
         string name = NewDevice();
         var key = TestKeys.RandomKey();
-        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, AllowedIPs = { IPNetwork.Parse("10.5.0.0/24") } } } });
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key,
+            AllowedIPs = { IPNetwork.Parse("10.5.0.0/24") } } } });
 
-        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, AllowedIPs = { IPNetwork.Parse("fd00:5::/64") } } } });
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key,
+            AllowedIPs = { IPNetwork.Parse("fd00:5::/64") } } } });
 
         var peer = Assert.Single(Read(name).Peers);
         PeerSets.AssertSameNetworks([IPNetwork.Parse("10.5.0.0/24"), IPNetwork.Parse("fd00:5::/64")], peer.AllowedIPs, "after add");
@@ -217,15 +219,18 @@ public abstract class WireGuardContractTests : IDisposable
     public void ConfigureDevice_AllowedIPClaimedByAnotherPeer_MovesToThatPeer()
     {
         string name = NewDevice();
-        var a = new PeerConfig { PublicKey = TestKeys.RandomKey(), AllowedIPs = { IPNetwork.Parse("10.7.0.1/32"), IPNetwork.Parse("10.7.0.2/32") } };
+        var a = new PeerConfig { PublicKey = TestKeys.RandomKey(),
+            AllowedIPs = { IPNetwork.Parse("10.7.0.1/32"), IPNetwork.Parse("10.7.0.2/32") } };
         Control.ConfigureDevice(name, new DeviceConfig { Peers = { a } });
 
         var b = new PeerConfig { PublicKey = TestKeys.RandomKey(), AllowedIPs = { IPNetwork.Parse("10.7.0.2/32") } };
         Control.ConfigureDevice(name, new DeviceConfig { Peers = { b } });
 
         var device = Read(name);
-        PeerSets.AssertSameNetworks([IPNetwork.Parse("10.7.0.1/32")], device.Peers.Single(p => p.PublicKey == a.PublicKey).AllowedIPs, "peer a");
-        PeerSets.AssertSameNetworks([IPNetwork.Parse("10.7.0.2/32")], device.Peers.Single(p => p.PublicKey == b.PublicKey).AllowedIPs, "peer b");
+        PeerSets.AssertSameNetworks([IPNetwork.Parse("10.7.0.1/32")], device.Peers.Single(p => p.PublicKey == a.PublicKey).AllowedIPs,
+            "peer a");
+        PeerSets.AssertSameNetworks([IPNetwork.Parse("10.7.0.2/32")], device.Peers.Single(p => p.PublicKey == b.PublicKey).AllowedIPs,
+            "peer b");
     }
 
     [Fact]
@@ -233,7 +238,8 @@ public abstract class WireGuardContractTests : IDisposable
     {
         string name = NewDevice();
         var key = TestKeys.RandomKey();
-        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, AllowedIPs = { IPNetwork.Parse("10.5.0.0/24") } } } });
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key,
+            AllowedIPs = { IPNetwork.Parse("10.5.0.0/24") } } } });
 
         Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, ReplaceAllowedIPs = true } } });
 
@@ -244,7 +250,8 @@ public abstract class WireGuardContractTests : IDisposable
     public void ConfigureDevice_DefaultRoutesAsAllowedIPs_ReadBack()
     {
         string name = NewDevice();
-        var peer = new PeerConfig { PublicKey = TestKeys.RandomKey(), AllowedIPs = { IPNetwork.Parse("0.0.0.0/0"), IPNetwork.Parse("::/0") } };
+        var peer = new PeerConfig { PublicKey = TestKeys.RandomKey(),
+            AllowedIPs = { IPNetwork.Parse("0.0.0.0/0"), IPNetwork.Parse("::/0") } };
 
         Control.ConfigureDevice(name, new DeviceConfig { Peers = { peer } });
 
@@ -274,7 +281,8 @@ public abstract class WireGuardContractTests : IDisposable
     /// <summary>Sets a device's link up through the library, inside its namespace (no peers, no routes: nothing is sent).</summary>
     protected void SetLinkUp(string name)
     {
-        using var route = NetworkNamespace.Run(NetnsLab.NamespacePath(DeviceNamespace), () => new Innernet.Netlink.Route.RouteNetlinkClient());
+        using var route = NetworkNamespace.Run(NetnsLab.NamespacePath(DeviceNamespace),
+            () => new Innernet.Netlink.Route.RouteNetlinkClient());
         route.SetLinkUp(route.GetLink(name)?.Index ?? throw new InvalidOperationException($"{name} not in {DeviceNamespace}"));
     }
 
@@ -288,7 +296,8 @@ public abstract class WireGuardContractTests : IDisposable
 
         Control.ConfigureDevice(name, new DeviceConfig
         {
-            Peers = { new PeerConfig { PublicKey = TestKeys.RandomKey(), UpdateOnly = true, AllowedIPs = { IPNetwork.Parse("10.8.0.1/32") } } },
+            Peers = { new PeerConfig { PublicKey = TestKeys.RandomKey(), UpdateOnly = true,
+                AllowedIPs = { IPNetwork.Parse("10.8.0.1/32") } } },
         });
 
         Assert.Empty(Read(name).Peers);
@@ -325,7 +334,8 @@ public abstract class WireGuardContractTests : IDisposable
         Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key } } });
         Assert.Equal(psk, Assert.Single(Read(name).Peers).PresharedKey); // null leaves it
 
-        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, PresharedKey = WireGuardKey.Zero } } });
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key,
+            PresharedKey = WireGuardKey.Zero } } });
         Assert.Null(Assert.Single(Read(name).Peers).PresharedKey);
     }
 
@@ -336,11 +346,13 @@ public abstract class WireGuardContractTests : IDisposable
         var key = TestKeys.RandomKey();
         Control.ConfigureDevice(name, new DeviceConfig
         {
-            Peers = { new PeerConfig { PublicKey = key, Endpoint = new IPEndPoint(IPAddress.Parse("198.18.9.9"), 1000), PersistentKeepaliveInterval = 25 } },
+            Peers = { new PeerConfig { PublicKey = key, Endpoint = new IPEndPoint(IPAddress.Parse("198.18.9.9"), 1000),
+                PersistentKeepaliveInterval = 25 } },
         });
 
         var v6 = new IPEndPoint(IPAddress.Parse("fd00:9::9"), 65535);
-        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, Endpoint = v6, PersistentKeepaliveInterval = 0 } } });
+        Control.ConfigureDevice(name, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, Endpoint = v6,
+            PersistentKeepaliveInterval = 0 } } });
 
         var peer = Assert.Single(Read(name).Peers);
         Assert.Equal(v6, peer.Endpoint);
@@ -352,7 +364,8 @@ public abstract class WireGuardContractTests : IDisposable
     {
         string name = NewDevice();
         var keys = TestKeys.NewKeyPair();
-        Control.ConfigureDevice(name, new DeviceConfig { PrivateKey = keys.PrivateKey, Peers = PeerSets.Random(50, withEndpointsAndKeepalive: true) });
+        Control.ConfigureDevice(name, new DeviceConfig { PrivateKey = keys.PrivateKey,
+            Peers = PeerSets.Random(50, withEndpointsAndKeepalive: true) });
 
         var replacement = PeerSets.Random(3, withEndpointsAndKeepalive: true, firstHost: 1000);
         Control.ConfigureDevice(name, new DeviceConfig { ReplacePeers = true, Peers = replacement });
@@ -378,7 +391,8 @@ public abstract class WireGuardContractTests : IDisposable
     {
         RequirePrerequisites();
 
-        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Control.ConfigureDevice(Lab.InterfaceName("none"), new DeviceConfig { ListenPort = 1 })).Errno);
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() =>
+            Control.ConfigureDevice(Lab.InterfaceName("none"), new DeviceConfig { ListenPort = 1 })).Errno);
     }
 
     [Fact]
@@ -408,7 +422,10 @@ public abstract class WireGuardContractTests : IDisposable
             Assert.Equal(
                 config.AllowedIPs.Select(n => n.ToString()).Order(StringComparer.Ordinal),
                 f[3].Split(',').Order(StringComparer.Ordinal));
-            Assert.Equal(config.PersistentKeepaliveInterval is null or 0 ? "off" : config.PersistentKeepaliveInterval.Value.ToString(CultureInfo.InvariantCulture), f[7]);
+            string keepalive = config.PersistentKeepaliveInterval is null or 0
+                ? "off"
+                : config.PersistentKeepaliveInterval.Value.ToString(CultureInfo.InvariantCulture);
+            Assert.Equal(keepalive, f[7]);
         }
     }
 

@@ -47,5 +47,6 @@ public class InterfaceAddressTests
     [Theory]
     [InlineData("10.1.2.3", 32)]
     [InlineData("fd00::1", 128)]
-    public void MaxPrefix_IsTheFamilyWidth(string address, int expected) => Assert.Equal(expected, InterfaceAddress.MaxPrefix(IPAddress.Parse(address)));
+    public void MaxPrefix_IsTheFamilyWidth(string address, int expected) =>
+        Assert.Equal(expected, InterfaceAddress.MaxPrefix(IPAddress.Parse(address)));
 }

@@ -6,7 +6,8 @@ namespace Innernet.Netlink.Tests.Route;
 
 public class LocalAddressesTests
 {
-    private static readonly LinkInfo Loopback = Link(1, "lo", null, LinuxIfLink.IFF_LOOPBACK | LinuxIfLink.IFF_UP, OperationalStatus.Unknown);
+    private static readonly LinkInfo Loopback = Link(1, "lo", null, LinuxIfLink.IFF_LOOPBACK | LinuxIfLink.IFF_UP,
+        OperationalStatus.Unknown);
     private static readonly LinkInfo Eth = Link(2, "eth0", null, LinuxIfLink.IFF_UP, OperationalStatus.Up);
     private static readonly LinkInfo Down = Link(3, "eth1", null, 0, OperationalStatus.Down);
     private static readonly LinkInfo Wg = Link(4, "wg0", "wireguard", LinuxIfLink.IFF_UP, OperationalStatus.Unknown);

@@ -6,7 +6,7 @@ using Innernet.Netlink.Tests.Support;
 
 namespace Innernet.Netlink.Tests.Route;
 
-/// <summary>Golden bytes for every rtnetlink request (hand-assembled from netlink-protocol.md §2), with seq 1.</summary>
+/// <summary>Golden bytes for every rtnetlink request (hand-assembled from the rtnetlink message layouts), with seq 1.</summary>
 public class RouteMessagesTests
 {
     public static TheoryData<string, string> Requests => new()

@@ -10,7 +10,7 @@ public class GenericFamilyResolverTests
 {
     private const uint Port = 99;
 
-    /// <summary>netlink-protocol.md §1.11 A, byte for byte.</summary>
+    /// <summary>CTRL_CMD_GETFAMILY for "wireguard" as the kernel expects it, byte for byte (hand-assembled).</summary>
     public const string GetFamilyWireGuardSeq1 =
         "24000000 [len=36] 1000 [type=GENL_ID_CTRL] 0500 [flags=REQ|ACK] 01000000 [seq=1] 00000000 [pid=0]"
         + " 03 [cmd=GETFAMILY] 01 [ver=1] 0000 [reserved]"
@@ -74,7 +74,8 @@ public class GenericFamilyResolverTests
         var kernel = new FakeKernel(Port) { Respond = (req, _) => [Replies.Error(req, Port, -1, capped: true)] };
         using var connection = new NetlinkConnection(kernel);
 
-        Assert.Equal("EPERM", Assert.Throws<NetlinkErrorException>(() => new GenericFamilyResolver(connection).Resolve("wireguard")).ErrorName);
+        Assert.Equal("EPERM", Assert.Throws<NetlinkErrorException>(() =>
+            new GenericFamilyResolver(connection).Resolve("wireguard")).ErrorName);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Innernet.Netlink.Protocol;
 
 namespace Innernet.Netlink.Tests.Support;
 
-/// <summary>Builds kernel-style reply messages for the fake kernel (byte layouts per netlink-protocol.md §1.3).</summary>
+/// <summary>Builds kernel-style reply messages for the fake kernel (the kernel's nlmsghdr, nlmsgerr and extack layouts).</summary>
 internal static class Replies
 {
     /// <summary>A success ACK: capped, 36 bytes.</summary>

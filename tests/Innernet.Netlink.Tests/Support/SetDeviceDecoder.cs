@@ -73,7 +73,8 @@ internal sealed class SetDeviceDecoder
                             var fragment = DecodePeer(p.Payload);
                             peers.Add(fragment);
                             if (last is not null && last.PublicKey == fragment.Key && !fragment.HasPsk && !fragment.HasEndpoint
-                                && !fragment.HasKeepalive && (fragment.Flags.GetValueOrDefault() & (uint)wgpeer_flag.WGPEER_F_REPLACE_ALLOWEDIPS) == 0
+                                && !fragment.HasKeepalive
+                                && (fragment.Flags.GetValueOrDefault() & (uint)wgpeer_flag.WGPEER_F_REPLACE_ALLOWEDIPS) == 0
                                 && !last.Remove && decoder.LastWasSplit)
                             {
                                 foreach (var ip in fragment.Values.AllowedIPs)

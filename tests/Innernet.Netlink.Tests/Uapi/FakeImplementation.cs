@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Innernet.Testing;
 
 namespace Innernet.Netlink.Tests.Uapi;
 
@@ -34,19 +34,5 @@ internal sealed class FakeImplementation
     }
 
     /// <summary>Waits (bounded) until the script has run <paramref name="count"/> times.</summary>
-    public bool WaitForRuns(int count, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (Runs.Count < count)
-        {
-            if (clock.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            Thread.Sleep(5);
-        }
-
-        return true;
-    }
+    public bool WaitForRuns(int count, TimeSpan timeout) => Eventually.Until(() => Runs.Count >= count, timeout);
 }

@@ -12,7 +12,7 @@ public class UapiReplyParserTests
     private const int EPROTO = 71;
 
     /// <summary>
-    /// The reply shape of the measured transcript (netlink-protocol.md §3.2), in wireguard-go's key
+    /// The reply shape of a <c>get=1</c> transcript measured against wireguard-go, in wireguard-go's key
     /// order, followed by a second peer with a handshake, an IPv6 endpoint and a preshared key.
     /// </summary>
     private const string TranscriptReply =
@@ -190,7 +190,8 @@ public class UapiReplyParserTests
 
     [Fact]
     public void ParseGet_HandshakeSecondsZero_IsNoHandshake() =>
-        Assert.Null(Assert.Single(Get("public_key=" + PeerAHex + "\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=5\nerrno=0\n\n").Peers).LastHandshake);
+        Assert.Null(Assert.Single(Get("public_key=" + PeerAHex
+            + "\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=5\nerrno=0\n\n").Peers).LastHandshake);
 
     [Fact]
     public void ParseGet_UppercaseHexKey_IsAccepted() =>

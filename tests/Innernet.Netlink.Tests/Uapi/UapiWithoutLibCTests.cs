@@ -64,7 +64,8 @@ public sealed class UapiWithoutLibCTests : IDisposable
         }
     }
 
-    /// <summary>Loads Innernet.Netlink from the test's output and refuses Tmds.LibC; the framework comes from the default context.</summary>
+    /// <summary>Loads Innernet.Netlink from the test's output and refuses Tmds.LibC; the framework comes from the default
+    /// context.</summary>
     private sealed class NoLibCContext() : AssemblyLoadContext("no-tmds-libc", isCollectible: true)
     {
         private static readonly string NetlinkPath = typeof(WireGuardClient).Assembly.Location;

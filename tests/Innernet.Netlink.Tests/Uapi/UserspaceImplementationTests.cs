@@ -18,7 +18,8 @@ public sealed class UserspaceImplementationTests : IDisposable
         Assert.Equal("/opt/c", UserspaceImplementation.Choose("/opt/c", both));
         Assert.Equal("/opt/a", UserspaceImplementation.Choose(null, both));
         Assert.Equal("/opt/b", UserspaceImplementation.Choose(null, Env(("WG_QUICK_USERSPACE_IMPLEMENTATION", "/opt/b"))));
-        Assert.Equal("/opt/b", UserspaceImplementation.Choose("", Env(("WG_USERSPACE_IMPLEMENTATION", ""), ("WG_QUICK_USERSPACE_IMPLEMENTATION", "/opt/b"))));
+        Assert.Equal("/opt/b", UserspaceImplementation.Choose("",
+            Env(("WG_USERSPACE_IMPLEMENTATION", ""), ("WG_QUICK_USERSPACE_IMPLEMENTATION", "/opt/b"))));
         Assert.Equal("wireguard-go", UserspaceImplementation.Choose(null, Env()));
     }
 
@@ -47,7 +48,8 @@ public sealed class UserspaceImplementationTests : IDisposable
     public void Run_PassesArgumentsVerbatimAndEnvironment_WithoutShell()
     {
         var impl = FakeImplementation.Create(_dir, "exit 0");
-        UserspaceImplementation.Run(impl.Path, ["wg0; touch /tmp/x"], new Dictionary<string, string> { ["WG_TUN_NAME_FILE"] = "/x/y.name" }, TimeSpan.FromSeconds(10));
+        UserspaceImplementation.Run(impl.Path, ["wg0; touch /tmp/x"],
+            new Dictionary<string, string> { ["WG_TUN_NAME_FILE"] = "/x/y.name" }, TimeSpan.FromSeconds(10));
         Assert.Equal(["n=1 args=wg0; touch /tmp/x tun_name_file=/x/y.name foreground=unset"], impl.Runs);
     }
 
@@ -55,7 +57,8 @@ public sealed class UserspaceImplementationTests : IDisposable
     public void Run_NonzeroExit_ThrowsWithExitCodeAndStderr()
     {
         var impl = FakeImplementation.Create(_dir, "echo 'ERROR: (wg0) Failed to create TUN device: operation not permitted' >&2\nexit 1");
-        var e = Assert.Throws<IOException>(() => UserspaceImplementation.Run(impl.Path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromSeconds(10)));
+        var e = Assert.Throws<IOException>(() =>
+            UserspaceImplementation.Run(impl.Path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromSeconds(10)));
         Assert.Contains("exited with code 1", e.Message);
         Assert.Contains("Failed to create TUN device: operation not permitted", e.Message);
         Assert.Contains(impl.Path, e.Message);
@@ -66,7 +69,8 @@ public sealed class UserspaceImplementationTests : IDisposable
     {
         var impl = FakeImplementation.Create(_dir, "exec sleep 60");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var e = Assert.Throws<IOException>(() => UserspaceImplementation.Run(impl.Path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromMilliseconds(300)));
+        var e = Assert.Throws<IOException>(() =>
+            UserspaceImplementation.Run(impl.Path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromMilliseconds(300)));
         Assert.Contains("did not exit within", e.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
@@ -87,7 +91,8 @@ public sealed class UserspaceImplementationTests : IDisposable
         string path = _dir.File("plain");
         File.WriteAllText(path, "#!/bin/sh\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var e = Assert.Throws<IOException>(() => UserspaceImplementation.Run(path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromSeconds(5)));
+        var e = Assert.Throws<IOException>(() =>
+            UserspaceImplementation.Run(path, ["wg0"], new Dictionary<string, string>(), TimeSpan.FromSeconds(5)));
         Assert.Contains("Cannot start", e.Message);
     }
 }

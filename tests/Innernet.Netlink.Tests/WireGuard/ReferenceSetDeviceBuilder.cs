@@ -30,7 +30,8 @@ internal static class ReferenceSetDeviceBuilder
     private const int KeyAttributeSize = LinuxNetlink.NLA_HDRLEN + WG_KEY_LEN;
 
     /// <summary>Encodes <paramref name="config"/> for device <paramref name="name"/> as one or more SET messages.</summary>
-    /// <exception cref="ArgumentException">A peer's endpoint or an allowed IP is not IPv4/IPv6, or the limit is too small for one peer header.</exception>
+    /// <exception cref="ArgumentException">A peer's endpoint or an allowed IP is not IPv4/IPv6, or the limit is too small for one peer
+    /// header.</exception>
     public static List<byte[]> BuildSetDevice(ushort familyId, string name, DeviceConfig config, int messageLimit = DefaultMessageLimit)
     {
         ArgumentNullException.ThrowIfNull(config);

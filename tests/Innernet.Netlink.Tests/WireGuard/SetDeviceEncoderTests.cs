@@ -25,7 +25,8 @@ public class SetDeviceEncoderTests
         for (int i = 0; i < 400; i++)
         {
             int limit = i % 4 == 0 ? WireGuardMessageBuilder.DefaultMessageLimit : random.Next(300, 70_000);
-            DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(random, random.Next(0, 60), random.Next(0, 3), random.Next(0, 3000));
+            DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(random, random.Next(0, 60), random.Next(0, 3),
+                random.Next(0, 3000));
 
             AssertSameMessages(ReferenceSetDeviceBuilder.BuildSetDevice(Family, "wg0", config, limit),
                 WireGuardMessageBuilder.BuildSetDevice(Family, "wg0", config, limit), $"config {i}, limit {limit}");
@@ -64,7 +65,8 @@ public class SetDeviceEncoderTests
     {
         var kernel = new FakeKernel(Port)
         {
-            Respond = (req, n) => [n == 2 ? Replies.Error(req, Port, -22, capped: true, extack: "bad peer", offset: 40) : Replies.Ack(req, Port)],
+            Respond = (req, n) => [n == 2 ? Replies.Error(req, Port, -22, capped: true, extack: "bad peer", offset: 40) : Replies.Ack(req,
+                Port)],
         };
         using KernelWireGuardClient control = Control(kernel);
         control.MessageLimit = 1024;

@@ -12,7 +12,7 @@ public class WireGuardMessageBuilderTests
 
     private static WireGuardKey Fill(byte value) => new(Enumerable.Repeat(value, 32).ToArray());
 
-    /// <summary>netlink-protocol.md §1.11 B, byte for byte.</summary>
+    /// <summary>A WG_CMD_SET_DEVICE with one peer, byte for byte (hand-assembled, annotated below).</summary>
     private const string GoldenB =
         "8c000000 1b00 0500 02000000 00000000 [nlmsghdr len 140, family 0x1b, REQ|ACK, seq 2]"
         + " 01 01 0000 [genl SET_DEVICE v1] 0800 0200 77673000 [IFNAME wg0]"
@@ -96,7 +96,8 @@ public class WireGuardMessageBuilderTests
     {
         var config = new DeviceConfig
         {
-            Peers = { new PeerConfig { PublicKey = Fill(0x44), Remove = true, Endpoint = IPEndPoint.Parse("192.0.2.9:1"), AllowedIPs = { IPNetwork.Parse("10.0.0.9/32") } } },
+            Peers = { new PeerConfig { PublicKey = Fill(0x44), Remove = true, Endpoint = IPEndPoint.Parse("192.0.2.9:1"),
+                AllowedIPs = { IPNetwork.Parse("10.0.0.9/32") } } },
         };
 
         var messages = WireGuardMessageBuilder.BuildSetDevice(Family, "wg0", config);
@@ -114,7 +115,10 @@ public class WireGuardMessageBuilderTests
     {
         byte[] request = WireGuardMessageBuilder.BuildGetDevice(Family, "wg0");
         NlMsgHeader.PatchSequence(request, 1);
-        Hex.Equal("1c000000 [len 28] 1b00 [family] 0103 [REQUEST|DUMP] 01000000 00000000 00 [GET_DEVICE] 01 [v1] 0000 0800 0200 77673000 [IFNAME wg0]", request);
+        Hex.Equal(
+            "1c000000 [len 28] 1b00 [family] 0103 [REQUEST|DUMP] 01000000 00000000"
+            + " 00 [GET_DEVICE] 01 [v1] 0000 0800 0200 77673000 [IFNAME wg0]",
+            request);
     }
 
     internal static DeviceConfig RandomConfig(Random random, int peers, int bigPeers, int bigPeerIPs)
@@ -218,14 +222,16 @@ public class WireGuardMessageBuilderTests
         long total = messages.Sum(m => (long)m.Length);
         int ips = config.Peers.Sum(p => p.AllowedIPs.Count);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"10,000 peers / {ips} allowed IPs: {messages.Count} messages, {total} bytes, encoded in {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
+            $"10,000 peers / {ips} allowed IPs: {messages.Count} messages, {total} bytes, "
+            + $"encoded in {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
         Assert.InRange(messages.Count, (int)(total / WireGuardMessageBuilder.DefaultMessageLimit) + 1, (int)(total / 16_384) + 2);
     }
 
     [Fact]
     public void Split_TypicalPeers_FillsMessagesByBytes()
     {
-        // 10,000 typical peers (key, flags, v4 endpoint, keepalive, one /32) = 108 bytes each (§1.8).
+        // 10,000 typical peers (key, flags, v4 endpoint, keepalive, one /32) = 108 bytes each: 4 nest + 36 key
+        // + 8 flags + 20 endpoint + 8 keepalive + 32 allowed IP (nests, family, address and mask).
         var config = new DeviceConfig { ReplacePeers = true };
         var random = new Random(7);
         for (int i = 0; i < 10_000; i++)

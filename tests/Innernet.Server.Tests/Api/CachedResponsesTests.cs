@@ -115,26 +115,30 @@ public sealed class CachedResponsesTests
                 break;
             case "rename":
                 var developer2 = server.Peer(TestNetwork.Developer2Id);
-                await (await admin.PutJson($"/v1/admin/peers/{TestNetwork.Developer2Id}", developer2.Contents with { Name = "developer-two" }))
+                await (await admin.PutJson($"/v1/admin/peers/{TestNetwork.Developer2Id}",
+                    developer2.Contents with { Name = "developer-two" }))
                     .AssertStatusAsync(HttpStatusCode.NoContent);
                 visible = s => s.Peers.Any(p => p.Name == "developer-two");
                 listed = l => l.Any(p => p.Name == "developer-two");
                 break;
             case "association":
-                await (await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId)))
+                await (await admin.PostJson("/v1/admin/associations",
+                    new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId)))
                     .AssertStatusAsync(HttpStatusCode.Created);
                 visible = s => s.Peers.Any(p => p.Name == "user1");
                 listed = _ => true; // the peer list does not show associations
                 break;
             case "candidates":
                 var reported = Endpoint.Parse("192.0.2.44:51820");
-                await (await server.Developer2().PutJson("/v1/user/candidates", new List<Endpoint> { reported })).AssertStatusAsync(HttpStatusCode.NoContent);
+                await (await server.Developer2().PutJson("/v1/user/candidates",
+                    new List<Endpoint> { reported })).AssertStatusAsync(HttpStatusCode.NoContent);
                 visible = s => s.Peers.Single(p => p.Name == "developer2").Candidates.Contains(reported);
                 listed = l => l.Single(p => p.Name == "developer2").Candidates.Contains(reported);
                 break;
             default:
                 var own = Endpoint.Parse("192.0.2.45:51820");
-                await (await server.Developer2().PutJson("/v1/user/endpoint", EndpointContents.Set(own))).AssertStatusAsync(HttpStatusCode.NoContent);
+                await (await server.Developer2().PutJson("/v1/user/endpoint",
+                    EndpointContents.Set(own))).AssertStatusAsync(HttpStatusCode.NoContent);
                 visible = s => s.Peers.Single(p => p.Name == "developer2").Endpoint == own;
                 listed = l => l.Single(p => p.Name == "developer2").Endpoint == own;
                 break;

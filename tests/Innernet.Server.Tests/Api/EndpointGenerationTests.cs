@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Innernet.Server.Tests.Api;
 
-/// <summary><see cref="IPeerSync.EndpointGeneration"/> of <see cref="WireGuardPeerSync"/>: grows only when the observed map really changes.</summary>
+/// <summary><see cref="IPeerSync.EndpointGeneration"/> of <see cref="WireGuardPeerSync"/>: grows only when the observed map really
+/// changes.</summary>
 public sealed class EndpointGenerationTests
 {
     private const string Device = ReconcileLab.Device;

@@ -139,7 +139,8 @@ public sealed class ResponseBodyCacheTests
     {
         var cache = new ResponseBodyCache(16, long.MaxValue);
 
-        Assert.Throws<InvalidOperationException>(() => cache.GetOrBuild<int>(1, 0, 4, 0, _ => throw new InvalidOperationException("broken")));
+        Assert.Throws<InvalidOperationException>(() =>
+            cache.GetOrBuild<int>(1, 0, 4, 0, _ => throw new InvalidOperationException("broken")));
         var retried = cache.GetOrBuild(1, 0, 4, 0, _ => Body("fine"));
 
         Assert.Equal(Body("fine"), retried.Bytes);

@@ -23,7 +23,8 @@ public sealed class StoreVersionTests
         versions.Add(store.Version);
         store.SetCandidates(TestNetwork.Developer1Id, [Endpoint.Parse("192.0.2.1:51820")]);
         var unchanged = store.Version;
-        Assert.Throws<Innernet.Core.ValidationException>(() => store.AddPeer(ApiServer.NewPeer("developer1", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId)));
+        Assert.Throws<Innernet.Core.ValidationException>(() =>
+            store.AddPeer(ApiServer.NewPeer("developer1", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId)));
         var refused = store.Version;
 
         Assert.Equal(versions.Order(), versions);

@@ -295,7 +295,8 @@ public sealed class StateStreamEndpointTests
         var first = await developer1.ReadMessageAsync();
         await developer2.ReadMessageAsync();
 
-        (await server.Admin().Send(new HttpMethod(method), $"/v1/admin/peers/{TestNetwork.Developer2Id}{suffix}")).EnsureSuccessStatusCode();
+        (await server.Admin().Send(new HttpMethod(method),
+            $"/v1/admin/peers/{TestNetwork.Developer2Id}{suffix}")).EnsureSuccessStatusCode();
         server.Time.Advance(StateFeed.MaxDelay);
         var update = await developer1.ReadMessageAsync();
 
@@ -316,7 +317,8 @@ public sealed class StateStreamEndpointTests
         await user1.ReadMessageAsync();
         var admin = server.Admin();
 
-        var created = await admin.PostJson("/v1/admin/associations", new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId));
+        var created = await admin.PostJson("/v1/admin/associations",
+            new AssociationContents(TestNetwork.DeveloperCidrId, TestNetwork.UserCidrId));
         created.EnsureSuccessStatusCode();
         server.Time.Advance(StateFeed.MaxDelay);
         var developerSees = await developer1.ReadMessageAsync();

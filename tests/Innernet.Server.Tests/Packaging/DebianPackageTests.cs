@@ -20,7 +20,8 @@ public sealed class DebianPackageTests : IDisposable
         Prerequisites.RequireRoot();
         Prerequisites.Require(Prerequisites.FindOnPath("dpkg") is not null, "needs dpkg");
         string[] debs = PackageFiles();
-        Prerequisites.Require(debs.Length == 2, $"needs innernet-server_*.deb and innernet_*.deb in {PackageDirectory()} (./build.sh package)");
+        Prerequisites.Require(debs.Length == 2,
+            $"needs innernet-server_*.deb and innernet_*.deb in {PackageDirectory()} (./build.sh package)");
         string server = debs.Single(d => Path.GetFileName(d).StartsWith("innernet-server_", StringComparison.Ordinal));
         string client = debs.Single(d => d != server);
         string version = Dpkg("-f", client, "Version").StandardOutput.Trim();
@@ -35,14 +36,16 @@ public sealed class DebianPackageTests : IDisposable
         string serverBinary = Installed("usr/bin/innernet-server");
         string inn = Installed("usr/bin/inn");
         Assert.Equal("inn", new FileInfo(Installed("usr/bin/innernet")).LinkTarget);
-        Assert.True(InnernetBinaries.IsNativeAot(serverBinary) && InnernetBinaries.IsNativeAot(inn), "the packages carry the Native AOT commands");
+        Assert.True(InnernetBinaries.IsNativeAot(serverBinary) && InnernetBinaries.IsNativeAot(inn),
+            "the packages carry the Native AOT commands");
         Assert.StartsWith(version + "+", Run(inn, "--version").StandardOutput.Trim(), StringComparison.Ordinal);
         Assert.StartsWith(version + "+", Run(Installed("usr/bin/innernet"), "--version").StandardOutput.Trim(), StringComparison.Ordinal);
 
         string etc = Path.Combine(_root, "etc/innernet-server"), lib = Path.Combine(_root, "var/lib/innernet-server");
         Run(serverBinary, "new", "--network-name", "debtest", "--network-cidr", "10.98.0.0/16", "--external-endpoint", "192.0.2.1:51820",
             "--listen-port", "51820", "-c", etc, "-d", lib);
-        Assert.Contains("debtest", Run(serverBinary, "list-cidrs", "debtest", "-c", etc, "-d", lib).StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("debtest", Run(serverBinary, "list-cidrs", "debtest", "-c", etc, "-d", lib).StandardOutput,
+            StringComparison.Ordinal);
 
         foreach (var (command, man) in new[] { (serverBinary, "innernet-server.8.gz"), (inn, "inn.8.gz") })
         {

@@ -39,7 +39,8 @@ public sealed class DirectNetworkAdminTests
             {
                 new PeerConfig
                 {
-                    PublicKey = members[0].PublicKey, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse($"{members[0].Ip}/32") },
+                    PublicKey = members[0].PublicKey, PersistentKeepaliveInterval = 25,
+                        AllowedIPs = { IPNetwork.Parse($"{members[0].Ip}/32") },
                 },
                 new PeerConfig { PublicKey = stranger, AllowedIPs = { IPNetwork.Parse("10.66.9.9/32") } },
             },

@@ -1,6 +1,7 @@
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
 using Innernet.Server.Serve;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Innernet.Server.Tests.Serve;
 
@@ -38,7 +39,7 @@ internal sealed class ReconcileLab : IDisposable
 
     public InMemoryWireGuard WireGuard { get; } = new();
 
-    public ManualTimeProvider Time { get; } = new(Start);
+    public FakeTimeProvider Time { get; } = new(Start);
 
     public Peer AddPeer(string name, bool redeemed, TimeSpan? expiresIn = null) => Store.AddPeer(new PeerContents
     {

@@ -43,7 +43,8 @@ public sealed class ServerPeerStateTests
 
         Assert.Equal(new HashSet<WireGuardKey> { member.PublicKey, invited.PublicKey }, desired.Keys.ToHashSet());
         Assert.Equal(
-            new DesiredPeer(member.PublicKey, IPAddress.Parse("10.42.1.1"), IPEndPoint.Parse("198.18.5.5:51820")), desired[member.PublicKey]);
+            new DesiredPeer(member.PublicKey, IPAddress.Parse("10.42.1.1"), IPEndPoint.Parse("198.18.5.5:51820")),
+                desired[member.PublicKey]);
     }
 
     [Fact]
@@ -97,7 +98,8 @@ public sealed class ServerPeerStateTests
         var (_, transition) = Assert.Single(ServerPeerState.NextTransitions([member], [rotated], None, Now, wait));
 
         Assert.Equal(new RedeemTransition(2, member.PublicKey, next, Now + wait), transition);
-        Assert.Equal([member.PublicKey], ServerPeerState.Desired([rotated], ServerKey, new Dictionary<long, RedeemTransition> { [2] = transition }).Keys);
+        Assert.Equal([member.PublicKey],
+            ServerPeerState.Desired([rotated], ServerKey, new Dictionary<long, RedeemTransition> { [2] = transition }).Keys);
         Assert.Empty(ServerPeerState.NextTransitions([member], [member with { PublicKey = next }], None, Now, wait));
         var stale = member with { PublicKey = TestKeys.NewKeyPair().PublicKey, KeyRotations = [step] };
         Assert.Empty(ServerPeerState.NextTransitions([member], [stale], None, Now, wait));
@@ -136,7 +138,8 @@ public sealed class ServerPeerStateTests
             {
                 new PeerConfig
                 {
-                    PublicKey = kept.PublicKey, Endpoint = roamed, PersistentKeepaliveInterval = 25, AllowedIPs = { IPNetwork.Parse("10.42.1.1/32") },
+                    PublicKey = kept.PublicKey, Endpoint = roamed, PersistentKeepaliveInterval = 25,
+                        AllowedIPs = { IPNetwork.Parse("10.42.1.1/32") },
                 },
                 new PeerConfig { PublicKey = stranger, AllowedIPs = { IPNetwork.Parse("10.42.1.9/32") } },
                 new PeerConfig
@@ -158,7 +161,8 @@ public sealed class ServerPeerStateTests
         Assert.DoesNotContain(diff.Config.Peers, p => p.PublicKey == kept.PublicKey);
         var device = wireGuard.Peers("inndiff0").ToDictionary(p => p.PublicKey);
         Assert.Equal(
-            new HashSet<WireGuardKey> { kept.PublicKey, missing.PublicKey, drifted.PublicKey, reusesIp.PublicKey }, device.Keys.ToHashSet());
+            new HashSet<WireGuardKey> { kept.PublicKey, missing.PublicKey, drifted.PublicKey, reusesIp.PublicKey },
+                device.Keys.ToHashSet());
         Assert.Equal(roamed, device[kept.PublicKey].Endpoint);
         Assert.Equal(Now, device[kept.PublicKey].LastHandshake);
         Assert.Equal([IPNetwork.Parse("10.42.1.3/32")], device[drifted.PublicKey].AllowedIPs);

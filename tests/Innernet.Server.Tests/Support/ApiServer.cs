@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Innernet.Server.Tests.Support;
 
@@ -53,7 +54,7 @@ internal sealed class ApiServer : IAsyncDisposable
             Store = create(newNetwork);
         }
 
-        Time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         Populate();
         ObserveDevelopers();
     }
@@ -65,7 +66,7 @@ internal sealed class ApiServer : IAsyncDisposable
         _listenEndPoint = new IPEndPoint(Network.ServerIp, 0);
         ServerKey = first.ServerKey;
         Store = store;
-        Time = new ManualTimeProvider(first.Time.GetUtcNow());
+        Time = new FakeTimeProvider(first.Time.GetUtcNow());
         ObserveDevelopers();
     }
 
@@ -83,7 +84,7 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public RecordingPeerSync PeerSync { get; } = new();
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public CollectingLoggerProvider Logs { get; } = new();
 
@@ -93,7 +94,8 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>The local admin socket, when started with one.</summary>
     public string? AdminSocketPath { get; private set; }
 
-    /// <summary>Starts a server (with <paramref name="peerSync"/> instead of <see cref="PeerSync"/> when given) on <paramref name="network"/> (default: IPv4 loopback), optionally inside a network namespace.</summary>
+    /// <summary>Starts a server (with <paramref name="peerSync"/> instead of <see cref="PeerSync"/> when given) on <paramref
+    /// name="network"/> (default: IPv4 loopback), optionally inside a network namespace.</summary>
     public static async Task<ApiServer> StartAsync(
         TestNetwork? network = null,
         string? netnsPath = null,

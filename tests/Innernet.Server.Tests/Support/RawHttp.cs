@@ -15,9 +15,11 @@ internal static class RawHttp
         public int WireBytes { get; init; }
     }
 
-    /// <summary>Sends a request from <paramref name="source"/> with the right server key unless <paramref name="headers"/> says otherwise.</summary>
+    /// <summary>Sends a request from <paramref name="source"/> with the right server key unless <paramref name="headers"/> says
+    /// otherwise.</summary>
     public static async Task<Response> SendAsync(
-        ApiServer server, IPAddress source, string method, string target, string? extraHeaders = null, byte[]? rawBody = null, bool withKey = true, bool closeAfterSend = false)
+        ApiServer server, IPAddress source, string method, string target, string? extraHeaders = null, byte[]? rawBody = null,
+            bool withKey = true, bool closeAfterSend = false)
     {
         var request = new StringBuilder();
         request.Append(CultureInfo.InvariantCulture, $"{method} {target} HTTP/1.1\r\nHost: server\r\nConnection: close\r\n");

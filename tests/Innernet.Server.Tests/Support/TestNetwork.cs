@@ -1,7 +1,7 @@
 namespace Innernet.Server.Tests.Support;
 
 /// <summary>
-/// innernet's server test fixture (spec §10.1) as an address plan: network "test" with a root, the infra
+/// innernet's server test fixture (its <c>test</c> module) as an address plan: network "test" with a root, the infra
 /// CIDR, admin/developer/user CIDRs and six peers. <see cref="V4"/> maps innernet's 10.80.0.0/15 onto
 /// 127.80.0.0/15, so every peer IP is a real local source address on the host's loopback (no spoofing);
 /// <see cref="V6"/> is innernet's fd00:1337::/64 variant, used inside a private network namespace.

@@ -24,7 +24,8 @@ public sealed record FuzzFinding(string Target, int Seed, long Index, byte[] Inp
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"fuzz target '{Target}', seed {Seed}, input #{Index} ({Input.Length} bytes): {Problem}\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"fuzz target '{Target}', seed {Seed}, input #{Index} ({Input.Length} bytes): {Problem}\n");
         if (SavedTo is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"input saved to {SavedTo}\n");

@@ -114,7 +114,8 @@ public sealed class InnernetNetwork : IDisposable
     public void Create(params string[] options)
     {
         Server(["new", "--network-name", Name, "--network-cidr", NetworkCidr.ToString(),
-            "--external-endpoint", $"{ServerUnderlay}:{ListenPort}", "--listen-port", ListenPort.ToString(CultureInfo.InvariantCulture), .. options])
+            "--external-endpoint", $"{ServerUnderlay}:{ListenPort}", "--listen-port", ListenPort.ToString(CultureInfo.InvariantCulture),
+                .. options])
             .EnsureSuccess();
         _log($"innernet-server new {Name} {NetworkCidr} (backend {BackendFlag}) {string.Join(' ', options)}");
     }
@@ -200,7 +201,8 @@ public sealed class InnernetNetwork : IDisposable
             var show = _lab.Exec(ns, "wg", "show", iface);
             var addresses = _lab.Exec(ns, "ip", "-br", "address");
             var routes = _lab.Exec(ns, "ip", "route", "show", "table", "all");
-            sb.Append(CultureInfo.InvariantCulture, $"--- {ns}: wg show {iface} ---\n{show.StandardOutput}{show.StandardError}{addresses.StandardOutput}{routes.StandardOutput}");
+            sb.Append(CultureInfo.InvariantCulture, $"--- {ns}: wg show {iface} ---\n{show.StandardOutput}{show.StandardError}")
+                .Append(addresses.StandardOutput).Append(routes.StandardOutput);
         }
 
         return sb.ToString();
@@ -235,7 +237,8 @@ public sealed class InnernetNetwork : IDisposable
     /// A new peer machine: a namespace on the bridge (198.18.0.10+n) and an invitation from
     /// <c>innernet-server add-peer</c> (or, with <paramref name="invitedBy"/>, from that admin's <c>inn add-peer</c>).
     /// </summary>
-    public InnernetPeer InvitePeer(string name, string cidr, bool admin = false, InnernetPeer? invitedBy = null, string expires = "1d", string? ip = null)
+    public InnernetPeer InvitePeer(string name, string cidr, bool admin = false, InnernetPeer? invitedBy = null, string expires = "1d",
+        string? ip = null)
     {
         int n = Interlocked.Increment(ref _peerCounter);
         string ns = _lab.AddNamespace(name);
@@ -325,7 +328,9 @@ public sealed class InnernetNetwork : IDisposable
         Server(["add-peer", Name, "--name", name, "--cidr", cidr, "--admin", "false", .. IpArgs(ip), "--invite-expires", expires,
             "--save-config", invitation, "--yes"]);
 
-    /// <summary>Redeems the invitations of all given peers at the same moment (<c>inn install --name … -d --no-write-hosts</c>).</summary>
+    /// <summary>
+    /// Redeems the invitations of all given peers at the same moment (<c>inn install --name … -d --no-write-hosts</c>).
+    /// </summary>
     public async Task InstallAsync(CancellationToken ct, params InnernetPeer[] peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -458,7 +463,8 @@ public sealed class InnernetNetwork : IDisposable
     public bool Ping(string ns, IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(30), ns, "ping", "-n", "-c", "1", "-i", "0.5", "-w", "15", address.ToString()).Succeeded;
+        return _lab.ExecWithTimeout(TimeSpan.FromSeconds(30), ns, "ping", "-n", "-c", "1", "-i", "0.5", "-w", "15",
+            address.ToString()).Succeeded;
     }
 
     /// <summary>
@@ -512,24 +518,19 @@ public sealed class InnernetNetwork : IDisposable
             $"exec 3<>/dev/tcp/{ServerOverlay}/{ListenPort}").Succeeded;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails with <paramref name="what"/> after <paramref
+    /// name="timeout"/>.</summary>
     public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        bool met = false;
+        await Eventually.UntilAsync(() => (met = condition()) || _serve is { HasExited: true }, timeout, Poll, ct).ConfigureAwait(false);
+        if (!met)
         {
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
-            }
-
-            if (_serve is { HasExited: true })
-            {
-                Assert.Fail($"serve exited while waiting for {what}\n{ServerLog()}");
-            }
-
-            await Task.Delay(Poll, ct).ConfigureAwait(false);
+            Assert.Fail(_serve is { HasExited: true }
+                ? $"serve exited while waiting for {what}\n{ServerLog()}"
+                : $"timed out after {clock.Elapsed.TotalSeconds:0.0} s waiting for {what}\n{ServerLog()}");
         }
     }
 
@@ -666,11 +667,8 @@ public sealed class InnernetNetwork : IDisposable
                 Signal(ns, "-TERM");
             }
 
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(3) && _lab.Namespaces.Any(ns => PidsIn(ns).Length > 0))
-            {
-                Thread.Sleep(50);
-            }
+            _ = Eventually.Until(() => _lab.Namespaces.All(ns => PidsIn(ns).Length == 0), TimeSpan.FromSeconds(3),
+                TimeSpan.FromMilliseconds(50));
 
             foreach (string ns in _lab.Namespaces)
             {
@@ -742,7 +740,8 @@ public sealed class InnernetNetwork : IDisposable
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private InnernetPeer Invite(string name, string cidr, bool admin, InnernetPeer? invitedBy, string expires, string? ip, int n, string ns, IPAddress underlay)
+    private InnernetPeer Invite(string name, string cidr, bool admin, InnernetPeer? invitedBy, string expires, string? ip, int n,
+        string ns, IPAddress underlay)
     {
         if (_peers.ContainsKey(name))
         {
@@ -761,9 +760,11 @@ public sealed class InnernetNetwork : IDisposable
             throw new InvalidOperationException($"inviting {name} failed: {result}\n{ServerLog()}");
         }
 
-        var peer = new InnernetPeer(name, ns, _lab.InterfaceName("p" + n.ToString(CultureInfo.InvariantCulture)), dir, invitation, underlay);
+        var peer = new InnernetPeer(name, ns, _lab.InterfaceName("p" + n.ToString(CultureInfo.InvariantCulture)), dir, invitation,
+            underlay);
         _peers[name] = peer;
-        _log($"{(invitedBy is null ? "innernet-server" : $"inn ({invitedBy.Name})")} add-peer {name} in {cidr}{(admin ? " (admin)" : "")}: {peer.Ip}, namespace {ns}, interface {peer.InterfaceName}");
+        _log($"{(invitedBy is null ? "innernet-server" : $"inn ({invitedBy.Name})")} add-peer {name} in {cidr}{(admin ? " (admin)" : "")}: "
+            + $"{peer.Ip}, namespace {ns}, interface {peer.InterfaceName}");
         return peer;
     }
 
@@ -788,7 +789,8 @@ public sealed class InnernetNetwork : IDisposable
 
     private static string[] IpArgs(string? ip) => ip is null ? ["--auto-ip"] : ["--ip", ip];
 
-    private string[] ServerGlobals() => ["-c", Path.Combine(Root, "server/etc"), "-d", Path.Combine(Root, "server/lib"), "--backend", BackendFlag];
+    private string[] ServerGlobals() => ["-c", Path.Combine(Root, "server/etc"), "-d", Path.Combine(Root, "server/lib"), "--backend",
+        BackendFlag];
 
     private static IPAddress FirstHost(IPNetwork network)
     {

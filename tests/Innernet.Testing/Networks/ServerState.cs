@@ -28,7 +28,8 @@ public sealed class ServerState
 
     /// <summary>Pairs of CIDR names, sorted, for readable comparisons.</summary>
     public IReadOnlyList<string> AssociationNames() =>
-        [.. Associations.Select(a => string.Join(" <=> ", new[] { Name(a.CidrId1), Name(a.CidrId2) }.Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];
+        [.. Associations.Select(a => string.Join(" <=> ",
+            new[] { Name(a.CidrId1), Name(a.CidrId2) }.Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];
 
     public static ServerState Parse(string cidrsJson, string peersJson, string associationsJson)
     {

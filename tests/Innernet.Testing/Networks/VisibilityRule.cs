@@ -1,7 +1,7 @@
 namespace Innernet.Testing.Networks;
 
 /// <summary>
-/// An independent implementation of innernet's visibility rule (spec §4.5, <c>get_all_allowed_peers</c>), written
+/// An independent implementation of innernet's visibility rule (<c>get_all_allowed_peers</c>), written
 /// the way the server's recursive SQL reads — fixed points over sets — so the scenarios compute their expectations
 /// without the product's own <c>NetworkView</c>:
 /// parent_of = the viewer's CIDR and its ancestors; associated = the other side of every association touching
@@ -22,20 +22,22 @@ public sealed class VisibilityRule
         _associations = associations ?? throw new ArgumentNullException(nameof(associations));
         _peers = peers.ToDictionary(p => p.Id);
         // The server is the first peer `new` creates; its CIDR is the infra CIDR every peer sees.
-        _serverCidr = peers.MinBy(p => p.Id)?.CidrId ?? throw new ArgumentException("a network has at least its server peer", nameof(peers));
+        _serverCidr = peers.MinBy(p => p.Id)?.CidrId
+            ?? throw new ArgumentException("a network has at least its server peer", nameof(peers));
     }
 
     /// <summary>The server peer's name (<c>innernet-server</c>): the first peer <c>new</c> creates.</summary>
     public string ServerName => _peers[_peers.Keys.Min()].Name;
 
-    /// <summary>True when <paramref name="viewer"/> receives <paramref name="target"/> from the server (so configures it in WireGuard).</summary>
+    /// <summary>True when <paramref name="viewer"/> receives <paramref name="target"/> from the server (so configures it in
+    /// WireGuard).</summary>
     public bool Sees(string viewer, string target)
     {
         var v = Peer(viewer);
         var t = Peer(target);
         if (v.CidrId == _serverCidr)
         {
-            // The server is not a client: it configures every enabled peer on its interface (spec §4.5, last point).
+            // The server is not a client: it configures every enabled peer on its interface.
             return !t.IsDisabled;
         }
 
@@ -49,7 +51,8 @@ public sealed class VisibilityRule
     public bool CanPing(string from, string to) => Sees(from, to) && Sees(to, from) && !Peer(from).IsDisabled;
 
     private ServerPeer Peer(string name) =>
-        _peers.Values.SingleOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no peer named '{name}' in the server's list", nameof(name));
+        _peers.Values.SingleOrDefault(p => p.Name == name)
+            ?? throw new ArgumentException($"no peer named '{name}' in the server's list", nameof(name));
 
     private HashSet<long> VisibleCidrs(long cidr)
     {

@@ -38,7 +38,8 @@ internal static class WireGuardMessageBuilder
     }
 
     /// <summary>Encodes <paramref name="config"/> for device <paramref name="name"/> as one or more SET messages.</summary>
-    /// <exception cref="ArgumentException">A peer is null or its endpoint is not IPv4/IPv6, or the limit is too small for one peer header.</exception>
+    /// <exception cref="ArgumentException">A peer is null or its endpoint is not IPv4/IPv6, or the limit is too small for one peer
+    /// header.</exception>
     public static List<byte[]> BuildSetDevice(ushort familyId, string name, DeviceConfig config, int messageLimit = DefaultMessageLimit)
     {
         var encoder = new SetDeviceEncoder(familyId, name, config, messageLimit);
