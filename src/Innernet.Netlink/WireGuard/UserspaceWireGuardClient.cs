@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using Innernet.Netlink.Uapi;
 
 namespace Innernet.Netlink.WireGuard;
@@ -12,7 +13,10 @@ namespace Innernet.Netlink.WireGuard;
 /// <c>/run/wireguard</c>), text <c>key=value</c> lines, hex keys, an <c>errno=</c> line at the end of
 /// every reply. Each operation uses a new connection and closes it, as <c>wg(8)</c> does. On macOS a
 /// device name maps to a <c>utunN</c> interface through <c>&lt;name&gt;.name</c> files (the wg-quick
-/// convention). Holds no socket between calls; not thread-safe.
+/// convention). Holds no socket between calls; not thread-safe. The asynchronous list, get and configure
+/// calls use non-blocking socket I/O and honour their token while connecting and while waiting for a reply;
+/// a request, once started, is always sent whole, so a cancelled configure leaves the device either untouched
+/// (cancelled before the request went out) or fully configured (cancelled while waiting for the answer).
 /// </summary>
 internal sealed class UserspaceWireGuardClient : WireGuardClient
 {
@@ -58,6 +62,24 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         return devices;
     }
 
+    /// <inheritdoc cref="ListDevices"/>
+    public override async ValueTask<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var directory = Directory();
+        var devices = new List<string>();
+        foreach (var name in directory.CandidateNames())
+        {
+            if (directory.ResolveSocketPath(name) is { } path &&
+                await UapiConnection.IsConnectableAsync(path, _options.OperationTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                devices.Add(name);
+            }
+        }
+
+        return devices;
+    }
+
     /// <summary>
     /// Reads a device with <c>get=1</c>; null when it has no socket or its socket refuses connections
     /// (stale). <see cref="WireGuardDevice.PublicKey"/> is set only with
@@ -81,6 +103,31 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         }
 
         var reply = connection.Exchange(UapiRequestWriter.GetRequest, _options.MaxReplyBytes);
+        return UapiReplyParser.ParseGet(name, reply, path, _options.PublicKeyDeriver);
+    }
+
+    /// <summary>
+    /// <see cref="GetDevice"/> with non-blocking I/O. Cancellation closes the connection; nothing changes on the device.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc cref="GetDevice"/>
+    public override async ValueTask<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (Directory().ResolveSocketPath(name) is not { } path)
+        {
+            return null;
+        }
+
+        using var connection = await ConnectAsync(path, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
+        {
+            return null;
+        }
+
+        var reply = await connection.ExchangeAsync(UapiRequestWriter.GetRequest, _options.MaxReplyBytes, cancellationToken)
+            .ConfigureAwait(false);
         return UapiReplyParser.ParseGet(name, reply, path, _options.PublicKeyDeriver);
     }
 
@@ -152,21 +199,41 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
     /// <exception cref="WireGuardUapiException">The implementation rejected the request (e.g. errno 22 EINVAL, 98 EADDRINUSE), timed out or replied something malformed. Lines before a rejected one stay applied: UAPI is not transactional.</exception>
     public override void ConfigureDevice(string name, DeviceConfig config)
     {
+        var (request, path, directory) = PrepareSet(name, config);
+        using var connection = (path is null ? null : Connect(path)) ?? throw NoUserspaceDevice(name, directory);
+        UapiReplyParser.ParseSet(connection.Exchange(request, _options.MaxReplyBytes), path!);
+    }
+
+    /// <summary>
+    /// <see cref="ConfigureDevice"/> with non-blocking I/O. Cancellation before the request is sent (while
+    /// connecting) leaves the device untouched; after that the request is sent whole and cancellation only
+    /// stops the wait for the answer, so the device ends up fully configured (or, if the implementation rejected
+    /// a line, as <see cref="ConfigureDevice"/> would leave it). Either way the connection is closed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc cref="ConfigureDevice"/>
+    public override async ValueTask ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken = default)
+    {
+        var (request, path, directory) = PrepareSet(name, config);
+        using var connection = (path is null ? null : await ConnectAsync(path, cancellationToken).ConfigureAwait(false)) ??
+            throw NoUserspaceDevice(name, directory);
+        var reply = await connection.ExchangeAsync(request, _options.MaxReplyBytes, cancellationToken).ConfigureAwait(false);
+        UapiReplyParser.ParseSet(reply, path!);
+    }
+
+    /// <summary>Checks the arguments of a configure call; returns the request and where to send it (null: no socket).</summary>
+    private (string Request, string? Path, UapiSocketDirectory Directory) PrepareSet(string name, DeviceConfig config)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
         ArgumentNullException.ThrowIfNull(config);
         string request = UapiRequestWriter.FormatSet(config);
         var directory = Directory();
-        string? path = directory.ResolveSocketPath(name);
-        using var connection = path is null ? null : Connect(path);
-        if (connection is null)
-        {
-            throw NoSuchDevice(name, $"no userspace implementation answers on its UAPI socket in {directory.Path}.");
-        }
-
-        var reply = connection.Exchange(request, _options.MaxReplyBytes);
-        UapiReplyParser.ParseSet(reply, path!);
+        return (request, directory.ResolveSocketPath(name), directory);
     }
+
+    private static NetlinkException NoUserspaceDevice(string name, UapiSocketDirectory directory) =>
+        NoSuchDevice(name, $"no userspace implementation answers on its UAPI socket in {directory.Path}.");
 
     /// <summary>
     /// Removes the device's socket (and name file): wireguard-go watches its socket and exits at once,
@@ -200,6 +267,11 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
     /// <summary>True when the device's socket accepts connections (used by the automatic backend).</summary>
     internal bool HasDevice(string name) => IsLive(Directory(), name);
 
+    /// <summary><see cref="HasDevice"/> without blocking the thread.</summary>
+    internal async ValueTask<bool> HasDeviceAsync(string name, CancellationToken cancellationToken) =>
+        Directory().ResolveSocketPath(name) is { } path &&
+        await UapiConnection.IsConnectableAsync(path, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -217,6 +289,13 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         UapiConnection.TryConnect(path, _options.OperationTimeout, out var connection) == UapiConnection.ConnectResult.Connected
             ? connection
             : null;
+
+    private async ValueTask<UapiConnection?> ConnectAsync(string path, CancellationToken cancellationToken)
+    {
+        var (result, connection) = await UapiConnection.TryConnectAsync(path, _options.OperationTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        return result == UapiConnection.ConnectResult.Connected ? connection : null;
+    }
 
     private void WaitForInterfaceGone(string realName)
     {
