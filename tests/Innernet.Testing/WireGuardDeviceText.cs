@@ -6,7 +6,8 @@ namespace Innernet.Testing;
 
 /// <summary>
 /// Every field of a <see cref="WireGuardDevice"/> and its peers as one line per object, so that two reads can be
-/// compared with one equality assertion (the device types have reference equality).
+/// compared with one equality assertion (the device types have reference equality). Peers are sorted by public key and
+/// allowed IPs by text: wireguard-go reports both in map order, which changes from one read to the next.
 /// </summary>
 public static class WireGuardDeviceText
 {
@@ -21,13 +22,13 @@ public static class WireGuardDeviceText
         text.Append(CultureInfo.InvariantCulture,
             $"{device.Name} backend={device.Backend} index={device.InterfaceIndex} private={device.PrivateKey} public={device.PublicKey} ")
             .Append(CultureInfo.InvariantCulture, $"port={device.ListenPort} fwmark={device.FirewallMark} peers={device.Peers.Count}\n");
-        foreach (var peer in device.Peers)
+        foreach (var peer in device.Peers.OrderBy(p => p.PublicKey.ToBase64(), StringComparer.Ordinal))
         {
             text.Append(CultureInfo.InvariantCulture,
                     $"  {peer.PublicKey} psk={peer.PresharedKey} endpoint={peer.Endpoint} handshake={peer.LastHandshake:O} ")
                 .Append(CultureInfo.InvariantCulture,
                     $"rx={peer.ReceiveBytes} tx={peer.TransmitBytes} keepalive={peer.PersistentKeepaliveInterval} ")
-                .Append(CultureInfo.InvariantCulture, $"version={peer.ProtocolVersion} allowed={string.Join(',', peer.AllowedIPs)}\n");
+                .Append(CultureInfo.InvariantCulture, $"version={peer.ProtocolVersion} allowed={string.Join(',', peer.AllowedIPs.Select(n => n.ToString()).Order(StringComparer.Ordinal))}\n");
         }
 
         return text.ToString();
