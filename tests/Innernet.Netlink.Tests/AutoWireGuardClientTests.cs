@@ -190,6 +190,23 @@ public sealed class AutoWireGuardClientTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateAndDeleteAsync_RouteLikeSync()
+    {
+        var token = TestContext.Current.CancellationToken;
+        Serve("wguser");
+        using var auto = Auto();
+
+        Assert.False(await auto.CreateDeviceAsync("wguser", token));
+        Assert.True(await auto.CreateDeviceAsync("wgkern", token));
+        Assert.NotNull(_kernelDevices.GetDevice("wgkern"));
+        Assert.True(await auto.DeleteDeviceAsync("wgkern", token));
+        Assert.Null(_kernelDevices.GetDevice("wgkern"));
+        Assert.True(await auto.DeleteDeviceAsync("wguser", token));
+        Assert.False(File.Exists(_dir.File("wguser.sock")));
+        Assert.False(await auto.DeleteDeviceAsync("wgnone", token));
+    }
+
+    [Fact]
     public void CreateDevice_ExistingUapiDevice_ReturnsFalse()
     {
         Serve("wgtest0");

@@ -98,6 +98,12 @@ internal sealed class AutoWireGuardClient : WireGuardClient
             return false;
         }
 
+        return TryCreateKernelDevice(name) ?? _userspace.CreateDevice(name);
+    }
+
+    /// <summary>The kernel backend's answer to a creation, or null when userspace must do it (no module, or <c>EOPNOTSUPP</c>).</summary>
+    private bool? TryCreateKernelDevice(string name)
+    {
         if (Kernel() is { } kernel)
         {
             try
@@ -110,7 +116,21 @@ internal sealed class AutoWireGuardClient : WireGuardClient
             }
         }
 
-        return _userspace.CreateDevice(name);
+        return null;
+    }
+
+    /// <summary><see cref="CreateDevice"/> with the userspace backend's non-blocking start.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    public override async ValueTask<bool> CreateDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (await _userspace.HasDeviceAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        return TryCreateKernelDevice(name) ?? await _userspace.CreateDeviceAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Configures the device in whichever backend has it (userspace first).</summary>
@@ -173,6 +193,21 @@ internal sealed class AutoWireGuardClient : WireGuardClient
 
         bool deleted = Kernel()?.DeleteDevice(name) ?? false;
         return _userspace.DeleteDevice(name) || deleted;
+    }
+
+    /// <summary><see cref="DeleteDevice"/> with the userspace backend's non-blocking wait.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    public override async ValueTask<bool> DeleteDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (await _userspace.HasDeviceAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return await _userspace.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool deleted = Kernel() is { } kernel && await kernel.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false);
+        return await _userspace.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false) || deleted;
     }
 
     /// <inheritdoc />

@@ -13,8 +13,8 @@ namespace Innernet.Netlink.WireGuard;
 /// <c>/run/wireguard</c>), text <c>key=value</c> lines, hex keys, an <c>errno=</c> line at the end of
 /// every reply. Each operation uses a new connection and closes it, as <c>wg(8)</c> does. On macOS a
 /// device name maps to a <c>utunN</c> interface through <c>&lt;name&gt;.name</c> files (the wg-quick
-/// convention). Holds no socket between calls; not thread-safe. The asynchronous list, get and configure
-/// calls use non-blocking socket I/O and honour their token while connecting and while waiting for a reply;
+/// convention). Holds no socket between calls; not thread-safe. The asynchronous calls use non-blocking
+/// socket I/O and honour their token while connecting and while waiting for a reply;
 /// a request, once started, is always sent whole, so a cancelled configure leaves the device either untouched
 /// (cancelled before the request went out) or fully configured (cancelled while waiting for the answer).
 /// </summary>
@@ -154,40 +154,46 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
             return false;
         }
 
-        string program = UserspaceImplementation.Locate(
-            UserspaceImplementation.Choose(_options.UserspaceImplementation, Environment.GetEnvironmentVariable),
-            Environment.GetEnvironmentVariable("PATH"));
-
-        System.IO.Directory.CreateDirectory(directory.Path, SocketDirectoryMode);
-        string nameFile = directory.NameFilePath(name);
-        File.Delete(nameFile);
-
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] arguments;
-        if (directory.Platform == UserspacePlatform.MacOS)
-        {
-            environment[UserspaceImplementation.TunNameFileVariable] = nameFile;
-            arguments = [UserspaceImplementation.MacOSAnyUtun];
-        }
-        else
-        {
-            arguments = [name];
-        }
-
+        var (program, arguments, environment) = PrepareStart(directory, name);
         UserspaceImplementation.Run(program, arguments, environment, _options.StartTimeout);
 
         var clock = Stopwatch.StartNew();
         while (!IsLive(directory, name))
         {
-            if (clock.Elapsed >= _options.SocketReadyTimeout)
-            {
-                throw new WireGuardUapiException(
-                    Errno.ETIMEDOUT,
-                    $"\"{program}\" set up WireGuard device '{name}' but no UAPI socket for it accepted connections in {directory.Path} " +
-                    $"within {_options.SocketReadyTimeout.TotalSeconds:0.###} s (WireGuardClientOptions.SocketReadyTimeout).");
-            }
-
+            ThrowIfNeverReady(clock, program, name, directory);
             Thread.Sleep(PollInterval);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="CreateDevice"/> without blocking the thread while the implementation starts and its socket comes up.
+    /// Cancelled before the implementation runs: nothing changed. Cancelled while it runs: it is killed, as on
+    /// <see cref="WireGuardClientOptions.StartTimeout"/>. Cancelled while waiting for the socket: the daemon it started
+    /// keeps running, so the device may still appear; <see cref="DeleteDeviceAsync"/> removes it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc cref="CreateDevice"/>
+    public override async ValueTask<bool> CreateDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        var directory = Directory();
+        if (await IsLiveAsync(directory, name, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var (program, arguments, environment) = PrepareStart(directory, name);
+        await UserspaceImplementation.RunAsync(program, arguments, environment, _options.StartTimeout, cancellationToken)
+            .ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        while (!await IsLiveAsync(directory, name, cancellationToken).ConfigureAwait(false))
+        {
+            ThrowIfNeverReady(clock, program, name, directory);
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
@@ -250,15 +256,38 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         var directory = Directory();
         string? real = directory.ResolveRealName(name);
         bool live = real is not null && UapiConnection.IsConnectable(directory.SocketPath(real), _options.OperationTimeout);
-        if (real is not null)
-        {
-            File.Delete(directory.SocketPath(real));
-        }
-
-        File.Delete(directory.NameFilePath(name));
+        RemoveFiles(directory, name, real);
         if (live && directory.Platform == UserspacePlatform.Linux)
         {
             WaitForInterfaceGone(real!);
+        }
+
+        return live;
+    }
+
+    /// <summary>
+    /// <see cref="DeleteDevice"/> without blocking the thread. Cancelled before the socket is removed: nothing changed.
+    /// Once it is removed the device goes away whatever happens; cancellation then only stops the wait for the
+    /// interface to disappear (and throws).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc cref="DeleteDevice"/>
+    public override async ValueTask<bool> DeleteDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        var directory = Directory();
+        string? real = directory.ResolveRealName(name);
+        bool live = real is not null &&
+            await UapiConnection.IsConnectableAsync(directory.SocketPath(real), _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        RemoveFiles(directory, name, real);
+        if (live && directory.Platform == UserspacePlatform.Linux)
+        {
+            var clock = Stopwatch.StartNew();
+            while (InterfaceExists(real!) && clock.Elapsed < _options.SocketReadyTimeout)
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return live;
@@ -299,12 +328,64 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
 
     private void WaitForInterfaceGone(string realName)
     {
-        const string SysClassNet = "/sys/class/net";
-        string link = Path.Combine(SysClassNet, realName);
         var clock = Stopwatch.StartNew();
-        while (System.IO.Directory.Exists(link) && clock.Elapsed < _options.SocketReadyTimeout)
+        while (InterfaceExists(realName) && clock.Elapsed < _options.SocketReadyTimeout)
         {
             Thread.Sleep(PollInterval);
+        }
+    }
+
+    /// <summary>Whether this network namespace has an interface of that name (Linux).</summary>
+    private static bool InterfaceExists(string realName) => System.IO.Directory.Exists(Path.Combine("/sys/class/net", realName));
+
+    private static void RemoveFiles(UapiSocketDirectory directory, string name, string? realName)
+    {
+        if (realName is not null)
+        {
+            File.Delete(directory.SocketPath(realName));
+        }
+
+        File.Delete(directory.NameFilePath(name));
+    }
+
+    private ValueTask<bool> IsLiveAsync(UapiSocketDirectory directory, string name, CancellationToken cancellationToken) =>
+        directory.ResolveSocketPath(name) is { } path
+            ? UapiConnection.IsConnectableAsync(path, _options.OperationTimeout, cancellationToken)
+            : ValueTask.FromResult(false);
+
+    /// <summary>
+    /// What to run for a new device (see <see cref="CreateDevice"/>): creates the socket directory (0755) and removes a
+    /// stale name file on the way.
+    /// </summary>
+    private (string Program, string[] Arguments, Dictionary<string, string> Environment) PrepareStart(
+        UapiSocketDirectory directory, string name)
+    {
+        string program = UserspaceImplementation.Locate(
+            UserspaceImplementation.Choose(_options.UserspaceImplementation, Environment.GetEnvironmentVariable),
+            Environment.GetEnvironmentVariable("PATH"));
+
+        System.IO.Directory.CreateDirectory(directory.Path, SocketDirectoryMode);
+        string nameFile = directory.NameFilePath(name);
+        File.Delete(nameFile);
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (directory.Platform == UserspacePlatform.MacOS)
+        {
+            environment[UserspaceImplementation.TunNameFileVariable] = nameFile;
+            return (program, [UserspaceImplementation.MacOSAnyUtun], environment);
+        }
+
+        return (program, [name], environment);
+    }
+
+    private void ThrowIfNeverReady(Stopwatch clock, string program, string name, UapiSocketDirectory directory)
+    {
+        if (clock.Elapsed >= _options.SocketReadyTimeout)
+        {
+            throw new WireGuardUapiException(
+                Errno.ETIMEDOUT,
+                $"\"{program}\" set up WireGuard device '{name}' but no UAPI socket for it accepted connections in {directory.Path} " +
+                $"within {_options.SocketReadyTimeout.TotalSeconds:0.###} s (WireGuardClientOptions.SocketReadyTimeout).");
         }
     }
 }

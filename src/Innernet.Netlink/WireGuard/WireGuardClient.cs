@@ -20,12 +20,12 @@ namespace Innernet.Netlink.WireGuard;
 /// </para>
 /// <para>
 /// Every operation has an asynchronous twin (<see cref="GetDeviceAsync"/>, <see cref="ConfigureDeviceAsync"/>, ...)
-/// that takes a <see cref="CancellationToken"/>. The userspace backend implements the list, get and configure twins
-/// with non-blocking socket I/O: a cancelled call closes its connection and throws
-/// <see cref="OperationCanceledException"/>; a cancelled configure leaves the device untouched (cancelled before the
-/// request was sent) or fully configured (cancelled while waiting for the answer), never half, because a request is
-/// always sent whole. The kernel backend, whose netlink calls do not wait on another process, and the remaining
-/// twins run the synchronous operation on the calling thread after checking the token once.
+/// that takes a <see cref="CancellationToken"/>. The userspace backend implements them with non-blocking socket I/O
+/// (and, to create a device, a non-blocking wait for the implementation and its socket): a cancelled call closes its
+/// connection and throws <see cref="OperationCanceledException"/>; a cancelled configure leaves the device untouched
+/// (cancelled before the request was sent) or fully configured (cancelled while waiting for the answer), never half,
+/// because a request is always sent whole. The kernel backend, whose netlink calls do not wait on another process,
+/// uses the default: check the token once, then run the synchronous operation on the calling thread.
 /// </para>
 /// <para>
 /// The class is abstract so that callers can substitute a fake in their tests; new members will be added as

@@ -116,4 +116,20 @@ public sealed partial class UserspaceContractTests
             () => Control.ConfigureDeviceAsync(name, new DeviceConfig { ListenPort = 1 }, token).AsTask());
         Assert.Equal(Errno.ENODEV, e.Errno);
     }
+
+    [Fact]
+    public async Task DeleteDeviceAsync_WireGuardGoOfLab_ExitsAndTheNameIsGone()
+    {
+        var token = TestContext.Current.CancellationToken;
+        string name = NewDevice();
+        var process = Lab.WireGuardGoProcesses.Single(p => p.InterfaceName == name);
+
+        Assert.True(await Control.DeleteDeviceAsync(name, token));
+
+        Assert.True(SpinWait.SpinUntil(() => process.HasExited, TimeSpan.FromSeconds(10)), "wireguard-go should exit once its socket is removed");
+        Assert.False(File.Exists(process.SocketPath));
+        Assert.Null(await Control.GetDeviceAsync(name, token));
+        Assert.DoesNotContain(name, await Control.ListDevicesAsync(token));
+        Assert.False(await Control.DeleteDeviceAsync(name, token));
+    }
 }

@@ -41,7 +41,10 @@ internal sealed class FakeUapiServer : IDisposable
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
-    /// <summary>Waits until one more complete request has arrived (counting from the last wait); false on timeout.</summary>
+    /// <summary>
+    /// Waits until one more complete request has arrived and its reply, if any, has been sent (counting from the last
+    /// wait); false on timeout.
+    /// </summary>
     public bool WaitForRequest(TimeSpan timeout) => _requestSeen.Wait(timeout);
 
     /// <summary>Waits until the client has closed one more held (unanswered or stalled) connection; false on timeout.</summary>
@@ -113,16 +116,14 @@ internal sealed class FakeUapiServer : IDisposable
 
             string text = Encoding.ASCII.GetString([.. request]);
             _requests.Enqueue(text);
-            _requestSeen.Release();
             var reply = _respond(text);
-            if (reply is null)
+            if (reply is not null)
             {
-                Hold(client, buffer);
-                return;
+                client.Send(reply);
             }
 
-            client.Send(reply);
-            if (_holdOpen)
+            _requestSeen.Release();
+            if (reply is null || _holdOpen)
             {
                 Hold(client, buffer);
                 return;
@@ -141,8 +142,15 @@ internal sealed class FakeUapiServer : IDisposable
     private void Hold(Socket client, byte[] buffer)
     {
         _held.Add(client);
-        while (client.Receive(buffer) > 0)
+        try
         {
+            while (client.Receive(buffer) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // A reset is a close too.
         }
 
         _heldClosed.Release();

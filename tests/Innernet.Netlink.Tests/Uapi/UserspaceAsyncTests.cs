@@ -49,13 +49,7 @@ public sealed class UserspaceAsyncTests : IDisposable
 
     public void Dispose() => _servers.Dispose();
 
-    private UserspaceWireGuardClient Client() => new(new WireGuardClientOptions
-    {
-        SocketDirectory = _dir.Path,
-        Platform = UserspacePlatform.Linux,
-        OperationTimeout = LongTimeout,
-        UserspaceImplementation = _dir.File("no-such-implementation"),
-    });
+    private UserspaceWireGuardClient Client() => ClientWith(_dir.File("no-such-implementation"));
 
     private FakeUapiServer Serve(string name, Func<string, byte[]?> respond, bool holdOpen = false) =>
         _servers.Serve(name, respond, holdOpen);
@@ -295,5 +289,97 @@ public sealed class UserspaceAsyncTests : IDisposable
             () => client.ConfigureDeviceAsync("wgtest0", config, TestContext.Current.CancellationToken).AsTask());
         Assert.True(e.Errno == Errno.EADDRINUSE, e.ToString());
         await server.WaitAsync(Patience, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task CreateDeviceAsync_StartsTheImplementationAndWaitsForItsSocket()
+    {
+        string socket = _dir.File("wgtest0.sock");
+        var impl = FakeImplementation.Create(_dir, "exit 0");
+        using var client = ClientWith(impl.Path);
+        var token = TestContext.Current.CancellationToken;
+        var daemon = Task.Run(() =>
+        {
+            Assert.True(impl.WaitForRuns(1, Patience));
+            _servers.Track(new FakeUapiServer(socket, _ => "errno=0\n\n"u8.ToArray()));
+        }, token);
+
+        Assert.True(await client.CreateDeviceAsync("wgtest0", token));
+        await daemon;
+
+        Assert.Equal(["n=1 args=wgtest0 tun_name_file=unset foreground=unset"], impl.Runs);
+        Assert.False(await client.CreateDeviceAsync("wgtest0", token));
+        Assert.Single(impl.Runs);
+    }
+
+    [Fact]
+    public async Task CreateDeviceAsync_ImplementationHangs_CancellationKillsIt()
+    {
+        string pidFile = _dir.File("impl.pid");
+        var impl = FakeImplementation.Create(_dir, $"echo $$ > '{pidFile}'\nexec sleep 600");
+        using var client = ClientWith(impl.Path);
+        using var cancel = new CancellationTokenSource();
+
+        var call = client.CreateDeviceAsync("wgtest0", cancel.Token).AsTask();
+        Assert.True(impl.WaitForRuns(1, Patience));
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), Patience));
+        int pid = int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.True(SpinWait.SpinUntil(() => !Directory.Exists($"/proc/{pid}") || IsZombie(pid), Patience), $"pid {pid} still runs");
+    }
+
+    [Fact]
+    public async Task DeleteDeviceAsync_LiveSocket_RemovesItsFiles_AbsentReturnsFalse()
+    {
+        Serve("wgtest0", _ => "errno=0\n\n"u8.ToArray());
+        File.WriteAllText(_dir.File("wgtest0.name"), "x");
+        FakeUapiServer.CreateStaleSocket(_dir.File("wgstale.sock"));
+        using var client = Client();
+        var token = TestContext.Current.CancellationToken;
+
+        Assert.True(await client.DeleteDeviceAsync("wgtest0", token));
+        Assert.False(File.Exists(_dir.File("wgtest0.sock")));
+        Assert.False(File.Exists(_dir.File("wgtest0.name")));
+        Assert.False(await client.DeleteDeviceAsync("wgtest0", token));
+        Assert.False(await client.DeleteDeviceAsync("wgstale", token));
+        Assert.False(File.Exists(_dir.File("wgstale.sock")));
+    }
+
+    [Fact]
+    public async Task DeleteDeviceAsync_CancelledToken_RemovesNothing()
+    {
+        Serve("wgtest0", _ => "errno=0\n\n"u8.ToArray());
+        using var client = Client();
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.DeleteDeviceAsync("wgtest0", cancel.Token).AsTask());
+        Assert.True(File.Exists(_dir.File("wgtest0.sock")));
+        Assert.Equal(["wgtest0"], client.ListDevices());
+    }
+
+    private UserspaceWireGuardClient ClientWith(string implementation) => new(new WireGuardClientOptions
+    {
+        SocketDirectory = _dir.Path,
+        Platform = UserspacePlatform.Linux,
+        OperationTimeout = LongTimeout,
+        StartTimeout = LongTimeout,
+        SocketReadyTimeout = LongTimeout,
+        UserspaceImplementation = implementation,
+    });
+
+    /// <summary>A killed child that nobody has reaped yet still has a /proc entry, in state Z.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 }
