@@ -28,9 +28,12 @@ public static class WireGuardDeviceText
                     $"  {peer.PublicKey} psk={peer.PresharedKey} endpoint={peer.Endpoint} handshake={peer.LastHandshake:O} ")
                 .Append(CultureInfo.InvariantCulture,
                     $"rx={peer.ReceiveBytes} tx={peer.TransmitBytes} keepalive={peer.PersistentKeepaliveInterval} ")
-                .Append(CultureInfo.InvariantCulture, $"version={peer.ProtocolVersion} allowed={string.Join(',', peer.AllowedIPs.Select(n => n.ToString()).Order(StringComparer.Ordinal))}\n");
+                .Append(CultureInfo.InvariantCulture, $"version={peer.ProtocolVersion} allowed={AllowedIPs(peer)}\n");
         }
 
         return text.ToString();
     }
+
+    private static string AllowedIPs(WireGuardPeer peer) =>
+        string.Join(',', peer.AllowedIPs.Select(n => n.ToString()).Order(StringComparer.Ordinal));
 }

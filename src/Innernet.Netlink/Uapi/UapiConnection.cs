@@ -412,7 +412,8 @@ internal sealed class UapiConnection : IDisposable
                 {
                     throw new WireGuardUapiException(
                         Errno.EMSGSIZE,
-                        $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit (WireGuardClientOptions.MaxReplyBytes).");
+                        $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
+                        "(WireGuardClientOptions.MaxReplyBytes).");
                 }
 
                 Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, maxReplyBytes));

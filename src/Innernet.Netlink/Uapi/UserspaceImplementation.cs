@@ -205,7 +205,8 @@ internal static class UserspaceImplementation
         {
             TryKill(Process);
             return new IOException(
-                $"\"{_commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardClientOptions.StartTimeout); it was killed. " +
+                $"\"{_commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardClientOptions.StartTimeout); " +
+                "it was killed. " +
                 $"Output: {Snapshot(_output)}");
         }
 

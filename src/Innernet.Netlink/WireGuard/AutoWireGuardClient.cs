@@ -54,7 +54,8 @@ internal sealed class AutoWireGuardClient : WireGuardClient
     public override async ValueTask<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var names = new SortedSet<string>(await _userspace.ListDevicesAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        var userspace = await _userspace.ListDevicesAsync(cancellationToken).ConfigureAwait(false);
+        var names = new SortedSet<string>(userspace, StringComparer.Ordinal);
         if (Kernel() is { } kernel)
         {
             names.UnionWith(await kernel.ListDevicesAsync(cancellationToken).ConfigureAwait(false));
@@ -155,7 +156,9 @@ internal sealed class AutoWireGuardClient : WireGuardClient
         }
     }
 
-    /// <summary>Configures the device in whichever backend has it (userspace first), with the userspace backend's cancellation rule.</summary>
+    /// <summary>
+    /// Configures the device in whichever backend has it (userspace first), with the userspace backend's cancellation rule.
+    /// </summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when neither backend has the device.</exception>
     public override async ValueTask ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken = default)

@@ -278,8 +278,9 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         InterfaceName.Validate(name);
         var directory = Directory();
         string? real = directory.ResolveRealName(name);
-        bool live = real is not null &&
-            await UapiConnection.IsConnectableAsync(directory.SocketPath(real), _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        bool live = real is not null && await UapiConnection
+            .IsConnectableAsync(directory.SocketPath(real), _options.OperationTimeout, cancellationToken)
+            .ConfigureAwait(false);
         RemoveFiles(directory, name, real);
         if (live && directory.Platform == UserspacePlatform.Linux)
         {

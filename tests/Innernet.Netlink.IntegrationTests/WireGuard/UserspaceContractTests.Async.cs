@@ -98,8 +98,8 @@ public sealed partial class UserspaceContractTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Control.ConfigureDeviceAsync(name, new DeviceConfig { ListenPort = (ushort)(port + 1), ReplacePeers = true }, cancel.Token)
-                .AsTask());
+            () => Control.ConfigureDeviceAsync(
+                name, new DeviceConfig { ListenPort = (ushort)(port + 1), ReplacePeers = true }, cancel.Token).AsTask());
 
         Assert.Equal(before, WireGuardDeviceText.Of(Control.GetDevice(name)));
     }
@@ -126,7 +126,8 @@ public sealed partial class UserspaceContractTests
 
         Assert.True(await Control.DeleteDeviceAsync(name, token));
 
-        Assert.True(SpinWait.SpinUntil(() => process.HasExited, TimeSpan.FromSeconds(10)), "wireguard-go should exit once its socket is removed");
+        bool exited = SpinWait.SpinUntil(() => process.HasExited, TimeSpan.FromSeconds(10));
+        Assert.True(exited, "wireguard-go should exit once its socket is removed");
         Assert.False(File.Exists(process.SocketPath));
         Assert.Null(await Control.GetDeviceAsync(name, token));
         Assert.DoesNotContain(name, await Control.ListDevicesAsync(token));

@@ -40,7 +40,9 @@ public sealed partial class ApiReferenceTests
             .Order(StringComparer.Ordinal);
         var actual = Directory.EnumerateFiles(ReferenceDirectory(), "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
-        Assert.True(expected.SequenceEqual(actual), $"{Regenerate}\nexpected: {string.Join(", ", expected)}\nactual: {string.Join(", ", actual)}");
+        Assert.True(
+            expected.SequenceEqual(actual),
+            $"{Regenerate}\nexpected: {string.Join(", ", expected)}\nactual: {string.Join(", ", actual)}");
     }
 
     [Fact]
@@ -49,7 +51,8 @@ public sealed partial class ApiReferenceTests
         string toc = File.ReadAllText(Path.Combine(ReferenceDirectory(), "toc.yml"));
         var listed = TocHref().Matches(toc).Select(m => m.Groups["page"].Value).ToHashSet(StringComparer.Ordinal);
 
-        Assert.All(PublicTypes(), type => Assert.True(listed.Contains(PageName(type)), $"{PageName(type)} missing from toc.yml: {Regenerate}"));
+        Assert.All(PublicTypes(), type =>
+            Assert.True(listed.Contains(PageName(type)), $"{PageName(type)} missing from toc.yml: {Regenerate}"));
     }
 
     [Theory]
@@ -65,7 +68,9 @@ public sealed partial class ApiReferenceTests
 
         if (type.IsEnum)
         {
-            var expectedFields = Enum.GetNames(type).Select(n => $"{n} = {Convert.ToInt64(Enum.Parse(type, n), null)}").Order(StringComparer.Ordinal);
+            var expectedFields = Enum.GetNames(type)
+                .Select(n => $"{n} = {Convert.ToInt64(Enum.Parse(type, n), null)}")
+                .Order(StringComparer.Ordinal);
             var actualFields = EnumField().Matches(page).Select(m => m.Groups["field"].Value).Order(StringComparer.Ordinal);
             Assert.True(expectedFields.SequenceEqual(actualFields), $"{Regenerate}: the values of {type.Name} differ");
             return;
@@ -140,10 +145,17 @@ public sealed partial class ApiReferenceTests
     }
 
     private static string Census(IEnumerable<string> names) =>
-        string.Join(", ", names.GroupBy(n => n, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}×{g.Count()}"));
+        string.Join(", ", names
+            .GroupBy(n => n, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}×{g.Count()}"));
 
     private static string Kind(Type type) =>
-        type.IsEnum ? "Enum" : type.IsValueType ? "Struct" : type.IsInterface ? "Interface" : typeof(Delegate).IsAssignableFrom(type) ? "Delegate" : "Class";
+        type.IsEnum ? "Enum"
+        : type.IsValueType ? "Struct"
+        : type.IsInterface ? "Interface"
+        : typeof(Delegate).IsAssignableFrom(type) ? "Delegate"
+        : "Class";
 
     [GeneratedRegex(@"^# <a id=""(?<id>[^""]+)""></a> (?<kind>\w+) (?<name>\S+)$", RegexOptions.Multiline)]
     private static partial Regex PageTitle();

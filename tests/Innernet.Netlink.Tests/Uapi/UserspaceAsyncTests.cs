@@ -127,7 +127,8 @@ public sealed class UserspaceAsyncTests : IDisposable
 
         Assert.Null(await client.GetDeviceAsync("wgnone", token));
         Assert.Null(await client.GetDeviceAsync("wgstale", token));
-        var e = await Assert.ThrowsAsync<NetlinkException>(() => client.ConfigureDeviceAsync("wgstale", new DeviceConfig(), token).AsTask());
+        var e = await Assert.ThrowsAsync<NetlinkException>(
+            () => client.ConfigureDeviceAsync("wgstale", new DeviceConfig(), token).AsTask());
         Assert.Equal(Errno.ENODEV, e.Errno);
         Assert.Contains("'wgstale'", e.Message);
     }
