@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # Rewrites the <xref href="UID"></xref> tags that docfx's markdown output leaves in the text of XML doc comments
-# (GitHub would render them as nothing) into Markdown links: a page of this reference (with the member's anchor
-# when the page has one) for the library's own types, the .NET API browser for System types.
+# (GitHub would render them as nothing) into links: a page of this reference (with the member's anchor when the
+# page has one) for the library's own types, the .NET API browser for System types. The links are HTML
+# (<a><code>), not Markdown, because some of the text sits in HTML blocks (<p>, <list>) where Markdown is not parsed.
 #   perl resolve-xrefs.pl DIR   (rewrites every DIR/*.md in place)
 use strict;
 use warnings;
@@ -19,6 +20,8 @@ for my $file (@pages) {
     close($fh);
 }
 
+sub html_link { my ($display, $target) = @_; return "<a href=\"$target\"><code>$display</code></a>"; }
+
 sub unescape { my ($s) = @_; $s =~ s/%([0-9a-fA-F]{2})/chr(hex($1))/ge; return $s; }
 
 sub link_for {
@@ -33,15 +36,15 @@ sub link_for {
         my @member = @segments[$n .. $#segments];
         my $display = join('.', $segments[$n - 1], @member);
         $display =~ s/``?\d+//g;
-        return "[`$display`]($file)" unless @member;
+        return html_link($display, $file) unless @member;
         (my $anchor = $uid) =~ s/[^A-Za-z0-9]/_/g;
         my $target = $text{$file} =~ /id="\Q$anchor\E"/ ? "$file#$anchor" : $file;
-        return "[`$display`]($target)";
+        return html_link($display, $target);
     }
     my $display = $segments[-1];
     $display =~ s/``?\d+//g;
     (my $path = lc $base) =~ s/``?(\d+)/-$1/g;
-    return "[`$display`](https://learn.microsoft.com/dotnet/api/$path)";
+    return html_link($display, "https://learn.microsoft.com/dotnet/api/$path");
 }
 
 for my $file (@pages) {
