@@ -167,6 +167,46 @@ public sealed class AutoWireGuardClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Async_RouteLikeSync_UserspaceFirstThenKernel()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var server = Serve("wguser", "errno=0\n\n");
+        Serve("wgboth");
+        _kernelDevices.AddDevice("wgboth");
+        _kernelDevices.AddDevice("wgkern");
+        using var auto = Auto();
+
+        Assert.Equal(["wgboth", "wgkern", "wguser"], await auto.ListDevicesAsync(token));
+        Assert.Equal(WireGuardBackend.Userspace, (await auto.GetDeviceAsync("wgboth", token))!.Backend);
+        Assert.Equal(WireGuardBackend.Kernel, (await auto.GetDeviceAsync("wgkern", token))!.Backend);
+        Assert.Null(await auto.GetDeviceAsync("wgnone", token));
+
+        await auto.ConfigureDeviceAsync("wguser", new DeviceConfig { ListenPort = 1 }, token);
+        Assert.Equal(["set=1\nlisten_port=1\n\n"], server.Requests);
+        await auto.ConfigureDeviceAsync("wgkern", new DeviceConfig { ListenPort = 2 }, token);
+        Assert.Equal((ushort)2, _kernelDevices.GetDevice("wgkern")!.ListenPort);
+        var e = await Assert.ThrowsAsync<NetlinkException>(() => auto.ConfigureDeviceAsync("wgnone", new DeviceConfig(), token).AsTask());
+        Assert.Equal(Errno.ENODEV, e.Errno);
+    }
+
+    [Fact]
+    public async Task CreateAndDeleteAsync_RouteLikeSync()
+    {
+        var token = TestContext.Current.CancellationToken;
+        Serve("wguser");
+        using var auto = Auto();
+
+        Assert.False(await auto.CreateDeviceAsync("wguser", token));
+        Assert.True(await auto.CreateDeviceAsync("wgkern", token));
+        Assert.NotNull(_kernelDevices.GetDevice("wgkern"));
+        Assert.True(await auto.DeleteDeviceAsync("wgkern", token));
+        Assert.Null(_kernelDevices.GetDevice("wgkern"));
+        Assert.True(await auto.DeleteDeviceAsync("wguser", token));
+        Assert.False(File.Exists(_dir.File("wguser.sock")));
+        Assert.False(await auto.DeleteDeviceAsync("wgnone", token));
+    }
+
+    [Fact]
     public void CreateDevice_ExistingUapiDevice_ReturnsFalse()
     {
         Serve("wgtest0");

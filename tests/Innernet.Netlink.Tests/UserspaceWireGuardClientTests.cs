@@ -29,18 +29,12 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         "errno=0\n" +
         "\n";
 
-    private readonly UapiTempDirectory _dir = new();
-    private readonly List<IDisposable> _servers = [];
+    private readonly FakeUapiServers _servers = new();
+    private readonly UapiTempDirectory _dir;
 
-    public void Dispose()
-    {
-        foreach (var server in _servers)
-        {
-            server.Dispose();
-        }
+    public UserspaceWireGuardClientTests() => _dir = _servers.Directory;
 
-        _dir.Dispose();
-    }
+    public void Dispose() => _servers.Dispose();
 
     private WireGuardClientOptions Options(UserspacePlatform platform = UserspacePlatform.Linux) => new()
     {
@@ -50,12 +44,7 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         UserspaceImplementation = _dir.File("no-such-implementation"),
     };
 
-    private FakeUapiServer Serve(string name, Func<string, byte[]?> respond)
-    {
-        var server = new FakeUapiServer(_dir.File(name + ".sock"), respond);
-        _servers.Add(server);
-        return server;
-    }
+    private FakeUapiServer Serve(string name, Func<string, byte[]?> respond) => _servers.Serve(name, respond);
 
     private FakeUapiServer Serve(string name, string reply) => Serve(name, _ => Encoding.ASCII.GetBytes(reply));
 
@@ -214,7 +203,7 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
     public void GetDevice_ServerAnswersHalfAndStalls_TimesOut()
     {
         var server = new FakeUapiServer(_dir.File("wgtest0.sock"), _ => Encoding.ASCII.GetBytes("listen_port=1\n"), holdOpen: true);
-        _servers.Add(server);
+        _servers.Track(server);
         var options = Options();
         options.OperationTimeout = TimeSpan.FromMilliseconds(300);
         using var control = new UserspaceWireGuardClient(options);
@@ -442,7 +431,7 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         string proc = "/proc/" + File.ReadAllText(pidFile).Trim();
         await Eventually.TrueAsync(() => !System.IO.Directory.Exists(proc), "the implementation to exit");
         Assert.False(create.IsCompleted, "CreateDevice returned before any socket existed");
-        _servers.Add(FakeUapiServer.Replying(Path.Combine(options.SocketDirectory, "wgtest0.sock"), "errno=0\n\n"));
+        _servers.Track(FakeUapiServer.Replying(Path.Combine(options.SocketDirectory, "wgtest0.sock"), "errno=0\n\n"));
 
         Assert.True(await create);
         Assert.Equal(["n=1 args=wgtest0 tun_name_file=unset foreground=unset"], impl.Runs);
@@ -463,12 +452,13 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         var options = Options(UserspacePlatform.MacOS);
         options.UserspaceImplementation = impl.Path;
         using var control = new UserspaceWireGuardClient(options);
+        FakeUapiServer? server = null;
         var daemon = Task.Run(() =>
         {
             // What wireguard-go does on macOS: pick a utun unit, write its name, bind <real>.sock.
             Assert.True(impl.WaitForRuns(1, TimeSpan.FromSeconds(10)));
             File.WriteAllText(_dir.File("wgtest0.name"), "utun7\n");
-            _servers.Add(FakeUapiServer.Replying(_dir.File("utun7.sock"), GetReply));
+            server = _servers.Track(FakeUapiServer.Replying(_dir.File("utun7.sock"), GetReply));
         }, TestContext.Current.CancellationToken);
 
         Assert.True(control.CreateDevice("wgtest0"));
@@ -477,7 +467,7 @@ public sealed class UserspaceWireGuardClientTests : IDisposable
         Assert.Equal([$"n=1 args=utun tun_name_file={_dir.File("wgtest0.name")} foreground=unset"], impl.Runs);
         Assert.Equal(["wgtest0"], control.ListDevices());
         Assert.Equal("wgtest0", control.GetDevice("wgtest0")!.Name);
-        Assert.Equal(["get=1\n\n"], _servers.OfType<FakeUapiServer>().Single().Requests);
+        Assert.Equal(["get=1\n\n"], server!.Requests);
 
         Assert.True(control.DeleteDevice("wgtest0"));
         Assert.False(File.Exists(_dir.File("utun7.sock")));

@@ -57,6 +57,50 @@ public class WireGuardClientTests
     }
 
     [Fact]
+    public async Task AsyncDefaults_RunTheSyncMembers_SameResults()
+    {
+        var token = TestContext.Current.CancellationToken;
+        using var client = new InMemoryWireGuard(WireGuardBackend.Kernel);
+
+        Assert.True(await client.CreateDeviceAsync("wg0", token));
+        Assert.False(await client.CreateDeviceAsync("wg0", token));
+        await client.ConfigureDeviceAsync("wg0", new DeviceConfig { ListenPort = 51820 }, token);
+        Assert.Equal(["wg0"], await client.ListDevicesAsync(token));
+        Assert.Equal(WireGuardDeviceText.Of(client.GetDevice("wg0")), WireGuardDeviceText.Of(await client.GetDeviceAsync("wg0", token)));
+        Assert.Equal((ushort)51820, (await client.GetDeviceAsync("wg0", token))!.ListenPort);
+        Assert.True(await client.DeleteDeviceAsync("wg0", token));
+        Assert.False(await client.DeleteDeviceAsync("wg0", token));
+        Assert.Null(await client.GetDeviceAsync("wg0", token));
+    }
+
+    [Fact]
+    public async Task AsyncDefaults_FailureIsInTheTask_NotThrownByTheCall()
+    {
+        using var client = new InMemoryWireGuard(WireGuardBackend.Kernel);
+
+        var call = client.ConfigureDeviceAsync("wgnone", new DeviceConfig(), TestContext.Current.CancellationToken);
+
+        Assert.True(call.IsFaulted);
+        Assert.Equal(Errno.ENODEV, (await Assert.ThrowsAsync<NetlinkException>(() => call.AsTask())).Errno);
+    }
+
+    [Fact]
+    public async Task AsyncDefaults_CancelledToken_CancelledTaskAndNothingRuns()
+    {
+        using var client = new InMemoryWireGuard(WireGuardBackend.Kernel);
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        var create = client.CreateDeviceAsync("wg0", cancel.Token);
+        var configure = client.ConfigureDeviceAsync("wg0", new DeviceConfig(), cancel.Token);
+
+        Assert.True(create.IsCanceled);
+        Assert.True(configure.IsCanceled);
+        Assert.True((await Assert.ThrowsAnyAsync<OperationCanceledException>(() => create.AsTask())).CancellationToken == cancel.Token);
+        Assert.Empty(client.ListDevices());
+    }
+
+    [Fact]
     public void Open_UndefinedBackend_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => WireGuardClient.Open((WireGuardBackend)42));
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Netlink.Uapi;
@@ -10,7 +12,10 @@ namespace Innernet.Netlink.Uapi;
 /// One UAPI exchange over a unix stream socket: connect, write a request, read one reply up to its
 /// blank line. Used for exactly one operation and then disposed (wireguard-go leaves the rest of a
 /// failed request in its buffer, so a connection is never reused). Every read and write is bounded by
-/// one overall deadline; replies are capped in size. Not thread-safe.
+/// one overall deadline; replies are capped in size. The asynchronous members also take a
+/// <see cref="CancellationToken"/>: it interrupts connecting and waiting for the reply, never the sending
+/// of a request (wireguard-go applies a set request line by line as it reads it, so a request cut short
+/// would leave the device half configured). Not thread-safe.
 /// </summary>
 internal sealed class UapiConnection : IDisposable
 {
@@ -81,12 +86,71 @@ internal sealed class UapiConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="TryConnect"/> without blocking the thread; <paramref name="cancellationToken"/> aborts the
+    /// connection attempt (<see cref="OperationCanceledException"/>), <paramref name="timeout"/> still bounds it.
+    /// </summary>
+    public static async ValueTask<(ConnectResult Result, UapiConnection? Connection)> TryConnectAsync(
+        string path, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var connection = new UapiConnection(socket, path, timeout, clock);
+        try
+        {
+            using var deadline = connection.Deadline(cancellationToken);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token).ConfigureAwait(false);
+            return (ConnectResult.Connected, connection);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.ConnectionRefused)
+        {
+            connection.Dispose();
+            return (e.SocketErrorCode == SocketError.ConnectionRefused ? ConnectResult.Stale : ConnectResult.Missing, null);
+        }
+        catch (SocketException e)
+        {
+            connection.Dispose();
+            throw new WireGuardUapiException(ErrnoOf(e), $"Cannot connect to the WireGuard UAPI socket {path}: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            connection.Dispose();
+            throw connection.TimedOut("connecting", e);
+        }
+        catch (OperationCanceledException e)
+        {
+            connection.Dispose();
+            throw connection.Cancelled("connecting", e, cancellationToken);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>True when something accepts connections at <paramref name="path"/>.</summary>
     public static bool IsConnectable(string path, TimeSpan timeout)
     {
         try
         {
             var result = TryConnect(path, timeout, out var connection);
+            connection?.Dispose();
+            return result == ConnectResult.Connected;
+        }
+        catch (WireGuardUapiException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary><see cref="IsConnectable"/> without blocking the thread; cancellation throws.</summary>
+    public static async ValueTask<bool> IsConnectableAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (result, connection) = await TryConnectAsync(path, timeout, cancellationToken).ConfigureAwait(false);
             connection?.Dispose();
             return result == ConnectResult.Connected;
         }
@@ -115,29 +179,50 @@ internal sealed class UapiConnection : IDisposable
             sendError = e;
         }
 
-        // wireguard-go answers a failed set at the failing line and closes the connection once the
-        // rest of the request parses as an unknown operation, so sending can fail (Linux reports the
-        // reset of a unix socket with unread data in various ways, .NET even as TimedOut). Its answer
-        // is what matters: read it within a short grace period.
-        var grace = _clock.Elapsed + SendFailureGrace;
-        if (grace > _deadline)
-        {
-            _deadline = grace;
-        }
-
+        AllowSendFailureGrace();
         try
         {
             return ReadReply(maxReplyBytes);
         }
         catch (WireGuardUapiException)
         {
-            if (sendError.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && _clock.Elapsed >= _timeout)
-            {
-                throw TimedOut("sending the request", sendError);
-            }
+            throw SendFailed(sendError);
+        }
+    }
 
-            throw new WireGuardUapiException(
-                ErrnoOf(sendError), $"Sending the request to the WireGuard UAPI socket {_path} failed: {sendError.Message}", sendError);
+    /// <summary>
+    /// <see cref="Exchange"/> without blocking the thread. <paramref name="cancellationToken"/> is honoured
+    /// while waiting for the reply; the request itself is always sent whole (bounded by the timeout), so a
+    /// cancelled set has been delivered completely and the implementation applies all of it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
+    public async ValueTask<byte[]> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SocketException? sendError = null;
+        try
+        {
+            await SendAsync(Encoding.ASCII.GetBytes(request)).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            sendError = e;
+        }
+
+        if (sendError is null)
+        {
+            return await ReadReplyAsync(maxReplyBytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        AllowSendFailureGrace();
+        try
+        {
+            return await ReadReplyAsync(maxReplyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WireGuardUapiException)
+        {
+            throw SendFailed(sendError);
         }
     }
 
@@ -154,29 +239,35 @@ internal sealed class UapiConnection : IDisposable
         }
     }
 
+    /// <summary>Sends all of <paramref name="bytes"/>, bounded by the deadline only (see the class remarks).</summary>
+    private async ValueTask SendAsync(byte[] bytes)
+    {
+        using var deadline = Deadline(CancellationToken.None);
+        int sent = 0;
+        try
+        {
+            while (sent < bytes.Length)
+            {
+                sent += await _socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new SocketException((int)SocketError.TimedOut, $"sending timed out after {sent} of {bytes.Length} bytes: {e.Message}");
+        }
+    }
+
     private byte[] ReadReply(int maxReplyBytes)
     {
-        var buffer = new byte[InitialBuffer];
-        int length = 0;
+        var reply = new ReplyBuffer(_path, maxReplyBytes);
         while (true)
         {
-            if (length == buffer.Length)
-            {
-                if (buffer.Length >= maxReplyBytes)
-                {
-                    throw new WireGuardUapiException(
-                        Errno.EMSGSIZE,
-                        $"The reply from the WireGuard UAPI socket {_path} exceeds the {maxReplyBytes}-byte limit (WireGuardClientOptions.MaxReplyBytes).");
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxReplyBytes));
-            }
-
+            var chunk = reply.NextChunk();
             int received;
             _socket.ReceiveTimeout = RemainingMilliseconds();
             try
             {
-                received = _socket.Receive(buffer, length, Math.Min(ReceiveChunk, buffer.Length - length), SocketFlags.None);
+                received = _socket.Receive(chunk.Array!, chunk.Offset, chunk.Count, SocketFlags.None);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
@@ -184,48 +275,93 @@ internal sealed class UapiConnection : IDisposable
             }
             catch (SocketException e)
             {
-                throw new WireGuardUapiException(ErrnoOf(e), $"Reading the reply from the WireGuard UAPI socket {_path} failed: {e.Message}", e);
+                throw ReceiveFailed(e);
             }
 
-            if (received == 0)
+            if (reply.Add(received))
             {
-                throw new WireGuardUapiException(
-                    Errno.EPROTO,
-                    $"The WireGuard UAPI socket {_path} closed the connection before the end of its reply ({length} bytes received).");
+                return reply.ToArray();
+            }
+        }
+    }
+
+    private async ValueTask<byte[]> ReadReplyAsync(int maxReplyBytes, CancellationToken cancellationToken)
+    {
+        var reply = new ReplyBuffer(_path, maxReplyBytes);
+        using var deadline = Deadline(cancellationToken);
+        while (true)
+        {
+            var chunk = reply.NextChunk();
+            int received;
+            try
+            {
+                received = await _socket.ReceiveAsync(chunk.AsMemory(), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut("waiting for the reply", e);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw Cancelled("waiting for the reply", e, cancellationToken);
+            }
+            catch (SocketException e)
+            {
+                throw ReceiveFailed(e);
             }
 
-            int end = FindEnd(buffer, length, received);
-            length += received;
-            if (end >= 0)
+            if (reply.Add(received))
             {
-                if (end != length)
-                {
-                    throw new WireGuardUapiException(
-                        Errno.EPROTO, $"The WireGuard UAPI socket {_path} sent {length - end} unexpected bytes after the end of its reply.");
-                }
-
-                return buffer[..length];
+                return reply.ToArray();
             }
         }
     }
 
     /// <summary>
-    /// Finds the end of a reply (just past its blank line) among the <paramref name="count"/> new bytes
-    /// at <paramref name="start"/>; -1 when not there yet. A reply's blank line is a '\n' that starts the
-    /// reply or follows another '\n'.
+    /// A token cancelled when <paramref name="cancellationToken"/> is or when the operation's deadline
+    /// passes (a passed deadline throws ETIMEDOUT right away).
     /// </summary>
-    private static int FindEnd(byte[] buffer, int start, int count)
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
     {
-        for (int i = start; i < start + count; i++)
+        var remaining = _deadline - _clock.Elapsed;
+        if (remaining <= TimeSpan.Zero)
         {
-            if (buffer[i] == (byte)'\n' && (i == 0 || buffer[i - 1] == (byte)'\n'))
-            {
-                return i + 1;
-            }
+            throw TimedOut("the operation", null);
         }
 
-        return -1;
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(TimeSpan.FromMilliseconds(TimeoutMilliseconds(remaining)));
+        return source;
     }
+
+    /// <summary>
+    /// wireguard-go answers a failed set at the failing line and closes the connection once the rest of
+    /// the request parses as an unknown operation, so sending can fail (Linux reports the reset of a unix
+    /// socket with unread data in various ways, .NET even as TimedOut). Its answer is what matters: it is
+    /// read within a short grace period.
+    /// </summary>
+    private void AllowSendFailureGrace()
+    {
+        var grace = _clock.Elapsed + SendFailureGrace;
+        if (grace > _deadline)
+        {
+            _deadline = grace;
+        }
+    }
+
+    private WireGuardUapiException SendFailed(SocketException sendError)
+    {
+        if (sendError.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && _clock.Elapsed >= _timeout)
+        {
+            return TimedOut("sending the request", sendError);
+        }
+
+        return new WireGuardUapiException(
+            ErrnoOf(sendError), $"Sending the request to the WireGuard UAPI socket {_path} failed: {sendError.Message}", sendError);
+    }
+
+    private WireGuardUapiException ReceiveFailed(SocketException e) =>
+        new(ErrnoOf(e), $"Reading the reply from the WireGuard UAPI socket {_path} failed: {e.Message}", e);
 
     private int RemainingMilliseconds()
     {
@@ -244,6 +380,9 @@ internal sealed class UapiConnection : IDisposable
             "(WireGuardClientOptions.OperationTimeout).",
             inner);
 
+    private OperationCanceledException Cancelled(string what, Exception inner, CancellationToken cancellationToken) =>
+        new($"Cancelled {what} on the WireGuard UAPI socket {_path}; the connection is closed.", inner, cancellationToken);
+
     private static int TimeoutMilliseconds(TimeSpan timeout) =>
         (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
 
@@ -256,4 +395,78 @@ internal sealed class UapiConnection : IDisposable
         SocketError.TimedOut => Errno.ETIMEDOUT,
         _ => Errno.EIO,
     };
+
+    /// <summary>Collects one reply: grows up to the cap, finds the end, rejects bytes after it.</summary>
+    private sealed class ReplyBuffer(string path, int maxReplyBytes)
+    {
+        private byte[] _buffer = new byte[InitialBuffer];
+        private int _length;
+
+        /// <summary>Room for the next receive (the buffer grows, up to the cap, when full).</summary>
+        /// <exception cref="WireGuardUapiException">The reply exceeds the cap (EMSGSIZE).</exception>
+        public ArraySegment<byte> NextChunk()
+        {
+            if (_length == _buffer.Length)
+            {
+                if (_buffer.Length >= maxReplyBytes)
+                {
+                    throw new WireGuardUapiException(
+                        Errno.EMSGSIZE,
+                        $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
+                        "(WireGuardClientOptions.MaxReplyBytes).");
+                }
+
+                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, maxReplyBytes));
+            }
+
+            return new ArraySegment<byte>(_buffer, _length, Math.Min(ReceiveChunk, _buffer.Length - _length));
+        }
+
+        /// <summary>Takes <paramref name="received"/> new bytes; true once the reply is complete.</summary>
+        /// <exception cref="WireGuardUapiException">The peer closed early or sent bytes after the end (EPROTO).</exception>
+        public bool Add(int received)
+        {
+            if (received == 0)
+            {
+                throw new WireGuardUapiException(
+                    Errno.EPROTO,
+                    $"The WireGuard UAPI socket {path} closed the connection before the end of its reply ({_length} bytes received).");
+            }
+
+            int end = FindEnd(_buffer, _length, received);
+            _length += received;
+            if (end < 0)
+            {
+                return false;
+            }
+
+            if (end != _length)
+            {
+                throw new WireGuardUapiException(
+                    Errno.EPROTO, $"The WireGuard UAPI socket {path} sent {_length - end} unexpected bytes after the end of its reply.");
+            }
+
+            return true;
+        }
+
+        public byte[] ToArray() => _buffer[.._length];
+
+        /// <summary>
+        /// Finds the end of a reply (just past its blank line) among the <paramref name="count"/> new bytes
+        /// at <paramref name="start"/>; -1 when not there yet. A reply's blank line is a '\n' that starts the
+        /// reply or follows another '\n'.
+        /// </summary>
+        private static int FindEnd(byte[] buffer, int start, int count)
+        {
+            for (int i = start; i < start + count; i++)
+            {
+                if (buffer[i] == (byte)'\n' && (i == 0 || buffer[i - 1] == (byte)'\n'))
+                {
+                    return i + 1;
+                }
+            }
+
+            return -1;
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Innernet.Netlink.Uapi;
@@ -101,59 +102,128 @@ internal static class UserspaceImplementation
     public static void Run(
         string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(executable)
+        using var run = Started.Start(executable, arguments, environment);
+        if (!run.Process.WaitForExit(timeout))
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            throw run.KilledAfter(timeout);
         }
 
-        foreach (var name in RemovedVariables)
-        {
-            start.Environment.Remove(name);
-        }
+        run.Finish();
+    }
 
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        string commandLine = string.Join(' ', [executable, .. arguments]);
-        using var process = new Process { StartInfo = start };
+    /// <summary>
+    /// <see cref="Run"/> without blocking the thread while the program runs. Cancellation kills the program (as a
+    /// timeout does) and throws <see cref="OperationCanceledException"/>; a daemon it had already started keeps running.
+    /// </summary>
+    /// <exception cref="IOException">The program could not start, did not exit in time, or exited nonzero.</exception>
+    public static async Task RunAsync(
+        string executable,
+        IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string> environment,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var run = Started.Start(executable, arguments, environment);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            process.Start();
+            await run.Process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (Win32Exception e)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new IOException($"Cannot start \"{commandLine}\": {e.Message}", e);
+            throw run.KilledAfter(timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            TryKill(run.Process);
+            throw;
         }
 
-        process.StandardInput.Close();
-        var output = new StringBuilder();
-        var drains = new[] { Drain(process.StandardError, output), Drain(process.StandardOutput, output) };
+        run.Finish();
+    }
 
-        if (!process.WaitForExit(timeout))
+    /// <summary>A started implementation process whose output is being captured.</summary>
+    private sealed class Started : IDisposable
+    {
+        private readonly string _commandLine;
+        private readonly StringBuilder _output = new();
+        private readonly Task[] _drains;
+
+        private Started(Process process, string commandLine)
         {
-            TryKill(process);
-            throw new IOException(
-                $"\"{commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardClientOptions.StartTimeout); it was killed. " +
-                $"Output: {Snapshot(output)}");
+            Process = process;
+            _commandLine = commandLine;
+            _drains = [Drain(process.StandardError, _output), Drain(process.StandardOutput, _output)];
         }
 
-        // The streams reach EOF once every holder (the daemon gets /dev/null) has closed them; a
-        // program that hands them to a long-lived child must not block us: wait briefly only.
-        Task.WaitAll(drains, OutputDrainTimeout);
-        if (process.ExitCode != 0)
+        public Process Process { get; }
+
+        public static Started Start(string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
         {
-            throw new IOException($"\"{commandLine}\" exited with code {process.ExitCode}: {Snapshot(output)}");
+            var start = new ProcessStartInfo(executable)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                CreateNoWindow = true,
+            };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (var name in RemovedVariables)
+            {
+                start.Environment.Remove(name);
+            }
+
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            string commandLine = string.Join(' ', [executable, .. arguments]);
+            var process = new Process { StartInfo = start };
+            try
+            {
+                process.Start();
+            }
+            catch (Win32Exception e)
+            {
+                process.Dispose();
+                throw new IOException($"Cannot start \"{commandLine}\": {e.Message}", e);
+            }
+
+            process.StandardInput.Close();
+            return new Started(process, commandLine);
         }
+
+        /// <summary>Kills the program that overran <paramref name="timeout"/> and returns the error to throw.</summary>
+        public IOException KilledAfter(TimeSpan timeout)
+        {
+            TryKill(Process);
+            return new IOException(
+                $"\"{_commandLine}\" did not exit within {timeout.TotalSeconds:0.###} s (WireGuardClientOptions.StartTimeout); " +
+                "it was killed. " +
+                $"Output: {Snapshot(_output)}");
+        }
+
+        /// <summary>After the exit: collects the output and throws when the exit code is not 0.</summary>
+        public void Finish()
+        {
+            // The streams reach EOF once every holder (the daemon gets /dev/null) has closed them; a
+            // program that hands them to a long-lived child must not block us: wait briefly only.
+            Task.WaitAll(_drains, OutputDrainTimeout);
+            if (Process.ExitCode != 0)
+            {
+                throw new IOException($"\"{_commandLine}\" exited with code {Process.ExitCode}: {Snapshot(_output)}");
+            }
+        }
+
+        public void Dispose() => Process.Dispose();
     }
 
     private static async Task Drain(StreamReader reader, StringBuilder output)

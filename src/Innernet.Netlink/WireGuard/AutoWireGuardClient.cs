@@ -1,5 +1,7 @@
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Uapi;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Innernet.Netlink.WireGuard;
 
@@ -48,12 +50,38 @@ internal sealed class AutoWireGuardClient : WireGuardClient
         return [.. names];
     }
 
+    /// <inheritdoc cref="ListDevices"/>
+    public override async ValueTask<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var userspace = await _userspace.ListDevicesAsync(cancellationToken).ConfigureAwait(false);
+        var names = new SortedSet<string>(userspace, StringComparer.Ordinal);
+        if (Kernel() is { } kernel)
+        {
+            names.UnionWith(await kernel.ListDevicesAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return [.. names];
+    }
+
     /// <summary>The userspace device when its socket is live, else the kernel device, else null.</summary>
     /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
     public override WireGuardDevice? GetDevice(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _userspace.GetDevice(name) ?? Kernel()?.GetDevice(name);
+    }
+
+    /// <inheritdoc cref="GetDevice"/>
+    public override async ValueTask<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (await _userspace.GetDeviceAsync(name, cancellationToken).ConfigureAwait(false) is { } device)
+        {
+            return device;
+        }
+
+        return Kernel() is { } kernel ? await kernel.GetDeviceAsync(name, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>
@@ -71,6 +99,12 @@ internal sealed class AutoWireGuardClient : WireGuardClient
             return false;
         }
 
+        return TryCreateKernelDevice(name) ?? _userspace.CreateDevice(name);
+    }
+
+    /// <summary>The kernel backend's answer to a creation, or null when userspace must do it (no module, or <c>EOPNOTSUPP</c>).</summary>
+    private bool? TryCreateKernelDevice(string name)
+    {
         if (Kernel() is { } kernel)
         {
             try
@@ -83,7 +117,21 @@ internal sealed class AutoWireGuardClient : WireGuardClient
             }
         }
 
-        return _userspace.CreateDevice(name);
+        return null;
+    }
+
+    /// <summary><see cref="CreateDevice"/> with the userspace backend's non-blocking start.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    public override async ValueTask<bool> CreateDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (await _userspace.HasDeviceAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        return TryCreateKernelDevice(name) ?? await _userspace.CreateDeviceAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Configures the device in whichever backend has it (userspace first).</summary>
@@ -104,9 +152,31 @@ internal sealed class AutoWireGuardClient : WireGuardClient
         }
         else
         {
-            throw NoSuchDevice(name,
-                $"no userspace implementation answers on its UAPI socket in {_userspace.SocketDirectory}, " +
-                "and the kernel WireGuard module is not available.");
+            throw NeitherBackendHas(name);
+        }
+    }
+
+    /// <summary>
+    /// Configures the device in whichever backend has it (userspace first), with the userspace backend's cancellation rule.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when neither backend has the device.</exception>
+    public override async ValueTask ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        ArgumentNullException.ThrowIfNull(config);
+        if (await _userspace.HasDeviceAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            await _userspace.ConfigureDeviceAsync(name, config, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Kernel() is { } kernel)
+        {
+            await kernel.ConfigureDeviceAsync(name, config, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            throw NeitherBackendHas(name);
         }
     }
 
@@ -126,6 +196,21 @@ internal sealed class AutoWireGuardClient : WireGuardClient
 
         bool deleted = Kernel()?.DeleteDevice(name) ?? false;
         return _userspace.DeleteDevice(name) || deleted;
+    }
+
+    /// <summary><see cref="DeleteDevice"/> with the userspace backend's non-blocking wait.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    public override async ValueTask<bool> DeleteDeviceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        InterfaceName.Validate(name);
+        if (await _userspace.HasDeviceAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return await _userspace.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool deleted = Kernel() is { } kernel && await kernel.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false);
+        return await _userspace.DeleteDeviceAsync(name, cancellationToken).ConfigureAwait(false) || deleted;
     }
 
     /// <inheritdoc />
@@ -149,6 +234,11 @@ internal sealed class AutoWireGuardClient : WireGuardClient
     /// <summary>The kernel backend on Linux when the <c>wireguard</c> family exists; null elsewhere (no Linux-only call off
     /// Linux).</summary>
     private static WireGuardClient? OpenKernelIfLinux() => OperatingSystem.IsLinux() ? KernelWireGuardClient.TryOpen() : null;
+
+    private NetlinkException NeitherBackendHas(string name) =>
+        NoSuchDevice(name,
+            $"no userspace implementation answers on its UAPI socket in {_userspace.SocketDirectory}, " +
+            "and the kernel WireGuard module is not available.");
 
     /// <summary>Whether the kernel backend has been opened (tests check the laziness).</summary>
     internal bool KernelOpened => _kernelOpened;

@@ -1,4 +1,6 @@
 using System.Runtime.Versioning;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Innernet.Netlink.WireGuard;
 
@@ -15,6 +17,15 @@ namespace Innernet.Netlink.WireGuard;
 /// own answer, when there is one, is its <see cref="Exception.InnerException"/>). A name held by a link that is not a
 /// WireGuard device counts as "no such WireGuard device",
 /// except for <see cref="CreateDevice"/>, which then throws with <see cref="Errno.EEXIST"/>.
+/// </para>
+/// <para>
+/// Every operation has an asynchronous twin (<see cref="GetDeviceAsync"/>, <see cref="ConfigureDeviceAsync"/>, ...)
+/// that takes a <see cref="CancellationToken"/>. The userspace backend implements them with non-blocking socket I/O
+/// (and, to create a device, a non-blocking wait for the implementation and its socket): a cancelled call closes its
+/// connection and throws <see cref="OperationCanceledException"/>; a cancelled configure leaves the device untouched
+/// (cancelled before the request was sent) or fully configured (cancelled while waiting for the answer), never half,
+/// because a request is always sent whole. The kernel backend, whose netlink calls do not wait on another process,
+/// uses the default: check the token once, then run the synchronous operation on the calling thread.
 /// </para>
 /// <para>
 /// The class is abstract so that callers can substitute a fake in their tests; new members will be added as
@@ -98,6 +109,61 @@ public abstract class WireGuardClient : IDisposable
     /// <exception cref="NetlinkException">The backend failed.</exception>
     public abstract bool DeleteDevice(string name);
 
+    /// <summary>The asynchronous form of <see cref="ListDevices"/>.</summary>
+    /// <param name="cancellationToken">Cancels the call; by default checked once before <see cref="ListDevices"/> runs.</param>
+    /// <returns>The device names, sorted ordinally.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NetlinkException">The backend failed.</exception>
+    public virtual ValueTask<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken = default) =>
+        RunSynchronously(ListDevices, cancellationToken);
+
+    /// <summary>The asynchronous form of <see cref="GetDevice"/>.</summary>
+    /// <param name="name">The interface name.</param>
+    /// <param name="cancellationToken">Cancels the call; by default checked once before <see cref="GetDevice"/> runs.</param>
+    /// <returns>The device, or null when no such WireGuard device exists.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">The backend failed.</exception>
+    public virtual ValueTask<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken = default) =>
+        RunSynchronously(() => GetDevice(name), cancellationToken);
+
+    /// <summary>The asynchronous form of <see cref="CreateDevice"/>.</summary>
+    /// <param name="name">The interface name.</param>
+    /// <param name="cancellationToken">Cancels the call; by default checked once before <see cref="CreateDevice"/> runs.</param>
+    /// <returns>True if it was created, false if the WireGuard device already existed.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">As for <see cref="CreateDevice"/>.</exception>
+    public virtual ValueTask<bool> CreateDeviceAsync(string name, CancellationToken cancellationToken = default) =>
+        RunSynchronously(() => CreateDevice(name), cancellationToken);
+
+    /// <summary>
+    /// The asynchronous form of <see cref="ConfigureDevice"/>. A cancelled call leaves the device untouched or fully
+    /// configured, never half (see the class remarks).
+    /// </summary>
+    /// <param name="name">The interface name.</param>
+    /// <param name="config">The change; null settings are left as they are.</param>
+    /// <param name="cancellationToken">Cancels the call; by default checked once before <see cref="ConfigureDevice"/> runs.</param>
+    /// <returns>A task that completes when the device has been configured.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid interface name, or the config holds an unusable value.</exception>
+    /// <exception cref="NetlinkException"><see cref="Errno.ENODEV"/> when the device does not exist; other failures.</exception>
+    public virtual ValueTask ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken = default)
+    {
+        var result = RunSynchronously(() => { ConfigureDevice(name, config); return true; }, cancellationToken);
+        return result.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(result.AsTask());
+    }
+
+    /// <summary>The asynchronous form of <see cref="DeleteDevice"/>.</summary>
+    /// <param name="name">The interface name.</param>
+    /// <param name="cancellationToken">Cancels the call; by default checked once before <see cref="DeleteDevice"/> runs.</param>
+    /// <returns>False when it did not exist.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid interface name.</exception>
+    /// <exception cref="NetlinkException">The backend failed.</exception>
+    public virtual ValueTask<bool> DeleteDeviceAsync(string name, CancellationToken cancellationToken = default) =>
+        RunSynchronously(() => DeleteDevice(name), cancellationToken);
+
     /// <summary>Closes the sockets this instance holds.</summary>
     public void Dispose()
     {
@@ -114,6 +180,29 @@ public abstract class WireGuardClient : IDisposable
     /// <summary>The error a backend reports for a device it does not have (one rule for every backend).</summary>
     internal static NetlinkException NoSuchDevice(string name, string detail, Exception? inner = null) =>
         new(Errno.ENODEV, $"configure {name}", $"There is no WireGuard device named '{name}': {detail}", inner);
+
+    /// <summary>
+    /// The default of the asynchronous members: a cancelled token gives a cancelled task, otherwise
+    /// <paramref name="operation"/> runs on the calling thread and its result or exception becomes the task's.
+    /// </summary>
+    private static ValueTask<T> RunSynchronously<T>(Func<T> operation, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<T>(cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(operation());
+        }
+#pragma warning disable CA1031 // every exception belongs to the returned task, as with an async method
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException<T>(e);
+        }
+    }
 
     [SupportedOSPlatform("linux")]
     private static KernelWireGuardClient OpenKernel() =>

@@ -10,7 +10,7 @@ namespace Innernet.Netlink.IntegrationTests.WireGuard;
 /// socket dir /run/wireguard is shared by all namespaces, so the backend needs no setns.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
-public sealed class UserspaceContractTests : WireGuardContractTests
+public sealed partial class UserspaceContractTests : WireGuardContractTests
 {
     private string? _namespace;
 

@@ -8,7 +8,8 @@ namespace Innernet.Netlink.Tests.Uapi;
 /// An in-process UAPI endpoint on a unix socket: accepts connections, reads one request per
 /// connection up to its blank line, records it, and answers with the bytes <c>respond</c> returns
 /// (null = never answer, keep the connection open). Closes each connection after answering, like
-/// wireguard-go does when the client closes.
+/// wireguard-go does when the client closes. Tests can wait for a request to arrive and for the client to
+/// close a connection the server holds open.
 /// </summary>
 internal sealed class FakeUapiServer : IDisposable
 {
@@ -18,6 +19,8 @@ internal sealed class FakeUapiServer : IDisposable
     private readonly ConcurrentBag<Socket> _held = [];
     private readonly Thread _thread;
     private readonly bool _holdOpen;
+    private readonly SemaphoreSlim _requestSeen = new(0);
+    private readonly SemaphoreSlim _heldClosed = new(0);
 
     /// <param name="socketPath">Where to listen.</param>
     /// <param name="respond">The reply to a request; null = never answer.</param>
@@ -37,6 +40,15 @@ internal sealed class FakeUapiServer : IDisposable
     public string SocketPath { get; }
 
     public IReadOnlyList<string> Requests => [.. _requests];
+
+    /// <summary>
+    /// Waits until one more complete request has arrived and its reply, if any, has been sent (counting from the last
+    /// wait); false on timeout.
+    /// </summary>
+    public bool WaitForRequest(TimeSpan timeout) => _requestSeen.Wait(timeout);
+
+    /// <summary>Waits until the client has closed one more held (unanswered or stalled) connection; false on timeout.</summary>
+    public bool WaitForHeldConnectionClosed(TimeSpan timeout) => _heldClosed.Wait(timeout);
 
     /// <summary>A server that answers every request with the same text.</summary>
     public static FakeUapiServer Replying(string socketPath, string reply) =>
@@ -105,16 +117,15 @@ internal sealed class FakeUapiServer : IDisposable
             string text = Encoding.ASCII.GetString([.. request]);
             _requests.Enqueue(text);
             var reply = _respond(text);
-            if (reply is null)
+            if (reply is not null)
             {
-                _held.Add(client);
-                return;
+                client.Send(reply);
             }
 
-            client.Send(reply);
-            if (_holdOpen)
+            _requestSeen.Release();
+            if (reply is null || _holdOpen)
             {
-                _held.Add(client);
+                Hold(client, buffer);
                 return;
             }
 
@@ -125,6 +136,24 @@ internal sealed class FakeUapiServer : IDisposable
         {
             client.Dispose();
         }
+    }
+
+    /// <summary>Keeps the connection open, reading until the client closes it, then counts the close.</summary>
+    private void Hold(Socket client, byte[] buffer)
+    {
+        _held.Add(client);
+        try
+        {
+            while (client.Receive(buffer) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // A reset is a close too.
+        }
+
+        _heldClosed.Release();
     }
 
     private static bool IsComplete(List<byte> request)
