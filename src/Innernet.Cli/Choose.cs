@@ -53,7 +53,8 @@ internal static class Choose
     {
         ArgumentNullException.ThrowIfNull(association);
         ArgumentNullException.ThrowIfNull(cidrs);
-        string Name(long id) => cidrs.FirstOrDefault(c => c.Id == id)?.Name ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string Name(long id)
+            => cidrs.FirstOrDefault(c => c.Id == id)?.Name ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return $"'{Name(association.CidrId1)}' <=> '{Name(association.CidrId2)}'";
     }
 
@@ -73,7 +74,10 @@ internal static class Choose
     public static IReadOnlyList<Peer> NonServer(IEnumerable<Peer> peers)
         => [.. peers.Where(p => p.Id != Core.Model.Peer.ServerId && p.Name != ServerStore.ServerName)];
 
-    /// <summary>Asks to confirm unless <paramref name="yes"/>; a "no" aborts with exit code 1, and without a terminal the missing --yes is the error.</summary>
+    /// <summary>
+    /// Asks to confirm unless <paramref name="yes"/>; a "no" aborts with exit code 1, and without a terminal the missing --yes is
+    /// the error.
+    /// </summary>
     public static void Confirm(IPrompter prompter, bool yes, string question)
     {
         ArgumentNullException.ThrowIfNull(prompter);

@@ -36,7 +36,8 @@ internal static class CidrListing
     /// Appends the tree from the root, its lines indented <paramref name="depth"/> levels and more; after each CIDR's line,
     /// <paramref name="under"/> (if any) appends what belongs to it, given the CIDR and the indent of its children.
     /// </summary>
-    public static void AppendTree(StringBuilder text, IReadOnlyList<Cidr> cidrs, int depth, Action<StringBuilder, Cidr, string>? under = null)
+    public static void AppendTree(
+        StringBuilder text, IReadOnlyList<Cidr> cidrs, int depth, Action<StringBuilder, Cidr, string>? under = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         Walk(cidrs, depth, (level, cidr) =>

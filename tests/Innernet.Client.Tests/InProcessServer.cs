@@ -56,7 +56,8 @@ internal sealed class InProcessServer : IAsyncDisposable
     /// The API over a network that exists already (one <c>innernet-server new</c> made of <see cref="Root"/>, named
     /// <see cref="NetworkName"/>); <paramref name="directory"/> is deleted with the server.
     /// </summary>
-    public static async Task<InProcessServer> StartAsync(string directory, ServerStore store, KeyPair keys, Action<WebApplication>? configure = null)
+    public static async Task<InProcessServer> StartAsync(
+        string directory, ServerStore store, KeyPair keys, Action<WebApplication>? configure = null)
     {
         var app = ServerApp.Build(new ServerAppOptions
         {

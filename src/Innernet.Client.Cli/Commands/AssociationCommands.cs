@@ -14,9 +14,9 @@ internal static class AssociationCommands
         {
             var a = Choose.Cidr(context.Prompter, cidrs, name1, "cidr1", "First CIDR");
             var b = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != a.Id)], name2, "cidr2", "Second CIDR");
-            var association = new AssociationContents(a.Id, b.Id);
-            Choose.ConfirmAssociation(context.Prompter, name1 is not null && name2 is not null, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
-            await api.AddAssociationAsync(association, ct).ConfigureAwait(false);
+            bool bothNamed = name1 is not null && name2 is not null;
+            Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
+            await api.AddAssociationAsync(new AssociationContents(a.Id, b.Id), ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"[*] association '{a.Name}' <=> '{b.Name}' added").ConfigureAwait(false);
         });
 

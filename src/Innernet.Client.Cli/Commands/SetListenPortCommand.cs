@@ -34,7 +34,10 @@ internal static class SetListenPortCommand
             ushort? wanted = parse.GetValue(unset)
                 ? null
                 : parse.GetValue(port) ?? ushort.Parse(
-                    context.Prompter.Ask("--listen-port or --unset", "Listen port", (current ?? NetworkDefaults.ListenPort).ToString(CultureInfo.InvariantCulture),
+                    context.Prompter.Ask(
+                        "--listen-port or --unset",
+                        "Listen port",
+                        (current ?? NetworkDefaults.ListenPort).ToString(CultureInfo.InvariantCulture),
                         v => ushort.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? null : "not a port number"),
                     CultureInfo.InvariantCulture);
             if (wanted == current)

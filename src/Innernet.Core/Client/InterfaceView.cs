@@ -68,7 +68,8 @@ public sealed record InterfaceView(
             var ip = me?.Ip ?? config?.Interface.Address.Address;
             if (ip is not null)
             {
-                rows.Add(new PeerRow(me?.Name ?? UnknownSelfName, ip, own, null, null, 0, 0, me?.CidrId, IsYou: true, Overridden: false, Connected: true));
+                rows.Add(new PeerRow(
+                    me?.Name ?? UnknownSelfName, ip, own, null, null, 0, 0, me?.CidrId, IsYou: true, Overridden: false, Connected: true));
             }
         }
 
@@ -77,7 +78,8 @@ public sealed record InterfaceView(
             if (!byKey.TryGetValue(peer.PublicKey, out var known))
             {
                 throw new InnernetException(
-                    $"interface {name} has a WireGuard peer ({peer.PublicKey.ToBase64()}) that is not in the peer cache; run 'innernet fetch {name}'");
+                    $"interface {name} has a WireGuard peer ({peer.PublicKey.ToBase64()}) that is not in the peer cache; "
+                    + $"run 'innernet fetch {name}'");
             }
 
             var handshake = peer.LastHandshake is { } h && h > DateTimeOffset.UnixEpoch ? h : (DateTimeOffset?)null;

@@ -105,7 +105,9 @@ public sealed partial class ServerStore
 
     /// <summary>Replaces the peer's NAT-traversal candidates.</summary>
     /// <exception cref="NotFoundException">No peer has this id.</exception>
-    /// <exception cref="ValidationException">More than <see cref="NetworkDefaults.MaxCandidates"/> candidates (innernet's API answers 413).</exception>
+    /// <exception cref="ValidationException">
+    /// More than <see cref="NetworkDefaults.MaxCandidates"/> candidates (innernet's API answers 413).
+    /// </exception>
     public Peer SetCandidates(long id, IReadOnlyList<Endpoint> candidates)
     {
         var checkedCandidates = CheckedCandidates(candidates);

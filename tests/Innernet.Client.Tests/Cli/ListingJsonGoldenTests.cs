@@ -59,7 +59,8 @@ public sealed class ListingJsonGoldenTests
 
         // robots was added before humans: both forms still list humans (127.42.1.0) first.
         Assert.Equal(
-            "127.42.0.0/16 testnet\n  127.42.0.1/32 innernet-server\n  127.42.1.0/24 humans\n  127.42.2.0/24 robots\n    127.42.2.0/25 arms\n",
+            "127.42.0.0/16 testnet\n  127.42.0.1/32 innernet-server\n  127.42.1.0/24 humans\n"
+            + "  127.42.2.0/24 robots\n    127.42.2.0/25 arms\n",
             serverTree);
         Assert.Equal(serverTree, clientTree);
         Assert.Equal(

@@ -34,7 +34,8 @@ public sealed class InterfaceViewTests
         TransmitBytes = 2000,
     };
 
-    private static InterfaceConfig Config(string address, WireGuardKey privateKey, IReadOnlyDictionary<IPAddress, Endpoint>? overrides = null)
+    private static InterfaceConfig Config(
+        string address, WireGuardKey privateKey, IReadOnlyDictionary<IPAddress, Endpoint>? overrides = null)
         => new()
         {
             Interface = new InterfaceInfo("evilcorp", InterfaceAddress.Parse(address), privateKey),
@@ -99,7 +100,8 @@ public sealed class InterfaceViewTests
     public void Build_Handshakes_EpochIsNever_ConnectedOnlyWithin180Seconds()
     {
         var dave = Fixtures.MakePeer(5, "dave", "10.42.1.5", 3);
-        var device = Device(VectorPublic, null, On(Bob, DateTimeOffset.UnixEpoch), On(Carol, Now.AddSeconds(-180)), On(dave, Now.AddSeconds(-181)));
+        var device = Device(
+            VectorPublic, null, On(Bob, DateTimeOffset.UnixEpoch), On(Carol, Now.AddSeconds(-180)), On(dave, Now.AddSeconds(-181)));
 
         var view = InterfaceView.Build("evilcorp", device, [Bob, Carol, dave], Fixtures.Cidrs, null, Now);
 
@@ -115,7 +117,9 @@ public sealed class InterfaceViewTests
         var overrides = new Dictionary<IPAddress, Endpoint> { [Carol.Ip] = Endpoint.Parse("192.0.2.7:5000") };
         var config = Config("10.42.1.9/16", VectorPrivate, overrides);
 
-        var view = InterfaceView.Build("evilcorp", Device(VectorPublic, null, On(Bob), On(Carol)), [Bob, Carol], Fixtures.Cidrs, config, Now);
+        var device = Device(VectorPublic, null, On(Bob), On(Carol));
+
+        var view = InterfaceView.Build("evilcorp", device, [Bob, Carol], Fixtures.Cidrs, config, Now);
 
         Assert.Equal([false, false, true], view.Peers.Select(r => r.Overridden));
     }
@@ -133,7 +137,9 @@ public sealed class InterfaceViewTests
     [Fact]
     public void Build_DevicePeerMissingFromTheCache_SaysToFetch()
     {
-        var e = Assert.Throws<InnernetException>(() => InterfaceView.Build("evilcorp", Device(null, null, On(Carol)), [Bob], Fixtures.Cidrs, null, Now));
+        var device = Device(null, null, On(Carol));
+
+        var e = Assert.Throws<InnernetException>(() => InterfaceView.Build("evilcorp", device, [Bob], Fixtures.Cidrs, null, Now));
 
         Assert.Contains(Carol.PublicKey.ToBase64(), e.Message, StringComparison.Ordinal);
         Assert.Contains("innernet fetch evilcorp", e.Message, StringComparison.Ordinal);
