@@ -50,6 +50,16 @@ internal sealed class InProcessServer : IAsyncDisposable
         var keys = KeyPair.Generate();
         var store = ServerStore.Create(Path.Combine(directory, "server.db"),
             new NewNetwork(NetworkName, Root, ServerIp, keys.Public, ExternalEndpoint));
+        return await StartAsync(directory, store, keys, configure);
+    }
+
+    /// <summary>
+    /// The API over a network that exists already (one <c>innernet-server new</c> made of <see cref="Root"/>, named
+    /// <see cref="NetworkName"/>); <paramref name="directory"/> is deleted with the server.
+    /// </summary>
+    public static async Task<InProcessServer> StartAsync(
+        string directory, ServerStore store, KeyPair keys, Action<WebApplication>? configure = null)
+    {
         var app = ServerApp.Build(new ServerAppOptions
         {
             Store = store,

@@ -68,7 +68,7 @@ internal static class ApiTargets
         yield return Target<List<Endpoint>>("api-candidates", "PUT candidate lists → SetCandidates (more than the maximum is a 413)",
             network, (s, candidates) =>
             {
-                if (candidates.Count <= ServerStore.MaxCandidates)
+                if (candidates.Count <= NetworkDefaults.MaxCandidates)
                 {
                     s.SetCandidates(EndpointPeerId, candidates);
                 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
 using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Api;
@@ -16,11 +14,8 @@ internal static class AssociationCommands
         {
             var a = Choose.Cidr(context.Prompter, cidrs, name1, "cidr1", "First CIDR");
             var b = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != a.Id)], name2, "cidr2", "Second CIDR");
-            if (name1 is null || name2 is null)
-            {
-                Choose.Confirm(context.Prompter, yes, $"Add association '{a.Name}' <=> '{b.Name}'?");
-            }
-
+            bool bothNamed = name1 is not null && name2 is not null;
+            Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
             await api.AddAssociationAsync(new AssociationContents(a.Id, b.Id), ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"[*] association '{a.Name}' <=> '{b.Name}' added").ConfigureAwait(false);
         });
@@ -29,78 +24,27 @@ internal static class AssociationCommands
         => PairCommand(context, globals, "delete-association", "Remove an association (admin)", async (api, cidrs, name1, name2, yes, ct) =>
         {
             var associations = await api.ListAssociationsAsync(ct).ConfigureAwait(false);
-            var names = cidrs.ToDictionary(c => c.Id, c => c.Name);
-            string Describe(Association x) => $"{names.GetValueOrDefault(x.CidrId1, "?")} <=> {names.GetValueOrDefault(x.CidrId2, "?")}";
-
-            Association association;
-            if (name1 is not null && name2 is not null)
-            {
-                var a = Choose.Cidr(context.Prompter, cidrs, name1, "cidr1", "First CIDR");
-                var b = Choose.Cidr(context.Prompter, cidrs, name2, "cidr2", "Second CIDR");
-                association = associations.FirstOrDefault(x => x.Links(a.Id, b.Id))
-                    ?? throw new CliUserException($"there is no association between '{a.Name}' and '{b.Name}'", ExitCode.NotFound);
-            }
-            else
-            {
-                if (associations.Count == 0)
-                {
-                    throw new CliUserException("there are no associations", ExitCode.NotFound);
-                }
-
-                association = context.Prompter.Select("cidr1 and cidr2", "Association to delete", associations, Describe);
-            }
-
-            Choose.Confirm(context.Prompter, yes, $"Delete association {Describe(association)}?");
+            var association = Choose.Association(context.Prompter, cidrs, associations, name1, name2);
+            string pair = Choose.Describe(association, cidrs);
+            Choose.ConfirmAssociation(context.Prompter, name1 is not null && name2 is not null, yes, add: false, pair);
             await api.DeleteAssociationAsync(association.Id, ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"[*] association {Describe(association)} deleted").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"[*] association {pair} deleted").ConfigureAwait(false);
         });
 
     public static Command List(ClientContext context, GlobalOptions globals)
     {
         var iface = new Argument<string>("interface") { Description = "The network" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = ListingJson.Option();
         var command = new Command("list-associations", "List the associations (admin)") { iface, json };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
             var args = globals.Read(parse);
             var network = ClientNetwork.Load(context, args, parse.GetRequiredValue(iface));
             using var api = network.OpenApi(context);
-            var cidrs = await api.ListCidrsAsync(ct).ConfigureAwait(false);
             var associations = await api.ListAssociationsAsync(ct).ConfigureAwait(false);
-            var names = cidrs.ToDictionary(c => c.Id, c => c.Name);
-            var text = new StringBuilder();
-            if (parse.GetValue(json))
-            {
-                using var buffer = new MemoryStream();
-                using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                {
-                    writer.WriteStartArray();
-                    foreach (var x in associations)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteNumber("id", x.Id);
-                        writer.WriteNumber("cidr_id_1", x.CidrId1);
-                        writer.WriteString("cidr_1", names.GetValueOrDefault(x.CidrId1));
-                        writer.WriteNumber("cidr_id_2", x.CidrId2);
-                        writer.WriteString("cidr_2", names.GetValueOrDefault(x.CidrId2));
-                        writer.WriteEndObject();
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                text.Append(Encoding.UTF8.GetString(buffer.ToArray())).Append('\n');
-            }
-            else
-            {
-                foreach (var x in associations)
-                {
-                    text.Append(x.Id).Append(": ").Append(names.GetValueOrDefault(x.CidrId1, "?")).Append(" <=> ")
-                        .Append(names.GetValueOrDefault(x.CidrId2, "?")).Append('\n');
-                }
-            }
-
-            await context.Out.WriteAsync(text.ToString()).ConfigureAwait(false);
+            string text = parse.GetValue(json) ? ListingJson.Associations(associations)
+                : CidrListing.Associations(associations, await api.ListCidrsAsync(ct).ConfigureAwait(false));
+            await context.Out.WriteAsync(text).ConfigureAwait(false);
         }));
         return command;
     }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
 using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Cidrs;
@@ -98,7 +96,7 @@ internal static class CidrCommands
     {
         var iface = new Argument<string>("interface") { Description = "The network" };
         var tree = new Option<bool>("--tree", "-t") { Description = "Print the CIDRs as a tree" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = ListingJson.Option();
         var command = new Command("list-cidrs", "List the network's CIDRs (from the local peer cache; no server needed)") { iface, tree, json };
         command.SetAction(CliAction.Create(context, async (parse, _) =>
         {
@@ -111,65 +109,9 @@ internal static class CidrCommands
             }
 
             var cidrs = Core.Client.DataStore.Open(path).Cidrs;
-            await context.Out.WriteAsync(parse.GetValue(json) ? Json(cidrs) : Text(cidrs, parse.GetValue(tree))).ConfigureAwait(false);
+            await context.Out.WriteAsync(parse.GetValue(json) ? ListingJson.Cidrs(cidrs) : CidrListing.Text(cidrs, parse.GetValue(tree)))
+                .ConfigureAwait(false);
         }));
         return command;
-    }
-
-    public static string Text(IReadOnlyList<Cidr> cidrs, bool asTree)
-    {
-        var text = new StringBuilder();
-        if (!asTree || cidrs.Count == 0)
-        {
-            foreach (var cidr in cidrs.OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance).ThenBy(c => c.Network.PrefixLength))
-            {
-                text.Append(cidr.Network).Append(' ').Append(cidr.Name).Append('\n');
-            }
-
-            return text.ToString();
-        }
-
-        var tree = new CidrTree(cidrs);
-        AppendTree(text, tree, tree.Root, 0);
-        return text.ToString();
-    }
-
-    private static void AppendTree(StringBuilder text, CidrTree tree, Cidr cidr, int depth)
-    {
-        text.Append(' ', depth * 2).Append(cidr.Network).Append(' ').Append(cidr.Name).Append('\n');
-        foreach (var child in tree.GetChildren(cidr.Id).OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance))
-        {
-            AppendTree(text, tree, child, depth + 1);
-        }
-    }
-
-    private static string Json(IReadOnlyList<Cidr> cidrs)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartArray();
-            foreach (var cidr in cidrs)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("id", cidr.Id);
-                json.WriteString("name", cidr.Name);
-                json.WriteString("cidr", cidr.Network.ToString());
-                if (cidr.Parent is { } parent)
-                {
-                    json.WriteNumber("parent", parent);
-                }
-                else
-                {
-                    json.WriteNull("parent");
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 }

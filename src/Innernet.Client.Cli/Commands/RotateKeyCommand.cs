@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Fetch;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Innernet.Cli;
 using Innernet.Client.Cli;
+using Innernet.Core.Model;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Client.Commands;
@@ -12,7 +13,6 @@ namespace Innernet.Client.Commands;
 /// </summary>
 internal static class SetListenPortCommand
 {
-    private const ushort DefaultPort = 51820;
 
     public static Command Create(ClientContext context, GlobalOptions globals)
     {
@@ -34,7 +34,10 @@ internal static class SetListenPortCommand
             ushort? wanted = parse.GetValue(unset)
                 ? null
                 : parse.GetValue(port) ?? ushort.Parse(
-                    context.Prompter.Ask("--listen-port or --unset", "Listen port", (current ?? DefaultPort).ToString(CultureInfo.InvariantCulture),
+                    context.Prompter.Ask(
+                        "--listen-port or --unset",
+                        "Listen port",
+                        (current ?? NetworkDefaults.ListenPort).ToString(CultureInfo.InvariantCulture),
                         v => ushort.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? null : "not a port number"),
                     CultureInfo.InvariantCulture);
             if (wanted == current)

@@ -4,13 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Innernet.Cli;
 using Innernet.Client.Cli;
-using Innernet.Core.Cidrs;
+using Innernet.Core.Client;
 using Innernet.Core.Config;
 using Innernet.Core.Fetch;
-using Innernet.Core.Keys;
 using Innernet.Core.Live;
 using Innernet.Core.Model;
-using Innernet.Core.Sync;
 using Innernet.Netlink.WireGuard;
 using Spectre.Console;
 
@@ -91,52 +89,10 @@ internal static class ShowCommand
             string configPath = ClientPaths.ConfigFile(args.ConfigDirectory, name);
             var config = File.Exists(configPath) ? InterfaceConfig.Load(configPath).Config : null;
             var updates = LiveStatusFile.ReadRunning(LiveStatusFile.PathFor(args.DataDirectory, name));
-            views.Add(Build(name, device, store.Peers, store.Cidrs, config, now) with { Updates = updates });
+            views.Add(InterfaceView.Build(name, device, store.Peers, store.Cidrs, config, now, updates));
         }
 
         return views;
-    }
-
-    public static InterfaceView Build(
-        string name, WireGuardDevice device, IReadOnlyList<Peer> cached, IReadOnlyList<Cidr> cidrs, InterfaceConfig? config, DateTimeOffset now)
-    {
-        var byKey = new Dictionary<WireGuardKey, Peer>();
-        foreach (var peer in cached)
-        {
-            byKey[peer.PublicKey] = peer;
-        }
-
-        var ownKey = device.PublicKey
-            ?? (device.PrivateKey is { } privateKey ? WireGuardKeys.GetPublicKey(privateKey) : (WireGuardKey?)null)
-            ?? (config is null ? null : WireGuardKeys.GetPublicKey(config.Interface.PrivateKey));
-        var overrides = config?.PeerEndpointOverrides ?? new Dictionary<IPAddress, Endpoint>();
-        var rows = new List<PeerRow>();
-        if (ownKey is { } own)
-        {
-            var me = byKey.GetValueOrDefault(own);
-            var ip = me?.Ip ?? config?.Interface.Address.Address;
-            if (ip is not null)
-            {
-                rows.Add(new PeerRow(me?.Name ?? "you", ip, own, null, null, 0, 0, me?.CidrId, IsYou: true, Overridden: false, Connected: true));
-            }
-        }
-
-        foreach (var peer in device.Peers)
-        {
-            if (!byKey.TryGetValue(peer.PublicKey, out var known))
-            {
-                throw new CliUserException(
-                    $"interface {name} has a WireGuard peer ({peer.PublicKey.ToBase64()}) that is not in the peer cache; run 'innernet fetch {name}'");
-            }
-
-            var handshake = peer.LastHandshake is { } h && h > DateTimeOffset.UnixEpoch ? h : (DateTimeOffset?)null;
-            rows.Add(new PeerRow(
-                known.Name, known.Ip, peer.PublicKey, peer.Endpoint, handshake, peer.ReceiveBytes, peer.TransmitBytes, known.CidrId,
-                IsYou: false, overrides.ContainsKey(known.Ip), PeerDiff.IsRecentlyConnected(peer, now)));
-        }
-
-        rows.Sort((a, b) => IPAddressOrder.Instance.Compare(a.Ip, b.Ip));
-        return new InterfaceView(name, device.ListenPort, config?.Interface.Address, rows, cidrs, now);
     }
 
     public static string Text(IReadOnlyList<InterfaceView> views, ShowOptions options)
@@ -154,8 +110,13 @@ internal static class ShowCommand
             text.Append("  updates: ").Append(UpdatesText(view)).Append('\n');
             if (options.Tree && view.Cidrs.Count > 0)
             {
-                var cidrTree = new CidrTree(view.Cidrs);
-                AppendCidr(text, cidrTree, cidrTree.Root, view, options, depth: 1);
+                CidrListing.AppendTree(text, view.Cidrs, depth: 1, (lines, cidr, indent) =>
+                {
+                    foreach (var row in view.Peers.Where(r => r.CidrId == cidr.Id))
+                    {
+                        AppendPeer(lines, row, view.Now, options, indent);
+                    }
+                });
                 var placed = view.Cidrs.Select(c => c.Id).ToHashSet();
                 foreach (var row in view.Peers.Where(r => r.CidrId is null || !placed.Contains(r.CidrId.Value)))
                 {
@@ -207,8 +168,7 @@ internal static class ShowCommand
             return tree;
         }
 
-        var cidrs = new CidrTree(view.Cidrs);
-        void Add(IHasTreeNodes parent, Cidr cidr)
+        CidrListing.Walk<IHasTreeNodes>(view.Cidrs, tree, (parent, cidr) =>
         {
             var node = parent.AddNode(Markup.Escape($"{cidr.Network} {cidr.Name}"));
             foreach (var row in view.Peers.Where(r => r.CidrId == cidr.Id))
@@ -218,29 +178,9 @@ internal static class ShowCommand
                 node.AddNode(Markup.Escape(line.ToString().TrimEnd('\n')));
             }
 
-            foreach (var child in cidrs.GetChildren(cidr.Id).OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance))
-            {
-                Add(node, child);
-            }
-        }
-
-        Add(tree, cidrs.Root);
+            return node;
+        });
         return tree;
-    }
-
-    private static void AppendCidr(StringBuilder text, CidrTree tree, Cidr cidr, InterfaceView view, ShowOptions options, int depth)
-    {
-        string indent = new(' ', depth * 2);
-        text.Append(indent).Append(cidr.Network).Append(' ').Append(cidr.Name).Append('\n');
-        foreach (var row in view.Peers.Where(r => r.CidrId == cidr.Id))
-        {
-            AppendPeer(text, row, view.Now, options, indent + "  ");
-        }
-
-        foreach (var child in tree.GetChildren(cidr.Id).OrderBy(c => c.Network.BaseAddress, IPAddressOrder.Instance))
-        {
-            AppendCidr(text, tree, child, view, options, depth + 1);
-        }
     }
 
     private static void AppendPeer(StringBuilder text, PeerRow row, DateTimeOffset now, ShowOptions options, string indent)

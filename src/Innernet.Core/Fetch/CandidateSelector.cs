@@ -5,12 +5,9 @@ namespace Innernet.Core.Fetch;
 /// <summary>Chooses the NAT candidates this client reports to the server.</summary>
 public static class CandidateSelector
 {
-    /// <summary>The server accepts at most this many candidates.</summary>
-    public const int MaxCandidates = 10;
-
     /// <summary>
     /// The local addresses not excluded by <paramref name="options"/> (none with <see cref="NatOptions.NoCandidates"/>),
-    /// in order, each with <paramref name="listenPort"/>, at most <see cref="MaxCandidates"/>.
+    /// in order, each with <paramref name="listenPort"/>, at most <see cref="NetworkDefaults.MaxCandidates"/>.
     /// </summary>
     public static IReadOnlyList<Endpoint> Select(IEnumerable<IPAddress> localAddresses, NatOptions options, ushort listenPort)
     {
@@ -24,7 +21,7 @@ public static class CandidateSelector
         return [.. localAddresses
             .Where(a => !options.ExcludeCandidates.Any(n => n.BaseAddress.AddressFamily == a.AddressFamily && n.Contains(a)))
             .Distinct()
-            .Take(MaxCandidates)
+            .Take(NetworkDefaults.MaxCandidates)
             .Select(a => Endpoint.FromAddress(a, listenPort))];
     }
 }

@@ -22,7 +22,7 @@ public interface IInterfaceLayer : IDisposable
 
     /// <summary>
     /// The host's addresses worth offering to peers as NAT candidates, all of them; <see cref="CandidateSelector"/> keeps
-    /// at most <see cref="CandidateSelector.MaxCandidates"/>.
+    /// at most <see cref="Model.NetworkDefaults.MaxCandidates"/>.
     /// </summary>
     IReadOnlyList<IPAddress> GetLocalAddresses();
 }

@@ -23,9 +23,6 @@ namespace Innernet.Core.Fetch;
 /// </summary>
 public sealed class InterfaceFetcher
 {
-    /// <summary>The port reported with candidates when the device has none.</summary>
-    public const ushort FallbackListenPort = 51820;
-
     private readonly IInterfaceLayer _layer;
     private readonly IClientLog _log;
     private readonly Func<InterfaceConfig, InnernetApiClient> _api;
@@ -316,7 +313,7 @@ public sealed class InterfaceFetcher
     private async Task<IReadOnlyList<Endpoint>?> ReportCandidatesAsync(
         InterfaceConfig config, NatOptions nat, ushort listenPort, CancellationToken cancellationToken)
     {
-        ushort port = listenPort > 0 ? listenPort : FallbackListenPort;
+        ushort port = listenPort > 0 ? listenPort : NetworkDefaults.ListenPort;
         var candidates = CandidateSelector.Select(_layer.GetLocalAddresses(), nat, port);
         using var api = _api(config);
         try

@@ -1,4 +1,5 @@
-using System.Net.Sockets;
+using Innernet.Core.Model;
+using Innernet.Core.Sync;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
@@ -13,12 +14,6 @@ namespace Innernet.Core.Interface;
 /// <remarks>Not thread-safe (neither is the <see cref="WireGuardClient"/> it uses).</remarks>
 public sealed class InterfaceManager
 {
-    /// <summary>The keepalive innernet sets on every peer, the server included.</summary>
-    public const ushort PersistentKeepalive = 25;
-
-    private const int IPv4HostPrefix = 32;
-    private const int IPv6HostPrefix = 128;
-
     private readonly WireGuardClient _wireGuard;
     private readonly Func<RouteNetlinkClient> _openRoute;
 
@@ -133,9 +128,9 @@ public sealed class InterfaceManager
             {
                 PublicKey = server.PublicKey,
                 Endpoint = server.Endpoint,
-                PersistentKeepaliveInterval = PersistentKeepalive,
+                PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds,
                 ReplaceAllowedIPs = true,
-                AllowedIPs = { HostNetwork(server.InternalIp) },
+                AllowedIPs = { PeerDiff.HostNetwork(server.InternalIp) },
             });
         }
 
@@ -149,12 +144,5 @@ public sealed class InterfaceManager
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Network.NoRouting ? null : request.Address.Network;
-    }
-
-    /// <summary>A single address as a network: /32 for IPv4, /128 for IPv6 (a peer's allowed IP on the server).</summary>
-    public static IPNetwork HostNetwork(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? IPv6HostPrefix : IPv4HostPrefix);
     }
 }

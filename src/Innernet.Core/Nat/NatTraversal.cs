@@ -22,9 +22,6 @@ public sealed class NatTraversal
     /// <summary>How often connectivity is re-checked within a step.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>At most this many candidates per peer are considered (innernet's limit, owned by the candidate selector).</summary>
-    public const int MaxCandidates = Fetch.CandidateSelector.MaxCandidates;
-
     private readonly INatDevice _device;
     private readonly TimeProvider _time;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
@@ -55,7 +52,7 @@ public sealed class NatTraversal
     public static List<Endpoint> CandidateList(Peer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var list = peer.Candidates.Take(MaxCandidates).Where(c => c != peer.Endpoint).ToList();
+        var list = peer.Candidates.Take(NetworkDefaults.MaxCandidates).Where(c => c != peer.Endpoint).ToList();
         if (peer.Endpoint is { } endpoint)
         {
             list.Insert(0, endpoint);

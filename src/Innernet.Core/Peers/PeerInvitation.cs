@@ -1,4 +1,3 @@
-using Innernet.Core.Interface;
 using Innernet.Core.Model;
 using Innernet.Netlink.WireGuard;
 
@@ -18,7 +17,7 @@ public static class PeerInvitation
             Ip = ip,
             CidrId = cidrId,
             PublicKey = temporaryPublicKey,
-            PersistentKeepaliveInterval = InterfaceManager.PersistentKeepalive,
+            PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds,
             IsAdmin = isAdmin,
             IsRedeemed = false,
             InviteExpires = expires,

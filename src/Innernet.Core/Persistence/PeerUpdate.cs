@@ -16,7 +16,7 @@ public sealed record PeerUpdate
 
     public bool IsDisabled { get; init; }
 
-    /// <summary>At most <see cref="ServerStore.MaxCandidates"/>.</summary>
+    /// <summary>At most <see cref="NetworkDefaults.MaxCandidates"/>.</summary>
     public IReadOnlyList<Endpoint> Candidates { get; init; } = [];
 
     /// <summary>The updatable part of a full <see cref="PeerContents"/> body; the other fields are ignored, as in innernet.</summary>

@@ -105,7 +105,9 @@ public sealed partial class ServerStore
 
     /// <summary>Replaces the peer's NAT-traversal candidates.</summary>
     /// <exception cref="NotFoundException">No peer has this id.</exception>
-    /// <exception cref="ValidationException">More than <see cref="MaxCandidates"/> candidates (innernet's API answers 413).</exception>
+    /// <exception cref="ValidationException">
+    /// More than <see cref="NetworkDefaults.MaxCandidates"/> candidates (innernet's API answers 413).
+    /// </exception>
     public Peer SetCandidates(long id, IReadOnlyList<Endpoint> candidates)
     {
         var checkedCandidates = CheckedCandidates(candidates);
@@ -279,7 +281,7 @@ public sealed partial class ServerStore
     private Planned<T> ReplacedPeer<T>(StoreSnapshot state, T result, Peer peer)
         => new(result, state.WithPeerReplaced(peer), () => _engine.UpdatePeer(peer));
 
-    /// <summary>A private copy (callers may change their list later), at most <see cref="MaxCandidates"/>.</summary>
+    /// <summary>A private copy (callers may change their list later), at most <see cref="NetworkDefaults.MaxCandidates"/>.</summary>
     private static ReadOnlyCollection<Endpoint> CheckedCandidates(IReadOnlyList<Endpoint>? candidates)
     {
         if (candidates is null)
@@ -287,11 +289,11 @@ public sealed partial class ServerStore
             return ReadOnlyCollection<Endpoint>.Empty;
         }
 
-        if (candidates.Count > MaxCandidates)
+        if (candidates.Count > NetworkDefaults.MaxCandidates)
         {
             throw new ValidationException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"candidates: {candidates.Count} endpoints given; at most {MaxCandidates} are accepted."));
+                $"candidates: {candidates.Count} endpoints given; at most {NetworkDefaults.MaxCandidates} are accepted."));
         }
 
         if (candidates.Any(c => c is null))

@@ -1,9 +1,9 @@
 using System.IO;
-using System.Net.Sockets;
 using System.Threading;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;
 using Innernet.Core.Peers;
+using Innernet.Core.Sync;
 
 namespace Innernet.Core.Persistence;
 
@@ -33,14 +33,8 @@ namespace Innernet.Core.Persistence;
 /// </remarks>
 public sealed partial class ServerStore : IServerStoreReader
 {
-    /// <summary>Most candidates a peer may report (innernet answers 413 beyond this); the one limit Core has.</summary>
-    public const int MaxCandidates = Fetch.CandidateSelector.MaxCandidates;
-
     /// <summary>Name of CIDR 2 and of peer 1, fixed by innernet.</summary>
     public const string ServerName = "innernet-server";
-
-    private const int IPv4HostPrefix = 32;
-    private const int IPv6HostPrefix = 128;
 
     /// <summary>The <see cref="Version"/> of the state read when the store is created or opened.</summary>
     private const long FirstVersion = 1;
@@ -270,9 +264,8 @@ public sealed partial class ServerStore : IServerStoreReader
             throw new ValidationException("The server's external endpoint is missing.");
         }
 
-        int hostPrefix = network.ServerIp.AddressFamily == AddressFamily.InterNetworkV6 ? IPv6HostPrefix : IPv4HostPrefix;
         var root = new Cidr(Cidr.RootId, network.Name, network.Root, null);
-        var infra = new Cidr(Cidr.InfraId, ServerName, new IPNetwork(network.ServerIp, hostPrefix), Cidr.RootId);
+        var infra = new Cidr(Cidr.InfraId, ServerName, PeerDiff.HostNetwork(network.ServerIp), Cidr.RootId);
         var server = new Peer
         {
             Id = Peer.ServerId,

@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using Innernet.Core.Model;
+using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Sync;
@@ -15,9 +15,6 @@ public sealed class PeerDiff
 {
     /// <summary>A peer whose last handshake is at most this old keeps its working endpoint (REJECT_AFTER_TIME).</summary>
     public static readonly TimeSpan RecentlyConnected = TimeSpan.FromSeconds(180);
-
-    private const int Ipv4HostPrefix = 32;
-    private const int Ipv6HostPrefix = 128;
 
     private PeerDiff(DeviceConfig config, IReadOnlyList<PeerChange> changes, IReadOnlyList<Peer> natTraversalPeers)
     {
@@ -165,11 +162,14 @@ public sealed class PeerDiff
     public static bool IsRecentlyConnected(WireGuardPeer? peer, DateTimeOffset now)
         => peer?.LastHandshake is { } last && last > DateTimeOffset.UnixEpoch && now - last <= RecentlyConnected;
 
-    /// <summary>The only allowed IP a peer may have: its overlay IP as /32 or /128.</summary>
+    /// <summary>
+    /// A single address as a network, /32 for IPv4 and /128 for IPv6: the only allowed IP a peer may have (its overlay IP,
+    /// on the server and on clients), the server's allowed IP on a client and the infra CIDR of a new network.
+    /// </summary>
     public static IPNetwork HostNetwork(IPAddress ip)
     {
         ArgumentNullException.ThrowIfNull(ip);
-        return new IPNetwork(ip, ip.AddressFamily == AddressFamily.InterNetwork ? Ipv4HostPrefix : Ipv6HostPrefix);
+        return new IPNetwork(ip, InterfaceAddress.MaxPrefix(ip));
     }
 
     /// <summary>Adds one server peer's update, change and NAT need (if any) to the lists of a diff.</summary>

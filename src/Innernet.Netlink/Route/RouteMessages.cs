@@ -4,6 +4,7 @@ using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
 using static Innernet.Netlink.Interop.LinuxNetlink;
 using static Innernet.Netlink.Interop.LinuxRtnetlink;
+using static Innernet.Netlink.Interop.LinuxSocket;
 
 namespace Innernet.Netlink.Route;
 
@@ -14,9 +15,6 @@ namespace Innernet.Netlink.Route;
 internal static class RouteMessages
 {
     private const int RequestBufferSize = 256;
-    private const byte AF_UNSPEC = 0;
-    private const byte AF_INET = 2;
-    private const byte AF_INET6 = 10;
 
     public static byte Family(AddressFamily family) => family switch
     {

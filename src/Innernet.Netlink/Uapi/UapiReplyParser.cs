@@ -302,7 +302,7 @@ internal static class UapiReplyParser
             throw at.Error($"value '{value}' is not an IP prefix (address/length)");
         }
 
-        int maxLength = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        int maxLength = Route.InterfaceAddress.MaxPrefix(address);
         int length = (int)ParseUnsigned(value[(slash + 1)..], (ulong)maxLength, at);
         if (!IPNetwork.TryParse(value, out var network) || network.PrefixLength != length || !network.BaseAddress.Equals(address))
         {

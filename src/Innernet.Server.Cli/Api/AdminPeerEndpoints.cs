@@ -38,7 +38,7 @@ internal static class AdminPeerEndpoints
         var contents = await RequestBody.ReadJsonAsync<PeerContents>(context.Request).ConfigureAwait(false);
         var peer = api.Store.AddPeer(contents);
         api.PeerSync.PeerAdded(peer);
-        return ApiResults.Created(peer with { PersistentKeepaliveInterval = EndpointInjection.PersistentKeepaliveSeconds });
+        return ApiResults.Created(peer with { PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds });
     }
 
     /// <summary>Applies name, endpoint, is_admin, is_disabled and candidates; the other fields are ignored.</summary>

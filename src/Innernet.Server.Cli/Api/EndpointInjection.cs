@@ -11,9 +11,6 @@ namespace Innernet.Server.Api;
 /// </summary>
 internal static class EndpointInjection
 {
-    /// <summary>The keepalive the server always reports (spec §3.4).</summary>
-    public const ushort PersistentKeepaliveSeconds = 25;
-
     /// <summary>
     /// The peer as the API serves it: keepalive 25, and the endpoint WireGuard observed for it injected:
     /// it becomes the endpoint when none is stored, fills in the host of an unspecified-IP override
@@ -44,7 +41,7 @@ internal static class EndpointInjection
         {
             Endpoint = endpoint,
             Candidates = candidates,
-            PersistentKeepaliveInterval = PersistentKeepaliveSeconds,
+            PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds,
         };
     }
 

@@ -33,7 +33,7 @@ internal static class LocalAdminEndpoints
         var change = api.Store.ReissueInvitation(id, contents.PublicKey, expires);
         api.PeerSync.PeersRemoved([change.Before]);
         api.PeerSync.PeerAdded(change.After);
-        return ApiResults.Json(change.After with { PersistentKeepaliveInterval = EndpointInjection.PersistentKeepaliveSeconds });
+        return ApiResults.Json(change.After with { PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds });
     }
 
     /// <summary><c>innernet-server set-external-endpoint</c>: the server peer's endpoint, given to new invitees.</summary>

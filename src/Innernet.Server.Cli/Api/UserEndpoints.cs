@@ -114,7 +114,7 @@ internal static class UserEndpoints
     {
         var peer = context.GetCaller().RequirePeer();
         var candidates = await RequestBody.ReadJsonAsync<List<Endpoint>>(context.Request).ConfigureAwait(false);
-        if (candidates.Count > Core.Persistence.ServerStore.MaxCandidates)
+        if (candidates.Count > NetworkDefaults.MaxCandidates)
         {
             return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }

@@ -12,7 +12,6 @@ namespace Innernet.Server.Cli;
 internal static class Values
 {
     public const string DefaultNetworkCidr = "10.42.0.0/16";
-    public const ushort DefaultListenPort = 51820;
     public const string DefaultInviteExpiry = "14d";
 
     public static string? HostnameError(string value)

@@ -30,31 +30,22 @@ internal static class AssociationCommands
     {
         await using var session = await NetworkSession.OpenAsync(context, global, iface, cancellationToken).ConfigureAwait(false);
         var cidrs = await session.Admin.ListCidrsAsync(cancellationToken).ConfigureAwait(false);
-        var a = Choose.Cidr(context.Prompter, cidrs, first, "cidr1 (argument)", "First CIDR");
-        var b = Choose.Cidr(context.Prompter, cidrs.Where(c => c.Id != a.Id).ToList(), second, "cidr2 (argument)", "Second CIDR");
-        bool bothGiven = first is not null && second is not null;
+        bool bothNamed = first is not null && second is not null;
         if (add)
         {
-            // As innernet: no confirmation when both CIDRs are on the command line.
-            if (!bothGiven)
-            {
-                Choose.Confirm(context.Prompter, yes, $"Associate '{a.Name}' and '{b.Name}'?");
-            }
-
+            var a = Choose.Cidr(context.Prompter, cidrs, first, "cidr1", "First CIDR");
+            var b = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != a.Id)], second, "cidr2", "Second CIDR");
+            Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
             await session.Admin.AddAssociationAsync(new AssociationContents(a.Id, b.Id), cancellationToken).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"Associated '{a.Name}' <=> '{b.Name}'.").ConfigureAwait(false);
             return;
         }
 
         var associations = await session.Admin.ListAssociationsAsync(cancellationToken).ConfigureAwait(false);
-        var association = associations.FirstOrDefault(x => x.Links(a.Id, b.Id))
-            ?? throw new CliUserException($"'{a.Name}' and '{b.Name}' are not associated", ExitCode.NotFound);
-        if (!bothGiven)
-        {
-            Choose.Confirm(context.Prompter, yes, $"Delete the association '{a.Name}' <=> '{b.Name}'?");
-        }
-
+        var association = Choose.Association(context.Prompter, cidrs, associations, first, second);
+        string pair = Choose.Describe(association, cidrs);
+        Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: false, pair);
         await session.Admin.DeleteAssociationAsync(association, cancellationToken).ConfigureAwait(false);
-        await context.Out.WriteLineAsync($"Association '{a.Name}' <=> '{b.Name}' deleted.").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Association {pair} deleted.").ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 
 namespace Innernet.Server.Commands;
 
@@ -9,7 +10,7 @@ internal static class CommonOptions
 
     public static Option<bool> Yes() => new("--yes") { Description = "Do not ask for confirmation" };
 
-    public static Option<bool> Json() => new("--json") { Description = "Print JSON (the API's shapes) instead of text" };
+    public static Option<bool> Json() => ListingJson.Option();
 
     public static Option<string> Name(string description) => new("--name") { Description = description };
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Core.Cidrs;
 using Innernet.Core.Model;
 using Innernet.Server.Cli;

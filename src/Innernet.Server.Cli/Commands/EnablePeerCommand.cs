@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Server.Cli;
 
 namespace Innernet.Server.Commands;

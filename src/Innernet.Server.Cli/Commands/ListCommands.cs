@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Innernet.Core.Cidrs;
+using Innernet.Cli;
 using Innernet.Core.Contracts;
 using Innernet.Core.Model;
 using Innernet.Server.Cli;
@@ -45,9 +45,7 @@ internal static class ListCommands
             await using var session = await NetworkSession
                 .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
             var cidrs = await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false);
-            string text = parse.GetValue(json) ? InnernetJson.Serialize(cidrs) + "\n"
-                : parse.GetValue(tree) ? FormatCidrTree(cidrs)
-                : string.Concat(cidrs.Select(c => $"{c.Network} {c.Name}\n"));
+            string text = parse.GetValue(json) ? ListingJson.Cidrs(cidrs) : CidrListing.Text(cidrs, parse.GetValue(tree));
             await context.Out.WriteAsync(text).ConfigureAwait(false);
         }));
         return command;
@@ -63,19 +61,9 @@ internal static class ListCommands
             await using var session = await NetworkSession
                 .OpenForReadingAsync(context, global.Read(parse), parse.GetRequiredValue(iface), ct).ConfigureAwait(false);
             var associations = await session.Reader.ListAssociationsAsync(ct).ConfigureAwait(false);
-            if (parse.GetValue(json))
-            {
-                await context.Out.WriteLineAsync(InnernetJson.Serialize(associations)).ConfigureAwait(false);
-                return;
-            }
-
-            var cidrs = (await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
-            foreach (var association in associations)
-            {
-                await context.Out.WriteLineAsync(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{association.Id}: {CidrName(cidrs, association.CidrId1)} <=> {CidrName(cidrs, association.CidrId2)}")).ConfigureAwait(false);
-            }
+            string text = parse.GetValue(json) ? ListingJson.Associations(associations)
+                : CidrListing.Associations(associations, await session.Reader.ListCidrsAsync(ct).ConfigureAwait(false));
+            await context.Out.WriteAsync(text).ConfigureAwait(false);
         }));
         return command;
     }
@@ -97,28 +85,6 @@ internal static class ListCommands
         }
 
         return Table(rows);
-    }
-
-    public static string FormatCidrTree(IReadOnlyList<Cidr> cidrs)
-    {
-        if (cidrs.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var tree = new CidrTree(cidrs);
-        var text = new System.Text.StringBuilder();
-        void Walk(Cidr cidr, int depth)
-        {
-            text.Append(' ', depth * 2).Append(cidr.Network).Append(' ').Append(cidr.Name).Append('\n');
-            foreach (var child in tree.GetChildren(cidr.Id))
-            {
-                Walk(child, depth + 1);
-            }
-        }
-
-        Walk(tree.Root, 0);
-        return text.ToString();
     }
 
     private static string CidrName(IReadOnlyDictionary<long, Cidr> cidrs, long id)

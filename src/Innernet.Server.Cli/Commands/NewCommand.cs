@@ -77,7 +77,11 @@ internal static class NewCommand
         var root = Values.ParseCidr(
             args.NetworkCidr ?? prompter.Ask("--network-cidr", "Network CIDR", Values.DefaultNetworkCidr, Values.CidrError), "--network-cidr");
         ushort port = args.ListenPort ?? ushort.Parse(
-            prompter.Ask("--listen-port", "Listen port", Values.DefaultListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Values.PortError),
+            prompter.Ask(
+                "--listen-port",
+                "Listen port",
+                NetworkDefaults.ListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Values.PortError),
             System.Globalization.CultureInfo.InvariantCulture);
         if (port == 0)
         {

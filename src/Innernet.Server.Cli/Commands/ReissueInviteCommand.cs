@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Innernet.Cli;
 using Innernet.Core.Keys;
 using Innernet.Server.Cli;
 

@@ -167,7 +167,7 @@ internal static class ServeHost
     {
         using var route = new RouteNetlinkClient();
         var candidates = route.GetLocalAddresses()
-            .Take(ServerStore.MaxCandidates)
+            .Take(NetworkDefaults.MaxCandidates)
             .Select(a => Endpoint.FromAddress(a, port))
             .ToList();
         store.SetCandidates(Peer.ServerId, candidates);

@@ -1,7 +1,7 @@
 using System.Net;
-using Innernet.Core.Interface;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
+using Innernet.Core.Sync;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Serve;
@@ -180,9 +180,9 @@ internal static class ServerPeerState
 
         return Build(desired, present.Keys, peer => !present.TryGetValue(peer.PublicKey, out var current)
             ? Presence.Missing
-            : current.PersistentKeepaliveInterval != InterfaceManager.PersistentKeepalive
+            : current.PersistentKeepaliveInterval != NetworkDefaults.PersistentKeepaliveSeconds
                 || current.AllowedIPs.Count != 1
-                || current.AllowedIPs[0] != InterfaceManager.HostNetwork(peer.Ip)
+                || current.AllowedIPs[0] != PeerDiff.HostNetwork(peer.Ip)
                 ? Presence.Drifted
                 : Presence.Right);
     }
@@ -231,11 +231,11 @@ internal static class ServerPeerState
             var presence = look(peer);
             if (presence == Presence.Missing)
             {
-                config.Peers.Add(Entry(peer.PublicKey, InterfaceManager.HostNetwork(peer.Ip), peer.Endpoint));
+                config.Peers.Add(Entry(peer.PublicKey, PeerDiff.HostNetwork(peer.Ip), peer.Endpoint));
             }
             else if (presence == Presence.Drifted)
             {
-                corrections.Add(Entry(peer.PublicKey, InterfaceManager.HostNetwork(peer.Ip), endpoint: null));
+                corrections.Add(Entry(peer.PublicKey, PeerDiff.HostNetwork(peer.Ip), endpoint: null));
             }
         }
 
@@ -252,7 +252,7 @@ internal static class ServerPeerState
     {
         PublicKey = key,
         Endpoint = endpoint,
-        PersistentKeepaliveInterval = InterfaceManager.PersistentKeepalive,
+        PersistentKeepaliveInterval = NetworkDefaults.PersistentKeepaliveSeconds,
         ReplaceAllowedIPs = true,
         AllowedIPs = { allowed },
     };

@@ -134,6 +134,28 @@ public sealed class ClientCommandLineTests
     }
 
     [Fact]
+    public async Task DeleteAssociation_ConfirmsLikeTheServer_NoneWhenBothCidrsAreNamed()
+    {
+        var (server, files, _, cli, _) = await AdminAsync();
+        await using var _s = server;
+        using var _f = files;
+        server.AddCidr("robots", "127.42.2.0/24");
+        Assert.Equal(0, await cli.RunAsync("add-association", Net, "humans", "robots"));
+
+        // One CIDR named: the association is chosen by prompt, and there is no terminal.
+        Assert.Equal((int)ExitCode.Usage, await cli.RunAsync("delete-association", Net, "humans"));
+        Assert.Contains("missing cidr1 and cidr2", cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.Single(server.Store.ListAssociations());
+
+        Assert.Equal(0, await cli.RunAsync("delete-association", Net, "robots", "humans"));
+        Assert.Empty(server.Store.ListAssociations());
+        Assert.Contains("association 'humans' <=> 'robots' deleted", cli.Out.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal((int)ExitCode.NotFound, await cli.RunAsync("delete-association", Net, "robots", "humans"));
+        Assert.Contains("'robots' and 'humans' are not associated", cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UpThenShowJson_ListsPeersWithHandshake_AndListCidrsReadsTheCache()
     {
         var (server, files, layer, cli, admin) = await AdminAsync();

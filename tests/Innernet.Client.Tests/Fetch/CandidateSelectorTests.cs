@@ -35,6 +35,6 @@ public sealed class CandidateSelectorTests
     {
         var many = Enumerable.Range(1, 15).Select(i => IPAddress.Parse($"192.0.2.{i}"));
 
-        Assert.Equal(CandidateSelector.MaxCandidates, CandidateSelector.Select(many, new NatOptions(), 1).Count);
+        Assert.Equal(NetworkDefaults.MaxCandidates, CandidateSelector.Select(many, new NatOptions(), 1).Count);
     }
 }

@@ -1,4 +1,5 @@
 using Innernet.Core.Interface;
+using Innernet.Core.Sync;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
@@ -45,8 +46,8 @@ public sealed class InterfaceManagerTests
     [Fact]
     public void HostNetwork_IsSlash32OrSlash128()
     {
-        Assert.Equal(IPNetwork.Parse("10.42.3.4/32"), InterfaceManager.HostNetwork(IPAddress.Parse("10.42.3.4")));
-        Assert.Equal(IPNetwork.Parse("fd00::5/128"), InterfaceManager.HostNetwork(IPAddress.Parse("fd00::5")));
+        Assert.Equal(IPNetwork.Parse("10.42.3.4/32"), PeerDiff.HostNetwork(IPAddress.Parse("10.42.3.4")));
+        Assert.Equal(IPNetwork.Parse("fd00::5/128"), PeerDiff.HostNetwork(IPAddress.Parse("fd00::5")));
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Innernet.Netlink.Interop;
 using Innernet.Netlink.Protocol;
+using static Innernet.Netlink.Interop.LinuxSocket;
 using static Innernet.Netlink.Interop.LinuxWireGuard;
 
 namespace Innernet.Netlink.WireGuard.Kernel;
@@ -29,8 +30,6 @@ internal sealed class SetDeviceEncoder
     /// <summary>Encoded size of one IPv6 allowed-IP element.</summary>
     public const int AllowedIPv6Size = LinuxNetlink.NLA_HDRLEN + FamilySize + LinuxNetlink.NLA_HDRLEN + SizeOfIn6Addr + MaskSize;
 
-    private const ushort AF_INET = 2;
-    private const ushort AF_INET6 = 10;
     private const int KeyAttributeSize = LinuxNetlink.NLA_HDRLEN + WG_KEY_LEN;
     private const int FamilySize = LinuxNetlink.NLA_HDRLEN + sizeof(uint); // u16 padded to 4
     private const int MaskSize = LinuxNetlink.NLA_HDRLEN + sizeof(uint); // u8 padded to 4

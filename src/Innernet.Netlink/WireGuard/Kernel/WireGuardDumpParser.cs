@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Innernet.Netlink.Errors;
 using Innernet.Netlink.Protocol;
+using static Innernet.Netlink.Interop.LinuxSocket;
 using static Innernet.Netlink.Interop.LinuxWireGuard;
 
 namespace Innernet.Netlink.WireGuard.Kernel;
@@ -16,8 +17,6 @@ namespace Innernet.Netlink.WireGuard.Kernel;
 /// </summary>
 internal static class WireGuardDumpParser
 {
-    private const ushort AF_INET = 2;
-    private const ushort AF_INET6 = 10;
     private const long TicksPerNanosecondDivisor = 100;
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
