@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Innernet.Client.Commands;
 
-/// <summary><c>install &lt;invite&gt;</c> (alias <c>redeem</c>): redeem an invitation and join its network (spec §7.3).</summary>
+/// <summary><c>install &lt;invite&gt;</c> (alias <c>redeem</c>): redeem an invitation and join its network.</summary>
 internal static class InstallCommand
 {
     public static Command Create(ClientContext context, GlobalOptions globals)

@@ -8,7 +8,7 @@ namespace Innernet.Client.Commands;
 /// <summary>
 /// <c>rename-peer</c>, <c>disable-peer</c>, <c>enable-peer</c> (admin). Disable uses <c>DELETE /v1/admin/peers/{id}</c>
 /// (innernet's soft delete), which touches nothing else; rename and enable <c>PUT</c> the listed peer with only the
-/// intended change (against innernet's own server the listing's injected endpoint is then stored, spec §4.6; this
+/// intended change (against innernet's own server the listing's injected endpoint is then stored; this
 /// project's server drops such echoes).
 /// </summary>
 internal static class PeerAdminCommands

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Innernet.Server.Api;
 
-/// <summary><c>/v1/admin/associations</c> (spec §3.3).</summary>
+/// <summary><c>/v1/admin/associations</c>.</summary>
 internal static class AdminAssociationEndpoints
 {
     public static RouteGroupBuilder MapAdminAssociationEndpoints(this IEndpointRouteBuilder routes)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Innernet.Server.Api;
 
-/// <summary><c>/v1/admin/cidrs</c> (spec §3.3); the store enforces the tree rules of spec §4.4.</summary>
+/// <summary><c>/v1/admin/cidrs</c>; the store enforces the CIDR tree rules.</summary>
 internal static class AdminCidrEndpoints
 {
     public static RouteGroupBuilder MapAdminCidrEndpoints(this IEndpointRouteBuilder routes)

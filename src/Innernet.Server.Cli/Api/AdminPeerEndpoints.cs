@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// <c>/v1/admin/peers</c> (spec §3.3). The session step already required an admin-capable caller. Unlike
+/// <c>/v1/admin/peers</c>. The session step already required an admin-capable caller. Unlike
 /// innernet, enabling and disabling reach the server's WireGuard interface at once, the server peer cannot be
 /// disabled, and values that only echo the endpoint injection are not persisted.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// The outermost step of the pipeline and the one place errors become status codes (spec §3.3): error
+/// The outermost step of the pipeline and the one place errors become status codes: error
 /// responses have empty bodies; 405 becomes 404 (innernet has no 405); every request is logged and counted.
 /// </summary>
 internal sealed class ApiResponseMiddleware(RequestDelegate next, ApiContext api, ILogger<ApiResponseMiddleware> logger)

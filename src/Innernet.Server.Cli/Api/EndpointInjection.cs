@@ -6,8 +6,8 @@ using Innernet.Core.Persistence;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// How peers are served (innernet's <c>inject_endpoints</c>, spec §7.6), and its inverse for admin updates
-/// (spec §4.6 / §13.7: values that only echo the injection are not persisted).
+/// How peers are served (innernet's <c>inject_endpoints</c>), and its inverse for admin updates
+/// (values that only echo the injection are not persisted).
 /// </summary>
 internal static class EndpointInjection
 {

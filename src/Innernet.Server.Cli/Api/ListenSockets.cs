@@ -60,7 +60,7 @@ internal sealed class ListenSockets(ServerAppOptions options)
     {
         if (!OperatingSystem.IsLinux())
         {
-            // Other systems rely on the bind address alone (spec §3.1).
+            // Other systems rely on the bind address alone.
             return;
         }
 

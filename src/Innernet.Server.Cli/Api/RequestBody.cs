@@ -5,7 +5,7 @@ using Innernet.Core.Contracts;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// Reads a JSON request body as innernet does (spec §3.1): a Content-Length is required, at most 16 KiB,
+/// Reads a JSON request body as innernet does: a Content-Length is required, at most 16 KiB,
 /// Content-Type is not looked at, the JSON goes through <see cref="InnernetJsonContext"/>.
 /// </summary>
 internal static class RequestBody

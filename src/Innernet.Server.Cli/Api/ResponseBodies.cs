@@ -7,7 +7,7 @@ namespace Innernet.Server.Api;
 /// <summary>
 /// The serialized bodies of the two large answers, cached per state of the server (store
 /// <see cref="ServerStore.Version"/>, <see cref="IPeerSync.EndpointGeneration"/>): <c>GET /v1/user/state</c> per
-/// viewer CIDR (the visibility rule, spec §4.5, depends only on the viewer's CIDR; the viewer is in the list like
+/// viewer CIDR (the visibility rule depends only on the viewer's CIDR; the viewer is in the list like
 /// any other peer and nothing in the body is per caller) and <c>GET /v1/admin/peers</c>. Clients poll every 60 s
 /// and a 10,000-peer view is 2.6 MiB of JSON: serializing it once per change instead of once per poll is most of
 /// the server's work for such an answer.

@@ -9,7 +9,7 @@ using OpenTelemetry.Metrics;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// Builds the innernet HTTP API (spec §3) on Kestrel, without the CLI: plain HTTP/1.1 on the configured TCP
+/// Builds the innernet HTTP API on Kestrel, without the CLI: plain HTTP/1.1 on the configured TCP
 /// endpoints (the server's overlay IP, bound to the WireGuard device) and optionally the local admin Unix
 /// socket and a loopback metrics listener (<see cref="MetricsEndpoints"/>).
 /// The caller starts, runs and disposes the returned app; it does not own the store.

@@ -22,7 +22,7 @@ public sealed class ServerAppOptions
 
     /// <summary>
     /// Linux: bind the TCP listeners to this interface (SO_BINDTODEVICE), so that only packets arriving on the
-    /// WireGuard interface reach the API and no other interface can claim an overlay source IP (spec §3.1).
+    /// WireGuard interface reach the API and no other interface can claim an overlay source IP.
     /// </summary>
     public string? BindToDevice { get; init; }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Innernet.Server.Api;
 
 /// <summary>
-/// innernet's session step (spec §3.2), run for every <c>/v1</c> request BEFORE routing, so an unknown path
+/// innernet's session step, run for every <c>/v1</c> request BEFORE routing, so an unknown path
 /// under <c>/v1</c> is 401 without valid auth and 404 with it:
 /// <list type="number">
 /// <item><c>X-Innernet-Server-Key</c> must be the server's public key (constant-time compare).</item>

@@ -7,7 +7,7 @@ using Innernet.Server.Api.Live;
 
 namespace Innernet.Server.Api;
 
-/// <summary><c>/v1/user/*</c> (spec §3.3): what every peer may call about itself.</summary>
+/// <summary><c>/v1/user/*</c>: what every peer may call about itself.</summary>
 internal static class UserEndpoints
 {
     /// <summary>
@@ -32,7 +32,7 @@ internal static class UserEndpoints
     }
 
     /// <summary>
-    /// The peers the caller may see (spec §4.5) with observed endpoints injected, and every CIDR: the same bytes
+    /// The peers the caller may see with observed endpoints injected, and every CIDR: the same bytes
     /// for every peer of the caller's CIDR, serialized once per change (<see cref="ResponseBodies.UserState"/>).
     /// </summary>
     public static Utf8JsonResult GetState(HttpContext context, ApiContext api)
@@ -45,7 +45,7 @@ internal static class UserEndpoints
 
     /// <summary>
     /// Swaps the invitation's temporary key for the invitee's permanent one, once. Unlike innernet the key is
-    /// checked (spec §9.6 #7): 32 bytes of base64, not zero, not the server's, not the temporary key, not
+    /// checked: 32 bytes of base64, not zero, not the server's, not the temporary key, not
     /// another peer's. The server's WireGuard interface follows 5 s later (<see cref="IPeerSync.PeerRedeemed"/>).
     /// A repeat with the key already redeemed is 204 again and changes nothing: the invitee may have lost the first
     /// answer, and its key must not be burnt by that.

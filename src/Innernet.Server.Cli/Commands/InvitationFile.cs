@@ -8,7 +8,7 @@ using Innernet.Server.Cli;
 namespace Innernet.Server.Commands;
 
 /// <summary>
-/// Invitation files (spec §5.3): 0600, written atomically with create-new semantics. Callers check
+/// Invitation files: 0600, written atomically with create-new semantics. Callers check
 /// <see cref="EnsureAbsent"/> BEFORE the peer row exists, so an existing file costs nothing (innernet #90).
 /// </summary>
 internal static class InvitationFile

@@ -10,7 +10,7 @@ using Innernet.Server.Cli;
 
 namespace Innernet.Server.Commands;
 
-/// <summary><c>new</c> (alias <c>init</c>): creates a network — server config, keys and database (spec §7.1).</summary>
+/// <summary><c>new</c> (alias <c>init</c>): creates a network — server config, keys and database.</summary>
 internal static class NewCommand
 {
     public static Command Create(CliContext context, GlobalOptions global)

@@ -15,7 +15,7 @@ using Endpoint = Innernet.Core.Model.Endpoint;
 namespace Innernet.Server.Serve;
 
 /// <summary>
-/// <c>serve &lt;iface&gt;</c> (spec §7.2): config and database, interface bring-up, every peer into WireGuard,
+/// <c>serve &lt;iface&gt;</c>: config and database, interface bring-up, every peer into WireGuard,
 /// server candidates, the API on <c>&lt;server ip&gt;:&lt;port&gt;</c> (bound to the device) plus the local admin
 /// socket, and a 10 s loop writing the hosts file. <see cref="WireGuardPeerSync"/> keeps WireGuard following the
 /// store (also after the API's sweeper deletes expired invitations) and refreshes observed endpoints. On

@@ -24,7 +24,7 @@ public sealed class NetworkVerbsTests
         Assert.Equal(Private, File.GetUnixFileMode(cli.ConfigFile));
         Assert.Equal(Private, File.GetUnixFileMode(cli.Database));
         var config = ServerConfig.Load(cli.ConfigFile).Config;
-        Assert.Equal(IPAddress.Parse("10.66.0.1"), config.Address); // spec §7.1: the first assignable host of the root
+        Assert.Equal(IPAddress.Parse("10.66.0.1"), config.Address); // the first assignable host of the root
         Assert.Equal(16, config.NetworkCidrPrefix);
         Assert.Equal(51820, config.ListenPort);
 
