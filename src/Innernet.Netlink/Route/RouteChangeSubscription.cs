@@ -85,7 +85,8 @@ public sealed class RouteChangeSubscription : IDisposable
     }
 
     /// <summary>
-    /// The events, in the kernel's order. Completes when the subscription is disposed; faults with
+    /// The events, in the kernel's order. Completes when the subscription is disposed (after the events still buffered
+    /// have been read); faults with
     /// <see cref="NetlinkException"/> when the socket fails (other than <c>ENOBUFS</c>, which is an event).
     /// </summary>
     public ChannelReader<RouteNetlinkChange> Changes => _channel.Reader;

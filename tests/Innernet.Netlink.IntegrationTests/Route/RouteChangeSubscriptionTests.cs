@@ -149,6 +149,15 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
         int v4Removed = seen.FindIndex(c => c is AddressChange { Kind: RouteChangeKind.Removed } a && a.Address == v4);
         Assert.True(v4Added < route4Added && route4Added < route4Removed && route4Removed < v4Removed, log);
         Assert.DoesNotContain(seen, c => c is ResyncRequired);
+
+        // Disposing ends the stream once the events still buffered have been read.
+        subscription.Dispose();
+        using var drained = new CancellationTokenSource(Limit);
+        await foreach (RouteNetlinkChange _ in subscription.ReadAllAsync(drained.Token))
+        {
+        }
+
+        Assert.True(subscription.Changes.Completion.IsCompletedSuccessfully);
     }
 
     [Fact]

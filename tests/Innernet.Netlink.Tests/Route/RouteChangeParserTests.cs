@@ -110,6 +110,14 @@ public class RouteChangeParserTests
         Assert.Null(RouteMessages.ParseChange(multicastRoute));
     }
 
+    [Theory]
+    [InlineData(RouteChangeGroups.None, 1, null)]
+    [InlineData((RouteChangeGroups)64, 1, null)]
+    [InlineData(RouteChangeGroups.Links, 0, null)]
+    [InlineData(RouteChangeGroups.Links, 1, 0)]
+    public void Open_InvalidArguments_ThrowBeforeOpeningASocket(RouteChangeGroups groups, int capacity, int? buffer) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => RouteChangeSubscription.Open(groups, capacity, buffer));
+
     [Fact]
     public void TruncatedAttribute_ThrowsProtocolException()
     {
