@@ -80,7 +80,10 @@ internal static class AllowedIPRemoval
             return null;
         }
 
-        var change = new DeviceConfig { Peers = [new PeerConfig { PublicKey = target.PublicKey, UpdateOnly = true, RemoveAllowedIPs = [probe] }] };
+        var change = new DeviceConfig
+        {
+            Peers = [new PeerConfig { PublicKey = target.PublicKey, UpdateOnly = true, RemoveAllowedIPs = [probe] }],
+        };
         if (!tryApply(change))
         {
             return false;

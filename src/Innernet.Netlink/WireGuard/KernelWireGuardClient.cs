@@ -181,7 +181,8 @@ internal sealed class KernelWireGuardClient : WireGuardClient
             throw NoSuchDevice(name, "the kernel WireGuard module is not loaded.");
         }
 
-        config = AllowedIPRemoval.Prepare(config, ref _removesAllowedIPs, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
+        config = AllowedIPRemoval.Prepare(
+            config, ref _removesAllowedIPs, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
             () => NoSuchDevice(name, "the kernel has no WireGuard link of that name."));
         Set(name, config);
     }

@@ -160,7 +160,8 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         {
             // Per device: each may be served by another implementation or version.
             bool? supported = RemovesSingleAllowedIPs(name);
-            config = AllowedIPRemoval.Prepare(config, ref supported, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
+            config = AllowedIPRemoval.Prepare(
+                config, ref supported, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
                 () => NoSuchDevice(name, "no userspace implementation answers for it."));
             if (supported is { } known)
             {

@@ -7,8 +7,8 @@ using Innernet.Testing;
 namespace Innernet.Netlink.IntegrationTests.Route;
 
 /// <summary>
-/// rtnetlink notifications from the host kernel, in a fresh lab namespace: veth and tun links made with <c>ip</c>
-/// (the host kernel has no dummy driver), addresses and routes changed through <see cref="RouteNetlinkClient"/>.
+/// rtnetlink notifications from the host kernel, in a fresh lab namespace: veth links made with <c>ip</c> (the host
+/// kernel has no dummy driver), addresses and routes changed through <see cref="RouteNetlinkClient"/>.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 public sealed class RouteChangeSubscriptionTests : IDisposable
@@ -31,11 +31,24 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
     private (string Ns, RouteNetlinkClient Client) Lab()
     {
         Prerequisites.RequireRoot();
-        Prerequisites.RequireTun();
         string ns = _lab.AddNamespace("ev");
         var client = NetworkNamespace.Run(NetnsLab.NamespacePath(ns), () => new RouteNetlinkClient());
         _owned.Add(client);
         return (ns, client);
+    }
+
+    /// <summary>
+    /// A veth pair inside the one namespace, both ends up: it has carrier, so IPv6 addresses are announced without
+    /// waiting for it (on a link without carrier the kernel defers an IPv6 address's RTM_NEWADDR). Returns the index
+    /// of the first end.
+    /// </summary>
+    private int AddVeth(string ns, RouteNetlinkClient client, string name, string peer)
+    {
+        _lab.Exec(ns, "ip", "link", "add", name, "type", "veth", "peer", "name", peer).EnsureSuccess();
+        client.SetLinkUp(client.GetLink(peer)!.Index);
+        int index = client.GetLink(name)!.Index;
+        client.SetLinkUp(index);
+        return index;
     }
 
     private RouteChangeSubscription Subscribe(string ns, int capacity = RouteChangeSubscription.DefaultCapacity, int? buffer = null)
@@ -71,7 +84,8 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
     }
 
     /// <summary>The kinds of the matching events with consecutive repeats collapsed (an update is "Added" again).</summary>
-    private static List<RouteChangeKind> Kinds<T>(IEnumerable<RouteNetlinkChange> changes, Func<T, bool> match, Func<T, RouteChangeKind> kind)
+    private static List<RouteChangeKind> Kinds<T>(
+        IEnumerable<RouteNetlinkChange> changes, Func<T, bool> match, Func<T, RouteChangeKind> kind)
     {
         var kinds = new List<RouteChangeKind>();
         foreach (T change in changes.OfType<T>().Where(match))
@@ -90,20 +104,14 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
     {
         var (ns, client) = Lab();
         using var subscription = Subscribe(ns);
-        // A veth pair inside the one namespace: it has carrier once both ends are up, so IPv6 addresses are
-        // announced at once (on a link without carrier the kernel defers an IPv6 address's RTM_NEWADDR).
-        string tun = _lab.InterfaceName("ev0");
-        string peer = _lab.InterfaceName("ev1");
+        string veth = _lab.InterfaceName("ev0");
         var v4 = new InterfaceAddress(IPAddress.Parse("10.77.0.1"), 24);
         var v6 = new InterfaceAddress(IPAddress.Parse("fd77::1"), 64);
         var route4 = IPNetwork.Parse("10.78.0.0/16");
         var route6 = IPNetwork.Parse("fd78::/64");
 
-        _lab.Exec(ns, "ip", "link", "add", tun, "type", "veth", "peer", "name", peer).EnsureSuccess();
-        int index = client.GetLink(tun)!.Index;
-        client.SetLinkUp(client.GetLink(peer)!.Index);
-        client.SetLinkUp(index);
-        await Eventually.TrueAsync(() => client.GetLink(index)?.OperationalStatus == OperationalStatus.Up, $"{tun} to have carrier");
+        int index = AddVeth(ns, client, veth, _lab.InterfaceName("ev1"));
+        await Eventually.TrueAsync(() => client.GetLink(index)?.OperationalStatus == OperationalStatus.Up, $"{veth} to have carrier");
         client.AddAddress(index, v4);
         client.AddAddress(index, v6);
 
@@ -123,7 +131,7 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
         string log = string.Join('\n', seen);
         var links = seen.OfType<LinkChange>().Where(l => l.Link.Index == index).ToList();
         Assert.True(links.Count >= 2, log);
-        Assert.All(links, l => Assert.Equal(tun, l.Link.Name));
+        Assert.All(links, l => Assert.Equal(veth, l.Link.Name));
         Assert.Equal("veth", links[0].Link.Kind);
         Assert.False(links[0].Link.IsUp);
         Assert.Contains(links, l => l.Link.IsUp);
@@ -132,7 +140,8 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
         foreach (InterfaceAddress address in new[] { v4, v6 })
         {
             var kinds = Kinds<AddressChange>(seen, a => a.Address == address && a.InterfaceIndex == index, a => a.Kind);
-            Assert.True(kinds.SequenceEqual([RouteChangeKind.Added, RouteChangeKind.Removed]), $"{address}: {string.Join(',', kinds)}\n{log}");
+            Assert.True(kinds.SequenceEqual([RouteChangeKind.Added, RouteChangeKind.Removed]),
+                $"{address}: {string.Join(',', kinds)}\n{log}");
         }
 
         foreach (IPNetwork route in new[] { route4, route6 })
@@ -165,10 +174,8 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
     {
         const int Count = 300;
         var (ns, client) = Lab();
-        string tun = _lab.InterfaceName("ov0");
-        _lab.AddTun(ns, tun);
-        int index = client.GetLink(tun)!.Index;
-        client.SetLinkUp(index);
+        string veth = _lab.InterfaceName("ov0");
+        int index = AddVeth(ns, client, veth, _lab.InterfaceName("ov1"));
 
         // A tiny socket buffer and a one-event channel: the reader stops draining the socket after two datagrams.
         using var subscription = Subscribe(ns, capacity: 1, buffer: 4096);
@@ -187,7 +194,7 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
         var state = client.GetAddresses(index).Where(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             .ToHashSet();
         Assert.Equal(added.ToHashSet(), state);
-        Assert.Equal(state.Select(a => a.ToString()).Order(StringComparer.Ordinal), IpAddresses(ns, tun));
+        Assert.Equal(state.Select(a => a.ToString()).Order(StringComparer.Ordinal), IpAddresses(ns, veth));
 
         // The stream goes on after the loss: a later change arrives and applies to the dumped state.
         Assert.True(client.DeleteAddress(index, added[0]));
@@ -205,7 +212,7 @@ public sealed class RouteChangeSubscriptionTests : IDisposable
         }
 
         Assert.Equal(added.Skip(1).ToHashSet(), state);
-        Assert.Equal(state.Select(a => a.ToString()).Order(StringComparer.Ordinal), IpAddresses(ns, tun));
+        Assert.Equal(state.Select(a => a.ToString()).Order(StringComparer.Ordinal), IpAddresses(ns, veth));
     }
 
     private List<string> IpAddresses(string ns, string link)

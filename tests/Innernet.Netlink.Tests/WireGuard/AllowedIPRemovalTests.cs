@@ -55,7 +55,10 @@ public class AllowedIPRemovalTests
             Peers =
             {
                 new PeerConfig { PublicKey = B, RemoveAllowedIPs = { Net("10.0.0.5/32") }, AllowedIPs = { Net("10.0.0.6/32") } },
-                new PeerConfig { PublicKey = A, ReplaceAllowedIPs = true, RemoveAllowedIPs = { Net("10.0.0.1/32") }, AllowedIPs = { Net("10.0.0.7/32") } },
+                new PeerConfig
+                {
+                    PublicKey = A, ReplaceAllowedIPs = true, RemoveAllowedIPs = { Net("10.0.0.1/32") }, AllowedIPs = { Net("10.0.0.7/32") },
+                },
                 untouched,
             },
         };
@@ -73,11 +76,17 @@ public class AllowedIPRemovalTests
     [Fact]
     public void IsNeeded_OnlyForRemovalsOfPeersThatStay()
     {
-        Assert.False(AllowedIPRemoval.IsNeeded(new DeviceConfig { Peers = { new PeerConfig { PublicKey = A, AllowedIPs = { Net("10.0.0.1/32") } } } }));
+        Assert.False(AllowedIPRemoval.IsNeeded(new DeviceConfig
+        {
+            Peers = { new PeerConfig { PublicKey = A, AllowedIPs = { Net("10.0.0.1/32") } } },
+        }));
         Assert.False(AllowedIPRemoval.IsNeeded(new DeviceConfig
         {
             Peers = { new PeerConfig { PublicKey = A, Remove = true, RemoveAllowedIPs = { Net("10.0.0.1/32") } } },
         }));
-        Assert.True(AllowedIPRemoval.IsNeeded(new DeviceConfig { Peers = { new PeerConfig { PublicKey = A, RemoveAllowedIPs = { Net("10.0.0.1/32") } } } }));
+        Assert.True(AllowedIPRemoval.IsNeeded(new DeviceConfig
+        {
+            Peers = { new PeerConfig { PublicKey = A, RemoveAllowedIPs = { Net("10.0.0.1/32") } } },
+        }));
     }
 }

@@ -81,7 +81,13 @@ public class SetDeviceEncoderTests
 
     private static DeviceConfig OnePeer(byte key, List<IPNetwork> remove, List<IPNetwork> add) => new()
     {
-        Peers = { new PeerConfig { PublicKey = new WireGuardKey(Enumerable.Repeat(key, 32).ToArray()), RemoveAllowedIPs = remove, AllowedIPs = add } },
+        Peers =
+        {
+            new PeerConfig
+            {
+                PublicKey = new WireGuardKey(Enumerable.Repeat(key, 32).ToArray()), RemoveAllowedIPs = remove, AllowedIPs = add,
+            },
+        },
     };
 
     private static int CountOf(string hex, string part)

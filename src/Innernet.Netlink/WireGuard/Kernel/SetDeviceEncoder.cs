@@ -207,7 +207,8 @@ internal sealed class SetDeviceEncoder
             {
                 if (removed[k].BaseAddress is null)
                 {
-                    throw new ArgumentException($"Allowed IP {k} to remove from peer {i} has no address (default IPNetwork).", nameof(peers));
+                    throw new ArgumentException(
+                        $"Allowed IP {k} to remove from peer {i} has no address (default IPNetwork).", nameof(peers));
                 }
             }
         }
