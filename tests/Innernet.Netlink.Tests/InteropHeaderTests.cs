@@ -20,8 +20,8 @@ public class InteropHeaderTests
         typeof(LinuxWireGuard),
     ];
 
-    /// <summary>Names newer than the installed headers (6.1): WGALLOWEDIP_A_FLAGS arrived in 6.16.</summary>
-    private static readonly HashSet<string> NewerThanHeaders = ["WGALLOWEDIP_A_FLAGS"];
+    /// <summary>Names newer than the installed headers (6.1): WGALLOWEDIP_A_FLAGS and WGALLOWEDIP_F_REMOVE_ME arrived in 6.16.</summary>
+    private static readonly HashSet<string> NewerThanHeaders = ["WGALLOWEDIP_A_FLAGS", "WGALLOWEDIP_F_REMOVE_ME"];
 
     [Fact]
     public void InteropConstantsAndLayouts_MatchKernelHeaders()

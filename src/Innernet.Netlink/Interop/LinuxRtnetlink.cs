@@ -19,6 +19,13 @@ internal static class LinuxRtnetlink
     public const ushort RTM_DELROUTE = 25;
     public const ushort RTM_GETROUTE = 26;
 
+    // enum rtnetlink_groups: multicast groups for change notifications (NETLINK_ADD_MEMBERSHIP).
+    public const int RTNLGRP_LINK = 1;
+    public const int RTNLGRP_IPV4_IFADDR = 5;
+    public const int RTNLGRP_IPV4_ROUTE = 7;
+    public const int RTNLGRP_IPV6_IFADDR = 9;
+    public const int RTNLGRP_IPV6_ROUTE = 11;
+
     // rtm_type (RTN_*).
     public const byte RTN_UNSPEC = 0;
     public const byte RTN_UNICAST = 1;

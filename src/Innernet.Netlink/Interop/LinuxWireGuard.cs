@@ -62,7 +62,16 @@ internal static class LinuxWireGuard
         WGPEER_A_PROTOCOL_VERSION = 10,
     }
 
-    /// <summary><c>enum wgallowedip_attribute</c> (<c>WGALLOWEDIP_A_FLAGS</c> is Linux 6.16+, not sent).</summary>
+    /// <summary><c>enum wgallowedip_flag</c> (Linux 6.16+).</summary>
+    [Flags]
+    public enum wgallowedip_flag : uint
+    {
+        WGALLOWEDIP_F_REMOVE_ME = 1U << 0,
+    }
+
+    /// <summary>
+    /// <c>enum wgallowedip_attribute</c> (<c>WGALLOWEDIP_A_FLAGS</c> is Linux 6.16+: sent only after a probe found it supported).
+    /// </summary>
     public enum wgallowedip_attribute : ushort
     {
         WGALLOWEDIP_A_UNSPEC = 0,

@@ -143,11 +143,35 @@ internal static class RouteMessages
             w.WriteU32((ushort)rtattr_type_t.RTA_OIF, (uint)outputInterfaceIndex);
         });
 
-    /// <summary>Decodes an <c>RTM_NEWLINK</c> message (header included).</summary>
+    /// <summary>
+    /// Decodes one notification of the link, address and route groups (header included); null for other message
+    /// types and for address families other than IPv4 and IPv6.
+    /// </summary>
+    public static RouteNetlinkChange? ParseChange(ReadOnlySpan<byte> message)
+    {
+        ushort type = NlMsgHeader.Read(message).Type;
+        switch (type)
+        {
+            case RTM_NEWLINK or RTM_DELLINK:
+                return ParseLink(message) is { } link ? new LinkChange(KindOf(type, RTM_NEWLINK), link) : null;
+            case RTM_NEWADDR or RTM_DELADDR:
+                return ParseAddress(message) is { } entry
+                    ? new AddressChange(KindOf(type, RTM_NEWADDR), entry.Index, entry.Address, entry.Scope, entry.Label)
+                    : null;
+            case RTM_NEWROUTE or RTM_DELROUTE:
+                return ParseRoute(message) is { } route ? new RouteChange(KindOf(type, RTM_NEWROUTE), route) : null;
+            default:
+                return null;
+        }
+    }
+
+    private static RouteChangeKind KindOf(ushort type, ushort added) => type == added ? RouteChangeKind.Added : RouteChangeKind.Removed;
+
+    /// <summary>Decodes an <c>RTM_NEWLINK</c> or <c>RTM_DELLINK</c> message (header included).</summary>
     public static LinkInfo? ParseLink(ReadOnlySpan<byte> message)
     {
         NlMsgHeader header = NlMsgHeader.Read(message);
-        if (header.Type != RTM_NEWLINK)
+        if (header.Type is not (RTM_NEWLINK or RTM_DELLINK))
         {
             return null;
         }
@@ -200,11 +224,11 @@ internal static class RouteMessages
         };
     }
 
-    /// <summary>Decodes an <c>RTM_NEWADDR</c> message; null for other types or families.</summary>
+    /// <summary>Decodes an <c>RTM_NEWADDR</c> or <c>RTM_DELADDR</c> message; null for other types or families.</summary>
     public static AddressEntry? ParseAddress(ReadOnlySpan<byte> message)
     {
         NlMsgHeader header = NlMsgHeader.Read(message);
-        if (header.Type != RTM_NEWADDR)
+        if (header.Type is not (RTM_NEWADDR or RTM_DELADDR))
         {
             return null;
         }
@@ -254,11 +278,11 @@ internal static class RouteMessages
         return new AddressEntry((int)msg.Index, msg.Scope, flags, new InterfaceAddress(own, msg.PrefixLength), label);
     }
 
-    /// <summary>Decodes an <c>RTM_NEWROUTE</c> message; null for other types or families.</summary>
+    /// <summary>Decodes an <c>RTM_NEWROUTE</c> or <c>RTM_DELROUTE</c> message; null for other types or families.</summary>
     public static RouteInfo? ParseRoute(ReadOnlySpan<byte> message)
     {
         NlMsgHeader header = NlMsgHeader.Read(message);
-        if (header.Type != RTM_NEWROUTE)
+        if (header.Type is not (RTM_NEWROUTE or RTM_DELROUTE))
         {
             return null;
         }

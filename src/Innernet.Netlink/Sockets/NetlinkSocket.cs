@@ -98,7 +98,12 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
         }
     }
 
-    public int Receive(Span<byte> buffer)
+    public int Receive(Span<byte> buffer) => Receive(buffer, wait: true);
+
+    /// <summary>Like <see cref="Receive(Span{byte})"/>, but returns -1 at once when nothing is queued (<c>MSG_DONTWAIT</c>).</summary>
+    public int ReceiveNonBlocking(Span<byte> buffer) => Receive(buffer, wait: false);
+
+    private int Receive(Span<byte> buffer, bool wait)
     {
         using var lease = _handle.Borrow();
         fixed (byte* p = buffer)
@@ -116,13 +121,18 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
                 message.msg_iovlen = 1;
 
                 // MSG_TRUNC makes recvmsg return the datagram's real length even when it did not fit.
-                long received = recvmsg(lease.Fd, &message, MSG_TRUNC);
+                long received = recvmsg(lease.Fd, &message, MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT));
                 if (received < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == EINTR)
                     {
                         continue;
+                    }
+
+                    if (!wait && errno == EAGAIN)
+                    {
+                        return -1;
                     }
 
                     ThrowHelper.ThrowSystemCall("recvmsg(netlink)", errno);
@@ -139,6 +149,65 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
                 }
 
                 return (int)received;
+            }
+        }
+    }
+
+    /// <summary>Joins multicast group <paramref name="group"/> (<c>NETLINK_ADD_MEMBERSHIP</c>, e.g. <c>RTNLGRP_LINK</c>).</summary>
+    /// <exception cref="NetlinkException">The kernel refused (unknown group, or not permitted).</exception>
+    public void JoinGroup(int group)
+    {
+        using var lease = _handle.Borrow();
+        if (setsockopt(lease.Fd, SOL_NETLINK, LinuxNetlink.NETLINK_ADD_MEMBERSHIP, &group, sizeof(int)) != 0)
+        {
+            ThrowHelper.ThrowSystemCall($"setsockopt(NETLINK_ADD_MEMBERSHIP, {group})", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>Sets <c>SO_RCVBUF</c> (the kernel doubles the value and enforces its own minimum and maximum).</summary>
+    /// <exception cref="NetlinkException">The call failed.</exception>
+    public void SetReceiveBufferSize(int bytes)
+    {
+        using var lease = _handle.Borrow();
+        if (setsockopt(lease.Fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(int)) != 0)
+        {
+            ThrowHelper.ThrowSystemCall($"setsockopt(SO_RCVBUF, {bytes})", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>
+    /// Blocks until the socket has a datagram (or a pending error such as <c>ENOBUFS</c>) to receive: true; or until
+    /// <paramref name="wakeFd"/> (an eventfd) becomes readable: false.
+    /// </summary>
+    /// <exception cref="NetlinkException"><c>poll</c> failed.</exception>
+    public bool WaitReadable(int wakeFd)
+    {
+        using var lease = _handle.Borrow();
+        pollfd* fds = stackalloc pollfd[2];
+        while (true)
+        {
+            fds[0] = new pollfd { fd = lease.Fd, events = POLLIN };
+            fds[1] = new pollfd { fd = wakeFd, events = POLLIN };
+            int ready = poll(fds, 2, -1);
+            if (ready < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                ThrowHelper.ThrowSystemCall("poll(netlink)", errno);
+            }
+
+            if (fds[1].revents != 0)
+            {
+                return false;
+            }
+
+            if (fds[0].revents != 0)
+            {
+                return true;
             }
         }
     }

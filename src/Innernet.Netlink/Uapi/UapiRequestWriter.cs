@@ -19,7 +19,8 @@ internal static class UapiRequestWriter
     /// requires: device keys (<c>private_key</c>, <c>listen_port</c>, <c>fwmark</c>,
     /// <c>replace_peers</c>), then per peer <c>public_key</c>, <c>remove</c> (alone: a removed peer
     /// carries nothing else), <c>update_only</c>, <c>replace_allowed_ips</c>, <c>preshared_key</c>,
-    /// <c>endpoint</c>, <c>persistent_keepalive_interval</c> and one <c>allowed_ip</c> per prefix.
+    /// <c>endpoint</c>, <c>persistent_keepalive_interval</c>, one <c>allowed_ip=-</c> per prefix to remove and one
+    /// <c>allowed_ip</c> per prefix to add.
     /// Null settings are left out.
     /// </summary>
     /// <exception cref="ArgumentException">A peer is null or an allowed IP has an unsupported address family.</exception>
@@ -108,16 +109,21 @@ internal static class UapiRequestWriter
             Line(text, UapiKey.PersistentKeepaliveInterval, keepalive.ToString(CultureInfo.InvariantCulture));
         }
 
+        foreach (var network in peer.RemoveAllowedIPs)
+        {
+            Line(text, UapiKey.AllowedIP, "-" + AllowedIP(network));
+        }
+
         foreach (var network in peer.AllowedIPs)
         {
-            if (network.BaseAddress.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-            {
-                throw new ArgumentException($"Allowed IP {network} is not IPv4 or IPv6.", nameof(peer));
-            }
-
-            Line(text, UapiKey.AllowedIP, network.ToString());
+            Line(text, UapiKey.AllowedIP, AllowedIP(network));
         }
     }
+
+    private static string AllowedIP(IPNetwork network) =>
+        network.BaseAddress?.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            ? network.ToString()
+            : throw new ArgumentException($"Allowed IP {network} is not IPv4 or IPv6.", nameof(network));
 
     private static void Line(StringBuilder text, string key, string value) =>
         text.Append(key).Append('=').Append(value).Append('\n');

@@ -25,6 +25,7 @@ internal sealed class KernelWireGuardClient : WireGuardClient
     private readonly RouteNetlinkClient _route;
     private ushort _familyId;
     private bool _disposed;
+    private bool? _removesAllowedIPs; // WGALLOWEDIP_F_REMOVE_ME (Linux 6.16+): a property of the kernel, probed once
 
     internal KernelWireGuardClient(NetlinkConnection genl, ushort familyId, RouteNetlinkClient route)
     {
@@ -180,6 +181,16 @@ internal sealed class KernelWireGuardClient : WireGuardClient
             throw NoSuchDevice(name, "the kernel WireGuard module is not loaded.");
         }
 
+        config = AllowedIPRemoval.Prepare(
+            config, ref _removesAllowedIPs, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
+            () => NoSuchDevice(name, "the kernel has no WireGuard link of that name."));
+        Set(name, config);
+    }
+
+    internal override bool? RemovesSingleAllowedIPs(string name) => _removesAllowedIPs;
+
+    private void Set(string name, DeviceConfig config)
+    {
         string operation = $"WG_CMD_SET_DEVICE {name}";
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MessageLimit);
         try

@@ -26,4 +26,13 @@ public sealed class PeerConfig
 
     /// <summary>Allowed IPs to add (masked prefixes).</summary>
     public IList<IPNetwork> AllowedIPs { get; init; } = new List<IPNetwork>();
+
+    /// <summary>
+    /// Allowed IPs to remove from this peer (masked prefixes), before <see cref="AllowedIPs"/> are added; a prefix the
+    /// peer does not have is ignored. Where the backend removes single allowed IPs (Linux 6.16+
+    /// <c>WGALLOWEDIP_F_REMOVE_ME</c>, UAPI <c>allowed_ip=-</c>; probed once per backend or device) this is what is
+    /// sent; otherwise the client reads the peer's allowed IPs and replaces them with the resulting list (not atomic:
+    /// another writer between the read and the write can be overwritten). Ignored when the peer is removed.
+    /// </summary>
+    public IList<IPNetwork> RemoveAllowedIPs { get; init; } = new List<IPNetwork>();
 }

@@ -27,6 +27,7 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     private readonly WireGuardClientOptions _options;
+    private readonly Dictionary<string, bool> _removesAllowedIPs = new(StringComparer.Ordinal); // probe results per device
     private bool _disposed;
 
     /// <summary>Creates a userspace backend; <paramref name="options"/> is copied.</summary>
@@ -236,6 +237,26 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
         ArgumentNullException.ThrowIfNull(config);
+        if (AllowedIPRemoval.IsNeeded(config))
+        {
+            // Per device: each may be served by another implementation or version.
+            bool? supported = RemovesSingleAllowedIPs(name);
+            config = AllowedIPRemoval.Prepare(
+                config, ref supported, AllowedIPRemoval.RefusalAsFalse(change => Set(name, change)), () => GetDevice(name),
+                () => NoSuchDevice(name, "no userspace implementation answers for it."));
+            if (supported is { } known)
+            {
+                _removesAllowedIPs[name] = known;
+            }
+        }
+
+        Set(name, config);
+    }
+
+    internal override bool? RemovesSingleAllowedIPs(string name) => _removesAllowedIPs.TryGetValue(name, out bool known) ? known : null;
+
+    private void Set(string name, DeviceConfig config)
+    {
         string request = UapiRequestWriter.FormatSet(config);
         var directory = Directory();
         return (request, directory.ResolveSocketPath(name), directory);
@@ -256,6 +277,7 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
+        _removesAllowedIPs.Remove(name); // a device made again under this name may be another implementation
         var directory = Directory();
         string? real = directory.ResolveRealName(name);
         bool live = real is not null && UapiConnection.IsConnectable(directory.SocketPath(real), _options.OperationTimeout);

@@ -177,6 +177,12 @@ public abstract class WireGuardClient : IDisposable
     {
     }
 
+    /// <summary>
+    /// Whether the backend removes single allowed IPs (<see cref="PeerConfig.RemoveAllowedIPs"/>) for the device: null until
+    /// probed (or for backends that do not probe), then what the probe found.
+    /// </summary>
+    internal virtual bool? RemovesSingleAllowedIPs(string name) => null;
+
     /// <summary>The error a backend reports for a device it does not have (one rule for every backend).</summary>
     internal static NetlinkException NoSuchDevice(string name, string detail, Exception? inner = null) =>
         new(Errno.ENODEV, $"configure {name}", $"There is no WireGuard device named '{name}': {detail}", inner);

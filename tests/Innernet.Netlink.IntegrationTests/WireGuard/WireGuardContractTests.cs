@@ -432,6 +432,63 @@ public abstract class WireGuardContractTests : IDisposable
     /// <summary>Runs <c>wg show NAME dump</c> where the device lives.</summary>
     protected abstract string WgShowDump(string name);
 
+    /// <summary>Whether this backend, here, removes single allowed IPs (else the client's read-modify-write fallback).</summary>
+    protected abstract bool RemovesSingleAllowedIPsHere { get; }
+
+    /// <summary>A peer's allowed IPs as <c>wg show dump</c> prints them (sorted).</summary>
+    private List<string> WgAllowedIPs(string name, WireGuardKey peer) =>
+        WgShowDump(name).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t'))
+            .Single(f => f[0] == peer.ToBase64())[3]
+            .Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    [Fact]
+    public void ConfigureDevice_RemoveAllowedIPs_LeavesExactlyTheRest_OnTheProbedPath()
+    {
+        string name = NewDevice();
+        WireGuardKey peer = TestKeys.NewKeyPair().PublicKey;
+        WireGuardKey other = TestKeys.NewKeyPair().PublicKey;
+        Control.ConfigureDevice(name, new DeviceConfig
+        {
+            Peers =
+            {
+                new PeerConfig { PublicKey = peer, AllowedIPs = { Net("10.60.0.1/32"), Net("10.60.0.2/32"), Net("fd60::1/128") } },
+                new PeerConfig { PublicKey = other, AllowedIPs = { Net("10.61.0.0/24") } },
+            },
+        });
+        Assert.Null(Control.RemovesSingleAllowedIPs(name));
+
+        // 10.61.0.0/24 belongs to the other peer: removing it from this one must not take it from there.
+        Control.ConfigureDevice(name, new DeviceConfig
+        {
+            Peers =
+            {
+                new PeerConfig
+                {
+                    PublicKey = peer,
+                    RemoveAllowedIPs = { Net("10.60.0.2/32"), Net("10.61.0.0/24") },
+                    AllowedIPs = { Net("10.60.0.3/32") },
+                },
+            },
+        });
+
+        Assert.Equal(RemovesSingleAllowedIPsHere, Control.RemovesSingleAllowedIPs(name));
+        Assert.Equal(["10.60.0.1/32", "10.60.0.3/32", "fd60::1/128"], WgAllowedIPs(name, peer));
+        Assert.Equal(["10.61.0.0/24"], WgAllowedIPs(name, other));
+
+        // The second change uses what the probe found.
+        Control.ConfigureDevice(name, new DeviceConfig
+        {
+            Peers = { new PeerConfig { PublicKey = peer, UpdateOnly = true, RemoveAllowedIPs = { Net("fd60::1/128") } } },
+        });
+        Assert.Equal(["10.60.0.1/32", "10.60.0.3/32"], WgAllowedIPs(name, peer));
+        Assert.Equal(2, Read(name).Peers.Count);
+    }
+
+    private static IPNetwork Net(string cidr) => IPNetwork.Parse(cidr);
+
     [Fact]
     public void DeleteDevice_Existing_GoneAndSecondDeleteReturnsFalse()
     {

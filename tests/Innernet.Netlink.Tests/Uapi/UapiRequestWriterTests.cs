@@ -17,6 +17,29 @@ public class UapiRequestWriterTests
         Assert.Equal("set=1\n\n", UapiRequestWriter.FormatSet(new DeviceConfig()));
 
     [Fact]
+    public void FormatSet_RemovedAllowedIPs_AreMinusLinesBeforeTheAdditions()
+    {
+        var config = new DeviceConfig
+        {
+            Peers =
+            {
+                new PeerConfig
+                {
+                    PublicKey = PeerA,
+                    UpdateOnly = true,
+                    RemoveAllowedIPs = { IPNetwork.Parse("10.9.0.2/32"), IPNetwork.Parse("fd00::2/128") },
+                    AllowedIPs = { IPNetwork.Parse("10.9.0.3/32") },
+                },
+            },
+        };
+
+        Assert.Equal(
+            "set=1\npublic_key=" + PeerAHex + "\nupdate_only=true\n"
+            + "allowed_ip=-10.9.0.2/32\nallowed_ip=-fd00::2/128\nallowed_ip=10.9.0.3/32\n\n",
+            UapiRequestWriter.FormatSet(config));
+    }
+
+    [Fact]
     public void FormatSet_EveryField_MatchesGoldenText()
     {
         var config = new DeviceConfig

@@ -34,6 +34,78 @@ public class SetDeviceEncoderTests
     }
 
     [Fact]
+    public void EncodeNext_RemovedAllowedIP_CarriesRemoveMeFlagAndPrecedesTheAdditions()
+    {
+        DeviceConfig config = OnePeer(0x11, [IPNetwork.Parse("10.0.0.2/32")], [IPNetwork.Parse("10.0.0.3/32")]);
+        config.Peers[0].UpdateOnly = true;
+        var buffer = new byte[1024];
+
+        int length = new SetDeviceEncoder(Family, "wg0", config, buffer.Length).EncodeNext(buffer);
+
+        string expected =
+            "94000000 [len 148] 1b00 [family] 0500 [REQUEST|ACK] 00000000 [seq] 00000000 [pid] 01 [WG_CMD_SET_DEVICE] 01 0000"
+            + " 0800 0200 77673000 [WGDEVICE_A_IFNAME \"wg0\"]"
+            + " 7800 0880 [WGDEVICE_A_PEERS len 120] 7400 0080 [peer 0 len 116]"
+            + " 2400 0100 " + string.Concat(Enumerable.Repeat("11", 32)) + " [WGPEER_A_PUBLIC_KEY]"
+            + " 0800 0300 04000000 [WGPEER_A_FLAGS UPDATE_ONLY]"
+            + " 4400 0980 [WGPEER_A_ALLOWEDIPS len 68]"
+            + " 2400 0080 [removal len 36] 0600 0100 0200 0000 [AF_INET] 0800 0200 0a000002 [10.0.0.2] 0500 0300 20 000000 [/32]"
+            + " 0800 0400 01000000 [WGALLOWEDIP_A_FLAGS = WGALLOWEDIP_F_REMOVE_ME]"
+            + " 1c00 0080 [addition len 28] 0600 0100 0200 0000 0800 0200 0a000003 [10.0.0.3] 0500 0300 20 000000 [/32]";
+        Assert.Equal(Hex.Dump(Hex.Parse(expected)), Hex.Dump(WithoutSequence(buffer[..length])));
+    }
+
+    [Fact]
+    public void EncodeNext_ManyRemovalsAtASmallLimit_SplitAcrossMessagesWithoutLosingOne()
+    {
+        DeviceConfig config = OnePeer(0x22,
+            Enumerable.Range(0, 200).Select(i => new IPNetwork(new IPAddress([10, 1, 0, (byte)i]), 32)).ToList(),
+            Enumerable.Range(0, 50).Select(i => new IPNetwork(new IPAddress([10, 2, 0, (byte)i]), 32)).ToList());
+        var encoder = new SetDeviceEncoder(Family, "wg0", config, 600);
+        var buffer = new byte[600];
+        int messages = 0;
+        int removeFlags = 0;
+        int elements = 0;
+        int length;
+        while ((length = encoder.EncodeNext(buffer)) > 0)
+        {
+            messages++;
+            string hex = Convert.ToHexString(buffer, 0, length);
+            removeFlags += CountOf(hex, "0800040001000000");
+            elements += CountOf(hex, "060001000200");
+        }
+
+        Assert.True(messages > 5, $"{messages} messages");
+        Assert.Equal(200, removeFlags);
+        Assert.Equal(250, elements);
+    }
+
+    private static DeviceConfig OnePeer(byte key, List<IPNetwork> remove, List<IPNetwork> add) => new()
+    {
+        Peers =
+        {
+            new PeerConfig
+            {
+                PublicKey = new WireGuardKey(Enumerable.Repeat(key, 32).ToArray()), RemoveAllowedIPs = remove, AllowedIPs = add,
+            },
+        },
+    };
+
+    private static int CountOf(string hex, string part)
+    {
+        int count = 0;
+        for (int at = hex.IndexOf(part, StringComparison.Ordinal); at >= 0; at = hex.IndexOf(part, at + 2, StringComparison.Ordinal))
+        {
+            if (at % 2 == 0)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    [Fact]
     public void BuildSetDevice_TenThousandSingleAddressPeers_SameBytesAsTheReferenceBuilder()
     {
         DeviceConfig config = BenchmarkConfig(10_000);

@@ -117,14 +117,21 @@ internal sealed class SetDeviceEncoder
             PeerConfig peer = _peerList is { } peerList ? peerList[_peerIndex] : _peers[_peerIndex];
             IList<IPNetwork> allowed = peer.AllowedIPs;
             var allowedList = allowed as List<IPNetwork>;
-            int allowedCount = peer.Remove ? 0 : allowedList?.Count ?? allowed.Count;
+            int removeCount = peer.Remove ? 0 : peer.RemoveAllowedIPs.Count;
+
+            // Element indexes [0, removeCount) are the removals, the rest the additions.
+            int allowedCount = peer.Remove ? 0 : removeCount + (allowedList?.Count ?? allowed.Count);
             bool first = !_continuation;
             uint flags = PeerFlags(peer, first);
             int headerSize = PeerHeaderSize(peer, first, flags);
-            int minimum = headerSize
-                + (_allowedIndex < allowedCount
-                    ? LinuxNetlink.NLA_HDRLEN + AllowedIPSize(allowedList is null ? allowed[_allowedIndex] : allowedList[_allowedIndex])
-                    : 0);
+            int minimum = headerSize;
+            if (_allowedIndex < allowedCount)
+            {
+                minimum += LinuxNetlink.NLA_HDRLEN + (_allowedIndex < removeCount
+                    ? AllowedIPSize(peer.RemoveAllowedIPs[_allowedIndex]) + FlagsSize
+                    : AllowedIPSize(allowedList is null ? allowed[_allowedIndex - removeCount] : allowedList[_allowedIndex - removeCount]));
+            }
+
             if (Capacity(ref w, peersOpen, peers.Start) < minimum)
             {
                 if (hasContent)
@@ -141,7 +148,7 @@ internal sealed class SetDeviceEncoder
                 peersOpen = true;
             }
 
-            WriteFragment(ref w, peer, first, flags, allowed, allowedList, allowedCount, peers.Start);
+            WriteFragment(ref w, peer, first, flags, allowed, allowedList, removeCount, allowedCount, peers.Start);
             hasContent = true;
             if (_allowedIndex < allowedCount)
             {
@@ -192,6 +199,17 @@ internal sealed class SetDeviceEncoder
                     throw new ArgumentException($"Allowed IP {k} of peer {i} has no address (default IPNetwork).", nameof(peers));
                 }
             }
+
+            IList<IPNetwork> removed = peer.RemoveAllowedIPs
+                ?? throw new ArgumentException($"Peer {i} of the config has a null RemoveAllowedIPs list.", nameof(peers));
+            for (int k = 0; k < removed.Count; k++)
+            {
+                if (removed[k].BaseAddress is null)
+                {
+                    throw new ArgumentException(
+                        $"Allowed IP {k} to remove from peer {i} has no address (default IPNetwork).", nameof(peers));
+                }
+            }
         }
     }
 
@@ -232,7 +250,8 @@ internal sealed class SetDeviceEncoder
     /// <summary>One peer nest: key, flags, first-fragment attributes, then as many allowed IPs as fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteFragment(
-        ref NetlinkWriter w, PeerConfig peer, bool first, uint flags, IList<IPNetwork> allowed, List<IPNetwork>? allowedList, int allowedCount, int peersStart)
+        ref NetlinkWriter w, PeerConfig peer, bool first, uint flags, IList<IPNetwork> allowed, List<IPNetwork>? allowedList,
+        int removeCount, int allowedCount, int peersStart)
     {
         var peerNest = w.BeginNested(0);
         peer.PublicKey.CopyTo(w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_PUBLIC_KEY, WG_KEY_LEN));
@@ -252,16 +271,18 @@ internal sealed class SetDeviceEncoder
             int next = _allowedIndex;
             while (next < allowedCount)
             {
-                IPNetwork network = allowedList is null ? allowed[next] : allowedList[next];
+                bool remove = next < removeCount;
+                IPNetwork network = remove ? peer.RemoveAllowedIPs[next]
+                    : allowedList is null ? allowed[next - removeCount] : allowedList[next - removeCount];
                 IPAddress address = network.BaseAddress;
                 bool v4 = address.AddressFamily == AddressFamily.InterNetwork;
-                int size = v4 ? AllowedIPv4Size : AllowedIPv6Size;
+                int size = (v4 ? AllowedIPv4Size : AllowedIPv6Size) + (remove ? FlagsSize : 0);
                 if (Capacity(ref w, peersOpen: true, peersStart) < size)
                 {
                     break;
                 }
 
-                WriteAllowedIP(w.Reserve(size), address, v4, (byte)network.PrefixLength);
+                WriteAllowedIP(w.Reserve(size), address, v4, (byte)network.PrefixLength, remove);
                 next++;
             }
 
@@ -274,10 +295,11 @@ internal sealed class SetDeviceEncoder
 
     /// <summary>
     /// One allowed-IP element into <paramref name="element"/> (zeroed, exactly its size): the nest header,
-    /// <c>WGALLOWEDIP_A_FAMILY</c> (u16), <c>WGALLOWEDIP_A_IPADDR</c> (network order), <c>WGALLOWEDIP_A_CIDR_MASK</c> (u8).
+    /// <c>WGALLOWEDIP_A_FAMILY</c> (u16), <c>WGALLOWEDIP_A_IPADDR</c> (network order), <c>WGALLOWEDIP_A_CIDR_MASK</c> (u8)
+    /// and, for a removal, <c>WGALLOWEDIP_A_FLAGS</c> = <c>WGALLOWEDIP_F_REMOVE_ME</c> (u32).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteAllowedIP(Span<byte> element, IPAddress address, bool v4, byte prefix)
+    private static void WriteAllowedIP(Span<byte> element, IPAddress address, bool v4, byte prefix, bool remove)
     {
         int addressLength = v4 ? SizeOfInAddr : SizeOfIn6Addr;
         int addressAt = LinuxNetlink.NLA_HDRLEN + FamilySize;
@@ -296,6 +318,13 @@ internal sealed class SetDeviceEncoder
 
         WriteAttributeHeader(element[maskAt..], LinuxNetlink.NLA_HDRLEN + sizeof(byte), (ushort)wgallowedip_attribute.WGALLOWEDIP_A_CIDR_MASK);
         element[maskAt + LinuxNetlink.NLA_HDRLEN] = prefix;
+        if (remove)
+        {
+            int flagsAt = maskAt + MaskSize;
+            WriteAttributeHeader(element[flagsAt..], FlagsSize, (ushort)wgallowedip_attribute.WGALLOWEDIP_A_FLAGS);
+            uint flags = (uint)wgallowedip_flag.WGALLOWEDIP_F_REMOVE_ME;
+            MemoryMarshal.Write(element[(flagsAt + LinuxNetlink.NLA_HDRLEN)..], in flags);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
