@@ -231,7 +231,11 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         UapiReplyParser.ParseSet(reply, path!);
     }
 
-    /// <summary>Checks the arguments of a configure call; returns the request and where to send it (null: no socket).</summary>
+    /// <summary>
+    /// Checks the arguments of a configure call and returns the request and where to send it (null: no socket). Single
+    /// allowed-IP removals are resolved first: the one-time probe and the read-modify-write fallback use the blocking
+    /// calls, also from <see cref="ConfigureDeviceAsync"/> (only a config that removes allowed IPs pays for them).
+    /// </summary>
     private (string Request, string? Path, UapiSocketDirectory Directory) PrepareSet(string name, DeviceConfig config)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -250,12 +254,20 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
             }
         }
 
-        Set(name, config);
+        return Request(name, config);
     }
 
     internal override bool? RemovesSingleAllowedIPs(string name) => _removesAllowedIPs.TryGetValue(name, out bool known) ? known : null;
 
+    /// <summary>Sends one <c>set=1</c> request as it is (the probe and the fallback of <see cref="PrepareSet"/>).</summary>
     private void Set(string name, DeviceConfig config)
+    {
+        var (request, path, directory) = Request(name, config);
+        using var connection = (path is null ? null : Connect(path)) ?? throw NoUserspaceDevice(name, directory);
+        UapiReplyParser.ParseSet(connection.Exchange(request, _options.MaxReplyBytes), path!);
+    }
+
+    private (string Request, string? Path, UapiSocketDirectory Directory) Request(string name, DeviceConfig config)
     {
         string request = UapiRequestWriter.FormatSet(config);
         var directory = Directory();
