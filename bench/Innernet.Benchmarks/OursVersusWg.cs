@@ -43,12 +43,35 @@ internal static class OursVersusWg
             rows.Add(new ResultRow(backend, count, "read", oursRead, wgRead, runs, note));
             Console.Error.WriteLine(rows[^2].Describe());
             Console.Error.WriteLine(rows[^1].Describe());
+
+            // The library's second consumer as users run it: a whole `WgSharp show IF dump` process (JIT start
+            // included) against a whole `wg show IF dump`.
+            if (WgSharpDll is { } dll)
+            {
+                var (sharpShow, wgShow) = Measure.PairedMedians(runs, () => { },
+                    () => Check(count, WgDumpPeers(WgSharp(dll, "show", device, "dump")), "WgSharp show dump"),
+                    () => Check(count, WgDumpPeers(Wg("show", device, "dump")), "wg show dump"));
+                rows.Add(new ResultRow(backend, count, ShowOperation, sharpShow, wgShow, runs, note));
+                Console.Error.WriteLine(rows[^1].Describe());
+            }
         }
 
         // Measured last, when everything is warm: the fixed cost of starting wg at all.
         double spawn = Measure.PairedMedians(runs, () => { }, () => { }, () => Wg("show", device, "listen-port")).WgMs;
         return [.. rows.Select(r => r with { Note = $"{r.Note}; wg process baseline {spawn:0.0} ms" })];
     }
+
+    /// <summary>The operation name of the WgSharp rows (they carry no goal: both sides are a process start).</summary>
+    public const string ShowOperation = "show (WgSharp process)";
+
+    /// <summary>samples/WgSharp as the build lays it out next to this benchmark; null when it was not built.</summary>
+    private static string? WgSharpDll =>
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "WgSharp", "release", "WgSharp.dll")) is var path
+        && File.Exists(path) ? path : null;
+
+    /// <summary>Runs WgSharp with the same dotnet host that runs this benchmark (also inside the VM).</summary>
+    private static ProcessResult WgSharp(string dll, params string[] args) =>
+        ProcessRunner.Run(Environment.ProcessPath!, [dll, .. args], WgTimeout).EnsureSuccess();
 
     private static int WgDumpPeers(ProcessResult dump) =>
         dump.StandardOutput.AsSpan().Count('\n') - 1; // first line is the interface
