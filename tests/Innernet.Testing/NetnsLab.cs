@@ -174,6 +174,13 @@ public sealed class NetnsLab : IDisposable
         Ip("-n", ns, "address", "add", cidr, "dev", interfaceName);
     }
 
+    /// <summary>Adds a route inside a lab namespace: <paramref name="route"/> as <c>ip route add</c> takes it.</summary>
+    public void AddRoute(string ns, params string[] route)
+    {
+        RequireOwn(ns);
+        Ip(["-n", ns, "route", "add", .. route]);
+    }
+
     public void SetLinkUp(string ns, string interfaceName)
     {
         RequireOwn(ns);

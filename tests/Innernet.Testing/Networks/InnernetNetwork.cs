@@ -265,7 +265,7 @@ public sealed class InnernetNetwork : IDisposable
         _lab.AddAddress(nat, natLan, $"198.19.{n}.1/24");
         var underlay = IPAddress.Parse($"198.19.{n}.2");
         _lab.AddAddress(ns, peerLan, $"{underlay}/24");
-        _lab.Exec(ns, "ip", "route", "add", "198.18.0.0/24", "via", $"198.19.{n}.1").EnsureSuccess();
+        _lab.AddRoute(ns, "198.18.0.0/24", "via", $"198.19.{n}.1");
         _lab.Sysctl(nat, "net.ipv4.ip_forward", "1");
         const string Rules = """
             table ip nat {
@@ -607,8 +607,8 @@ public sealed class InnernetNetwork : IDisposable
     private void JoinUnderlay(string ns, string iface, string address)
     {
         _lab.AddAddress(ns, iface, $"{address}/32");
-        _lab.Exec(ns, "ip", "route", "add", ServerUnderlay.ToString(), "dev", iface).EnsureSuccess();
-        _lab.Exec(ns, "ip", "route", "add", "198.18.0.0/24", "via", ServerUnderlay.ToString(), "dev", iface).EnsureSuccess();
+        _lab.AddRoute(ns, ServerUnderlay.ToString(), "dev", iface);
+        _lab.AddRoute(ns, "198.18.0.0/24", "via", ServerUnderlay.ToString(), "dev", iface);
     }
 
     // ------------------------------------------------------------------------------------------ cleanup
