@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Innernet.Server.PostgreSql;
@@ -9,9 +10,10 @@ namespace Innernet.Server.PostgreSql;
 /// after each (re)connect (whatever was committed while it was not listening), and every check interval (a connection
 /// that died silently, a notification lost for any other reason). <c>changed</c> only asks the store to look; the store
 /// compares generations and re-reads, so extra calls cost one small query. Reconnects by itself after a wait growing from
-/// <see cref="FirstRetry"/> to <see cref="MaxRetry"/>.
+/// <see cref="FirstRetry"/> to <see cref="MaxRetry"/>. Losing the connection is logged once (a warning) and so is
+/// listening again (with how long it was deaf); <see cref="Problem"/> says meanwhile why it does not hear.
 /// </summary>
-internal sealed class PostgreSqlChangeListener : IDisposable
+internal sealed partial class PostgreSqlChangeListener : IDisposable
 {
     /// <summary>The schema's notification channel, as an SQL expression (an identifier shorter than PostgreSQL's 63 bytes).</summary>
     public const string ChannelSql = "'innernet_' || md5(current_schema())";
@@ -21,28 +23,42 @@ internal sealed class PostgreSqlChangeListener : IDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _source;
     private readonly TimeSpan _checkInterval;
     private readonly Func<long> _known;
     private readonly Action _changed;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _connections;
+    private volatile string? _problem = "not listening yet";
+
+    /// <summary>When the last connection was lost (for the log line of the next one); null while listening.</summary>
+    private DateTimeOffset? _lostAt;
 
     /// <param name="dataSource">Where to connect (the engine's).</param>
+    /// <param name="source">The database, for messages (no password).</param>
     /// <param name="checkInterval">How often to look without a notification (infinite: never).</param>
     /// <param name="known">The generation the engine last read or committed.</param>
     /// <param name="changed">Asks the store to look (must not block).</param>
-    public PostgreSqlChangeListener(NpgsqlDataSource dataSource, TimeSpan checkInterval, Func<long> known, Action changed)
+    /// <param name="logger">Where losing and regaining the connection is logged.</param>
+    public PostgreSqlChangeListener(
+        NpgsqlDataSource dataSource, string source, TimeSpan checkInterval, Func<long> known, Action changed, ILogger logger)
     {
         _dataSource = dataSource;
+        _source = source;
         _checkInterval = checkInterval;
         _known = known;
         _changed = changed;
+        _logger = logger;
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
     /// <summary>Connections that reached LISTEN.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Null while listening; else why not (before the first connection, or since one was lost).</summary>
+    public string? Problem => _problem;
 
     public void Dispose()
     {
@@ -76,12 +92,20 @@ internal sealed class PostgreSqlChangeListener : IDisposable
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
                 // The database is unreachable or the connection broke: connect again after a while.
-            }
+                bool wasListening = Interlocked.Read(ref _connections) != before;
+                if (wasListening)
+                {
+                    // It had been listening: the waits start over.
+                    retry = FirstRetry;
+                }
 
-            if (Interlocked.Read(ref _connections) != before)
-            {
-                // It had been listening: the waits start over.
-                retry = FirstRetry;
+                if (wasListening || _lostAt is null)
+                {
+                    _lostAt = DateTimeOffset.UtcNow;
+                    Lost(_logger, _source, e.Message, retry.TotalSeconds);
+                }
+
+                _problem = $"not hearing the other replicas' commits since {_lostAt:u}: {e.Message}";
             }
 
             try
@@ -118,6 +142,13 @@ internal sealed class PostgreSqlChangeListener : IDisposable
             }
 
             Interlocked.Increment(ref _connections);
+            _problem = null;
+            if (_lostAt is { } lost)
+            {
+                _lostAt = null;
+                Regained(_logger, _source, (DateTimeOffset.UtcNow - lost).TotalSeconds);
+            }
+
             _changed();
             while (true)
             {
@@ -132,6 +163,15 @@ internal sealed class PostgreSqlChangeListener : IDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Not hearing the other replicas' commits: the listener's connection to {Database} failed ({Error}); "
+        + "this replica serves its last state and reconnects, first in {Retry:0.##} s")]
+    private static partial void Lost(ILogger logger, string database, string error, double retry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Hearing the other replicas' commits again on {Database} after {Seconds:0.0} s; catching up with what they committed")]
+    private static partial void Regained(ILogger logger, string database, double seconds);
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {

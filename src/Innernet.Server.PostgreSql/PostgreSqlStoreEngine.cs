@@ -4,6 +4,8 @@ using Innernet.Core;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Innernet.Server.PostgreSql;
@@ -51,6 +53,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeSpan _checkInterval;
+    private readonly ILogger _logger;
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
     private PostgreSqlChangeListener? _listener;
@@ -68,12 +71,13 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     private long? _committing;
     private bool _closed;
 
-    private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source, bool replica, TimeSpan checkInterval)
+    private PostgreSqlStoreEngine(NpgsqlDataSource dataSource, string source, bool replica, TimeSpan checkInterval, ILogger logger)
     {
         _dataSource = dataSource;
         Source = source;
         IsReplica = replica;
         _checkInterval = checkInterval;
+        _logger = logger;
     }
 
     public override string Source { get; }
@@ -90,18 +94,21 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     /// </summary>
     /// <param name="connection">The connection setting.</param>
     /// <param name="replica">Share the database with other replicas instead of being its only writer.</param>
+    /// <param name="loggers">Where a replica logs losing and regaining the other replicas' commits (none when null).</param>
     /// <exception cref="ValidationException">The connection setting is invalid or holds a password.</exception>
-    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false)
-        => Connect(connection, replica, DefaultCheckInterval);
+    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false, ILoggerFactory? loggers = null)
+        => Connect(connection, replica, DefaultCheckInterval, loggers);
 
     /// <summary>
-    /// As <see cref="Connect(string, bool)"/>, a replica looking every <paramref name="checkInterval"/> (infinite: never).
+    /// As <see cref="Connect(string, bool, ILoggerFactory?)"/>, a replica looking every <paramref name="checkInterval"/>
+    /// (infinite: never).
     /// </summary>
-    internal static PostgreSqlStoreEngine Connect(string connection, bool replica, TimeSpan checkInterval)
+    internal static PostgreSqlStoreEngine Connect(string connection, bool replica, TimeSpan checkInterval, ILoggerFactory? loggers = null)
     {
         var builder = PostgreSqlConnectionString.Parse(connection);
         var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).EnableArrays().Build();
-        return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder), replica, checkInterval);
+        var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PostgreSqlChangeListener>();
+        return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder), replica, checkInterval, logger);
     }
 
     protected override void CreateSchema()
@@ -372,7 +379,30 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     {
         if (IsReplica && _listener is null && !_closed)
         {
-            _listener = new PostgreSqlChangeListener(_dataSource, _checkInterval, () => Volatile.Read(ref _generation), changed);
+            _listener = new PostgreSqlChangeListener(
+                _dataSource, Source, _checkInterval, () => Volatile.Read(ref _generation), changed, _logger);
+        }
+    }
+
+    /// <summary>Why the listener does not hear the other replicas now (null while it listens, and for an only writer).</summary>
+    public override string? WatchProblem => _listener?.Problem;
+
+    protected override void Ping()
+    {
+        void Ask()
+        {
+            using var read = Command("SELECT generation FROM store_state");
+            _ = read.ExecuteScalar();
+        }
+
+        try
+        {
+            Ask();
+        }
+        catch (Exception e) when (IsConnectionFailure(e) && _connection is { } broken && IsBroken(broken))
+        {
+            // Broken while idle (PostgreSQL restarted): once more, on a new connection, as the next write would.
+            Ask();
         }
     }
 

@@ -61,6 +61,8 @@ public sealed partial class ServerStore
             }
             catch (Exception e) when (_engine.Wrap(e, $"Cannot read the audit log of '{Source}'") is { } wrapped)
             {
+                // The write fails on the database before its transaction: a commit failure all the same.
+                _metrics.CommitFailed();
                 throw wrapped;
             }
         }

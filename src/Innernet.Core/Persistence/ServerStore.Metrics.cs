@@ -22,9 +22,10 @@ public sealed partial class ServerStore
     public Meter Meter => _metrics.Meter;
 
     /// <summary>
-    /// Whether the store answers: it is open, its writes are not stopped by a commit that failed half-way, and its writer
-    /// thread takes a write (one that changes nothing) within <see cref="AnswerTimeout"/>. Null when it does, else the
-    /// reason. While the writer has not answered an earlier check, no new one is queued: the answer is that reason.
+    /// Whether the store answers: it is open, its writes are not stopped by a commit that failed half-way, its writer
+    /// thread takes a write (one that changes nothing) within <see cref="AnswerTimeout"/>, and the database answers that
+    /// writer (<see cref="StoreEngine.Ping"/>: a PostgreSQL query). Null when all hold, else the reason. While the writer
+    /// has not answered an earlier check, no new one is queued: the answer is that reason.
     /// </summary>
     public async Task<string?> CheckAnswersAsync(CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ public sealed partial class ServerStore
                 return notAnswering;
             }
 
-            _probe = probe = Task.Run(() => Write(_ => Planned<bool>.Unchanged(true), audited: false), CancellationToken.None);
+            _probe = probe = Task.Run(() => Write(_ => Planned<bool>.Unchanged(PingDatabase()), audited: false), CancellationToken.None);
         }
 
         try
@@ -61,6 +62,26 @@ public sealed partial class ServerStore
         catch (StoreException e)
         {
             return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Why this store does not hear other servers' commits right now (a replica whose listener lost PostgreSQL: its
+    /// readers get its last state), or null (listening, or an only writer).
+    /// </summary>
+    public string? WatchProblem => _engine.WatchProblem;
+
+    /// <summary>On the writer thread (the plan of the check's write): one round trip to the database.</summary>
+    private bool PingDatabase()
+    {
+        try
+        {
+            _engine.Ping();
+            return true;
+        }
+        catch (Exception e) when (_engine.Wrap(e, $"The database '{Source}' does not answer") is { } wrapped)
+        {
+            throw wrapped;
         }
     }
 }

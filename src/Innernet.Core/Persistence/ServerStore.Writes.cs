@@ -273,7 +273,17 @@ public sealed partial class ServerStore
     private void CommitTransaction(Action stage)
     {
         long started = Stopwatch.GetTimestamp();
-        _engine.BeginTransaction();
+        try
+        {
+            _engine.BeginTransaction();
+        }
+        catch (Exception)
+        {
+            // Nothing began (the database cannot be reached): nothing to roll back.
+            _metrics.CommitFailed();
+            throw;
+        }
+
         try
         {
             stage();
@@ -282,6 +292,7 @@ public sealed partial class ServerStore
         }
         catch (Exception e)
         {
+            _metrics.CommitFailed();
             if (!RollbackAndResync())
             {
                 _stoppedBy ??= e;

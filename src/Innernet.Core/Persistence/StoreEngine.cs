@@ -68,6 +68,21 @@ public abstract class StoreEngine : IDisposable
     {
     }
 
+    /// <summary>
+    /// Outside any transaction: proves that the database answers now, with one round trip where there is one (PostgreSQL:
+    /// a query on the writer's connection, reconnecting as a write would). An embedded file always answers: nothing to do.
+    /// </summary>
+    /// <exception cref="Exception">The database does not answer (the engine's own exception: the store wraps it).</exception>
+    protected internal virtual void Ping()
+    {
+    }
+
+    /// <summary>
+    /// Why this engine does not hear other writers' commits right now (a replica's listener lost its connection), or null.
+    /// Null for an only writer. May be read on any thread.
+    /// </summary>
+    public virtual string? WatchProblem => null;
+
     /// <summary>Commits the open transaction durably.</summary>
     protected internal abstract void CommitTransaction();
 

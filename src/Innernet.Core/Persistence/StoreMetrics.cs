@@ -26,6 +26,7 @@ internal sealed class StoreMetrics : IDisposable
     private static readonly double[] CommitBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
     private readonly Histogram<double> _commitDuration;
+    private readonly Counter<long> _commitFailures;
 
     public StoreMetrics(StoreEngine engine)
     {
@@ -38,6 +39,19 @@ internal sealed class StoreMetrics : IDisposable
             description: "Time of one store transaction, from its start to its durable commit (a group commit carries several writes)",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CommitBuckets });
+        _commitFailures = Meter.CreateCounter<long>(
+            "innernet.store.commit.failures",
+            unit: null,
+            description: "Writes that failed on the database, none acknowledged: a transaction, or the audit-log read one needs first");
+        if (engine.IsReplica)
+        {
+            Meter.CreateObservableGauge(
+                "innernet.store.listening",
+                () => engine.WatchProblem is null ? 1 : 0,
+                unit: null,
+                description: "1 while this replica hears the other replicas' commits, 0 while its listener is disconnected");
+        }
+
         Meter.CreateObservableGauge(
             "innernet.store.info",
             () => new Measurement<int>(
@@ -56,6 +70,12 @@ internal sealed class StoreMetrics : IDisposable
 
     /// <summary>A transaction that started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp) committed.</summary>
     public void Committed(long started) => _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+    /// <summary>
+    /// A transaction failed (rolled back, or it could not be: either way nothing of it was acknowledged), or the read
+    /// that numbers a write's audit entry did.
+    /// </summary>
+    public void CommitFailed() => _commitFailures.Add(1);
 
     public void Dispose() => Meter.Dispose();
 

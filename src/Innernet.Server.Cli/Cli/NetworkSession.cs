@@ -7,6 +7,7 @@ using Innernet.Core.Model;
 using Innernet.Core.Persistence;
 using Innernet.Netlink.WireGuard;
 using Innernet.Server.PostgreSql;
+using Microsoft.Extensions.Logging;
 
 namespace Innernet.Server.Cli;
 
@@ -122,12 +123,13 @@ internal sealed class NetworkSession : IAsyncDisposable
     /// LiteDB file in the data directory.
     /// </summary>
     public static ServerStore OpenStore(
-        CliContext context, ServerPaths paths, ServerConfig config, string? connection = null, bool replica = false)
+        CliContext context, ServerPaths paths, ServerConfig config, string? connection = null, bool replica = false,
+        ILoggerFactory? loggers = null)
     {
         replica |= config.DatabaseReplica;
         if ((connection ?? config.DatabaseConnection) is { } postgres)
         {
-            return OpenPostgreSql(paths, postgres, replica);
+            return OpenPostgreSql(paths, postgres, replica, loggers);
         }
 
         if (replica)
@@ -184,11 +186,11 @@ internal sealed class NetworkSession : IAsyncDisposable
         }
     }
 
-    private static ServerStore OpenPostgreSql(ServerPaths paths, string connection, bool replica)
+    private static ServerStore OpenPostgreSql(ServerPaths paths, string connection, bool replica, ILoggerFactory? loggers = null)
     {
         try
         {
-            return ServerStore.Open(Connect(connection, replica));
+            return ServerStore.Open(Connect(connection, replica, loggers));
         }
         catch (StoreException e)
         {
@@ -205,11 +207,11 @@ internal sealed class NetworkSession : IAsyncDisposable
     /// A PostgreSQL engine for <paramref name="connection"/> (a <paramref name="replica"/>'s: sharing the database); a bad
     /// setting is a usage error naming the setting.
     /// </summary>
-    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false)
+    public static PostgreSqlStoreEngine Connect(string connection, bool replica = false, ILoggerFactory? loggers = null)
     {
         try
         {
-            return PostgreSqlStoreEngine.Connect(connection, replica);
+            return PostgreSqlStoreEngine.Connect(connection, replica, loggers);
         }
         catch (ValidationException e)
         {

@@ -47,7 +47,7 @@ internal static class ServeHost
         // with 10,000 peers it takes about as long as opening the store, so both run at once.
         var deviceRead = Task.Run(() => wireGuard.GetDevice(args.Interface), cancellationToken);
         var config = NetworkSession.LoadConfig(context, paths);
-        using var store = NetworkSession.OpenStore(context, paths, config, args.Database, args.Replica);
+        using var store = NetworkSession.OpenStore(context, paths, config, args.Database, args.Replica, loggerFactory);
         var serverPublicKey = KeyPair.FromPrivate(config.PrivateKey).Public;
         var address = new InterfaceAddress(config.Address, config.NetworkCidrPrefix);
         startup.Mark("store");

@@ -1,6 +1,10 @@
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;
+using Innernet.Server.PostgreSql;
 using Innernet.Testing;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static Innernet.Core.Tests.Persistence.StoreTestSupport;
 
 namespace Innernet.Core.Tests.Persistence;
@@ -78,6 +82,63 @@ public sealed class PostgreSqlReplicaOutageTests(PostgreSqlCluster cluster) : IC
         b.Redeem(invitee.Id, Key(5), DateTimeOffset.UtcNow);
         await Eventually.TrueAsync(() => phone.Equals(b.GetPeer(phone.Id)), "replica B to see the write after the outage", Reconnect);
         await Eventually.TrueAsync(() => a.GetPeer(invitee.Id) is { IsRedeemed: true }, "replica A to see the redeem", Reconnect);
+    }
+
+    [Fact]
+    public async Task DatabaseUnreachable_TheHealthCheckMetricsAndLogSayItAndClearWhenItIsBack()
+    {
+        var log = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(log)]);
+        using var replicas = ReplicaSet.Start(cluster, 1, loggers: loggers);
+        await replicas.ListeningAsync();
+        var replica = replicas[0];
+        using var single = ServerStore.Create(PostgreSqlStoreEngine.Connect(cluster.NewSchema()), Network);
+        using var failures = new MetricCollector<long>(replica.Meter, "innernet.store.commit.failures");
+        using var listening = new MetricCollector<int>(replica.Meter, "innernet.store.listening");
+        var humans = AddHumans(replica);
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Null(await replica.CheckAnswersAsync(ct));
+        Assert.Null(await single.CheckAnswersAsync(ct));
+        Assert.Null(replica.WatchProblem);
+        Assert.Empty(log.GetSnapshot());
+        listening.RecordObservableInstruments();
+        Assert.Equal(1, listening.LastMeasurement!.Value);
+
+        cluster.Stop();
+        try
+        {
+            // Both engines ask the database itself: an only writer's check used to pass on its writer thread alone.
+            Assert.Contains($"The database '{single.Source}' does not answer", await single.CheckAnswersAsync(ct), StringComparison.Ordinal);
+            Assert.Contains($"The database '{replica.Source}' does not answer", await replica.CheckAnswersAsync(ct), StringComparison.Ordinal);
+            Assert.Empty(failures.GetMeasurementSnapshot());
+            Assert.Throws<StoreException>(() => replica.AddPeer(NewPeer("phone", "10.42.1.2", humans.Id)));
+            Assert.Equal(1, failures.GetMeasurementSnapshot().EvaluateAsCounter());
+
+            await Eventually.TrueAsync(() => replica.WatchProblem is not null, "the replica's listener to notice", Reconnect);
+            Assert.StartsWith("not hearing the other replicas' commits since ", replica.WatchProblem, StringComparison.Ordinal);
+            listening.RecordObservableInstruments();
+            Assert.Equal(0, listening.LastMeasurement!.Value);
+            var lost = Assert.Single(log.GetSnapshot());
+            Assert.Equal(LogLevel.Warning, lost.Level);
+            Assert.Contains($"the listener's connection to {replica.Source} failed", lost.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            cluster.Start();
+        }
+
+        await Eventually.TrueAsync(() => replica.WatchProblem is null, "the replica's listener to reconnect", Reconnect);
+        Assert.Null(await replica.CheckAnswersAsync(ct));
+        Assert.Null(await single.CheckAnswersAsync(ct));
+        listening.RecordObservableInstruments();
+        Assert.Equal(1, listening.LastMeasurement!.Value);
+
+        // One warning for the outage however many reconnects failed, one line when it hears again.
+        var lines = log.GetSnapshot();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(LogLevel.Information, lines[1].Level);
+        Assert.Contains($"Hearing the other replicas' commits again on {replica.Source} after ", lines[1].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.Message.Contains("Password", StringComparison.OrdinalIgnoreCase));
     }
 
     private void RestartCluster()

@@ -1,6 +1,7 @@
 using Innernet.Core.Persistence;
 using Innernet.Server.PostgreSql;
 using Innernet.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Innernet.Core.Tests.Persistence;
 
@@ -28,7 +29,8 @@ internal sealed class ReplicaSet : IDisposable
     /// <paramref name="count"/> replicas of a new network; each looks for others' commits every <paramref name="checkInterval"/>
     /// besides its notifications (default: never, so only notifications tell it).
     /// </summary>
-    public static ReplicaSet Start(PostgreSqlCluster cluster, int count, TimeSpan? checkInterval = null)
+    /// <param name="loggers">Where the replicas' listeners log (none when null).</param>
+    public static ReplicaSet Start(PostgreSqlCluster cluster, int count, TimeSpan? checkInterval = null, ILoggerFactory? loggers = null)
     {
         cluster.Require();
         var set = new ReplicaSet(cluster.NewSchema());
@@ -37,7 +39,7 @@ internal sealed class ReplicaSet : IDisposable
         {
             for (int i = 0; i < count; i++)
             {
-                var engine = PostgreSqlStoreEngine.Connect(set.Connection, replica: true, interval);
+                var engine = PostgreSqlStoreEngine.Connect(set.Connection, replica: true, interval, loggers);
                 set._engines.Add(engine);
                 set._stores.Add(i == 0 ? ServerStore.Create(engine, StoreTestSupport.Network) : ServerStore.Open(engine));
             }

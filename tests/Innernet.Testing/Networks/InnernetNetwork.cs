@@ -147,8 +147,9 @@ public sealed class InnernetNetwork : IDisposable
     /// <summary>
     /// Starts <c>innernet-server serve</c> in the background and waits until its admin socket, interface and API port
     /// exist and it has logged the end of its start-up (every peer on WireGuard: serve loads them while the API starts).
+    /// <paramref name="options"/> go after <c>serve NAME</c> (e.g. <c>--replica</c>, <c>--metrics-listen</c>).
     /// </summary>
-    public async Task ServeAsync(CancellationToken ct)
+    public async Task ServeAsync(CancellationToken ct, params string[] options)
     {
         if (IsServing)
         {
@@ -156,7 +157,7 @@ public sealed class InnernetNetwork : IDisposable
         }
 
         var serve = _serve = NamespacedProcess.Start(
-            ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. ServerGlobals()]);
+            ServerNamespace, InnernetBinaries.Server, ["serve", Name, "--no-write-hosts", .. options, .. ServerGlobals()]);
         var clock = Stopwatch.StartNew();
         await WaitForAsync(
             () => File.Exists(Path.Combine(Root, "server/lib", Name + ".sock"))

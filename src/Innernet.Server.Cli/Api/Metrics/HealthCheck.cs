@@ -5,8 +5,9 @@ using Innernet.Netlink.Route;
 namespace Innernet.Server.Api.Metrics;
 
 /// <summary>
-/// <c>GET /healthz</c>: 200 "ok" when the store answers (<see cref="ServerStore.CheckAnswersAsync"/>) and the WireGuard
-/// interface exists (a link of that name in the server's network namespace); else 503 with one reason per line.
+/// <c>GET /healthz</c>: 200 "ok" when the store and its database answer (<see cref="ServerStore.CheckAnswersAsync"/>), a
+/// replica hears the other replicas' commits (<see cref="ServerStore.WatchProblem"/>) and the WireGuard interface exists
+/// (a link of that name in the server's network namespace); else 503 with one reason per line.
 /// Without an interface name (an API hosted without WireGuard) only the store is checked.
 /// </summary>
 internal sealed class HealthCheck(ServerStore store, string? wireGuardInterface)
@@ -19,6 +20,11 @@ internal sealed class HealthCheck(ServerStore store, string? wireGuardInterface)
         if (await store.CheckAnswersAsync(context.RequestAborted).ConfigureAwait(false) is { } storeProblem)
         {
             problems.Add(storeProblem);
+        }
+
+        if (store.WatchProblem is { } watchProblem)
+        {
+            problems.Add(watchProblem);
         }
 
         if (wireGuardInterface is not null && InterfaceProblem(wireGuardInterface) is { } interfaceProblem)

@@ -1,13 +1,15 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
+using Xunit;
 
-namespace Innernet.Server.Tests.Support;
+namespace Innernet.Testing;
 
 /// <summary>
 /// One scrape in the Prometheus text format, read back: every sample as name, labels and value (comments skipped).
 /// Written from the format's description, independently of the exporter.
 /// </summary>
-internal sealed partial class PrometheusText
+public sealed partial class PrometheusText
 {
     private readonly List<(string Name, Dictionary<string, string> Labels, double Value)> _samples = [];
 
@@ -42,6 +44,9 @@ internal sealed partial class PrometheusText
 
     public string Text { get; }
 
+    /// <summary>Reads a scrape's body (every non-comment line must be a sample).</summary>
+    public static PrometheusText Parse(string text) => new(text);
+
     /// <summary>Scrapes <c>/metrics</c> with <paramref name="client"/> (200, text format).</summary>
     public static async Task<PrometheusText> ScrapeAsync(HttpClient client)
     {
@@ -61,6 +66,10 @@ internal sealed partial class PrometheusText
         Assert.True(matching.Count <= 1, $"{matching.Count} samples of {name} match; scrape:\n{Text}");
         return matching.Count == 0 ? 0 : matching[0].Value;
     }
+
+    /// <summary>Every sample named <paramref name="name"/>, with its labels.</summary>
+    public IEnumerable<(IReadOnlyDictionary<string, string> Labels, double Value)> Samples(string name)
+        => _samples.Where(s => s.Name == name).Select(s => ((IReadOnlyDictionary<string, string>)s.Labels, s.Value));
 
     /// <summary>The sum of every sample named <paramref name="name"/> (all label sets).</summary>
     public double Sum(string name) => _samples.Where(s => s.Name == name).Sum(s => s.Value);
