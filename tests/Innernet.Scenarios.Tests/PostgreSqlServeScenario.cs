@@ -71,7 +71,8 @@ public sealed class PostgreSqlServeScenario(PostgreSqlCluster cluster) : Scenari
         {
             var refused = net.Server("add-cidr", net.Name, "--name", "robots", "--cidr", "10.85.2.0/24", "--parent", net.Name, "--yes");
             Assert.False(refused.Succeeded, $"a write while PostgreSQL is down must fail\n{refused}");
-            Assert.True(refused.StandardError.Contains("(500 Internal Server Error)", StringComparison.Ordinal), $"{refused}\n{net.ServerLog()}");
+            Assert.True(
+                refused.StandardError.Contains("(500 Internal Server Error)", StringComparison.Ordinal), $"{refused}\n{net.ServerLog()}");
             await net.WaitForAsync(
                 () => Get(net, "/healthz") is (503, var reasons)
                     && reasons.Contains("does not answer", StringComparison.Ordinal)
@@ -121,6 +122,7 @@ public sealed class PostgreSqlServeScenario(PostgreSqlCluster cluster) : Scenari
     /// <summary><c>GET /v1/user/state</c> requests answered, whatever their status (200, or 304 to a conditional GET).</summary>
     private static double StateRequests(PrometheusText scrape)
         => scrape.Samples("innernet_http_requests_total")
-            .Where(s => s.Labels.GetValueOrDefault("http_route") == "/v1/user/state" && s.Labels.GetValueOrDefault("http_request_method") == "GET")
+            .Where(s => s.Labels.GetValueOrDefault("http_route") == "/v1/user/state"
+                && s.Labels.GetValueOrDefault("http_request_method") == "GET")
             .Sum(s => s.Value);
 }

@@ -108,8 +108,10 @@ public sealed class PostgreSqlReplicaOutageTests(PostgreSqlCluster cluster) : IC
         try
         {
             // Both engines ask the database itself: an only writer's check used to pass on its writer thread alone.
-            Assert.Contains($"The database '{single.Source}' does not answer", await single.CheckAnswersAsync(ct), StringComparison.Ordinal);
-            Assert.Contains($"The database '{replica.Source}' does not answer", await replica.CheckAnswersAsync(ct), StringComparison.Ordinal);
+            Assert.Contains(
+                $"The database '{single.Source}' does not answer", await single.CheckAnswersAsync(ct), StringComparison.Ordinal);
+            Assert.Contains(
+                $"The database '{replica.Source}' does not answer", await replica.CheckAnswersAsync(ct), StringComparison.Ordinal);
             Assert.Empty(failures.GetMeasurementSnapshot());
             Assert.Throws<StoreException>(() => replica.AddPeer(NewPeer("phone", "10.42.1.2", humans.Id)));
             Assert.Equal(1, failures.GetMeasurementSnapshot().EvaluateAsCounter());
@@ -137,7 +139,8 @@ public sealed class PostgreSqlReplicaOutageTests(PostgreSqlCluster cluster) : IC
         var lines = log.GetSnapshot();
         Assert.Equal(2, lines.Count);
         Assert.Equal(LogLevel.Information, lines[1].Level);
-        Assert.Contains($"Hearing the other replicas' commits again on {replica.Source} after ", lines[1].Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"Hearing the other replicas' commits again on {replica.Source} after ", lines[1].Message, StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Message.Contains("Password", StringComparison.OrdinalIgnoreCase));
     }
 
