@@ -13,15 +13,17 @@ namespace Innernet.Server.PostgreSql;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this build writes. Opening a newer database fails; an older one is migrated.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
     public static readonly string[] Tables =
-        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations"];
+        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations", "peer_changes"];
 
     /// <summary>
 /// Migration N (index N-1) takes a database from version N-1 to N: 1 creates the model of innernet 1.7 plus deleted
-/// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>).
+/// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>); 3 adds the log of
+/// which peers each generation changed (<c>peer_changes</c>, written by triggers on <c>peers</c> and <c>key_rotations</c>
+/// whoever writes, complete after <c>store_state.peer_changes_from</c>), from which a replica re-reads only those peers.
 /// </summary>
     public static readonly string[] Migrations =
     [
@@ -91,6 +93,27 @@ internal static class PostgreSqlSchema
             public_key text NOT NULL,
             signature text NOT NULL,
             PRIMARY KEY (peer_id, generation));
+        """,
+        """
+        CREATE TABLE peer_changes (
+            generation bigint NOT NULL,
+            peer_id bigint NOT NULL);
+        CREATE INDEX peer_changes_generation ON peer_changes (generation);
+        ALTER TABLE store_state ADD COLUMN peer_changes_from bigint NOT NULL DEFAULT 0;
+        UPDATE store_state SET peer_changes_from = generation;
+        CREATE FUNCTION log_peer_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            changed jsonb;
+        BEGIN
+            -- TG_ARGV[0]: the column holding the peer's id.
+            IF TG_OP = 'DELETE' THEN changed := to_jsonb(OLD); ELSE changed := to_jsonb(NEW); END IF;
+            INSERT INTO peer_changes (generation, peer_id) SELECT generation, (changed ->> TG_ARGV[0])::bigint FROM store_state;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER peers_log_change AFTER INSERT OR UPDATE OR DELETE ON peers
+            FOR EACH ROW EXECUTE FUNCTION log_peer_change('id');
+        CREATE TRIGGER key_rotations_log_change AFTER INSERT OR UPDATE OR DELETE ON key_rotations
+            FOR EACH ROW EXECUTE FUNCTION log_peer_change('peer_id');
         """,
     ];
 }

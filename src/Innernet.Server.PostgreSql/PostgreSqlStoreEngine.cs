@@ -39,6 +39,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     /// <summary>First key of the advisory lock (the second is the schema's name hashed): "innernet" in ASCII, truncated.</summary>
     private const int AdvisoryLockKey = 0x696e6e65;
 
+    /// <summary>How many generations of <c>peer_changes</c> are kept (see <see cref="PrunePeerChanges"/>).</summary>
+    private const long PeerChangesKept = 10_000;
+
     /// <summary>How often a replica looks for other replicas' commits although no notification came.</summary>
     public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromSeconds(5);
 
@@ -64,6 +67,14 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     /// </summary>
     private long _generation;
 
+    /// <summary>
+    /// The peers as of <see cref="_peerRowsGeneration"/>, by id: what the next read of the rows starts from (reading only the
+    /// peers changed since). Writer thread only; null before the first read.
+    /// </summary>
+    private Dictionary<long, Peer>? _peerRows;
+
+    private long _peerRowsGeneration;
+
     /// <summary>The open transaction has not locked store_state yet (and moved its generation on).</summary>
     private bool _statePending;
 
@@ -84,6 +95,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
     /// <summary>Shares the database with other replicas (see the remarks).</summary>
     public override bool IsReplica { get; }
+
+    /// <summary>Reads of every peer so far (the others read only changed peers); the writer thread counts, tests read.</summary>
+    internal long FullPeerReads { get; private set; }
 
     /// <summary>The change listener's connections so far (a replica's, once the store opened; tests wait on it).</summary>
     internal long ListenerConnections => _listener?.Connections ?? 0;
@@ -216,7 +230,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     private StoredRows ReadRowsInTransaction()
     {
         IdSequences sequences;
-        using (var state = Command("SELECT generation, last_cidr_id, last_peer_id, last_association_id FROM store_state"))
+        long generation, peerChangesFrom;
+        using (var state = Command(
+            "SELECT generation, last_cidr_id, last_peer_id, last_association_id, peer_changes_from FROM store_state"))
         using (var reader = state.ExecuteReader())
         {
             if (!reader.Read())
@@ -226,15 +242,78 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
 
             // Read after this transaction moved the generation on (a replica's in-transaction read), the rows are those of the
             // generation before.
-            Volatile.Write(ref _generation, _committing is { } next ? next - 1 : reader.GetInt64(0));
+            generation = _committing is { } next ? next - 1 : reader.GetInt64(0);
             sequences = new IdSequences(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            peerChangesFrom = reader.GetInt64(4);
         }
 
         var cidrs = Query("SELECT id, name, cidr, parent FROM cidrs", r => new Cidr(
             r.GetInt64(0), r.GetString(1), ReadNetwork(r.GetString(2)), r.IsDBNull(3) ? null : r.GetInt64(3)));
+        var peers = ReadPeers(generation, peerChangesFrom);
+        var associations = Query(
+            "SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+        var reserved = Query("SELECT ip, peer_id, name, until FROM reserved_ips", r => new ReservedIp(
+            ReadAddress(r.GetString(0)), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(3))));
+        Volatile.Write(ref _generation, generation);
+        return new StoredRows(cidrs, peers, associations, sequences, reserved);
+    }
+
+    /// <summary>
+    /// The peers of <paramref name="generation"/>. With the peers of an earlier read kept (<see cref="_peerRows"/>) and the
+    /// change log complete since then (<paramref name="peerChangesFrom"/> not past it), only the peers changed meanwhile are
+    /// read, and a changed id no longer in <c>peers</c> was deleted; otherwise every peer.
+    /// </summary>
+    private List<Peer> ReadPeers(long generation, long peerChangesFrom)
+    {
+        if (_peerRows is { } kept && _peerRowsGeneration >= peerChangesFrom && _peerRowsGeneration <= generation)
+        {
+            long[] changed;
+            using (var command = Command("SELECT DISTINCT peer_id FROM peer_changes WHERE generation > @since AND generation <= @until"))
+            {
+                command.Parameters.AddWithValue("since", _peerRowsGeneration);
+                command.Parameters.AddWithValue("until", generation);
+                using var reader = command.ExecuteReader();
+                var ids = new List<long>();
+                while (reader.Read())
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+
+                changed = [.. ids];
+            }
+
+            if (changed.Length > 0)
+            {
+                var read = QueryPeers(" WHERE id = ANY(@ids)", changed);
+                foreach (long id in changed)
+                {
+                    kept.Remove(id);
+                }
+
+                foreach (var peer in read)
+                {
+                    kept[peer.Id] = peer;
+                }
+            }
+
+            _peerRowsGeneration = generation;
+            return [.. kept.Values];
+        }
+
+        var all = QueryPeers("", null);
+        FullPeerReads++;
+        _peerRows = all.ToDictionary(p => p.Id);
+        _peerRowsGeneration = generation;
+        return all;
+    }
+
+    /// <summary>Peers (with their key history) matching <paramref name="where"/> (empty: all; <c>@ids</c> bound when given).</summary>
+    private List<Peer> QueryPeers(string where, long[]? ids)
+    {
         var peers = Query(
             "SELECT id, name, ip, cidr_id, public_key, endpoint, persistent_keepalive_interval, is_admin, is_disabled, is_redeemed, "
-            + "invite_expires, candidates FROM peers",
+            + "invite_expires, candidates FROM peers" + where,
+            ids,
             r => new Peer
             {
                 Id = r.GetInt64(0),
@@ -251,7 +330,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
                 Candidates = Array.AsReadOnly(r.GetFieldValue<string[]>(11).Select(c => ReadEndpoint(c)).ToArray()),
             });
         var rotations = Query(
-            "SELECT peer_id, generation, old_public_key, public_key, signature FROM key_rotations ORDER BY peer_id, generation",
+            "SELECT peer_id, generation, old_public_key, public_key, signature FROM key_rotations"
+            + (ids is null ? "" : " WHERE peer_id = ANY(@ids)") + " ORDER BY peer_id, generation",
+            ids,
             r => (PeerId: r.GetInt64(0), Step: new KeyRotation
             {
                 Generation = r.GetInt64(1),
@@ -259,14 +340,9 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
                 PublicKey = ReadKey(r.GetString(3)),
                 Signature = r.GetString(4),
             })).ToLookup(row => row.PeerId, row => row.Step);
-        peers = [.. peers.Select(peer => rotations.Contains(peer.Id)
+        return [.. peers.Select(peer => rotations.Contains(peer.Id)
             ? peer with { KeyRotations = Array.AsReadOnly(rotations[peer.Id].ToArray()) }
             : peer)];
-        var associations = Query(
-            "SELECT id, cidr_id_1, cidr_id_2 FROM associations", r => new Association(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
-        var reserved = Query("SELECT ip, peer_id, name, until FROM reserved_ips", r => new ReservedIp(
-            ReadAddress(r.GetString(0)), r.GetInt64(1), r.GetString(2), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(3))));
-        return new StoredRows(cidrs, peers, associations, sequences, reserved);
     }
 
     protected override void BeginTransaction()
@@ -296,12 +372,30 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         long next = Advance();
         _statePending = false;
         _committing = next;
+        if (next % PeerChangesKept == 0)
+        {
+            PrunePeerChanges(next);
+        }
+
         if (next - 1 == Volatile.Read(ref _generation))
         {
             return true;
         }
 
         return IsReplica ? false : throw ChangedByAnotherWriter();
+    }
+
+    /// <summary>
+    /// Once in <see cref="PeerChangesKept"/> generations, inside that generation's transaction: drops the change log's
+    /// older part and moves <c>peer_changes_from</c> on (a replica whose rows are older then reads every peer).
+    /// </summary>
+    private void PrunePeerChanges(long generation)
+    {
+        using var prune = Command(
+            "DELETE FROM peer_changes WHERE generation <= @from; "
+            + "UPDATE store_state SET peer_changes_from = greatest(peer_changes_from, @from)");
+        prune.Parameters.AddWithValue("from", generation - PeerChangesKept);
+        prune.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -683,9 +777,16 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.ExecuteNonQuery();
     }
 
-    private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read)
+    private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read) => Query(sql, null, read);
+
+    private List<T> Query<T>(string sql, long[]? ids, Func<NpgsqlDataReader, T> read)
     {
         using var command = Command(sql);
+        if (ids is not null)
+        {
+            command.Parameters.AddWithValue("ids", ids);
+        }
+
         using var reader = command.ExecuteReader();
         var rows = new List<T>();
         while (reader.Read())

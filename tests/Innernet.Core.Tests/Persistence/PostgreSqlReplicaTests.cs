@@ -123,6 +123,42 @@ public sealed class PostgreSqlReplicaTests(PostgreSqlCluster cluster) : IClassFi
     }
 
     [Fact]
+    public async Task AnotherReplicasCommits_AreReadPeerByPeer_AndAReplicaBehindTheLogReadsEverything()
+    {
+        using var replicas = ReplicaSet.Start(cluster, 2);
+        await replicas.ListeningAsync();
+        ServerStore a = replicas[0], b = replicas[1];
+        var humans = AddHumans(a);
+        var kept = a.AddPeer(NewPeer("kept", "10.42.1.1", humans.Id));
+        var changed = a.AddPeer(NewPeer("changed", "10.42.1.2", humans.Id));
+        var deleted = a.AddPeer(NewPeer("deleted", "10.42.1.3", humans.Id));
+        await SameStateAsync(a, b);
+        long full = replicas.FullPeerReads(1);
+
+        // Each kind of peer change, through A and through B: B re-reads only the peers each commit logged.
+        a.SetDisabled(changed.Id, true);
+        a.DeletePeer(deleted.Id, reserveIpUntil: null);
+        var added = a.AddPeer(NewPeer("added", "10.42.1.4", humans.Id, candidates: [Endpoint.Parse("192.0.2.7:51820")]));
+        b.SetEndpoint(kept.Id, Endpoint.Parse("192.0.2.1:51820"));
+        a.SetCandidates(added.Id, [Endpoint.Parse("192.0.2.8:51820")]);
+        await SameStateAsync(a, b);
+        Assert.Null(b.GetPeer(deleted.Id));
+        Assert.True(b.GetPeer(changed.Id)!.IsDisabled);
+        Assert.Equal(full, replicas.FullPeerReads(1));
+
+        // The log no longer reaches back to B's rows (as after more than the kept generations): B reads every peer once.
+        cluster.Sql($"UPDATE {replicas.Schema}.store_state SET peer_changes_from = generation + 1");
+        a.SetDisabled(kept.Id, true);
+        await SameStateAsync(a, b);
+        Assert.Equal(full + 1, replicas.FullPeerReads(1));
+    }
+
+    /// <summary>Waits until both replicas publish the same peers (each as the database has it).</summary>
+    private static Task SameStateAsync(ServerStore a, ServerStore b)
+        => Eventually.TrueAsync(
+            () => a.ListPeers().OrderBy(p => p.Id).SequenceEqual(b.ListPeers().OrderBy(p => p.Id)), "both replicas to agree", Propagation);
+
+    [Fact]
     public void Write_OnAStateAnotherWriterMovedOn_IsPlannedAgainOnTheNewestState()
     {
         // psql stands for another replica here: it commits without a notification, and nothing looks by itself, so the

@@ -76,7 +76,10 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
             laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
         }
 
-        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations; UPDATE {database.Schema}.schema_version SET version = 1");
+        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations; DROP TABLE {database.Schema}.peer_changes; "
+            + $"DROP FUNCTION {database.Schema}.log_peer_change CASCADE; "
+            + $"ALTER TABLE {database.Schema}.store_state DROP COLUMN peer_changes_from; "
+            + $"UPDATE {database.Schema}.schema_version SET version = 1");
 
         using (var store = database.Open())
         {
@@ -84,7 +87,7 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
             store.RotateKey(laptop.Id, KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, next.Public, 1));
         }
 
-        Assert.Equal("2", cluster.Sql($"SELECT version FROM {database.Schema}.schema_version").Trim());
+        Assert.Equal("3", cluster.Sql($"SELECT version FROM {database.Schema}.schema_version").Trim());
         Assert.Equal($"{laptop.Id}|1|{old.Public.ToBase64()}|{next.Public.ToBase64()}", cluster.Sql(
             $"SELECT peer_id, generation, old_public_key, public_key FROM {database.Schema}.key_rotations").Trim());
         using var reopened = database.Open();

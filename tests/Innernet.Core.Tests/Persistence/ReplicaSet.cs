@@ -56,6 +56,9 @@ internal sealed class ReplicaSet : IDisposable
     /// <summary>The change listener connections replica <paramref name="index"/> has made so far.</summary>
     public long ListenerConnections(int index) => _engines[index].ListenerConnections;
 
+    /// <summary>How often replica <paramref name="index"/> has read every peer (not only the changed ones).</summary>
+    public long FullPeerReads(int index) => _engines[index].FullPeerReads;
+
     /// <summary>Waits until every replica's listener holds its LISTEN (a commit from then on reaches it by notification).</summary>
     public Task ListeningAsync()
         => Eventually.TrueAsync(() => _engines.All(e => e.ListenerConnections > 0), "every replica's listener to connect");
