@@ -7,15 +7,18 @@ namespace Innernet.Core;
 /// </summary>
 public sealed class ServerAnswerException : InnernetException
 {
+    /// <inheritdoc/>
     public ServerAnswerException()
     {
     }
 
+    /// <inheritdoc/>
     public ServerAnswerException(string message)
         : base(message)
     {
     }
 
+    /// <inheritdoc/>
     public ServerAnswerException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -3,20 +3,24 @@ namespace Innernet.Core.Api;
 /// <summary>The innernet server answered with an HTTP error status (its error replies have no body).</summary>
 public sealed class ApiStatusException : InnernetException
 {
+    /// <inheritdoc/>
     public ApiStatusException()
     {
     }
 
+    /// <inheritdoc/>
     public ApiStatusException(string message)
         : base(message)
     {
     }
 
+    /// <inheritdoc/>
     public ApiStatusException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
+    /// <summary>The server answered <paramref name="method"/> <paramref name="path"/> with <paramref name="statusCode"/>; the message says what that status usually means.</summary>
     public ApiStatusException(HttpStatusCode statusCode, string method, string path)
         : base(Describe(statusCode, method, path))
     {

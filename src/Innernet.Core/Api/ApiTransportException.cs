@@ -7,15 +7,18 @@ namespace Innernet.Core.Api;
 /// </summary>
 public sealed class ApiTransportException : InnernetException
 {
+    /// <inheritdoc/>
     public ApiTransportException()
     {
     }
 
+    /// <inheritdoc/>
     public ApiTransportException(string message)
         : base(message)
     {
     }
 
+    /// <inheritdoc/>
     public ApiTransportException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -149,6 +149,7 @@ public sealed record InterfaceConfig
     /// <summary>Writes the invitation with mode 0600; fails with <see cref="IOException"/> if the file exists.</summary>
     public void SaveInvitation(string path) => ConfigFile.Write(path, ToInvitationToml(), createNew: true);
 
+    /// <inheritdoc/>
     public bool Equals(InterfaceConfig? other)
         => other is not null
             && Interface == other.Interface
@@ -156,6 +157,7 @@ public sealed record InterfaceConfig
             && PeerEndpointOverrides.Count == other.PeerEndpointOverrides.Count
             && PeerEndpointOverrides.All(kv => other.PeerEndpointOverrides.TryGetValue(kv.Key, out var e) && e == kv.Value);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Interface, Server);
 
     private string Build(TomlText text, bool includeLocal)

@@ -17,20 +17,25 @@ public sealed class NetlinkInterfaceLayer : IInterfaceLayer
         _manager = new InterfaceManager(wireGuard);
     }
 
+    /// <inheritdoc/>
     public WireGuardClient WireGuard { get; }
 
     /// <summary>Opens <paramref name="backend"/> the way innernet does (<see cref="WireGuardBackends.Open"/>).</summary>
     public static NetlinkInterfaceLayer Open(WireGuardBackend backend) => new(WireGuardBackends.Open(backend));
 
+    /// <inheritdoc/>
     public bool BringUp(InterfaceUpRequest request) => _manager.Up(request);
 
+    /// <inheritdoc/>
     public bool BringDown(string name) => _manager.Down(name);
 
+    /// <inheritdoc/>
     public IReadOnlyList<IPAddress> GetLocalAddresses()
     {
         using var route = new RouteNetlinkClient();
         return route.GetLocalAddresses();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => WireGuard.Dispose();
 }

@@ -23,8 +23,10 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
         WireGuard = new Control(inner.WireGuard, _lock);
     }
 
+    /// <inheritdoc/>
     public WireGuardClient WireGuard { get; }
 
+    /// <inheritdoc/>
     public bool BringUp(InterfaceUpRequest request)
     {
         lock (_lock)
@@ -33,6 +35,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
         }
     }
 
+    /// <inheritdoc/>
     public bool BringDown(string name)
     {
         lock (_lock)
@@ -41,6 +44,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
         }
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<IPAddress> GetLocalAddresses()
     {
         lock (_lock)
@@ -49,12 +53,15 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _inner.Dispose();
 
     private sealed class Control(WireGuardClient inner, Lock gate) : WireGuardClient
     {
+        /// <inheritdoc/>
         public override WireGuardBackend Backend => inner.Backend;
 
+        /// <inheritdoc/>
         public override IReadOnlyList<string> ListDevices()
         {
             lock (gate)
@@ -63,6 +70,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
+        /// <inheritdoc/>
         public override WireGuardDevice? GetDevice(string name)
         {
             lock (gate)
@@ -71,6 +79,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
+        /// <inheritdoc/>
         public override bool CreateDevice(string name)
         {
             lock (gate)
@@ -79,6 +88,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
+        /// <inheritdoc/>
         public override void ConfigureDevice(string name, DeviceConfig config)
         {
             lock (gate)
@@ -87,6 +97,7 @@ public sealed class SynchronizedInterfaceLayer : IInterfaceLayer
             }
         }
 
+        /// <inheritdoc/>
         public override bool DeleteDevice(string name)
         {
             lock (gate)

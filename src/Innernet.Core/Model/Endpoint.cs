@@ -174,15 +174,20 @@ public sealed class Endpoint : IEquatable<Endpoint>
             ? string.Create(CultureInfo.InvariantCulture, $"[{Host}]:{Port}")
             : string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
 
+    /// <inheritdoc/>
     public bool Equals(Endpoint? other)
         => other is not null && Port == other.Port && string.Equals(Host, other.Host, StringComparison.Ordinal);
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Endpoint);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Host, Port);
 
+    /// <summary>Whether both are null, or equal by <see cref="Equals(Endpoint?)"/>.</summary>
     public static bool operator ==(Endpoint? left, Endpoint? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>The opposite of <see cref="op_Equality"/>.</summary>
     public static bool operator !=(Endpoint? left, Endpoint? right) => !(left == right);
 
     private static bool EndsInNumber(string host)

@@ -12,6 +12,7 @@ public sealed class IPAddressOrder : IComparer<IPAddress>
     /// <summary>The comparer.</summary>
     public static IPAddressOrder Instance { get; } = new();
 
+    /// <inheritdoc/>
     public int Compare(IPAddress? x, IPAddress? y)
     {
         if (ReferenceEquals(x, y))

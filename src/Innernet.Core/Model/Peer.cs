@@ -36,10 +36,13 @@ public sealed record Peer
     /// <summary>Keepalive in seconds; the server always reports 25; null disables it.</summary>
     public ushort? PersistentKeepaliveInterval { get; init; }
 
+    /// <summary>May use the admin API (<c>/v1/admin/…</c>).</summary>
     public bool IsAdmin { get; init; }
 
+    /// <summary>Disabled: the server keeps the row but neither serves nor configures the peer.</summary>
     public bool IsDisabled { get; init; }
 
+    /// <summary>The invitation was redeemed: the key is the peer's own, no longer the invitation's temporary one.</summary>
     public bool IsRedeemed { get; init; }
 
     /// <summary>When an unredeemed invitation expires; null for none.</summary>
@@ -104,6 +107,7 @@ public sealed record Peer
 
     private readonly IReadOnlyList<KeyRotation> _keyRotations = [];
 
+    /// <inheritdoc/>
     public bool Equals(Peer? other)
         => other is not null
             && Id == other.Id
@@ -120,6 +124,7 @@ public sealed record Peer
             && Candidates.SequenceEqual(other.Candidates)
             && KeyRotations.SequenceEqual(other.KeyRotations);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Id, Name, Ip, CidrId, PublicKey);
 
     /// <summary>"name (ip)" for messages; never includes keys.</summary>

@@ -29,10 +29,13 @@ public sealed record PeerContents
     /// <summary>Keepalive in seconds; the server always reports 25; null disables it.</summary>
     public ushort? PersistentKeepaliveInterval { get; init; }
 
+    /// <summary>May use the admin API (<c>/v1/admin/…</c>).</summary>
     public bool IsAdmin { get; init; }
 
+    /// <summary>Disabled: the server keeps the row but neither serves nor configures the peer.</summary>
     public bool IsDisabled { get; init; }
 
+    /// <summary>The invitation was redeemed: the key is the peer's own, no longer the invitation's temporary one.</summary>
     public bool IsRedeemed { get; init; }
 
     /// <summary>When an unredeemed invitation expires; null for none.</summary>
@@ -66,6 +69,7 @@ public sealed record PeerContents
 
     private readonly IReadOnlyList<Endpoint> _candidates = [];
 
+    /// <inheritdoc/>
     public bool Equals(PeerContents? other)
         => other is not null
             && Name == other.Name
@@ -80,5 +84,6 @@ public sealed record PeerContents
             && InviteExpires == other.InviteExpires
             && Candidates.SequenceEqual(other.Candidates);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, Ip, CidrId, PublicKey);
 }

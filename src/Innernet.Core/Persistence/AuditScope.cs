@@ -44,6 +44,7 @@ public sealed class AuditScope : IDisposable
     /// <summary>Set by the store's writer after the commit that holds the entry (before the write's caller resumes).</summary>
     internal void MarkRecorded(AuditEntry entry) => Volatile.Write(ref _recorded, entry);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (CurrentScope.Value == this)

@@ -8,12 +8,16 @@ namespace Innernet.Core.Persistence;
 /// </summary>
 public sealed record PeerUpdate
 {
+    /// <summary>The new hostname-style name (unique).</summary>
     public required string Name { get; init; }
 
+    /// <summary>The endpoint override; null for none.</summary>
     public Endpoint? Endpoint { get; init; }
 
+    /// <summary>May use the admin API (<c>/v1/admin/…</c>).</summary>
     public bool IsAdmin { get; init; }
 
+    /// <summary>Disabled: the server keeps the row but neither serves nor configures the peer.</summary>
     public bool IsDisabled { get; init; }
 
     /// <summary>At most <see cref="NetworkDefaults.MaxCandidates"/>.</summary>

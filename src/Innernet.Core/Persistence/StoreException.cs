@@ -7,15 +7,18 @@ namespace Innernet.Core.Persistence;
 /// </summary>
 public sealed class StoreException : InnernetException
 {
+    /// <inheritdoc/>
     public StoreException()
     {
     }
 
+    /// <inheritdoc/>
     public StoreException(string message)
         : base(message)
     {
     }
 
+    /// <inheritdoc/>
     public StoreException(string message, Exception innerException)
         : base(message, innerException)
     {
