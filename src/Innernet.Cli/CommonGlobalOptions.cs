@@ -89,7 +89,8 @@ internal sealed class CommonGlobalOptions
     {
         var option = LastValueWins(new Option<string>("--backend")
         {
-            Description = "WireGuard backend: kernel, userspace (wireguard-go) or auto (a live userspace device, else kernel, else userspace)",
+            Description = "WireGuard backend: kernel, userspace (wireguard-go) or auto "
+                + "(a live userspace device, else kernel, else userspace)",
             DefaultValueFactory = _ => "auto",
             Recursive = true,
         });

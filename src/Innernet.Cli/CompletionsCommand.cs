@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Innernet.Cli;
 
-/// <summary><c>completions &lt;shell&gt;</c>: a completion script (verbs and their options) for bash, zsh, fish, elvish or PowerShell.</summary>
+/// <summary>
+/// <c>completions &lt;shell&gt;</c>: a completion script (verbs and their options) for bash, zsh, fish, elvish or PowerShell.
+/// </summary>
 internal static class CompletionsCommand
 {
     /// <param name="root">The command tree to complete (called when the verb runs, once the tree is complete).</param>
@@ -55,7 +57,8 @@ internal static class CompletionsCommand
                 }
 
                 text.Append("  )\n  if (( CURRENT == 2 )); then _describe 'command' verbs; else _arguments '*:file:_files' ")
-                    .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append("; fi\n}\ncompdef ").Append(function).Append(' ').Append(programs).Append('\n');
+                    .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append("; fi\n}\ncompdef ")
+                    .Append(function).Append(' ').Append(programs).Append('\n');
                 break;
             case "elvish":
                 foreach (string name in target.Programs)
@@ -68,7 +71,8 @@ internal static class CompletionsCommand
                             .AppendJoin(' ', verb.Options.SelectMany(Names).Concat(globals).Select(o => $"'{o}'")).Append(']');
                     }
 
-                    text.Append(" ]\n  if (and (> (count $words) 2) (has-key $verbs $words[1])) { all $verbs[$words[1]] } else { keys $verbs; put ")
+                    text.Append(" ]\n  if (and (> (count $words) 2) (has-key $verbs $words[1])) { all $verbs[$words[1]] }")
+                        .Append(" else { keys $verbs; put ")
                         .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append(" }\n}\n");
                 }
 
@@ -79,7 +83,8 @@ internal static class CompletionsCommand
                     .AppendJoin(',', globals.Select(g => $"'{g}'")).Append(")\n  $verbs = @{\n");
                 foreach (var verb in verbs)
                 {
-                    text.Append("    '").Append(verb.Name).Append("' = @(").AppendJoin(',', verb.Options.SelectMany(Names).Select(o => $"'{o}'")).Append(")\n");
+                    text.Append("    '").Append(verb.Name).Append("' = @(")
+                        .AppendJoin(',', verb.Options.SelectMany(Names).Select(o => $"'{o}'")).Append(")\n");
                 }
 
                 text.Append("  }\n  $verb = @($commandAst.CommandElements | Select-Object -Skip 1 | ForEach-Object { \"$_\" } |")

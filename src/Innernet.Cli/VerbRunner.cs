@@ -5,7 +5,9 @@ using Innernet.Netlink;
 
 namespace Innernet.Cli;
 
-/// <summary>Runs a verb handler: anticipated failures are printed as one <c>error:</c> line (no stack trace) and become the exit code.</summary>
+/// <summary>
+/// Runs a verb handler: anticipated failures are printed as one <c>error:</c> line (no stack trace) and become the exit code.
+/// </summary>
 internal static class VerbRunner
 {
     /// <summary>Runs <paramref name="handler"/>; <see cref="ExitCode.Ok"/> when it returns.</summary>
@@ -13,7 +15,8 @@ internal static class VerbRunner
     /// <param name="handler">The verb's work.</param>
     /// <param name="permissionHint">A line printed after a <see cref="ExitCode.Permission"/> failure, or null.</param>
     /// <param name="cancellationToken">The invocation's token (Ctrl-C): a cancellation it caused is a failure, not a crash.</param>
-    public static async Task<int> RunAsync(TextWriter error, Func<CancellationToken, Task> handler, string? permissionHint, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        TextWriter error, Func<CancellationToken, Task> handler, string? permissionHint, CancellationToken cancellationToken)
     {
         try
         {

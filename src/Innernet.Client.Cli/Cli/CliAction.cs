@@ -3,7 +3,9 @@ using Innernet.Cli;
 
 namespace Innernet.Client.Cli;
 
-/// <summary>Wraps a verb handler: anticipated failures are printed as one line (plus a hint) with their exit code (<see cref="VerbRunner"/>).</summary>
+/// <summary>
+/// Wraps a verb handler: anticipated failures are printed as one line (plus a hint) with their exit code (<see cref="VerbRunner"/>).
+/// </summary>
 internal static class CliAction
 {
     private const string PermissionHint =
@@ -12,5 +14,6 @@ internal static class CliAction
 
     public static Func<ParseResult, CancellationToken, Task<int>> Create(
         ClientContext context, Func<ParseResult, CancellationToken, Task> handler)
-        => (parseResult, cancellationToken) => VerbRunner.RunAsync(context.Error, token => handler(parseResult, token), PermissionHint, cancellationToken);
+        => (parseResult, cancellationToken) => VerbRunner.RunAsync(
+            context.Error, token => handler(parseResult, token), PermissionHint, cancellationToken);
 }

@@ -44,7 +44,8 @@ internal static class ClientCommandLine
         root.Subcommands.Add(SetListenPortCommand.Create(context, globals));
         root.Subcommands.Add(OverrideEndpointCommand.Create(context, globals));
         root.Subcommands.Add(OverridePeerEndpointCommand.Create(context, globals));
-        root.Subcommands.Add(CompletionsCommand.Create(() => root, Completions, context.Out, handler => CliAction.Create(context, handler)));
+        root.Subcommands.Add(CompletionsCommand.Create(
+            () => root, Completions, context.Out, handler => CliAction.Create(context, handler)));
         root.SetAction(show);
         return root;
     }

@@ -10,7 +10,8 @@ namespace Innernet.Client.Cli;
 /// </summary>
 internal sealed class GlobalOptions
 {
-    private readonly CommonGlobalOptions _common = new(ClientPaths.DefaultConfigDirectory, ClientPaths.DefaultDataDirectory, "Directory of the peer caches");
+    private readonly CommonGlobalOptions _common = new(
+        ClientPaths.DefaultConfigDirectory, ClientPaths.DefaultDataDirectory, "Directory of the peer caches");
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {

@@ -29,7 +29,10 @@ internal static class AddPeerCommand
         var expires = new Option<string>("--invite-expires") { Description = "How long the invitation is valid, e.g. 14d, 2h" };
         var save = new Option<string>("--save-config") { Description = "Where to write the invitation file" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation" };
-        var command = new Command("add-peer", "Add a peer and write its invitation (admin)") { iface, name, ip, autoIp, cidr, admin, expires, save, yes };
+        var command = new Command("add-peer", "Add a peer and write its invitation (admin)")
+        {
+            iface, name, ip, autoIp, cidr, admin, expires, save, yes,
+        };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
             var args = globals.Read(parse);
@@ -59,30 +62,36 @@ internal static class AddPeerCommand
                 var free = IpAllocator.FirstFree(chosen, used);
                 address = parse.GetValue(autoIp)
                     ? free
-                    : ParseIp(prompter.Ask("--ip or --auto-ip", "IP", free.ToString(), v => IPAddress.TryParse(v, out _) ? null : "not an IP address"));
+                    : ParseIp(prompter.Ask(
+                        "--ip or --auto-ip", "IP", free.ToString(), v => IPAddress.TryParse(v, out _) ? null : "not an IP address"));
             }
 
-            string peerName = parse.GetValue(name) ?? prompter.Ask("--name", "Name", null, v => Hostname.IsValid(v) ? null : "not a valid hostname");
+            string peerName = parse.GetValue(name)
+                ?? prompter.Ask("--name", "Name", null, v => Hostname.IsValid(v) ? null : "not a valid hostname");
             Hostname.Validate(peerName, "--name");
             bool isAdmin = parse.GetValue(admin) ?? prompter.Confirm("--admin", $"Make {peerName} an admin?", defaultValue: false);
             string expiryText = parse.GetValue(expires)
-                ?? prompter.Ask("--invite-expires", "Invite expires after", DefaultExpiry, v => Timestring.TryParse(v, out _, out var e) ? null : e);
+                ?? prompter.Ask(
+                    "--invite-expires", "Invite expires after", DefaultExpiry, v => Timestring.TryParse(v, out _, out var e) ? null : e);
             if (!Timestring.TryParse(expiryText, out var expiry, out string? expiryError))
             {
                 throw new CliUserException($"--invite-expires: {expiryError}", ExitCode.Usage);
             }
 
             string path = parse.GetValue(save)
-                ?? prompter.Ask("--save-config", "Save peer invitation file to", $"{peerName}.toml", v => v.Length > 0 ? null : "a path is needed");
+                ?? prompter.Ask(
+                    "--save-config", "Save peer invitation file to", $"{peerName}.toml", v => v.Length > 0 ? null : "a path is needed");
             if (File.Exists(path))
             {
                 throw new CliUserException($"'{path}' already exists; choose another --save-config path");
             }
 
             var temporary = KeyPair.Generate();
-            var contents = PeerInvitation.Contents(peerName, address, chosen.Id, temporary.Public, isAdmin, context.Time.GetUtcNow() + expiry);
+            var contents = PeerInvitation.Contents(
+                peerName, address, chosen.Id, temporary.Public, isAdmin, context.Time.GetUtcNow() + expiry);
             PeerRules.ValidateCreate(cidrs, peers, contents);
-            Choose.Confirm(prompter, parse.GetValue(yes), $"Create peer '{peerName}' ({address}) in '{chosen.Name}'{(isAdmin ? " as an admin" : "")}?");
+            Choose.Confirm(prompter, parse.GetValue(yes),
+                $"Create peer '{peerName}' ({address}) in '{chosen.Name}'{(isAdmin ? " as an admin" : "")}?");
 
             var peer = await api.AddPeerAsync(contents, ct).ConfigureAwait(false);
             var server = peers.FirstOrDefault(p => p.Id == Peer.ServerId);
@@ -90,7 +99,8 @@ internal static class AddPeerCommand
                 server?.PublicKey ?? network.Config.Server.PublicKey,
                 server?.Endpoint ?? network.Config.Server.ExternalEndpoint,
                 network.Config.Server.InternalEndpoint);
-            var invitation = InterfaceConfig.CreateInvitation(network.Config.Interface.NetworkName, peer.Ip, tree, temporary.Private, serverInfo);
+            var invitation = InterfaceConfig.CreateInvitation(
+                network.Config.Interface.NetworkName, peer.Ip, tree, temporary.Private, serverInfo);
             invitation.SaveInvitation(path);
             await context.Out.WriteLineAsync(
                 $"[*] peer '{peer.Name}' ({peer.Ip}) added; invitation written to '{path}' (valid for {expiryText}).\n" +

@@ -10,15 +10,16 @@ namespace Innernet.Client.Commands;
 internal static class AssociationCommands
 {
     public static Command Add(ClientContext context, GlobalOptions globals)
-        => PairCommand(context, globals, "add-association", "Let two CIDRs see each other (admin)", async (api, cidrs, name1, name2, yes, ct) =>
-        {
-            var a = Choose.Cidr(context.Prompter, cidrs, name1, "cidr1", "First CIDR");
-            var b = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != a.Id)], name2, "cidr2", "Second CIDR");
-            bool bothNamed = name1 is not null && name2 is not null;
-            Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
-            await api.AddAssociationAsync(new AssociationContents(a.Id, b.Id), ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"[*] association '{a.Name}' <=> '{b.Name}' added").ConfigureAwait(false);
-        });
+        => PairCommand(context, globals, "add-association", "Let two CIDRs see each other (admin)",
+            async (api, cidrs, name1, name2, yes, ct) =>
+            {
+                var a = Choose.Cidr(context.Prompter, cidrs, name1, "cidr1", "First CIDR");
+                var b = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != a.Id)], name2, "cidr2", "Second CIDR");
+                bool bothNamed = name1 is not null && name2 is not null;
+                Choose.ConfirmAssociation(context.Prompter, bothNamed, yes, add: true, $"'{a.Name}' <=> '{b.Name}'");
+                await api.AddAssociationAsync(new AssociationContents(a.Id, b.Id), ct).ConfigureAwait(false);
+                await context.Out.WriteLineAsync($"[*] association '{a.Name}' <=> '{b.Name}' added").ConfigureAwait(false);
+            });
 
     public static Command Delete(ClientContext context, GlobalOptions globals)
         => PairCommand(context, globals, "delete-association", "Remove an association (admin)", async (api, cidrs, name1, name2, yes, ct) =>

@@ -29,7 +29,8 @@ internal static class CidrCommands
                 ?? context.Prompter.Ask("--name", "Name", null, v => Hostname.IsValid(v) ? null : "not a valid hostname");
             Hostname.Validate(cidrName, "--name");
             string rangeText = parse.GetValue(cidr)
-                ?? context.Prompter.Ask("--cidr", "CIDR", null, v => IPNetwork.TryParse(v, out _) ? null : "not a CIDR (e.g. 10.42.1.0/24)");
+                ?? context.Prompter.Ask(
+                    "--cidr", "CIDR", null, v => IPNetwork.TryParse(v, out _) ? null : "not a CIDR (e.g. 10.42.1.0/24)");
             if (!IPNetwork.TryParse(rangeText, out var range))
             {
                 throw new CliUserException($"--cidr: '{rangeText}' is not a CIDR (e.g. 10.42.1.0/24)", ExitCode.Usage);
@@ -57,7 +58,8 @@ internal static class CidrCommands
             var network = ClientNetwork.Load(context, args, parse.GetRequiredValue(iface));
             using var api = network.OpenApi(context);
             var cidrs = await api.ListCidrsAsync(ct).ConfigureAwait(false);
-            var cidr = Choose.Cidr(context.Prompter, [.. cidrs.Where(c => c.Id != Cidr.InfraId)], parse.GetValue(name), "--name", "CIDR to rename");
+            var cidr = Choose.Cidr(
+                context.Prompter, [.. cidrs.Where(c => c.Id != Cidr.InfraId)], parse.GetValue(name), "--name", "CIDR to rename");
             string target = parse.GetValue(newName)
                 ?? context.Prompter.Ask("--new-name", "New name", null, v => Hostname.IsValid(v) ? null : "not a valid hostname");
             Choose.Confirm(context.Prompter, parse.GetValue(yes), $"Rename CIDR '{cidr.Name}' to '{target}'?");
@@ -97,7 +99,10 @@ internal static class CidrCommands
         var iface = new Argument<string>("interface") { Description = "The network" };
         var tree = new Option<bool>("--tree", "-t") { Description = "Print the CIDRs as a tree" };
         var json = ListingJson.Option();
-        var command = new Command("list-cidrs", "List the network's CIDRs (from the local peer cache; no server needed)") { iface, tree, json };
+        var command = new Command("list-cidrs", "List the network's CIDRs (from the local peer cache; no server needed)")
+        {
+            iface, tree, json,
+        };
         command.SetAction(CliAction.Create(context, async (parse, _) =>
         {
             var args = globals.Read(parse);

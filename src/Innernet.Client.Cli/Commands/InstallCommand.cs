@@ -16,7 +16,10 @@ internal static class InstallCommand
         var invite = new Argument<string>("invite") { Description = "The invitation file (<name>.toml)" };
         var name = new Option<string>("--name") { Description = "Interface name to install the network as" };
         var defaultName = new Option<bool>("--default-name") { Description = "Use the invitation's network name as the interface name" };
-        var deleteInvite = new Option<bool>("--delete-invite", "-d") { Description = "Delete the invitation file after a successful install" };
+        var deleteInvite = new Option<bool>("--delete-invite", "-d")
+        {
+            Description = "Delete the invitation file after a successful install",
+        };
         var hosts = new HostsOptionSet();
         var nat = new NatOptionSet();
         var command = new Command("install", "Redeem an invitation and join its network") { invite, name, defaultName, deleteInvite };
@@ -39,7 +42,8 @@ internal static class InstallCommand
             string iface = parse.GetValue(defaultName)
                 ? networkName
                 : parse.GetValue(name) ?? context.Prompter.Ask(
-                    "--name or --default-name", "Interface name", networkName, v => NetworkName.IsValid(v) ? null : "not a valid interface name");
+                    "--name or --default-name", "Interface name", networkName,
+                    v => NetworkName.IsValid(v) ? null : "not a valid interface name");
             bool delete = parse.GetValue(deleteInvite)
                 || context.Prompter.Confirm("--delete-invite", $"Delete invitation file '{path}' after installing?", defaultValue: true);
 
@@ -64,7 +68,8 @@ internal static class InstallCommand
                 InstallResult? done = null;
                 await terminal.Progress().StartAsync(async progress =>
                 {
-                    var task = progress.AddTask("Key transition", autoStart: false, maxValue: InvitationInstaller.TransitionWait.TotalSeconds);
+                    var task = progress.AddTask(
+                        "Key transition", autoStart: false, maxValue: InvitationInstaller.TransitionWait.TotalSeconds);
                     done = await installer.InstallAsync(request, (elapsed, _) =>
                     {
                         task.StartTask();
@@ -86,7 +91,8 @@ internal static class InstallCommand
 
             await context.Out.WriteLineAsync(
                 $"[*] installed network '{networkName}' as interface {result.InterfaceName} (config {result.ConfigPath}).\n" +
-                $"    Keep it up to date with: innernet up {result.InterfaceName} --daemon, or systemctl enable --now innernet@{result.InterfaceName}")
+                $"    Keep it up to date with: innernet up {result.InterfaceName} --daemon, " +
+                $"or systemctl enable --now innernet@{result.InterfaceName}")
                 .ConfigureAwait(false);
         }));
         return command;

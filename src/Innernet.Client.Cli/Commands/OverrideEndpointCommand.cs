@@ -15,10 +15,16 @@ internal static class OverrideEndpointCommand
     public static Command Create(ClientContext context, GlobalOptions globals)
     {
         var iface = new Argument<string>("interface") { Description = "The network" };
-        var endpoint = new Option<string>("--endpoint", "-e") { Description = "The endpoint, host:port (0.0.0.0:port = observed IP, this port)" };
+        var endpoint = new Option<string>("--endpoint", "-e")
+        {
+            Description = "The endpoint, host:port (0.0.0.0:port = observed IP, this port)",
+        };
         var unset = new Option<bool>("--unset", "-u") { Description = "Remove the override" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation" };
-        var command = new Command("override-endpoint", "Set or unset the endpoint the server advertises for this peer") { iface, endpoint, unset, yes };
+        var command = new Command("override-endpoint", "Set or unset the endpoint the server advertises for this peer")
+        {
+            iface, endpoint, unset, yes,
+        };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
             var args = globals.Read(parse);
@@ -60,7 +66,8 @@ internal static class OverrideEndpointCommand
                     : [manual];
                 string pick = options.Count == 1 ? manual : context.Prompter.Select("--endpoint", "Endpoint override", options, o => o);
                 chosen = pick == manual
-                    ? Endpoint.Parse(context.Prompter.Ask("--endpoint", "Endpoint (host:port)", null, v => Endpoint.TryParse(v, out _, out var e) ? null : e))
+                    ? Endpoint.Parse(context.Prompter.Ask(
+                        "--endpoint", "Endpoint (host:port)", null, v => Endpoint.TryParse(v, out _, out var e) ? null : e))
                     : unspecified;
             }
 

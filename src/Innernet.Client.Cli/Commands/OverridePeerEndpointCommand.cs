@@ -48,7 +48,8 @@ internal static class OverridePeerEndpointCommand
             }
 
             string text = parse.GetValue(endpoint)
-                ?? context.Prompter.Ask("--endpoint or --unset", "Endpoint (host:port)", null, v => Endpoint.TryParse(v, out _, out var e) ? null : e);
+                ?? context.Prompter.Ask(
+                    "--endpoint or --unset", "Endpoint (host:port)", null, v => Endpoint.TryParse(v, out _, out var e) ? null : e);
             var chosen = Endpoint.TryParse(text, out var parsed, out string? error)
                 ? parsed
                 : throw new CliUserException($"--endpoint: {error}", ExitCode.Usage);

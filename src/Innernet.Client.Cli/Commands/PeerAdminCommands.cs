@@ -68,14 +68,21 @@ internal static class PeerAdminCommands
     {
         var iface = new Argument<string>("interface") { Description = "The network" };
         var name = new Option<string>("--name") { Description = "The peer to delete" };
-        var releaseIp = new Option<bool>("--release-ip") { Description = "Free its IP at once (by default no new peer gets it for 30 days)" };
+        var releaseIp = new Option<bool>("--release-ip")
+        {
+            Description = "Free its IP at once (by default no new peer gets it for 30 days)",
+        };
         var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation (requires --name)" };
-        var command = new Command("delete-peer", "Delete a peer for good (admin; servers of this project only)") { iface, name, releaseIp, yes };
+        var command = new Command("delete-peer", "Delete a peer for good (admin; servers of this project only)")
+        {
+            iface, name, releaseIp, yes,
+        };
         command.SetAction(CliAction.Create(context, async (parse, ct) =>
         {
             using var api = OpenApi(context, globals, parse, iface, name, yes);
             var peer = await PickAsync(context, api, parse, name, _ => true, "Peer to delete", ct).ConfigureAwait(false);
-            Choose.Confirm(context.Prompter, parse.GetValue(yes), $"Delete peer '{peer.Name}' ({peer.Ip}) for good? This cannot be undone.");
+            Choose.Confirm(
+                context.Prompter, parse.GetValue(yes), $"Delete peer '{peer.Name}' ({peer.Ip}) for good? This cannot be undone.");
             await api.DeletePeerForGoodAsync(peer.Id, parse.GetValue(releaseIp), ct).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"[*] peer '{peer.Name}' deleted").ConfigureAwait(false);
         }));
@@ -95,10 +102,12 @@ internal static class PeerAdminCommands
         return ClientNetwork.Load(context, args, parse.GetRequiredValue(iface)).OpenApi(context);
     }
 
-    /// <summary>The peer named by <c>--name</c> (or chosen at the prompt) among the non-server peers <paramref name="eligible"/> keeps.</summary>
+    /// <summary>
+    /// The peer named by <c>--name</c> (or chosen at the prompt) among the non-server peers <paramref name="eligible"/> keeps.
+    /// </summary>
     private static async Task<Peer> PickAsync(
-        ClientContext context, Core.Api.InnernetApiClient api, ParseResult parse, Option<string> name, Func<Peer, bool> eligible, string prompt,
-        CancellationToken ct)
+        ClientContext context, Core.Api.InnernetApiClient api, ParseResult parse, Option<string> name, Func<Peer, bool> eligible,
+        string prompt, CancellationToken ct)
     {
         var peers = await api.ListPeersAsync(ct).ConfigureAwait(false);
         return Choose.Peer(context.Prompter, Choose.NonServer(peers).Where(eligible).ToList(), parse.GetValue(name), "--name", prompt);

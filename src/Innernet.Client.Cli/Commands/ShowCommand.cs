@@ -68,7 +68,8 @@ internal static class ShowCommand
             {
                 if (only is not null)
                 {
-                    throw new CliUserException($"'{name}' is not an innernet interface here (no peer cache '{dataPath}')", ExitCode.NotFound);
+                    throw new CliUserException(
+                        $"'{name}' is not an innernet interface here (no peer cache '{dataPath}')", ExitCode.NotFound);
                 }
 
                 continue;

@@ -22,7 +22,8 @@ internal static class UninstallCommand
             string data = ClientPaths.DataFile(args.DataDirectory, name);
             if (!File.Exists(config) && !File.Exists(data))
             {
-                throw new CliUserException($"network '{name}' is not installed (neither '{config}' nor '{data}' exists)", ExitCode.NotFound);
+                throw new CliUserException(
+                    $"network '{name}' is not installed (neither '{config}' nor '{data}' exists)", ExitCode.NotFound);
             }
 
             if (!parse.GetValue(yes) && !context.Prompter.Confirm("--yes", $"Permanently delete network '{name}'?", defaultValue: false))

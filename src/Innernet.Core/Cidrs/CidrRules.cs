@@ -104,7 +104,8 @@ public static class CidrRules
         if (attached.Count > 0)
         {
             throw new ValidationException(
-                $"CIDR {cidr} still has {attached.Count} peer(s) ({Sample(attached)}); peers are only ever disabled, so it cannot be deleted.");
+                $"CIDR {cidr} still has {attached.Count} peer(s) ({Sample(attached)}); "
+                + "peers are only ever disabled, so it cannot be deleted.");
         }
 
         var children = existing.Where(c => c.Parent == cidrId).Select(c => c.Name).ToList();

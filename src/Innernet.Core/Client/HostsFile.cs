@@ -9,7 +9,8 @@ namespace Innernet.Core.Client;
 /// </summary>
 public static class HostsFile
 {
-    private const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode DefaultMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>The name written for a peer: <c>&lt;peer&gt;.&lt;iface&gt;.wg</c> by default, <c>&lt;peer&gt;.&lt;suffix&gt;</c>, or the
     /// bare name for an empty suffix.</summary>

@@ -101,7 +101,8 @@ public static class ServerAnswerValidator
         }
     }
 
-    private static string Describe(Cidr cidr) => $"'{Printable(Shortened(cidr.Name)) ?? "(null)"}' ({cidr.Network.BaseAddress}/{cidr.Network.PrefixLength})";
+    private static string Describe(Cidr cidr)
+        => $"'{Printable(Shortened(cidr.Name)) ?? "(null)"}' ({cidr.Network.BaseAddress}/{cidr.Network.PrefixLength})";
 
     /// <summary>Addresses of one family compared as unsigned big-endian numbers.</summary>
     private sealed class ByteOrder : IComparer<byte[]>
@@ -122,7 +123,8 @@ public static class ServerAnswerValidator
     /// <param name="held">The view the change applies to.</param>
     /// <param name="config">The network's config.</param>
     /// <exception cref="ServerAnswerException">A rule is broken; the message names the peer and the rule.</exception>
-    public static void ValidateChange(IReadOnlyCollection<Peer> changed, IReadOnlyCollection<long> removed, HeldPeers held, InterfaceConfig config)
+    public static void ValidateChange(
+        IReadOnlyCollection<Peer> changed, IReadOnlyCollection<long> removed, HeldPeers held, InterfaceConfig config)
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(removed);
@@ -196,7 +198,8 @@ public static class ServerAnswerValidator
                 throw Refused($"peer {Describe(peer)}: its IP is also held for peer {Describe(other)}");
             }
 
-            if (held.ByKey(peer.PublicKey) is { } owner && owner.Id != peer.Id && !leaving.Contains(owner.Id) && !byId.ContainsKey(owner.Id))
+            if (held.ByKey(peer.PublicKey) is { } owner && owner.Id != peer.Id
+                && !leaving.Contains(owner.Id) && !byId.ContainsKey(owner.Id))
             {
                 throw Refused($"peer {Describe(peer)}: its public key is also held for peer {Describe(owner)}");
             }

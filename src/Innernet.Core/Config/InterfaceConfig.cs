@@ -54,7 +54,8 @@ public sealed record InterfaceConfig
         string networkName = doc.String(iface, InterfaceSection, "network-name");
         if (!NetworkName.IsValid(networkName))
         {
-            throw doc.Invalid(InterfaceSection, "network-name", $"'{networkName}' is not a valid network name (lowercase hostname, at most 15 bytes)");
+            throw doc.Invalid(
+                InterfaceSection, "network-name", $"'{networkName}' is not a valid network name (lowercase hostname, at most 15 bytes)");
         }
 
         var overrides = new Dictionary<IPAddress, Endpoint>();

@@ -19,7 +19,8 @@ internal static class CidrText
         {
             // The same strict rules; InterfaceAddress words it "'text': why.", a CIDR "'text' is not a CIDR: why.".
             string quoted = $"'{text}': ";
-            error = $"'{text}' is not a CIDR: {(problem.StartsWith(quoted, StringComparison.Ordinal) ? problem[quoted.Length..] : problem)}";
+            error = $"'{text}' is not a CIDR: "
+                + $"{(problem.StartsWith(quoted, StringComparison.Ordinal) ? problem[quoted.Length..] : problem)}";
             return false;
         }
 

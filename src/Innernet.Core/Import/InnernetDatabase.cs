@@ -91,7 +91,8 @@ public static class InnernetDatabase
             RequireColumns(connection, path, "associations", AssociationColumns);
 
             var problems = new List<string>();
-            var network = new InnernetNetwork(ReadCidrs(connection, problems), ReadPeers(connection, problems), ReadAssociations(connection, problems));
+            var network = new InnernetNetwork(
+                ReadCidrs(connection, problems), ReadPeers(connection, problems), ReadAssociations(connection, problems));
             if (problems.Count > 0)
             {
                 throw new ValidationException(
@@ -141,7 +142,8 @@ public static class InnernetDatabase
                 Execute(connection, CreateSchema, transaction);
                 foreach (var cidr in network.Cidrs)
                 {
-                    Execute(connection, "INSERT INTO cidrs (id, name, ip, prefix, parent) VALUES ($id, $name, $ip, $prefix, $parent)", transaction,
+                    Execute(connection,
+                        "INSERT INTO cidrs (id, name, ip, prefix, parent) VALUES ($id, $name, $ip, $prefix, $parent)", transaction,
                         ("$id", cidr.Id), ("$name", cidr.Name), ("$ip", cidr.Network.BaseAddress.ToString()),
                         ("$prefix", cidr.Network.PrefixLength), ("$parent", cidr.Parent));
                 }
@@ -149,8 +151,10 @@ public static class InnernetDatabase
                 foreach (var peer in network.Peers)
                 {
                     Execute(connection,
-                        "INSERT INTO peers (id, name, ip, public_key, endpoint, cidr_id, is_admin, is_disabled, is_redeemed, invite_expires, candidates) "
-                        + "VALUES ($id, $name, $ip, $key, $endpoint, $cidr, $admin, $disabled, $redeemed, $expires, $candidates)", transaction,
+                        "INSERT INTO peers (id, name, ip, public_key, endpoint, cidr_id, is_admin, is_disabled, is_redeemed, "
+                        + "invite_expires, candidates) "
+                        + "VALUES ($id, $name, $ip, $key, $endpoint, $cidr, $admin, $disabled, $redeemed, $expires, $candidates)",
+                        transaction,
                         ("$id", peer.Id), ("$name", peer.Name), ("$ip", peer.Ip.ToString()), ("$key", peer.PublicKey.ToBase64()),
                         ("$endpoint", peer.Endpoint?.ToString()), ("$cidr", peer.CidrId), ("$admin", peer.IsAdmin ? 1 : 0),
                         ("$disabled", peer.IsDisabled ? 1 : 0), ("$redeemed", peer.IsRedeemed ? 1 : 0),
@@ -230,16 +234,19 @@ public static class InnernetDatabase
     {
         var peers = new List<Peer>();
         foreach (var reader in Rows(connection,
-            "SELECT id, name, ip, public_key, endpoint, cidr_id, is_admin, is_disabled, is_redeemed, invite_expires, candidates FROM peers ORDER BY id"))
+            "SELECT id, name, ip, public_key, endpoint, cidr_id, is_admin, is_disabled, is_redeemed, invite_expires, candidates "
+            + "FROM peers ORDER BY id"))
         {
             var row = new Row(reader, "peers", problems);
             string? name = row.Text(1, "name");
-            row.Parse(2, "ip", static (string t, [MaybeNullWhen(false)] out IPAddress v) => IPAddress.TryParse(t, out v), "an IP address", out var ip);
+            row.Parse(2, "ip", static (string t, [MaybeNullWhen(false)] out IPAddress v) => IPAddress.TryParse(t, out v),
+                "an IP address", out var ip);
             row.Parse<WireGuardKey>(3, "public_key", WireGuardKey.TryParse, "a base64 WireGuard key", out var key);
             Endpoint? endpoint = null;
             if (!row.IsNull(4))
             {
-                row.Parse(4, "endpoint", static (string t, [MaybeNullWhen(false)] out Endpoint v) => Endpoint.TryParse(t, out v), "host:port", out endpoint);
+                row.Parse(4, "endpoint", static (string t, [MaybeNullWhen(false)] out Endpoint v) => Endpoint.TryParse(t, out v),
+                    "host:port", out endpoint);
             }
 
             long? cidrId = row.Integer(5, "cidr_id");
@@ -291,7 +298,8 @@ public static class InnernetDatabase
 
     private static void RequireColumns(SqliteConnection connection, string path, string table, string[] columns)
     {
-        var present = Rows(connection, $"SELECT name FROM pragma_table_info('{table}')").Select(r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
+        var present = Rows(connection, $"SELECT name FROM pragma_table_info('{table}')")
+            .Select(r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
 
         if (present.Count == 0)
         {
@@ -325,7 +333,8 @@ public static class InnernetDatabase
         }
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    private static void Execute(
+        SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {
         using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // Every statement is a constant of this class; values go in as parameters.

@@ -22,7 +22,8 @@ public sealed record ImportRequest(string SourceConfig, string SourceDatabase, s
 /// <param name="Associations">Association rows.</param>
 /// <param name="Written">False for a check.</param>
 /// <param name="Backup">Where innernet's database was moved when ours took its place; null otherwise.</param>
-public sealed record ImportResult(int Cidrs, int Peers, int DisabledPeers, int OpenInvitations, int Associations, bool Written, string? Backup);
+public sealed record ImportResult(
+    int Cidrs, int Peers, int DisabledPeers, int OpenInvitations, int Associations, bool Written, string? Backup);
 
 /// <summary>
 /// Moves an innernet 1.7 server onto this one without touching its clients: the same server key, listen port and
@@ -49,7 +50,8 @@ public static class InnernetImport
         if (ServerStore.CheckImport(network, config.Address, serverKey, config.NetworkCidrPrefix) is { Count: > 0 } problems)
         {
             throw new ValidationException(
-                $"'{request.SourceDatabase}' cannot be imported:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+                $"'{request.SourceDatabase}' cannot be imported:" + Environment.NewLine + "  "
+                + string.Join(Environment.NewLine + "  ", problems));
         }
 
         bool inPlace = SamePath(request.SourceDatabase, request.TargetDatabase);

@@ -21,5 +21,6 @@ public sealed record InterfaceUpRequest(
 {
     /// <summary>Like <see cref="object.ToString"/> but never prints the private key.</summary>
     public override string ToString()
-        => $"InterfaceUpRequest {{ Name = {Name}, Address = {Address}, ListenPort = {ListenPort}, ServerPeer = {ServerPeer}, Network = {Network} }}";
+        => $"InterfaceUpRequest {{ Name = {Name}, Address = {Address}, ListenPort = {ListenPort}, "
+            + $"ServerPeer = {ServerPeer}, Network = {Network} }}";
 }

@@ -21,7 +21,9 @@ public static class KeyRotationProof
 
     private static ReadOnlySpan<byte> Domain => "innernet-dotnet key rotation v1\0"u8;
 
-    /// <summary>The signed bytes: domain ‖ server key ‖ IP (16 bytes, IPv4 mapped) ‖ old key ‖ new key ‖ generation (u64 BE).</summary>
+    /// <summary>
+    /// The signed bytes: domain ‖ server key ‖ IP (16 bytes, IPv4 mapped) ‖ old key ‖ new key ‖ generation (u64 BE).
+    /// </summary>
     public static byte[] Message(WireGuardKey serverKey, IPAddress ip, WireGuardKey oldKey, WireGuardKey newKey, long generation)
     {
         ArgumentNullException.ThrowIfNull(ip);

@@ -10,7 +10,8 @@ public static class PeerInvitation
     /// An unredeemed peer under the invitation's temporary key (replaced when the invitee redeems it), with
     /// innernet's keepalive and the invitation's expiry.
     /// </summary>
-    public static PeerContents Contents(string name, IPAddress ip, long cidrId, WireGuardKey temporaryPublicKey, bool isAdmin, DateTimeOffset expires)
+    public static PeerContents Contents(
+        string name, IPAddress ip, long cidrId, WireGuardKey temporaryPublicKey, bool isAdmin, DateTimeOffset expires)
         => new()
         {
             Name = name,

@@ -38,7 +38,8 @@ public sealed partial class ServerStore
     }
 
     /// <summary>An association links two different, existing CIDRs that no association links yet (in either order).</summary>
-    private static void CheckAssociation(IReadOnlyCollection<Cidr> cidrs, IReadOnlyCollection<Association> associations, AssociationContents contents)
+    private static void CheckAssociation(
+        IReadOnlyCollection<Cidr> cidrs, IReadOnlyCollection<Association> associations, AssociationContents contents)
     {
         if (contents.CidrId1 == contents.CidrId2)
         {

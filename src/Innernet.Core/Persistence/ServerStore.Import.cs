@@ -16,7 +16,8 @@ public sealed partial class ServerStore
     /// first), plus what ties the rows to the server config: CIDR 1 is the root with the config's prefix, CIDR 2 the
     /// server's, peer 1 the server with the config's IP and key.
     /// </summary>
-    public static IReadOnlyList<string> CheckImport(InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix)
+    public static IReadOnlyList<string> CheckImport(
+        InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(serverIp);
@@ -59,14 +60,16 @@ public sealed partial class ServerStore
     /// </summary>
     /// <exception cref="ValidationException">The rows break a rule (<see cref="CheckImport"/>); every problem is listed.</exception>
     /// <exception cref="StoreException">The file exists or cannot be created.</exception>
-    public static ServerStore CreateImported(string path, InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix)
+    public static ServerStore CreateImported(
+        string path, InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);
         if (CheckImport(network, serverIp, serverPublicKey, rootPrefix) is { Count: > 0 } problems)
         {
             throw new ValidationException(
-                "The innernet network cannot be imported:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+                "The innernet network cannot be imported:" + Environment.NewLine + "  "
+                + string.Join(Environment.NewLine + "  ", problems));
         }
 
         var rows = network with
@@ -119,7 +122,8 @@ public sealed partial class ServerStore
         CompareTable(differences, "peers", a.Peers, b.Peers);
         CompareTable(differences, "associations", a.Associations, b.Associations);
         CompareTable(
-            differences, "reserved IPs", [.. a.ReservedIps.Values.OrderBy(r => r.PeerId)], [.. b.ReservedIps.Values.OrderBy(r => r.PeerId)]);
+            differences, "reserved IPs", [.. a.ReservedIps.Values.OrderBy(r => r.PeerId)],
+            [.. b.ReservedIps.Values.OrderBy(r => r.PeerId)]);
         CompareTable(differences, "audit log", ListAudit(null), other.ListAudit(null));
         if (a.Sequences != b.Sequences)
         {
@@ -183,7 +187,8 @@ public sealed partial class ServerStore
         StartWriter();
     }
 
-    private static void CheckServerRows(InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix, List<string> problems)
+    private static void CheckServerRows(
+        InnernetNetwork network, IPAddress serverIp, WireGuardKey serverPublicKey, int rootPrefix, List<string> problems)
     {
         if (network.Cidrs.FirstOrDefault(c => c.Id == Cidr.RootId) is not { } root)
         {

@@ -233,7 +233,9 @@ public sealed partial class ServerStore
                 throw new ValidationException("The server (peer 1) cannot be deleted.");
             }
 
-            var reserved = until is { } u ? state.ReservedIps.SetItem(peer.Ip, new ReservedIp(peer.Ip, peer.Id, peer.Name, u)) : state.ReservedIps;
+            var reserved = until is { } u
+                ? state.ReservedIps.SetItem(peer.Ip, new ReservedIp(peer.Ip, peer.Id, peer.Name, u))
+                : state.ReservedIps;
             return new Planned<Peer>(peer, state.WithPeersRemoved([peer], reserved), () =>
             {
                 _engine.DeletePeer(peer.Id);

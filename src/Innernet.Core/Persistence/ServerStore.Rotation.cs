@@ -44,7 +44,8 @@ public sealed partial class ServerStore
             }
 
             if (peer.KeyRotations.Count > 0 && peer.KeyRotations[^1] is var last && last.PublicKey == peer.PublicKey
-                && last.OldPublicKey == rotation.OldPublicKey && rotation.PublicKey == peer.PublicKey && last.Generation == rotation.Generation)
+                && last.OldPublicKey == rotation.OldPublicKey && rotation.PublicKey == peer.PublicKey
+                && last.Generation == rotation.Generation)
             {
                 return Planned<PeerChange>.Unchanged(new PeerChange(peer, peer));
             }

@@ -203,7 +203,8 @@ public sealed partial class ServerStore
                 foreach (var write in changed)
                 {
                     // Each caller gets an exception of its own (one instance must not be thrown on several threads).
-                    write.Fail(Translate(e) ?? (changed.Count == 1 ? e : new StoreException($"Database write to '{Source}' failed: {e.Message}", e)));
+                    write.Fail(Translate(e)
+                        ?? (changed.Count == 1 ? e : new StoreException($"Database write to '{Source}' failed: {e.Message}", e)));
                 }
 
                 state = _snapshot;

@@ -35,7 +35,8 @@ internal sealed class SyncedFileStream : ForwardingStream
             handle.DangerousAddRef(ref added);
             if (fdatasync(handle.DangerousGetHandle().ToInt32()) != 0)
             {
-                throw new IOException($"Cannot sync '{_file.Name}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                throw new IOException(
+                    $"Cannot sync '{_file.Name}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
         }
         finally

@@ -40,7 +40,8 @@ internal ref struct AttributeReader
         if (header.nla_len < LinuxNetlink.NLA_HDRLEN || header.nla_len > _remaining.Length)
         {
             ThrowHelper.ThrowProtocol(
-                $"nla_len {header.nla_len} of attribute type {header.nla_type & LinuxNetlink.NLA_TYPE_MASK} is outside [{LinuxNetlink.NLA_HDRLEN}, {_remaining.Length}].");
+                $"nla_len {header.nla_len} of attribute type {header.nla_type & LinuxNetlink.NLA_TYPE_MASK} is outside "
+                + $"[{LinuxNetlink.NLA_HDRLEN}, {_remaining.Length}].");
         }
 
         _current = new NetlinkAttribute(header.nla_type, _remaining[LinuxNetlink.NLA_HDRLEN..header.nla_len]);

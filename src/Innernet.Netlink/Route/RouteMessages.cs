@@ -138,7 +138,8 @@ internal static class RouteMessages
         Build(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, (ref NetlinkWriter w) =>
         {
             byte family = Family(destination.BaseAddress.AddressFamily);
-            w.WriteHeader(new RtMsg(family, (byte)destination.PrefixLength, 0, 0, RT_TABLE_MAIN, RTPROT_UNSPEC, RT_SCOPE_NOWHERE, RTN_UNSPEC, 0));
+            w.WriteHeader(new RtMsg(
+                family, (byte)destination.PrefixLength, 0, 0, RT_TABLE_MAIN, RTPROT_UNSPEC, RT_SCOPE_NOWHERE, RTN_UNSPEC, 0));
             w.WriteAddress((ushort)rtattr_type_t.RTA_DST, InterfaceAddress.Mask(destination.BaseAddress, destination.PrefixLength));
             w.WriteU32((ushort)rtattr_type_t.RTA_OIF, (uint)outputInterfaceIndex);
         });

@@ -186,7 +186,8 @@ internal sealed class NetlinkConnection : IDisposable
             if (echoed.Length < NlMsgHeader.Size || echoed.Length > (uint)(payload.Length - ErrorCodeSize))
             {
                 ThrowHelper.ThrowProtocol(
-                    $"{operation}: the echoed request length {echoed.Length} in NLMSG_ERROR does not fit its {payload.Length}-byte payload.");
+                    $"{operation}: the echoed request length {echoed.Length} in NLMSG_ERROR does not fit its "
+                    + $"{payload.Length}-byte payload.");
             }
 
             tlvOffset = Math.Min(ErrorCodeSize + NetlinkAlignment.Align((int)echoed.Length), payload.Length);

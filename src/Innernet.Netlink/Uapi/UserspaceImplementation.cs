@@ -34,7 +34,10 @@ internal static class UserspaceImplementation
     /// have) and <c>LOG_LEVEL</c> (with it the daemon would keep writing to our pipes after its parent
     /// exits, and die of SIGPIPE once we close them).
     /// </summary>
-    private static readonly string[] RemovedVariables = ["WG_PROCESS_FOREGROUND", "WG_TUN_FD", "WG_UAPI_FD", "LOG_LEVEL", TunNameFileVariable];
+    private static readonly string[] RemovedVariables =
+    [
+        "WG_PROCESS_FOREGROUND", "WG_TUN_FD", "WG_UAPI_FD", "LOG_LEVEL", TunNameFileVariable,
+    ];
 
     private const int MaxCapturedChars = 8 * 1024;
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(1);

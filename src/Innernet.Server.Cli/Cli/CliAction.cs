@@ -3,7 +3,9 @@ using Innernet.Cli;
 
 namespace Innernet.Server.Cli;
 
-/// <summary>Wraps a verb handler: the root check, and anticipated failures printed as one line with their exit code (<see cref="VerbRunner"/>).</summary>
+/// <summary>
+/// Wraps a verb handler: the root check, and anticipated failures printed as one line with their exit code (<see cref="VerbRunner"/>).
+/// </summary>
 internal static class CliAction
 {
     public static Func<ParseResult, CancellationToken, Task<int>> Create(
@@ -15,7 +17,8 @@ internal static class CliAction
                 if (requiresRoot && !context.IsRoot())
                 {
                     throw new CliUserException(
-                        "innernet-server must run as root (try sudo); only 'completions' and '--help' work without it", ExitCode.Permission);
+                        "innernet-server must run as root (try sudo); only 'completions' and '--help' work without it",
+                        ExitCode.Permission);
                 }
 
                 await handler(parseResult, token).ConfigureAwait(false);

@@ -98,7 +98,8 @@ internal sealed class DirectNetworkAdmin : StoreNetworkReader, INetworkAdmin
         return Task.CompletedTask;
     }
 
-    public Task<Peer> ReissueInvitationAsync(Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
+    public Task<Peer> ReissueInvitationAsync(
+        Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var change = Audited("POST", $"/v1/admin/peers/{peer.Id}/reissue", StatusCodes.Status200OK,
             () => _store.ReissueInvitation(peer.Id, newTemporaryKey, expires));

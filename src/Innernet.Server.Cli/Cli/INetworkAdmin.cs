@@ -39,7 +39,9 @@ internal interface INetworkAdmin : INetworkReader
 
     Task RenamePeerAsync(Peer peer, string newName, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the peer for good; its IP stays reserved for <see cref="ReservedIp.DefaultPeriod"/> unless <paramref name="releaseIp"/>.</summary>
+    /// <summary>
+    /// Deletes the peer for good; its IP stays reserved for <see cref="ReservedIp.DefaultPeriod"/> unless <paramref name="releaseIp"/>.
+    /// </summary>
     Task DeletePeerAsync(Peer peer, bool releaseIp, CancellationToken cancellationToken);
 
     Task<Cidr> AddCidrAsync(CidrContents contents, CancellationToken cancellationToken);

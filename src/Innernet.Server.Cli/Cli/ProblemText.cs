@@ -19,7 +19,8 @@ internal static class ProblemText
                 var parts = new List<string>();
                 foreach (string field in (string[])["title", "detail"])
                 {
-                    if (root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
+                    if (root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
+                        && value.GetString() is { Length: > 0 } text)
                     {
                         parts.Add(text);
                     }

@@ -53,7 +53,8 @@ internal static class ServerCommandLine
 
     /// <summary>Parses and runs; parse errors exit with <see cref="ExitCode.Usage"/>.</summary>
     /// <param name="handleTermination">Turn SIGINT/SIGTERM into cancellation (the real process); tests pass false.</param>
-    public static async Task<int> InvokeAsync(string[] args, CliContext context, bool handleTermination = false, CancellationToken cancellationToken = default)
+    public static async Task<int> InvokeAsync(
+        string[] args, CliContext context, bool handleTermination = false, CancellationToken cancellationToken = default)
     {
         var configuration = new InvocationConfiguration
         {
@@ -61,6 +62,7 @@ internal static class ServerCommandLine
             Error = context.Error,
             ProcessTerminationTimeout = handleTermination ? TerminationTimeout : null,
         };
-        return await CommandLineInvoker.InvokeAsync(Create(context), args, configuration, "innernet-server", cancellationToken).ConfigureAwait(false);
+        return await CommandLineInvoker.InvokeAsync(Create(context), args, configuration, "innernet-server", cancellationToken)
+            .ConfigureAwait(false);
     }
 }

@@ -44,15 +44,22 @@ internal static class Values
     }
 
     public static IPNetwork ParseCidr(string value, string flag)
-        => TryParseCidr(value, out var network, out string? error) ? network : throw new CliUserException($"{flag}: {error}", ExitCode.Usage);
+        => TryParseCidr(value, out var network, out string? error)
+            ? network
+            : throw new CliUserException($"{flag}: {error}", ExitCode.Usage);
 
-    public static string? EndpointError(string value) => Endpoint.TryParse(value, out _) ? null : $"'{value}' is not an endpoint like 203.0.113.1:51820";
+    public static string? EndpointError(string value)
+        => Endpoint.TryParse(value, out _) ? null : $"'{value}' is not an endpoint like 203.0.113.1:51820";
 
     public static Endpoint ParseEndpoint(string value, string flag)
-        => Endpoint.TryParse(value, out var endpoint) ? endpoint : throw new CliUserException($"{flag}: {EndpointError(value)}", ExitCode.Usage);
+        => Endpoint.TryParse(value, out var endpoint)
+            ? endpoint
+            : throw new CliUserException($"{flag}: {EndpointError(value)}", ExitCode.Usage);
 
     public static string? PortError(string value)
-        => ushort.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort port) && port != 0
+        => ushort.TryParse(
+                value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort port)
+            && port != 0
             ? null
             : $"'{value}' is not a port (1 to 65535)";
 
@@ -60,7 +67,9 @@ internal static class Values
         => Timestring.TryParse(value, out _, out string? error) ? null : error;
 
     public static TimeSpan ParseTimestring(string value, string flag)
-        => Timestring.TryParse(value, out var span, out string? error) ? span : throw new CliUserException($"{flag}: {error}", ExitCode.Usage);
+        => Timestring.TryParse(value, out var span, out string? error)
+            ? span
+            : throw new CliUserException($"{flag}: {error}", ExitCode.Usage);
 
     /// <summary>The metrics listener's endpoint: an address with a port that <see cref="MetricsEndpoints.Refusal"/> accepts.</summary>
     public static IPEndPoint ParseMetricsListen(string value, string flag)

@@ -20,7 +20,8 @@ internal static class AddCidrCommand
         command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => RunAsync(
             context,
             global.Read(parse),
-            new AddCidrArgs(parse.GetRequiredValue(iface), parse.GetValue(name), parse.GetValue(cidr), parse.GetValue(parent), parse.GetValue(yes)),
+            new AddCidrArgs(
+                parse.GetRequiredValue(iface), parse.GetValue(name), parse.GetValue(cidr), parse.GetValue(parent), parse.GetValue(yes)),
             ct)));
         return command;
     }

@@ -27,7 +27,10 @@ internal static class AddPeerCommand
         var expires = new Option<string>("--invite-expires") { Description = "How long the invitation is valid, e.g. 14d, 2h, 30m" };
         var save = new Option<string>("--save-config") { Description = "Where to write the invitation (default <name>.toml)" };
         var yes = CommonOptions.Yes();
-        var command = new Command("add-peer", "Add a peer and write its invitation") { iface, name, ip, autoIp, cidr, admin, expires, save, yes };
+        var command = new Command("add-peer", "Add a peer and write its invitation")
+        {
+            iface, name, ip, autoIp, cidr, admin, expires, save, yes,
+        };
         command.Validators.Add(result =>
         {
             if (result.GetResult(ip) is not null && result.GetResult(autoIp) is not null)

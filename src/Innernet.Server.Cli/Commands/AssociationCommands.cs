@@ -21,12 +21,14 @@ internal static class AssociationCommands
             iface, first, second, yes,
         };
         command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => RunAsync(
-            context, global.Read(parse), parse.GetRequiredValue(iface), parse.GetValue(first), parse.GetValue(second), parse.GetValue(yes), add, ct)));
+            context, global.Read(parse), parse.GetRequiredValue(iface), parse.GetValue(first), parse.GetValue(second), parse.GetValue(yes),
+            add, ct)));
         return command;
     }
 
     public static async Task RunAsync(
-        CliContext context, GlobalArgs global, string iface, string? first, string? second, bool yes, bool add, CancellationToken cancellationToken)
+        CliContext context, GlobalArgs global, string iface, string? first, string? second, bool yes, bool add,
+        CancellationToken cancellationToken)
     {
         await using var session = await NetworkSession.OpenAsync(context, global, iface, cancellationToken).ConfigureAwait(false);
         var cidrs = await session.Admin.ListCidrsAsync(cancellationToken).ConfigureAwait(false);

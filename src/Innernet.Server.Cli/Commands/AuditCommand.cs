@@ -12,7 +12,10 @@ internal static class AuditCommand
         var iface = CommonOptions.Interface();
         var since = AuditOptions.Since();
         var json = CommonOptions.Json();
-        var command = new Command("audit", "Show the admin actions the server recorded: who, what, when, from where") { iface, since, json };
+        var command = new Command("audit", "Show the admin actions the server recorded: who, what, when, from where")
+        {
+            iface, since, json,
+        };
         command.SetAction(CliAction.Create(context, requiresRoot: true, async (parse, ct) =>
         {
             var from = AuditOptions.From(parse, since, context.Time);

@@ -16,7 +16,8 @@ internal static class DeleteCidrCommand
         var yes = CommonOptions.Yes();
         var command = new Command("delete-cidr", "Delete a CIDR") { iface, name, yes };
         command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => RunAsync(
-            context, global.Read(parse), new PeerNameArgs(parse.GetRequiredValue(iface), parse.GetValue(name), null, parse.GetValue(yes)), ct)));
+            context, global.Read(parse), new PeerNameArgs(parse.GetRequiredValue(iface), parse.GetValue(name), null, parse.GetValue(yes)),
+            ct)));
         return command;
     }
 

@@ -43,7 +43,8 @@ internal static class DeletePeerCommand
             await session.Admin.DeletePeerAsync(peer, release, ct).ConfigureAwait(false);
             string ip = release
                 ? $"its IP {peer.Ip} is free"
-                : string.Create(CultureInfo.InvariantCulture, $"its IP {peer.Ip} stays reserved for {ReservedIp.DefaultPeriod.TotalDays:0} days");
+                : string.Create(
+                    CultureInfo.InvariantCulture, $"its IP {peer.Ip} stays reserved for {ReservedIp.DefaultPeriod.TotalDays:0} days");
             await context.Out.WriteLineAsync($"Peer '{peer.Name}' deleted; {ip}.").ConfigureAwait(false);
         }));
         return command;

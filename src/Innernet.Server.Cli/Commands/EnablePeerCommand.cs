@@ -24,11 +24,13 @@ internal static class EnablePeerCommand
             }
         });
         command.SetAction(CliAction.Create(context, requiresRoot: true, (parse, ct) => RunAsync(
-            context, global.Read(parse), new PeerNameArgs(parse.GetRequiredValue(iface), parse.GetValue(name), null, parse.GetValue(yes)), enable, ct)));
+            context, global.Read(parse), new PeerNameArgs(parse.GetRequiredValue(iface), parse.GetValue(name), null, parse.GetValue(yes)),
+            enable, ct)));
         return command;
     }
 
-    public static async Task RunAsync(CliContext context, GlobalArgs global, PeerNameArgs args, bool enable, CancellationToken cancellationToken)
+    public static async Task RunAsync(
+        CliContext context, GlobalArgs global, PeerNameArgs args, bool enable, CancellationToken cancellationToken)
     {
         await using var session = await NetworkSession.OpenAsync(context, global, args.Interface, cancellationToken).ConfigureAwait(false);
         var peers = Choose.NonServer(await session.Admin.ListPeersAsync(cancellationToken).ConfigureAwait(false));

@@ -25,7 +25,10 @@ internal static class ImportCommand
             Description = "innernet's data directory (holds <name>.db, its SQLite database)",
             DefaultValueFactory = _ => GlobalArgs.DefaultDataDirectory,
         };
-        var fromName = new Option<string?>("--from-name") { Description = "The network's name in innernet, when it differs from <interface>" };
+        var fromName = new Option<string?>("--from-name")
+        {
+            Description = "The network's name in innernet, when it differs from <interface>",
+        };
         var check = new Option<bool>("--check") { Description = "Read and check everything, report, write nothing" };
         var command = new Command("import", "Take over an innernet 1.7 server: its key, port, CIDRs, peers and associations, ids kept")
         {
@@ -41,9 +44,11 @@ internal static class ImportCommand
             }
 
             var target = args.PathsFor(name);
-            var source = new ServerPaths(parse.GetRequiredValue(fromConfig), parse.GetRequiredValue(fromData), parse.GetValue(fromName) ?? name);
+            var source = new ServerPaths(
+                parse.GetRequiredValue(fromConfig), parse.GetRequiredValue(fromData), parse.GetValue(fromName) ?? name);
             bool checkOnly = parse.GetValue(check);
-            var result = InnernetImport.Run(new ImportRequest(source.ConfigFile, source.Database, target.ConfigFile, target.Database, checkOnly));
+            var result = InnernetImport.Run(
+                new ImportRequest(source.ConfigFile, source.Database, target.ConfigFile, target.Database, checkOnly));
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{source.Database}: {result.Cidrs} CIDRs, {result.Peers} peers ({result.DisabledPeers} disabled, "
                 + $"{result.OpenInvitations} open invitations), {result.Associations} associations.")).ConfigureAwait(false);
@@ -61,7 +66,8 @@ internal static class ImportCommand
             }
 
             await context.Out.WriteLineAsync(
-                $"Stop innernet-server and start this one: innernet-server serve {name} (systemd: innernet-server@{name}).").ConfigureAwait(false);
+                $"Stop innernet-server and start this one: innernet-server serve {name} (systemd: innernet-server@{name}).")
+                .ConfigureAwait(false);
         }));
         return command;
     }

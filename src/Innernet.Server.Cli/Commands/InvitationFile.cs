@@ -16,7 +16,9 @@ internal static class InvitationFile
     public static string DefaultPath(string peerName) => peerName + ".toml";
 
     public static string? PathError(string path)
-        => string.IsNullOrWhiteSpace(path) ? "the path is empty" : File.Exists(path) || Directory.Exists(path) ? $"'{path}' already exists" : null;
+        => string.IsNullOrWhiteSpace(path) ? "the path is empty"
+            : File.Exists(path) || Directory.Exists(path) ? $"'{path}' already exists"
+            : null;
 
     public static void EnsureAbsent(string path)
     {

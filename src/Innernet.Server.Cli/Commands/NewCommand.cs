@@ -17,7 +17,10 @@ internal static class NewCommand
     {
         var name = new Option<string>("--network-name") { Description = "Name of the network (also the interface name)" };
         var cidr = new Option<string>("--network-cidr") { Description = "The network's root CIDR, e.g. 10.42.0.0/16" };
-        var endpoint = new Option<string>("--external-endpoint") { Description = "The server's public endpoint (ip:port) invitations point to" };
+        var endpoint = new Option<string>("--external-endpoint")
+        {
+            Description = "The server's public endpoint (ip:port) invitations point to",
+        };
         var auto = new Option<bool>("--auto-external-endpoint")
         {
             Description = "Detect the public IP (not supported in this build: no public-IP detection)",
@@ -47,7 +50,8 @@ internal static class NewCommand
         if (args.AutoExternalEndpoint)
         {
             throw new CliUserException(
-                "--auto-external-endpoint is not supported in this build: no public-IP detection; pass --external-endpoint", ExitCode.Usage);
+                "--auto-external-endpoint is not supported in this build: no public-IP detection; pass --external-endpoint",
+                ExitCode.Usage);
         }
 
         if (args.Database is { } connection)
@@ -58,7 +62,8 @@ internal static class NewCommand
 
         AtomicFile.EnsurePrivateDirectory(global.ConfigDirectory);
         AtomicFile.EnsurePrivateDirectory(global.DataDirectory);
-        context.Out.WriteLine("Creating a new innernet network. Use a private range: RFC 1918 for IPv4 (e.g. 10.42.0.0/16) or fd00::/8 for IPv6.");
+        context.Out.WriteLine(
+            "Creating a new innernet network. Use a private range: RFC 1918 for IPv4 (e.g. 10.42.0.0/16) or fd00::/8 for IPv6.");
 
         var prompter = context.Prompter;
         string name = args.NetworkName ?? prompter.Ask("--network-name", "Network name", null, Values.NetworkNameError);
@@ -75,7 +80,8 @@ internal static class NewCommand
         }
 
         var root = Values.ParseCidr(
-            args.NetworkCidr ?? prompter.Ask("--network-cidr", "Network CIDR", Values.DefaultNetworkCidr, Values.CidrError), "--network-cidr");
+            args.NetworkCidr ?? prompter.Ask("--network-cidr", "Network CIDR", Values.DefaultNetworkCidr, Values.CidrError),
+            "--network-cidr");
         ushort port = args.ListenPort ?? ushort.Parse(
             prompter.Ask(
                 "--listen-port",
@@ -109,7 +115,8 @@ internal static class NewCommand
             throw;
         }
 
-        context.Out.WriteLine($"Network '{name}' created: {root}, server {serverIp} listening on port {port}, external endpoint {external}.");
+        context.Out.WriteLine(
+            $"Network '{name}' created: {root}, server {serverIp} listening on port {port}, external endpoint {external}.");
         context.Out.WriteLine("Next steps:");
         context.Out.WriteLine($"  innernet-server add-cidr {name} --parent {name} --name humans --cidr <a sub-range of {root}>");
         context.Out.WriteLine($"  innernet-server add-peer {name} --cidr humans --name <peer> --auto-ip --admin false");

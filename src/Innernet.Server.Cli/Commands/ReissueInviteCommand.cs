@@ -44,14 +44,17 @@ internal static class ReissueInviteCommand
             ?? prompter.Ask("--invite-expires", "Invite expires after", Values.DefaultInviteExpiry, Values.TimestringError);
         var expiry = Values.ParseTimestring(expiryText, "--invite-expires");
         string path = args.SaveConfig
-            ?? prompter.Ask("--save-config", "Save peer invitation file to", InvitationFile.DefaultPath(peer.Name), p => InvitationFile.PathError(p));
+            ?? prompter.Ask(
+                "--save-config", "Save peer invitation file to", InvitationFile.DefaultPath(peer.Name), p => InvitationFile.PathError(p));
         InvitationFile.EnsureAbsent(path);
         Choose.Confirm(prompter, args.Yes, $"Issue a new invitation for '{peer.Name}' ({peer.Ip})? The old one stops working.");
 
         var temporary = KeyPair.Generate();
-        var reissued = await session.Admin.ReissueInvitationAsync(peer, temporary.Public, context.Time.GetUtcNow() + expiry, cancellationToken)
+        var reissued = await session.Admin
+            .ReissueInvitationAsync(peer, temporary.Public, context.Time.GetUtcNow() + expiry, cancellationToken)
             .ConfigureAwait(false);
         InvitationFile.Write(path, session.Interface, cidrs, reissued, temporary.Private, server);
-        await context.Out.WriteLineAsync($"New invitation for '{peer.Name}' saved to {path} (valid for {expiryText}).").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"New invitation for '{peer.Name}' saved to {path} (valid for {expiryText}).")
+            .ConfigureAwait(false);
     }
 }

@@ -35,7 +35,8 @@ internal static class RenameCommands
 
     /// <summary>The verb with <c>&lt;iface&gt; --name --new-name --yes</c>, as root.</summary>
     private static Command Create(
-        CliContext context, GlobalOptions global, string verb, string noun, Func<CliContext, GlobalArgs, PeerNameArgs, CancellationToken, Task> run)
+        CliContext context, GlobalOptions global, string verb, string noun,
+        Func<CliContext, GlobalArgs, PeerNameArgs, CancellationToken, Task> run)
     {
         var iface = CommonOptions.Interface();
         var name = CommonOptions.Name($"Current name of the {noun}");

@@ -31,7 +31,8 @@ internal static class SetExternalEndpointCommand
         var peers = await session.Admin.ListPeersAsync(cancellationToken).ConfigureAwait(false);
         var current = peers.FirstOrDefault(p => p.Id == Peer.ServerId)?.Endpoint;
         var endpoint = Values.ParseEndpoint(
-            endpointText ?? context.Prompter.Ask("--endpoint", "External endpoint", current?.ToString(), Values.EndpointError), "--endpoint");
+            endpointText ?? context.Prompter.Ask("--endpoint", "External endpoint", current?.ToString(), Values.EndpointError),
+            "--endpoint");
         if (endpoint == current)
         {
             await context.Out.WriteLineAsync($"The external endpoint is already {endpoint}; no change necessary.").ConfigureAwait(false);
@@ -40,6 +41,7 @@ internal static class SetExternalEndpointCommand
 
         Choose.Confirm(context.Prompter, yes, $"Change the external endpoint from {current?.ToString() ?? "(none)"} to {endpoint}?");
         await session.Admin.SetServerEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        await context.Out.WriteLineAsync($"External endpoint set to {endpoint}; invitations created from now on use it.").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"External endpoint set to {endpoint}; invitations created from now on use it.")
+            .ConfigureAwait(false);
     }
 }

@@ -85,8 +85,9 @@ internal sealed class PeerReconciler
     public IReadOnlyDictionary<long, RedeemTransition> Transitions => _transitions;
 
     /// <summary>
-    /// Looks at the store and applies the difference (in updates of at most <see cref="PeersPerUpdate"/> peers): from the last state applied successfully, or,
-    /// when there is none or <paramref name="readDevice"/> is true, from the device as read now.
+    /// Looks at the store and applies the difference (in updates of at most <see cref="PeersPerUpdate"/> peers): from the
+    /// last state applied successfully, or, when there is none or <paramref name="readDevice"/> is true, from the device
+    /// as read now.
     /// </summary>
     /// <param name="readDevice">Compare with the device even when nothing changed on our side (drift).</param>
     /// <param name="device">The device as the caller has just read it (start-up), instead of reading it again.</param>

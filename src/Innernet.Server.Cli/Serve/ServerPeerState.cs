@@ -55,7 +55,8 @@ internal static class ServerPeerState
     }
 
     /// <summary>
-    /// As <see cref="NextTransitions(IReadOnlyList{Peer}?, IReadOnlyList{Peer}, IReadOnlyDictionary{long, RedeemTransition}, DateTimeOffset, TimeSpan)"/>,
+    /// As <see cref="NextTransitions(IReadOnlyList{Peer}?, IReadOnlyList{Peer}, IReadOnlyDictionary{long, RedeemTransition},
+    /// DateTimeOffset, TimeSpan)"/>,
     /// from the rows that changed since the last look and a lookup of the current peers by id: a pass costs what changed
     /// (and the pending transitions), not the whole network.
     /// </summary>
@@ -94,7 +95,9 @@ internal static class ServerPeerState
         return next;
     }
 
-    /// <summary>A lookup of <paramref name="peers"/> by id: a binary search when they are in id order (the store's), else a dictionary.</summary>
+    /// <summary>
+    /// A lookup of <paramref name="peers"/> by id: a binary search when they are in id order (the store's), else a dictionary.
+    /// </summary>
     public static Func<long, Peer?> Finder(IReadOnlyList<Peer> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -149,7 +152,9 @@ internal static class ServerPeerState
         return desired;
     }
 
-    /// <summary>How <paramref name="peer"/> belongs on the server's interface, or null when it does not (disabled, or the server's key).</summary>
+    /// <summary>
+    /// How <paramref name="peer"/> belongs on the server's interface, or null when it does not (disabled, or the server's key).
+    /// </summary>
     public static DesiredPeer? DesiredOf(Peer peer, WireGuardKey serverPublicKey, IReadOnlyDictionary<long, RedeemTransition> transitions)
     {
         ArgumentNullException.ThrowIfNull(peer);
@@ -193,7 +198,8 @@ internal static class ServerPeerState
     /// <see cref="Diff(IReadOnlyDictionary{WireGuardKey, DesiredPeer}, IReadOnlyList{WireGuardPeer})"/> would give for
     /// that device. A peer whose endpoint alone changed gets nothing (WireGuard follows the peer's roaming).
     /// </summary>
-    public static DeviceDiff Diff(IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IReadOnlyDictionary<WireGuardKey, DesiredPeer> applied)
+    public static DeviceDiff Diff(
+        IReadOnlyDictionary<WireGuardKey, DesiredPeer> desired, IReadOnlyDictionary<WireGuardKey, DesiredPeer> applied)
     {
         ArgumentNullException.ThrowIfNull(applied);
         return Build(desired, applied.Keys, peer => !applied.TryGetValue(peer.PublicKey, out var current)
