@@ -71,8 +71,8 @@ internal static class CompletionsCommand
                             .AppendJoin(' ', verb.Options.SelectMany(Names).Concat(globals).Select(o => $"'{o}'")).Append(']');
                     }
 
-                    text.Append(" ]\n  if (and (> (count $words) 2) (has-key $verbs $words[1])) { all $verbs[$words[1]] }")
-                        .Append(" else { keys $verbs; put ")
+                    text.Append(" ]\n  if (and (> (count $words) 2) (has-key $verbs $words[1])) { all $verbs[$words[1]] } "
+                        + "else { keys $verbs; put ")
                         .AppendJoin(' ', globals.Select(g => $"'{g}'")).Append(" }\n}\n");
                 }
 
