@@ -60,15 +60,16 @@ internal static class Report
 
         sb.Append("\n**Start-up and memory** (times since the server process was started)\n\n");
         sb.Append("| peers | CIDRs / associations | redeemed / invites / disabled | populate (ServerStore) | store open | ")
-            .Append("peers in WireGuard | API listening | first state answer | RSS after start | peak RSS (VmHWM) |\n");
-        sb.Append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            .Append("peers in WireGuard | API listening | first state answer | RSS after start | peak RSS after the state load | peak RSS (VmHWM) at the end |\n");
+        sb.Append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var r in results)
         {
             var n = r.Network;
             sb.Append(CultureInfo.InvariantCulture, $"| {n.Peers:N0} | {n.Cidrs} / {n.Associations} | {n.Redeemed:N0} / {n.Unredeemed:N0} / {n.Disabled:N0} | ")
                 .Append(CultureInfo.InvariantCulture, $"{r.Populate.TotalSeconds:0.0} s | {Ms(r.InProcess.OpenMs)} | {Time(r.Startup.InterfaceUp)} | ")
                 .Append(CultureInfo.InvariantCulture, $"{Time(r.Startup.Listening)} | {Time(r.Startup.FirstAnswer)} | ")
-                .Append(CultureInfo.InvariantCulture, $"{r.Startup.RssKbAfterStart / 1024.0:0} MiB | {r.PeakRssKb / 1024.0:0} MiB |\n");
+                .Append(CultureInfo.InvariantCulture, $"{r.Startup.RssKbAfterStart / 1024.0:0} MiB | ")
+                .Append(CultureInfo.InvariantCulture, $"{r.PeakAfterStateKb / 1024.0:0.0} MiB | {r.PeakRssKb / 1024.0:0.0} MiB |\n");
         }
 
         sb.Append("\n**In-process: the server's own work for one state body** (no HTTP, no tunnel; medians)\n\n");
@@ -173,7 +174,7 @@ internal static class Report
     {
         ArgumentNullException.ThrowIfNull(results);
         var sb = new StringBuilder("peers\tview\tvisible\tbytes\tmedian_ms\tp99_ms\tconcurrency\treq_per_s\tserver_cpu_ms_per_req\tserver_sys_ms_per_req\t")
-            .Append("wg_cpu_ms_per_req\tfirst_answer_ms\trss_after_start_kb\tpeak_rss_kb\tview_build_ms\tget_state_ms\tcopy_ms\tserialize_ms\n");
+            .Append("wg_cpu_ms_per_req\tfirst_answer_ms\trss_after_start_kb\tpeak_after_state_kb\tpeak_rss_kb\tview_build_ms\tget_state_ms\tcopy_ms\tserialize_ms\n");
         foreach (var r in results)
         {
             foreach (var (v, t) in (ValueTuple<ViewResult, ViewTimings>[])[(r.FewHundred, r.InProcess.FewHundred), (r.All, r.InProcess.All)])
@@ -183,7 +184,7 @@ internal static class Report
                     sb.AppendJoin('\t', [
                         r.Network.Peers, v.Peer.Label, v.VisiblePeers, v.ResponseBytes, F(v.Latency.MedianMs), F(v.Latency.P99Ms),
                         tp.Concurrency, F(tp.RequestsPerSecond), F(tp.ServerCpuMsPerRequest), F(tp.ServerSystemCpuMsPerRequest), F(tp.WireGuardCpuMsPerRequest),
-                        F(r.Startup.FirstAnswer.TotalMilliseconds), r.Startup.RssKbAfterStart, r.PeakRssKb,
+                        F(r.Startup.FirstAnswer.TotalMilliseconds), r.Startup.RssKbAfterStart, r.PeakAfterStateKb, r.PeakRssKb,
                         F(r.InProcess.ViewBuildMs), F(t.StateMs), F(t.CopyMs), F(t.SerializeMs),
                     ]).Append('\n');
                 }

@@ -9,5 +9,6 @@ internal sealed record SizeResult(
     ViewResult FewHundred,
     ViewResult All,
     AdminControlResult AdminControl,
+    long PeakAfterStateKb,
     long PeakRssKb,
     TimeSpan Elapsed);

@@ -69,6 +69,9 @@ internal static class SizeRun
 
             var fewHundred = await MeasureViewAsync(options, size, tunnelA, inProcess!.FewHundred, server, wireGuardPids);
             var all = await MeasureViewAsync(options, size, tunnelB, inProcess.All, server, wireGuardPids);
+            // What innernet's figure is comparable with: the peak after the state requests only (sequential, then
+            // the concurrent windows of the full view), before the admin socket's list adds its own body.
+            long peakAfterState = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
             Progress(size, "control: GET /v1/admin/peers over the local admin socket (no tunnel)");
             var adminControl = await MeasureAdminControlAsync(options, network);
             long peak = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
@@ -78,7 +81,7 @@ internal static class SizeRun
             }
 
             server.Stop();
-            result = new SizeResult(network, populate, inProcess, startup, fewHundred, all, adminControl, peak, total.Elapsed);
+            result = new SizeResult(network, populate, inProcess, startup, fewHundred, all, adminControl, peakAfterState, peak, total.Elapsed);
         }
 
         RestartResult? restarts = null;

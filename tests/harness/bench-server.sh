@@ -11,8 +11,10 @@
 # tunnel), this build against a baseline build when one is given, runs interleaved, in its own generated block.
 #
 # Environment: BENCH_SERVER_SIZES (default 100,1000,10000), BENCH_SERVER_REQUESTS (200),
-#              BENCH_SERVER_DURATION (seconds per throughput window, 5), BENCH_SERVER_DOC (docs/benchmarks.md;
-#              empty = do not write), BENCH_SERVER_RESTART_SIZE (10000; 0 = no restart comparison),
+#              BENCH_SERVER_DURATION (seconds per throughput window, 5), BENCH_SERVER_CONCURRENCY (connections of each
+#              throughput window, 4,16; innernet's memory figure was taken after three windows of 4 for 10 s: 4,4,4
+#              and 10), BENCH_SERVER_DOC (docs/benchmarks.md; empty = do not write),
+#              BENCH_SERVER_RESTART_SIZE (10000; 0 = no restart comparison),
 #              BENCH_SERVER_RESTART_RUNS (5), BENCH_SERVER_ONLY_RESTART (false; true = at the restart size only the
 #              comparison), BENCH_SERVER_BASELINE_REF (a commit, e.g. ad7284f: built in a temporary git worktree and
 #              compared) or BENCH_SERVER_BASELINE (an innernet-server binary; BENCH_SERVER_BASELINE_NAME names it).
@@ -37,7 +39,7 @@ mkdir -p "$OUT" /run/wireguard
 
 machine="$(nproc) cores, $(wireguard-go --version 2>/dev/null | head -1 | awk '{print "wireguard-go", $2}'), kernel $(uname -r)"
 args=(--binary "$SERVER" --sizes "${BENCH_SERVER_SIZES:-100,1000,10000}" --requests "${BENCH_SERVER_REQUESTS:-200}"
-  --duration-s "${BENCH_SERVER_DURATION:-5}" --tsv "$OUT/server.tsv" --machine "$machine")
+  --duration-s "${BENCH_SERVER_DURATION:-5}" --concurrency "${BENCH_SERVER_CONCURRENCY:-4,16}" --tsv "$OUT/server.tsv" --machine "$machine")
 [ -n "$DOC" ] && args+=(--doc "$DOC")
 args+=(--restart-size "${BENCH_SERVER_RESTART_SIZE:-10000}" --restart-runs "${BENCH_SERVER_RESTART_RUNS:-5}"
   --only-restart "${BENCH_SERVER_ONLY_RESTART:-false}")
