@@ -13,15 +13,16 @@ namespace Innernet.Server.PostgreSql;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this build writes. Opening a newer database fails; an older one is migrated.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
     public static readonly string[] Tables =
-        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations"];
+        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations", "replicas"];
 
     /// <summary>
 /// Migration N (index N-1) takes a database from version N-1 to N: 1 creates the model of innernet 1.7 plus deleted
-/// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>).
+/// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>); 3 the replicas' external
+/// endpoints with the time each was last seen (announced to clients for failover; not part of the network's model).
 /// </summary>
     public static readonly string[] Migrations =
     [
@@ -91,6 +92,11 @@ internal static class PostgreSqlSchema
             public_key text NOT NULL,
             signature text NOT NULL,
             PRIMARY KEY (peer_id, generation));
+        """,
+        """
+        CREATE TABLE replicas (
+            endpoint text PRIMARY KEY,
+            last_seen timestamptz NOT NULL);
         """,
     ];
 }
