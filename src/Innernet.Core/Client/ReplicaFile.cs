@@ -56,7 +56,9 @@ public static class ReplicaFile
         return endpoints;
     }
 
-    /// <summary>Stores <paramref name="endpoints"/> (distinct, at most <see cref="ReplicaAnnouncement.MaxCount"/>); none deletes the file.</summary>
+    /// <summary>
+    /// Stores <paramref name="endpoints"/> (distinct, at most <see cref="ReplicaAnnouncement.MaxCount"/>); none deletes the file.
+    /// </summary>
     public static void Write(string path, IEnumerable<Endpoint> endpoints)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

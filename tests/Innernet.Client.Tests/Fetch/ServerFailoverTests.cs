@@ -19,7 +19,8 @@ public sealed class ServerFailoverTests
     [Fact]
     public void Announcement_KeepsValidEntriesOnce_InOrder_DropsTheRest()
     {
-        var parsed = ReplicaAnnouncement.Parse(" 192.0.2.2:51820,junk,,192.0.2.1:51820 , 192.0.2.2:51820, 0.0.0.0:1, vpn.example.net:51821, :5");
+        var parsed = ReplicaAnnouncement.Parse(
+            " 192.0.2.2:51820,junk,,192.0.2.1:51820 , 192.0.2.2:51820, 0.0.0.0:1, vpn.example.net:51821, :5");
 
         Assert.Equal([B, A, C], parsed);
         Assert.Equal("192.0.2.2:51820, 192.0.2.1:51820, vpn.example.net:51821", ReplicaAnnouncement.Format(parsed));

@@ -76,8 +76,8 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
             laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
         }
 
-        cluster.Sql(
-            $"DROP TABLE {database.Schema}.key_rotations, {database.Schema}.replicas; UPDATE {database.Schema}.schema_version SET version = 1");
+        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations, {database.Schema}.replicas; "
+            + $"UPDATE {database.Schema}.schema_version SET version = 1");
 
         using (var store = database.Open())
         {
