@@ -278,7 +278,10 @@ public sealed class InterfaceFetcher
 
     /// <summary>
     /// <c>GET /v1/user/state</c>; when no answer comes, the server peer's endpoint moves to each other known replica in
-    /// turn (<see cref="ServerFailover.Candidates"/>) and the request is sent again, at most once per replica.
+    /// turn (<see cref="ServerFailover.Candidates"/>) and the request is sent again, at most once per replica. While
+    /// another replica is left to try, an attempt gets <see cref="ServerFailover.AttemptTimeout"/> (a dead replica's
+    /// tunnel drops packets silently, and the client's own timeout would be most of the failover time); the last one gets
+    /// the client's whole timeout.
     /// </summary>
     private async Task<StateAnswer> GetStateFailingOverAsync(
         FetchRequest request, InterfaceConfig config, InnernetApiClient api, string? entityTag, CancellationToken cancellationToken)
@@ -287,15 +290,26 @@ public sealed class InterfaceFetcher
         var candidates = ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request));
         for (int attempt = 0; ; attempt++)
         {
+            bool another = attempt < candidates.Count - 1;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (another)
+            {
+                deadline.CancelAfter(Replicas.AttemptTimeout);
+            }
+
             try
             {
-                return await api.GetStateAsync(entityTag, cancellationToken).ConfigureAwait(false);
+                return await api.GetStateAsync(entityTag, deadline.Token).ConfigureAwait(false);
             }
-            catch (ApiTransportException e) when (attempt < candidates.Count - 1)
+            catch (Exception e) when (another
+                && (e is ApiTransportException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 int index = ServerFailover.IndexOf(candidates, current);
                 var next = candidates[(index + 1) % candidates.Count];
-                _log.Warning($"{e.Message}. Trying the server replica at {next}.");
+                string why = e is ApiTransportException
+                    ? e.Message
+                    : $"No answer within {Replicas.AttemptTimeout.TotalSeconds:0.#} s";
+                _log.Warning($"{why}. Trying the server replica at {next}.");
                 if (!MoveServerEndpoint(request, config, next))
                 {
                     throw;

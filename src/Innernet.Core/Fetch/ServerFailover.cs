@@ -29,6 +29,12 @@ public sealed class ServerFailover
     /// <summary>How long after a move no other move is made.</summary>
     public TimeSpan SettleTime { get; init; } = DefaultSettleTime;
 
+    /// <summary>The default <see cref="AttemptTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>How long a state request may take before the next replica is tried (when there is one).</summary>
+    public TimeSpan AttemptTimeout { get; init; } = DefaultAttemptTimeout;
+
     /// <summary>A latest handshake older than this means the server peer's endpoint is not answering.</summary>
     public TimeSpan HandshakeBound { get; init; } = DefaultHandshakeBound;
 

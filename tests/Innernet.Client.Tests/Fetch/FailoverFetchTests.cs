@@ -37,6 +37,9 @@ public sealed class FailoverFetchTests
 
         public ConcurrentBag<Endpoint> Dead { get; } = [];
 
+        /// <summary>Replicas whose tunnel swallows requests: no answer and no reset.</summary>
+        public ConcurrentBag<Endpoint> Silent { get; } = [];
+
         public ConcurrentQueue<(string Path, Endpoint? Via, bool Answered)> Requests { get; } = new();
 
         public string? Announce { get; set; } = $"{A}, {B}";
@@ -83,10 +86,13 @@ public sealed class FailoverFetchTests
             return fetcher.FetchAsync(Request(bringUp), Ct);
         }
 
-        public InterfaceFetcher NewFetcher()
+        public InterfaceFetcher NewFetcher(TimeSpan? attemptTimeout = null)
         {
             var time = new ManualTime(DateTimeOffset.UnixEpoch.AddYears(56));
-            return new InterfaceFetcher(Layer, Log, InProcessServer.ApiFromConfig, time, time.Delay, static e => e.TryGetIPEndPoint());
+            return new InterfaceFetcher(Layer, Log, InProcessServer.ApiFromConfig, time, time.Delay, static e => e.TryGetIPEndPoint())
+            {
+                Replicas = new ServerFailover(time) { AttemptTimeout = attemptTimeout ?? ServerFailover.DefaultAttemptTimeout },
+            };
         }
 
         public FetchRequest Request(bool bringUp = false) => new()
@@ -109,7 +115,13 @@ public sealed class FailoverFetchTests
         {
             var via = ServerPeerEndpoint();
             bool answered = via is not null && !Dead.Contains(via);
-            Requests.Enqueue((context.Request.Path.ToString(), via, answered));
+            Requests.Enqueue((context.Request.Path.ToString(), via, answered && !Silent.Contains(via!)));
+            if (answered && Silent.Contains(via!))
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(static _ => { }, TaskScheduler.Default);
+                return;
+            }
+
             if (!answered)
             {
                 context.Abort();
@@ -162,6 +174,23 @@ public sealed class FailoverFetchTests
         Assert.True(next.ServerReachable);
         Assert.Equal(B, s.ServerPeerEndpoint());
         Assert.All(s.Requests.Skip(before), r => Assert.True(r.Answered));
+    }
+
+    [Fact]
+    public async Task Fetch_ReplicaInUseSilent_MovesAfterTheAttemptTimeout_NotTheClientsWholeTimeout()
+    {
+        await using var s = await Setup.CreateAsync();
+        await s.FetchAsync(bringUp: true);
+        s.Silent.Add(A);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await s.FetchAsync(s.NewFetcher(TimeSpan.FromMilliseconds(300)));
+
+        Assert.True(result.ServerReachable);
+        Assert.Equal(B, s.ServerPeerEndpoint());
+        string expected = $"No answer within 0.3 s. Trying the server replica at {B}";
+        Assert.Contains(s.Log.Warnings, w => w.Contains(expected, StringComparison.Ordinal));
+        Assert.True(clock.Elapsed < InnernetApiClientOptions.DefaultTimeout, $"took {clock.Elapsed}");
     }
 
     [Fact]
