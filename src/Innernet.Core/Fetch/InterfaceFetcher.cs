@@ -103,7 +103,14 @@ public sealed class InterfaceFetcher
             }
         }
 
-        return await ApplyAsync(request, config, device, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+        var result = await ApplyAsync(request, config, device, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+        if (answer is not null)
+        {
+            // Only an answer to GET /v1/user/state carries the announcement; a stream's full view leaves the file alone.
+            RememberReplicas(request, config, answer.Replicas);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -248,11 +255,6 @@ public sealed class InterfaceFetcher
         {
             store.UpdatePeersAndSetCidrs(state.Peers, state.Cidrs);
             SaveEntityTag(entityTagPath, store, answer.EntityTag);
-        }
-
-        if (answer is not null && reachable)
-        {
-            RememberReplicas(request, config, answer.Replicas);
         }
 
         IReadOnlyList<Endpoint>? reported = null;
