@@ -16,8 +16,11 @@ public static class ReplicaAnnouncement
     /// <summary>The most endpoints a client keeps (and a server announces).</summary>
     public const int MaxCount = 16;
 
-    /// <summary>The longest header value read; a longer one is ignored whole.</summary>
-    public const int MaxLength = 4096;
+    /// <summary>
+    /// The longest header value read; a longer one is ignored whole. Room for <see cref="MaxCount"/> endpoints with DNS names
+    /// of the longest length, so whatever a server formats is read back.
+    /// </summary>
+    public const int MaxLength = 8192;
 
     /// <summary>The header value for <paramref name="endpoints"/>: distinct, in the given order, at most <see cref="MaxCount"/>.</summary>
     public static string Format(IEnumerable<Endpoint> endpoints)

@@ -37,6 +37,17 @@ public sealed class ServerFailoverTests
     }
 
     [Fact]
+    public void Announcement_OfTheMostEndpointsWithTheLongestNames_ReadsBackWhole()
+    {
+        string label = new('a', 63);
+        var longest = Enumerable.Range(0, ReplicaAnnouncement.MaxCount)
+            .Select(i => Endpoint.Parse($"{label}.{label}.{label}.{i:00}{new string('b', 59)}:65535"))
+            .ToList();
+
+        Assert.Equal(longest, ReplicaAnnouncement.Parse(ReplicaAnnouncement.Format(longest)));
+    }
+
+    [Fact]
     public void File_RoundTrips_Private_AndNoneDeletesIt()
     {
         using var files = new ClientFiles();
