@@ -13,17 +13,20 @@ namespace Innernet.Server.PostgreSql;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this build writes. Opening a newer database fails; an older one is migrated.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     /// <summary>The tables a database with a network has (any of them present: not empty).</summary>
     public static readonly string[] Tables =
-        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations", "peer_changes"];
+        ["schema_version", "store_state", "cidrs", "peers", "associations", "reserved_ips", "audit", "key_rotations", "peer_changes",
+            "replicas"];
 
     /// <summary>
 /// Migration N (index N-1) takes a database from version N-1 to N: 1 creates the model of innernet 1.7 plus deleted
 /// peers' reserved IPs and the audit log; 2 adds peers' signed key history (<c>inn rotate-key</c>); 3 adds the log of
 /// which peers each generation changed (<c>peer_changes</c>, written by triggers on <c>peers</c> and <c>key_rotations</c>
-/// whoever writes, complete after <c>store_state.peer_changes_from</c>), from which a replica re-reads only those peers.
+/// whoever writes, complete after <c>store_state.peer_changes_from</c>), from which a replica re-reads only those peers;
+/// 4 the replicas' external endpoints with the time each was last seen (announced to clients for failover; not part of
+/// the network's model).
 /// </summary>
     public static readonly string[] Migrations =
     [
@@ -114,6 +117,11 @@ internal static class PostgreSqlSchema
             FOR EACH ROW EXECUTE FUNCTION log_peer_change('id');
         CREATE TRIGGER key_rotations_log_change AFTER INSERT OR UPDATE OR DELETE ON key_rotations
             FOR EACH ROW EXECUTE FUNCTION log_peer_change('peer_id');
+        """,
+        """
+        CREATE TABLE replicas (
+            endpoint text PRIMARY KEY,
+            last_seen timestamptz NOT NULL);
         """,
     ];
 }

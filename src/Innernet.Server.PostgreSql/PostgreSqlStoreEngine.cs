@@ -469,6 +469,49 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <summary>
+    /// Upserts this replica's row (on a pooled connection of its own, beside the writer's), forgets rows not seen for an
+    /// hour, and reads the endpoints seen within <paramref name="liveFor"/> by the database's clock, so replicas' clocks
+    /// need not agree.
+    /// </summary>
+    protected override IReadOnlyList<Endpoint> Heartbeat(Endpoint? own, TimeSpan liveFor)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        using var connection = _dataSource.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = own is null
+            ? ""
+            : """
+              INSERT INTO replicas (endpoint, last_seen) VALUES (@own, now())
+                  ON CONFLICT (endpoint) DO UPDATE SET last_seen = excluded.last_seen;
+              DELETE FROM replicas WHERE last_seen < now() - interval '1 hour';
+              """;
+        command.CommandText += "SELECT endpoint FROM replicas WHERE last_seen >= now() - @live ORDER BY endpoint LIMIT @max";
+        if (own is not null)
+        {
+            command.Parameters.AddWithValue("own", own.ToString());
+        }
+
+        command.Parameters.AddWithValue("live", liveFor);
+        command.Parameters.AddWithValue("max", Innernet.Core.Api.ReplicaAnnouncement.MaxCount);
+        var endpoints = new List<Endpoint>();
+        using var reader = command.ExecuteReader();
+        do
+        {
+            while (reader.FieldCount == 1 && reader.Read())
+            {
+                // Another build's row that is not an endpoint is not announced.
+                if (Endpoint.TryParse(reader.GetString(0), out var endpoint))
+                {
+                    endpoints.Add(endpoint);
+                }
+            }
+        }
+        while (reader.NextResult());
+
+        return endpoints;
+    }
+
     protected override void Watch(Action changed)
     {
         if (IsReplica && _listener is null && !_closed)

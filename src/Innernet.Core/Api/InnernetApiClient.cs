@@ -103,9 +103,8 @@ public sealed class InnernetApiClient : IDisposable
     {
         const string path = "user/state";
         var answer = await ExchangeAsync(HttpMethod.Get, path, null, entityTag, cancellationToken).ConfigureAwait(false);
-        return answer.NotModified
-            ? new StateAnswer(null, answer.EntityTag)
-            : new StateAnswer(Parse<State>(answer.Body, HttpMethod.Get, path), answer.EntityTag);
+        var state = answer.NotModified ? null : Parse<State>(answer.Body, HttpMethod.Get, path);
+        return new StateAnswer(state, answer.EntityTag) { Replicas = answer.Replicas };
     }
 
     /// <summary><c>GET /v1/user/capabilities</c>; a 404 (a server older than 1.7) means "all false".</summary>
@@ -161,7 +160,12 @@ public sealed class InnernetApiClient : IDisposable
             }
 
             var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            var stream = new StateStreamReader(response, body, time ?? TimeProvider.System, StateStreamReader.IdleTimeout);
+            var stream = new StateStreamReader(response, body, time ?? TimeProvider.System, StateStreamReader.IdleTimeout)
+            {
+                Replicas = response.Headers.TryGetValues(ReplicaAnnouncement.HeaderName, out var announced)
+                    ? ReplicaAnnouncement.Parse(string.Join(",", announced))
+                    : null,
+            };
             response = null;
             return stream;
         }
@@ -347,9 +351,12 @@ public sealed class InnernetApiClient : IDisposable
                 .ConfigureAwait(false);
             string? entityTag = response.Headers.TryGetValues("ETag", out var tags)
                 && tags.ToList() is [var tag] && EntityTag.IsValid(tag) ? tag : null;
+            var replicas = response.Headers.TryGetValues(ReplicaAnnouncement.HeaderName, out var announced)
+                ? ReplicaAnnouncement.Parse(string.Join(",", announced))
+                : null;
             if (response.StatusCode == HttpStatusCode.NotModified && ifNoneMatch is not null)
             {
-                return new Exchange([], entityTag, NotModified: true);
+                return new Exchange([], entityTag, NotModified: true, replicas);
             }
 
             if (!response.IsSuccessStatusCode)
@@ -358,7 +365,7 @@ public sealed class InnernetApiClient : IDisposable
             }
 
             byte[] bytes = await ReadBoundedAsync(response.Content, method, path, deadline.Token).ConfigureAwait(false);
-            return new Exchange(bytes, entityTag, NotModified: false);
+            return new Exchange(bytes, entityTag, NotModified: false, replicas);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -398,8 +405,11 @@ public sealed class InnernetApiClient : IDisposable
         }
     }
 
-    /// <summary>One answer: the body (empty for a 304), the validated <c>ETag</c>, and whether it was a 304.</summary>
-    private readonly record struct Exchange(byte[] Body, string? EntityTag, bool NotModified);
+    /// <summary>
+    /// One answer: the body (empty for a 304), the validated <c>ETag</c>, whether it was a 304, and the announced replicas
+    /// (null: no such header).
+    /// </summary>
+    private readonly record struct Exchange(byte[] Body, string? EntityTag, bool NotModified, IReadOnlyList<Endpoint>? Replicas = null);
 
     private static ServerAnswerException TooLarge(HttpMethod method, string path)
         => new($"Refusing the server's answer to {method} /v1/{path}: the body is larger than {MaxResponseBytes / (1024 * 1024)} MiB.");

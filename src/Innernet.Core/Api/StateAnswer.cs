@@ -12,4 +12,10 @@ public sealed record StateAnswer(State? State, string? EntityTag)
 {
     /// <summary>True when the server answered 304 Not Modified.</summary>
     public bool NotModified => State is null;
+
+    /// <summary>
+    /// The live replicas' external endpoints the server announced (<see cref="ReplicaAnnouncement"/>); null when it sent
+    /// no such header (innernet, a server of this project older than the extension).
+    /// </summary>
+    public IReadOnlyList<Endpoint>? Replicas { get; init; }
 }

@@ -35,6 +35,9 @@ public sealed class StateStreamReader : IAsyncDisposable
     private int _chunkEnd;
     private long _lineNumber;
 
+    /// <summary>The live replicas the server announced when the stream opened (<see cref="ReplicaAnnouncement"/>); null: none.</summary>
+    public IReadOnlyList<Innernet.Core.Model.Endpoint>? Replicas { get; init; }
+
     internal StateStreamReader(HttpResponseMessage response, Stream body, TimeProvider time, TimeSpan idleTimeout)
     {
         _response = response;

@@ -13,6 +13,7 @@ public static class ClientPaths
     private const string DataExtension = ".json";
     private const string EntityTagExtension = ".etag";
     private const string ResumeExtension = ".resume";
+    private const string ReplicasExtension = ".replicas";
 
     /// <summary><c>&lt;config-dir&gt;/&lt;iface&gt;.conf</c>.</summary>
     public static string ConfigFile(string configDirectory, string interfaceName)
@@ -37,8 +38,15 @@ public static class ClientPaths
         => Path.Combine(dataDirectory, interfaceName + ResumeExtension);
 
     /// <summary>
+    /// <c>&lt;data-dir&gt;/&lt;iface&gt;.replicas</c>: the server replicas' endpoints the server announced
+    /// (<see cref="Client.ReplicaFile"/>); a file of this client only.
+    /// </summary>
+    public static string ReplicasFile(string dataDirectory, string interfaceName)
+        => Path.Combine(dataDirectory, interfaceName + ReplicasExtension);
+
+    /// <summary>
     /// Every file this client may keep for one network, the ones innernet shares first: config, peer cache, the
-    /// cache's entity tag, the stream's resume version, a pending redeem key and a pending rotation key. Leaving a
+    /// cache's entity tag, the stream's resume version, the announced replicas, a pending redeem key and a pending rotation key. Leaving a
     /// network deletes exactly these.
     /// </summary>
     public static IReadOnlyList<string> FilesOf(string configDirectory, string dataDirectory, string interfaceName) =>
@@ -47,6 +55,7 @@ public static class ClientPaths
         DataFile(dataDirectory, interfaceName),
         EntityTagFile(dataDirectory, interfaceName),
         ResumeFile(dataDirectory, interfaceName),
+        ReplicasFile(dataDirectory, interfaceName),
         PendingRedeemKey.PathFor(configDirectory, interfaceName),
         KeyRotator.PendingPath(configDirectory, interfaceName),
     ];

@@ -51,7 +51,11 @@ public sealed class InterfaceFetcher
         _time = time ?? TimeProvider.System;
         _delay = delay ?? ((span, ct) => Task.Delay(span, _time, ct));
         _resolve = resolve ?? EndpointResolver.Resolve;
+        Replicas = new ServerFailover(_time);
     }
+
+    /// <summary>When the server peer's endpoint moves to another replica (<see cref="FailOver"/>).</summary>
+    public ServerFailover Replicas { get; init; }
 
     /// <summary>The deadline of each DNS lookup for the endpoints in the server's answer.</summary>
     public TimeSpan LookupTimeout { get; init; } = EndpointResolver.DefaultLookupTimeout;
@@ -76,7 +80,7 @@ public sealed class InterfaceFetcher
         {
             try
             {
-                answer = await api.GetStateAsync(entityTag, cancellationToken).ConfigureAwait(false);
+                answer = await GetStateFailingOverAsync(request, config, api, entityTag, cancellationToken).ConfigureAwait(false);
                 // A 304 means the answer the cache was written from still holds. It is re-checked below like any
                 // answer, and the device diff runs as always, so drift on the interface heals.
                 state = answer.State ?? CachedAnswer(store);
@@ -99,7 +103,14 @@ public sealed class InterfaceFetcher
             }
         }
 
-        return await ApplyAsync(request, config, device, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+        var result = await ApplyAsync(request, config, device, store, state, answer, reachable, cancellationToken).ConfigureAwait(false);
+        if (answer is not null)
+        {
+            // Only an answer to GET /v1/user/state carries the announcement; a stream's full view leaves the file alone.
+            RememberReplicas(request, config, answer.Replicas);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -192,7 +203,7 @@ public sealed class InterfaceFetcher
         }
 
         var overrides = config.PeerEndpointOverrides;
-        var peers = EndpointOverrides.Apply(state.Peers, overrides);
+        var peers = WithServerEndpoint(EndpointOverrides.Apply(state.Peers, overrides), config, request);
         var ownKey = WireGuardKeys.GetPublicKey(config.Interface.PrivateKey);
         var resolve = await EndpointResolver.ResolvePeersAsync(peers, ownKey, _resolve, LookupTimeout, _log.Warning, cancellationToken)
             .ConfigureAwait(false);
@@ -265,6 +276,144 @@ public sealed class InterfaceFetcher
             NotModified = answer is { NotModified: true },
             ServerState = reachable ? state : null,
         };
+    }
+
+    /// <summary>
+    /// <c>GET /v1/user/state</c>; when no answer comes, the server peer's endpoint moves to each other known replica in
+    /// turn (<see cref="ServerFailover.Candidates"/>) and the request is sent again, at most once per replica. While
+    /// another replica is left to try, an attempt gets <see cref="ServerFailover.AttemptTimeout"/> (a dead replica's
+    /// tunnel drops packets silently, and the client's own timeout would be most of the failover time); the last one gets
+    /// the client's whole timeout.
+    /// </summary>
+    private async Task<StateAnswer> GetStateFailingOverAsync(
+        FetchRequest request, InterfaceConfig config, InnernetApiClient api, string? entityTag, CancellationToken cancellationToken)
+    {
+        var current = CurrentServerEndpoint(request, config);
+        var candidates = ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request));
+        for (int attempt = 0; ; attempt++)
+        {
+            bool another = attempt < candidates.Count - 1;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (another)
+            {
+                deadline.CancelAfter(Replicas.AttemptTimeout);
+            }
+
+            try
+            {
+                return await api.GetStateAsync(entityTag, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (another
+                && (e is ApiTransportException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                int index = ServerFailover.IndexOf(candidates, current);
+                var next = candidates[(index + 1) % candidates.Count];
+                string why = e is ApiTransportException
+                    ? e.Message
+                    : $"No answer within {Replicas.AttemptTimeout.TotalSeconds:0.#} s";
+                _log.Warning($"{why}. Trying the server replica at {next}.");
+                if (!MoveServerEndpoint(request, config, next))
+                {
+                    throw;
+                }
+
+                current = next;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the server peer's WireGuard endpoint to the next known replica when <see cref="Replicas"/> allows a move now
+    /// (the live session calls it when the stream or the server stops answering); the next fetch or stream goes there.
+    /// </summary>
+    /// <returns>The endpoint moved to; null when there is no other replica or the last move is too recent.</returns>
+    public Endpoint? FailOver(FetchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var config = InterfaceConfig.Load(ClientPaths.ConfigFile(request.ConfigDirectory, request.InterfaceName)).Config;
+        var candidates = ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request));
+        var next = Replicas.Next(candidates, CurrentServerEndpoint(request, config));
+        if (next is null)
+        {
+            return null;
+        }
+
+        _log.Warning($"the server is not answering; moving to the server replica at {next}");
+        return MoveServerEndpoint(request, config, next) ? next : null;
+    }
+
+    /// <summary>
+    /// Keeps the replicas a server announced (<paramref name="announced"/>, from the state answer or the stream), the one
+    /// in use first; a server that announces none (innernet) leaves no file.
+    /// </summary>
+    public void RememberReplicas(FetchRequest request, InterfaceConfig config, IReadOnlyList<Endpoint>? announced)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(config);
+        string path = ClientPaths.ReplicasFile(request.DataDirectory, request.InterfaceName);
+        try
+        {
+            var current = CurrentServerEndpoint(request, config);
+            var known = announced is null || announced.Count == 0 && current == config.Server.ExternalEndpoint
+                ? []
+                : (IReadOnlyList<Endpoint>)[current, .. announced];
+            if (!known.SequenceEqual(ReplicaFile.Read(path)))
+            {
+                ReplicaFile.Write(path, known);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning($"could not save '{path}': {e.Message}");
+        }
+    }
+
+    private static IReadOnlyList<Endpoint> KnownReplicas(FetchRequest request)
+        => ReplicaFile.Read(ClientPaths.ReplicasFile(request.DataDirectory, request.InterfaceName));
+
+    /// <summary>The server endpoint in use: the first known replica (the last one that worked), else the config's.</summary>
+    private static Endpoint CurrentServerEndpoint(FetchRequest request, InterfaceConfig config)
+        => KnownReplicas(request) is [var first, ..] ? first : config.Server.ExternalEndpoint;
+
+    /// <summary>
+    /// The peers with the server peer's endpoint replaced by the replica in use, so the device diff keeps the server peer
+    /// where failover put it; unchanged when no replica is known.
+    /// </summary>
+    private static IReadOnlyList<Peer> WithServerEndpoint(IReadOnlyList<Peer> peers, InterfaceConfig config, FetchRequest request)
+    {
+        if (KnownReplicas(request) is not [var current, ..])
+        {
+            return peers;
+        }
+
+        return [.. peers.Select(p => p.PublicKey == config.Server.PublicKey && p.Endpoint != current ? p with { Endpoint = current } : p)];
+    }
+
+    /// <summary>Sets the server peer's endpoint on the device and records <paramref name="next"/> as the replica in use.</summary>
+    private bool MoveServerEndpoint(FetchRequest request, InterfaceConfig config, Endpoint next)
+    {
+        if (_resolve(next) is not { } resolved)
+        {
+            _log.Warning($"cannot resolve the server replica's endpoint '{next}'");
+            return false;
+        }
+
+        _layer.WireGuard.ConfigureDevice(request.InterfaceName, new DeviceConfig
+        {
+            Peers = { new PeerConfig { PublicKey = config.Server.PublicKey, UpdateOnly = true, Endpoint = resolved } },
+        });
+        string path = ClientPaths.ReplicasFile(request.DataDirectory, request.InterfaceName);
+        var known = ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request));
+        try
+        {
+            ReplicaFile.Write(path, [next, .. known]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning($"could not save '{path}': {e.Message}");
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -111,8 +111,10 @@ public sealed class LiveSession
                 var offer = await OffersStreamAsync(config, cancellationToken).ConfigureAwait(false);
                 if (offer == StreamOffer.Unknown)
                 {
-                    // Neither a stream nor a poll can be had now: ask again after the reconnect wait, not a poll interval.
+                    // Neither a stream nor a poll can be had now: ask again after the reconnect wait, not a poll interval,
+                    // through the next server replica when one is known.
                     SetStatus(statusPath, LiveMode.Connecting, View?.Version);
+                    _fetcher.FailOver(request);
                     await _delay(_backoff.Next(), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -197,6 +199,7 @@ public sealed class LiveSession
                 {
                     wasOpen = true;
                     StreamsOpened++;
+                    _fetcher.RememberReplicas(request, config, stream.Replicas);
                     opened = _time.GetUtcNow();
                     _log.Debug(View is null ? "state stream opened (full view)" : $"state stream resumed from version {View.Version}");
                     SetStatus(statusPath, LiveMode.Live, View?.Version);
@@ -213,6 +216,7 @@ public sealed class LiveSession
             catch (ApiTransportException e)
             {
                 _log.Warning($"state stream: {e.Message}");
+                _fetcher.FailOver(request);
             }
             catch (ApiStatusException e) when (e.StatusCode != HttpStatusCode.Unauthorized)
             {

@@ -1,5 +1,6 @@
 using System.Threading;
 using System.Threading.Tasks;
+using Innernet.Core.Model;
 
 namespace Innernet.Core.Persistence;
 
@@ -29,6 +30,28 @@ public sealed partial class ServerStore
     /// live feed, WireGuard). Never raised for this store's own writes. Handlers must not block.
     /// </summary>
     public event EventHandler? CommittedElsewhere;
+
+    /// <summary>True when this store is one of several replicas sharing a database.</summary>
+    public bool IsReplica => _engine.IsReplica;
+
+    /// <summary>
+    /// Registers this server's external endpoint <paramref name="own"/> (null: none) and returns the live servers' external
+    /// endpoints: replicas sharing a PostgreSQL database see each other's, seen within <paramref name="liveFor"/>; a single
+    /// server only its own. May run on any thread, beside writes.
+    /// </summary>
+    /// <exception cref="StoreException">The database could not be reached.</exception>
+    public IReadOnlyList<Endpoint> Heartbeat(Endpoint? own, TimeSpan liveFor)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            return _engine.Heartbeat(own, liveFor);
+        }
+        catch (Exception e) when (_engine.Wrap(e, "record the replica's heartbeat") is { } wrapped)
+        {
+            throw wrapped;
+        }
+    }
 
     /// <summary>The engine's signal (any thread, never blocks): have the writer look for other servers' commits.</summary>
     private void RequestRefresh()

@@ -122,6 +122,13 @@ public abstract class StoreEngine : IDisposable
     /// </summary>
     protected internal abstract IReadOnlyList<AuditEntry> ReadAudit(DateTimeOffset? since);
 
+    /// <summary>
+    /// Records that this server answers at <paramref name="own"/> (null: it does not say) and returns the external endpoints
+    /// of every server of the network seen within <paramref name="liveFor"/>, in a stable order. One server per store (the
+    /// default) has only its own; replicas sharing a database see each other's. May run on any thread.
+    /// </summary>
+    protected internal virtual IReadOnlyList<Endpoint> Heartbeat(Endpoint? own, TimeSpan liveFor) => own is null ? [] : [own];
+
     /// <summary>The writer has nothing queued: a moment for housekeeping (LiteDB checkpoints its log). Must not throw.</summary>
     protected internal virtual void Idle()
     {

@@ -15,6 +15,7 @@ internal sealed class ApiContext : IDisposable
         ServerPublicKey = options.ServerPublicKey;
         PeerSync = options.PeerSync;
         Time = options.Time;
+        Replicas = options.Replicas;
         Logger = logger;
         Responses = new ResponseBodies(Store, PeerSync);
         Feed = new StateFeed(Store, PeerSync, Time, logger);
@@ -29,6 +30,9 @@ internal sealed class ApiContext : IDisposable
     public IPeerSync PeerSync { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The replicas' endpoints announced to clients.</summary>
+    public ReplicaDirectory Replicas { get; }
 
     public ILogger Logger { get; }
 

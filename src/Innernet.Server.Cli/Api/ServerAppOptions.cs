@@ -53,4 +53,7 @@ public sealed class ServerAppOptions
 
     /// <summary>The clock for invitation expiry and the expired-invitation sweeper.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The live servers' external endpoints announced on state answers (none by default).</summary>
+    internal ReplicaDirectory Replicas { get; init; } = new();
 }

@@ -33,11 +33,13 @@ internal static class UserEndpoints
 
     /// <summary>
     /// The peers the caller may see with observed endpoints injected, and every CIDR: the same bytes
-    /// for every peer of the caller's CIDR, serialized once per change (<see cref="ResponseBodies.UserState"/>).
+    /// for every peer of the caller's CIDR, serialized once per change (<see cref="ResponseBodies.UserState"/>). The live
+    /// replicas' endpoints go in a header (also on a 304), so the body and its <c>ETag</c> are the same on every replica.
     /// </summary>
     public static Utf8JsonResult GetState(HttpContext context, ApiContext api)
     {
         var peer = context.GetCaller().RequirePeer();
+        api.Replicas.Announce(context.Response);
         return new Utf8JsonResult(api.Responses.UserState(peer.CidrId));
     }
 

@@ -36,6 +36,12 @@ internal static class ServeCommand
             HelpName = "address:port",
         };
         command.Options.Add(metricsListen);
+        var externalEndpoint = new Option<string>("--external-endpoint")
+        {
+            Description = "This server's own external endpoint, announced to clients so they can fail over between replicas",
+            HelpName = "host:port",
+        };
+        command.Options.Add(externalEndpoint);
         command.Validators.Add(result =>
         {
             if (result.GetResult(hostsPath) is { Implicit: false } && result.GetResult(noWriteHosts) is not null)
@@ -55,6 +61,7 @@ internal static class ServeCommand
                 parse.GetValue(replica))
             {
                 MetricsListen = parse.GetValue(metricsListen) is { } listen ? Values.ParseMetricsListen(listen, metricsListen.Name) : null,
+                ExternalEndpoint = parse.GetValue(externalEndpoint) is { } own ? Values.ParseEndpoint(own, externalEndpoint.Name) : null,
             },
             ct)));
         return command;

@@ -10,4 +10,10 @@ internal sealed record ServeArgs(
 
     /// <summary>The loopback endpoint of the metrics listener (<c>--metrics-listen</c>), or null for none.</summary>
     public IPEndPoint? MetricsListen { get; init; }
+
+    /// <summary>
+    /// This server's own external endpoint (<c>--external-endpoint</c>), registered for the clients' failover between
+    /// replicas; null: a replica registers none, a single server announces the server peer's endpoint.
+    /// </summary>
+    public Innernet.Core.Model.Endpoint? ExternalEndpoint { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Innernet.Cli;
 using Innernet.Core.Client;
+using Innernet.Core.Config;
 using Innernet.Core.Contracts;
 using Innernet.Core.Interface;
 using Innernet.Core.Keys;
@@ -25,6 +26,13 @@ namespace Innernet.Server.Serve;
 internal static class ServeHost
 {
     public static readonly TimeSpan LoopInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a server registers its external endpoint and reads the live replicas' (<see cref="HeartbeatAsync"/>).</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>A replica not seen for this long is no longer announced.</summary>
+    public static readonly TimeSpan ReplicaLiveFor = TimeSpan.FromSeconds(10);
+
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task RunAsync(CliContext context, GlobalArgs global, ServeArgs args, CancellationToken cancellationToken)
@@ -67,6 +75,7 @@ internal static class ServeHost
         SetServerCandidates(store, config.ListenPort, args.Interface, logger);
 
         var listen = new IPEndPoint(config.Address, config.ListenPort);
+        var replicas = new ReplicaDirectory();
         var app = ServerApp.Build(new ServerAppOptions
         {
             Store = store,
@@ -79,6 +88,7 @@ internal static class ServeHost
             WireGuardInterface = args.Interface,
             LoggerFactory = loggerFactory,
             Time = context.Time,
+            Replicas = replicas,
         });
         await using (app.ConfigureAwait(false))
         {
@@ -92,6 +102,7 @@ internal static class ServeHost
                 logger, args.Interface, address.ToString(), global.Network.Mtu, routing,
                 loaded.DesiredCount, live is null || created ? "new" : "live", loaded.Diff?.Summary ?? "not compared");
             ServeLog.StartupTimings(logger, args.Interface, startup.ToString());
+            var heartbeat = HeartbeatAsync(args, config, store, replicas, logger, context.Time, cancellationToken);
             try
             {
                 await RunLoopAsync(args, store, logger, context.Time, cancellationToken).ConfigureAwait(false);
@@ -101,6 +112,7 @@ internal static class ServeHost
                 // SIGINT/SIGTERM.
             }
 
+            await heartbeat.ConfigureAwait(false);
             ServeLog.Stopping(logger, args.Interface);
             using var stopTimeout = new CancellationTokenSource(StopTimeout);
             await app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
@@ -119,6 +131,31 @@ internal static class ServeHost
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Every <see cref="HeartbeatInterval"/>: registers this server's external endpoint in the store and announces the live
+    /// servers' endpoints (<see cref="ReplicaDirectory"/>). A failed look keeps the last announcement.
+    /// </summary>
+    private static async Task HeartbeatAsync(
+        ServeArgs args, ServerConfig config, ServerStore store, ReplicaDirectory replicas, ILogger logger, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var own = args.ExternalEndpoint
+            ?? (store.IsReplica ? null : store.ListPeers().FirstOrDefault(p => p.Ip.Equals(config.Address))?.Endpoint);
+        using var timer = new PeriodicTimer(HeartbeatInterval, time);
+        try
+        {
+            do
+            {
+                RunPeriodic(() => replicas.Update(store.Heartbeat(own, ReplicaLiveFor)), args.Interface, "replica heartbeat", logger);
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private static void RunPeriodic(Action action, string iface, string what, ILogger logger)

@@ -42,6 +42,9 @@ internal sealed class LiveClient : IAsyncDisposable
 
     public IPAddress Ip { get; }
 
+    /// <summary>The server's public key (the server peer on the device), when a test needs to find it.</summary>
+    public WireGuardKey? ServerKey { get; init; }
+
     public KeyPair Keys { get; }
 
     public bool NatTraversal { get; }

@@ -216,6 +216,27 @@ public sealed class PostgreSqlReplicaTests(PostgreSqlCluster cluster) : IClassFi
     }
 
     [Fact]
+    public void Heartbeats_EachReplicaSeesTheOnesSeenWithinTheBound_ByTheDatabaseClock()
+    {
+        using var replicas = ReplicaSet.Start(cluster, 2);
+        var a = Endpoint.Parse("192.0.2.1:51820");
+        var b = Endpoint.Parse("vpn-b.example.net:51820");
+        var minute = TimeSpan.FromMinutes(1);
+
+        Assert.Equal([a], replicas[0].Heartbeat(a, minute));
+        Assert.Equal([a, b], replicas[1].Heartbeat(b, minute));
+        Assert.Equal([a, b], replicas[0].Heartbeat(null, minute));
+
+        Sql(replicas, "UPDATE replicas SET last_seen = now() - interval '20 seconds' WHERE endpoint = '192.0.2.1:51820'");
+        Assert.Equal([b], replicas[1].Heartbeat(b, TimeSpan.FromSeconds(10)));
+        Assert.Equal([a, b], replicas[1].Heartbeat(b, minute));
+
+        Sql(replicas, "UPDATE replicas SET last_seen = now() - interval '2 hours' WHERE endpoint = '192.0.2.1:51820'");
+        Assert.Equal([b], replicas[1].Heartbeat(b, TimeSpan.FromDays(1)));
+        Assert.Equal("1", Sql(replicas, "SELECT count(*) FROM replicas"));
+    }
+
+    [Fact]
     public void Replica_AndAServerThatIsNoReplica_ExcludeEachOther()
     {
         cluster.Require();

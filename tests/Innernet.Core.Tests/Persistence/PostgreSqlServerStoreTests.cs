@@ -67,7 +67,7 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
     [Fact]
     public void Open_SchemaVersion1_MigratesToTheKeyHistoryAndKeepsTheRows()
     {
-        // A database as the first release wrote it: version 1, no key_rotations table.
+        // A database as the first release wrote it: version 1, no key_rotations or replicas table.
         var database = (PostgreSqlTestDatabase)NewDatabase();
         KeyPair old = KeyPair.Generate(), next = KeyPair.Generate();
         Peer laptop;
@@ -76,7 +76,7 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
             laptop = store.AddPeer(NewPeer("laptop", "10.42.1.1", AddHumans(store).Id, key: old.Public));
         }
 
-        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations; DROP TABLE {database.Schema}.peer_changes; "
+        cluster.Sql($"DROP TABLE {database.Schema}.key_rotations, {database.Schema}.replicas, {database.Schema}.peer_changes; "
             + $"DROP FUNCTION {database.Schema}.log_peer_change CASCADE; "
             + $"ALTER TABLE {database.Schema}.store_state DROP COLUMN peer_changes_from; "
             + $"UPDATE {database.Schema}.schema_version SET version = 1");
@@ -87,7 +87,8 @@ public sealed class PostgreSqlServerStoreTests(PostgreSqlCluster cluster) : Serv
             store.RotateKey(laptop.Id, KeyRotationProof.Create(old.Private, ServerKey, laptop.Ip, next.Public, 1));
         }
 
-        Assert.Equal("3", cluster.Sql($"SELECT version FROM {database.Schema}.schema_version").Trim());
+        Assert.Equal($"{PostgreSqlSchema.CurrentVersion}|t", cluster.Sql(
+            $"SELECT version, to_regclass('{database.Schema}.replicas') IS NOT NULL FROM {database.Schema}.schema_version").Trim());
         Assert.Equal($"{laptop.Id}|1|{old.Public.ToBase64()}|{next.Public.ToBase64()}", cluster.Sql(
             $"SELECT peer_id, generation, old_public_key, public_key FROM {database.Schema}.key_rotations").Trim());
         using var reopened = database.Open();

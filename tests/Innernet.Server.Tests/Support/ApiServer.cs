@@ -84,6 +84,9 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public RecordingPeerSync PeerSync { get; } = new();
 
+    /// <summary>The replicas' endpoints this server announces (none until a test updates it).</summary>
+    public ReplicaDirectory Replicas { get; } = new();
+
     public FakeTimeProvider Time { get; }
 
     public CollectingLoggerProvider Logs { get; } = new();
@@ -152,6 +155,7 @@ internal sealed class ApiServer : IAsyncDisposable
             CreateListenSocket = createListenSocket ?? (_netnsPath is null ? null : ep => NewSocket(ep.AddressFamily)),
             LoggerFactory = loggerFactory,
             Time = Time,
+            Replicas = Replicas,
         });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         var tcp = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -50,6 +50,7 @@ internal static class StateStreamEndpoint
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = ContentType;
             response.Headers.CacheControl = "no-store";
+            api.Replicas.Announce(response);
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             await response.StartAsync(cancel).ConfigureAwait(false);
             await response.Body.FlushAsync(cancel).ConfigureAwait(false);
