@@ -13,19 +13,27 @@ namespace Innernet.Core.Nat;
 /// (handshake within 180 s), disappeared or run out of candidates. The server-reported endpoint is therefore
 /// tried last and is what stays configured when nothing works. Peers with a local endpoint override are not
 /// traversed. Clock and sleeping are injected so tests run instantly.
+/// A step's update holds only the peers whose endpoint it changes (a candidate the device already has is tried
+/// without being set again). Each poll reads the whole device, which at thousands of peers costs tens of
+/// milliseconds of our CPU and the WireGuard implementation's: polls are spaced so that reading takes at most
+/// about a tenth of the time (<see cref="PollInterval"/> at least).
 /// </summary>
 public sealed class NatTraversal
 {
     /// <summary>Time given to each round of candidates (and, from the interface update, to the first endpoints).</summary>
     public static readonly TimeSpan StepInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often connectivity is re-checked within a step.</summary>
+    /// <summary>How often connectivity is re-checked within a step (at most; see <see cref="PollReadFactor"/>).</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A poll waits at least this many times as long as the last device read took.</summary>
+    public const int PollReadFactor = 10;
 
     private readonly INatDevice _device;
     private readonly TimeProvider _time;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly Func<Endpoint, IPEndPoint?> _resolve;
+    private TimeSpan _lastRead;
 
     /// <param name="device">The device to read and update.</param>
     /// <param name="time">The clock (handshake ages, step deadlines).</param>
@@ -87,8 +95,9 @@ public sealed class NatTraversal
 
         var traversed = remaining.Keys.ToList();
         var attempts = new List<NatAttempt>();
+        var endpoints = new Dictionary<WireGuardKey, IPEndPoint?>(remaining.Count);
         int steps = 0;
-        var device = Refresh(remaining);
+        var device = Refresh(remaining, endpoints);
 
         if (remaining.Count > 0)
         {
@@ -101,7 +110,7 @@ public sealed class NatTraversal
 
         while (true)
         {
-            device = Refresh(remaining);
+            device = Refresh(remaining, endpoints);
             if (remaining.Count == 0)
             {
                 break;
@@ -116,7 +125,11 @@ public sealed class NatTraversal
                 entry.Candidates.RemoveAt(entry.Candidates.Count - 1);
                 if (_resolve(candidate) is { } endpoint)
                 {
-                    update.Peers.Add(new PeerConfig { PublicKey = key, UpdateOnly = true, Endpoint = endpoint });
+                    if (!endpoint.Equals(endpoints.GetValueOrDefault(key)))
+                    {
+                        update.Peers.Add(new PeerConfig { PublicKey = key, UpdateOnly = true, Endpoint = endpoint });
+                    }
+
                     attempts.Add(new NatAttempt(key, entry.Peer.Name, endpoint, now));
                     log?.Invoke($"NAT traversal: trying {endpoint} for peer {entry.Peer.Name}");
                 }
@@ -130,48 +143,84 @@ public sealed class NatTraversal
             var stepStart = _time.GetUtcNow();
             while (_time.GetUtcNow() - stepStart < StepInterval)
             {
-                device = Refresh(remaining);
+                device = Refresh(remaining, endpoints);
                 if (remaining.Count == 0)
                 {
                     break;
                 }
 
-                await _delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                var poll = TimeSpan.FromTicks(Math.Max(PollInterval.Ticks, _lastRead.Ticks * PollReadFactor));
+                var left = StepInterval - (_time.GetUtcNow() - stepStart);
+                if (left > TimeSpan.Zero)
+                {
+                    await _delay(poll < left ? poll : left, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
         var final = device ?? _device.Read();
         var nowEnd = _time.GetUtcNow();
+        var handshakes = ByKey(final);
         var connected = traversed
-            .Where(k => final?.Peers.FirstOrDefault(p => p.PublicKey == k) is { } p && PeerDiff.IsRecentlyConnected(p, nowEnd))
+            .Where(k => handshakes.TryGetValue(k, out var p) && PeerDiff.IsRecentlyConnected(p, nowEnd))
             .ToList();
         return new NatTraversalResult(attempts, connected, steps);
     }
 
-    /// <summary>Drops peers that are connected, gone from the device or out of candidates; returns the device read.</summary>
-    private WireGuardDevice? Refresh(Dictionary<WireGuardKey, (Peer Peer, List<Endpoint> Candidates)> remaining)
+    /// <summary>The device's peers by key (the first of each).</summary>
+    private static Dictionary<WireGuardKey, WireGuardPeer> ByKey(WireGuardDevice? device)
+    {
+        var peers = new Dictionary<WireGuardKey, WireGuardPeer>(device?.Peers.Count ?? 0);
+        foreach (var peer in device?.Peers ?? [])
+        {
+            peers.TryAdd(peer.PublicKey, peer);
+        }
+
+        return peers;
+    }
+
+    /// <summary>Reads the device and times the read (which spaces the polls).</summary>
+    private WireGuardDevice? ReadTimed()
+    {
+        long start = _time.GetTimestamp();
+        var device = _device.Read();
+        _lastRead = _time.GetElapsedTime(start);
+        return device;
+    }
+
+    /// <summary>
+    /// Drops peers that are connected, gone from the device or out of candidates, notes the endpoint each peer left has
+    /// on the device in <paramref name="endpoints"/>; returns the device read.
+    /// </summary>
+    private WireGuardDevice? Refresh(
+        Dictionary<WireGuardKey, (Peer Peer, List<Endpoint> Candidates)> remaining, Dictionary<WireGuardKey, IPEndPoint?> endpoints)
     {
         if (remaining.Count == 0)
         {
             return null;
         }
 
-        var device = _device.Read();
+        var device = ReadTimed();
         var now = _time.GetUtcNow();
-        var onDevice = new Dictionary<WireGuardKey, WireGuardPeer>();
-        foreach (var peer in device?.Peers ?? [])
-        {
-            onDevice.TryAdd(peer.PublicKey, peer);
-        }
-
-        foreach (var (key, entry) in remaining.ToList())
+        var onDevice = ByKey(device);
+        var done = new List<WireGuardKey>();
+        foreach (var (key, entry) in remaining)
         {
             if (!onDevice.TryGetValue(key, out var current)
                 || PeerDiff.IsRecentlyConnected(current, now)
                 || entry.Candidates.Count == 0)
             {
-                remaining.Remove(key);
+                done.Add(key);
             }
+            else
+            {
+                endpoints[key] = current.Endpoint;
+            }
+        }
+
+        foreach (var key in done)
+        {
+            remaining.Remove(key);
         }
 
         return device;

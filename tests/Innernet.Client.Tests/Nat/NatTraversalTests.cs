@@ -147,4 +147,84 @@ public sealed class NatTraversalTests
         Assert.All(wg.Updates.SelectMany(u => u.Config.Peers), p => Assert.True(p.UpdateOnly));
         Assert.Equal(4, result.Attempts.Count);
     }
+
+    [Fact]
+    public async Task Run_CandidateTheDeviceAlreadyHas_IsTriedWithoutBeingSetAgain()
+    {
+        var peer = MakePeer("p", "10.0.0.2", ServerReported, C1, C2);
+        var other = MakePeer("q", "10.0.0.3", ServerReported, C3);
+        var wg = DeviceWith(peer, other);
+        wg.ConfigureDevice(Iface, new DeviceConfig
+        {
+            Peers =
+            {
+                new PeerConfig { PublicKey = peer.PublicKey, UpdateOnly = true, Endpoint = C2.TryGetIPEndPoint() },
+                new PeerConfig { PublicKey = other.PublicKey, UpdateOnly = true, Endpoint = ServerReported.TryGetIPEndPoint() },
+            },
+        });
+        wg.ClearUpdates();
+        var time = new ManualTime(Start);
+        var nat = new NatTraversal(new WireGuardNatDevice(wg, Iface), time, time.Delay);
+
+        var result = await nat.RunAsync([peer, other], new HashSet<IPAddress>(), Start, cancellationToken: Ct);
+
+        // Still one candidate per step, in the same order, but the device is only told what changes: nothing for the
+        // candidate it already has.
+        Assert.Equal(
+            [C2, C3, C1, ServerReported, ServerReported], result.Attempts.Select(a => Endpoint.FromIPEndPoint(a.Endpoint)));
+        Assert.Equal(3, result.Steps);
+        Assert.Equal(3, wg.Updates.Count);
+        Assert.Equal([(other.PublicKey, C3.TryGetIPEndPoint())], Sent(wg.Updates[0].Config));
+        Assert.Equal(
+            [(peer.PublicKey, C1.TryGetIPEndPoint()), (other.PublicKey, ServerReported.TryGetIPEndPoint())], Sent(wg.Updates[1].Config));
+        Assert.Equal([(peer.PublicKey, ServerReported.TryGetIPEndPoint())], Sent(wg.Updates[2].Config));
+        Assert.Equal(
+            [ServerReported.TryGetIPEndPoint(), ServerReported.TryGetIPEndPoint()],
+            wg.GetDevice(Iface)!.Peers.Select(p => p.Endpoint));
+    }
+
+    [Fact]
+    public async Task Run_SlowDeviceReads_SpaceThePolls_WithinTheStep()
+    {
+        var peer = MakePeer("p", "10.0.0.2", ServerReported, C1, C2);
+        var wg = DeviceWith(peer);
+        var time = new ManualTime(Start);
+        var read = TimeSpan.FromMilliseconds(30);
+        var device = new SlowDevice(new WireGuardNatDevice(wg, Iface), time, read);
+        var nat = new NatTraversal(device, time, time.Delay);
+
+        var result = await nat.RunAsync([peer], new HashSet<IPAddress>(), Start, cancellationToken: Ct);
+
+        Assert.Equal([C2, C1, ServerReported], result.Attempts.Select(a => Endpoint.FromIPEndPoint(a.Endpoint)));
+        var polls = time.Delays.Skip(1).ToList();
+        var spaced = read * NatTraversal.PollReadFactor;
+        Assert.True(spaced > NatTraversal.PollInterval);
+        // Each poll waits ten reads' time, the last of a step only what is left of it; a step still lasts 5 s.
+        Assert.All(polls, d => Assert.InRange(d, TimeSpan.FromTicks(1), spaced));
+        Assert.Equal(2, polls.Count(d => d < spaced));
+        var steps = result.Attempts.Select(a => a.At).ToList();
+        Assert.All(
+            steps.Zip(steps.Skip(1)),
+            pair => Assert.InRange(pair.Second - pair.First, NatTraversal.StepInterval, NatTraversal.StepInterval + read * 2));
+        // Two steps of 5 s at one read per 330 ms (and a few around them), against 50 reads per step at 100 ms.
+        Assert.InRange(device.Reads, 2 * 16, 2 * 17 + 5);
+    }
+
+    private static List<(WireGuardKey, IPEndPoint?)> Sent(DeviceConfig config)
+        => config.Peers.Select(p => (p.PublicKey, p.Endpoint)).ToList();
+
+    /// <summary>A device whose every read takes <paramref name="read"/> on the test clock.</summary>
+    private sealed class SlowDevice(INatDevice inner, ManualTime time, TimeSpan read) : INatDevice
+    {
+        public int Reads { get; private set; }
+
+        public WireGuardDevice? Read()
+        {
+            Reads++;
+            time.Advance(read);
+            return inner.Read();
+        }
+
+        public void Apply(DeviceConfig config) => inner.Apply(config);
+    }
 }
