@@ -281,6 +281,7 @@ public sealed class InnernetApiClient : IDisposable
     public Task DeleteAssociationAsync(long id, CancellationToken cancellationToken = default)
         => SendAsync(HttpMethod.Delete, Path("admin/associations", id), null, cancellationToken);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _streamHttp.Dispose();

@@ -153,6 +153,7 @@ public sealed class StateStreamReader : IAsyncDisposable
             : string.Create(CultureInfo.InvariantCulture, $"character {bad} (U+{(int)version[bad]:X4}) is not printable ASCII");
     }
 
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await _body.DisposeAsync().ConfigureAwait(false);

@@ -24,6 +24,7 @@ public sealed class ServerFailover
     private readonly TimeProvider _time;
     private DateTimeOffset? _lastMove;
 
+    /// <summary>Failover timing on <paramref name="time"/> (the system clock when null).</summary>
     public ServerFailover(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
 
     /// <summary>How long after a move no other move is made.</summary>

@@ -11,10 +11,13 @@ public interface IServerStoreReader : IDisposable
     /// <summary>The database file's path, "(stream)", or the PostgreSQL database.</summary>
     string Source { get; }
 
+    /// <summary>Every CIDR, by id.</summary>
     IReadOnlyList<Cidr> ListCidrs();
 
+    /// <summary>Every peer (the server peer and unredeemed invitations included), by id.</summary>
     IReadOnlyList<Peer> ListPeers();
 
+    /// <summary>Every association, by id.</summary>
     IReadOnlyList<Association> ListAssociations();
 
     /// <summary>IPs of deleted peers that new peers may not take yet.</summary>

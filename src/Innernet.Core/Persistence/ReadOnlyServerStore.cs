@@ -22,6 +22,7 @@ public sealed class ReadOnlyServerStore : IServerStoreReader
 
     private ReadOnlyServerStore(LiteDbStoreEngine engine) => _engine = engine;
 
+    /// <summary>The database file, for messages.</summary>
     public string Source => _engine.Source;
 
     /// <summary>When the file was found readable by others, its previous mode (it is now 0600); otherwise null.</summary>
@@ -53,14 +54,19 @@ public sealed class ReadOnlyServerStore : IServerStoreReader
         }
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Cidr> ListCidrs() => _cidrs ??= Read(() => _engine.ReadCidrs().OrderBy(c => c.Id));
 
+    /// <inheritdoc/>
     public IReadOnlyList<Peer> ListPeers() => _peers ??= Read(() => _engine.ReadPeers().OrderBy(p => p.Id));
 
+    /// <inheritdoc/>
     public IReadOnlyList<Association> ListAssociations() => _associations ??= Read(() => _engine.ReadAssociations().OrderBy(a => a.Id));
 
+    /// <summary>The IPs of deleted peers that no new peer gets before their time, by peer id.</summary>
     public IReadOnlyList<ReservedIp> ListReservedIps() => _reservedIps ??= Read(() => _engine.ReadReservedIps().OrderBy(r => r.PeerId));
 
+    /// <summary>The audit log from <paramref name="since"/> on (all when null), oldest first.</summary>
     public IReadOnlyList<AuditEntry> ListAudit(DateTimeOffset? since) => Read(() => _engine.ReadAudit(since));
 
     /// <summary>Releases the files; nothing is written.</summary>

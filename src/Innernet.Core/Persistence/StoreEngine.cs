@@ -89,20 +89,28 @@ public abstract class StoreEngine : IDisposable
     /// <summary>Rolls the open transaction back; false when the engine cannot (its transaction is stuck: stop writing).</summary>
     protected internal abstract bool TryRollback();
 
+    /// <summary>Stages a new CIDR row in the open transaction.</summary>
     protected internal abstract void InsertCidr(Cidr cidr);
 
+    /// <summary>Stages the new values of an existing CIDR row (by id).</summary>
     protected internal abstract void UpdateCidr(Cidr cidr);
 
+    /// <summary>Stages the deletion of a CIDR row.</summary>
     protected internal abstract void DeleteCidr(long id);
 
+    /// <summary>Stages a new peer row (and its key history).</summary>
     protected internal abstract void InsertPeer(Peer peer);
 
+    /// <summary>Stages the new values of an existing peer row (by id), its key history included.</summary>
     protected internal abstract void UpdatePeer(Peer peer);
 
+    /// <summary>Stages the deletion of a peer row (and its key history).</summary>
     protected internal abstract void DeletePeer(long id);
 
+    /// <summary>Stages a new association row.</summary>
     protected internal abstract void InsertAssociation(Association association);
 
+    /// <summary>Stages the deletion of an association row.</summary>
     protected internal abstract void DeleteAssociation(long id);
 
     /// <summary>Stores the last ids handed out (they only grow).</summary>
@@ -114,6 +122,7 @@ public abstract class StoreEngine : IDisposable
     /// <summary>The highest audit id stored, 0 when the log is empty.</summary>
     protected internal abstract long ReadLastAuditId();
 
+    /// <summary>Stages an audit entry (its id already numbered).</summary>
     protected internal abstract void InsertAudit(AuditEntry entry);
 
     /// <summary>
