@@ -2,6 +2,7 @@ using System.CommandLine;
 using Innernet.Cli;
 using Innernet.Client.Cli;
 using Innernet.Core.Cidrs;
+using Innernet.Core.Client;
 using Innernet.Core.Model;
 
 namespace Innernet.Client.Commands;
@@ -113,7 +114,7 @@ internal static class CidrCommands
                 throw new CliUserException($"no peer cache for '{name}' ('{path}'); run 'innernet up {name}' first", ExitCode.NotFound);
             }
 
-            var cidrs = Core.Client.DataStore.Open(path).Cidrs;
+            var cidrs = DataStore.Open(path).Cidrs;
             await context.Out.WriteAsync(parse.GetValue(json) ? ListingJson.Cidrs(cidrs) : CidrListing.Text(cidrs, parse.GetValue(tree)))
                 .ConfigureAwait(false);
         }));

@@ -15,7 +15,7 @@ namespace Innernet.Core.Fetch;
 public sealed record FetchResult(
     bool ServerReachable,
     bool BroughtUp,
-    IReadOnlyList<PeerChange> Changes,
+    IReadOnlyList<DevicePeerChange> Changes,
     IReadOnlyList<Peer> Peers,
     bool HostsWritten,
     IReadOnlyList<Endpoint>? ReportedCandidates,

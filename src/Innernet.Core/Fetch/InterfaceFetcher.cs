@@ -213,7 +213,7 @@ public sealed class InterfaceFetcher
         var diff = PeerDiff.Compute(peers, device, ownKey, _time.GetUtcNow(), resolve, store.Peers);
         foreach (var change in diff.Changes.Where(c => !c.NatReattemptOnly))
         {
-            if (change.EndpointChanged || change.Kind != PeerChangeKind.Modified)
+            if (change.EndpointChanged || change.Kind != DevicePeerChangeKind.Modified)
             {
                 _log.Info(change.Summary);
             }

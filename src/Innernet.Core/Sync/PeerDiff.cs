@@ -16,7 +16,7 @@ public sealed class PeerDiff
     /// <summary>A peer whose last handshake is at most this old keeps its working endpoint (REJECT_AFTER_TIME).</summary>
     public static readonly TimeSpan RecentlyConnected = TimeSpan.FromSeconds(180);
 
-    private PeerDiff(DeviceConfig config, IReadOnlyList<PeerChange> changes, IReadOnlyList<Peer> natTraversalPeers)
+    private PeerDiff(DeviceConfig config, IReadOnlyList<DevicePeerChange> changes, IReadOnlyList<Peer> natTraversalPeers)
     {
         Config = config;
         Changes = changes;
@@ -27,7 +27,7 @@ public sealed class PeerDiff
     public DeviceConfig Config { get; }
 
     /// <summary>Every added, modified (including NAT-reattempt-only) and removed peer, for printing.</summary>
-    public IReadOnlyList<PeerChange> Changes { get; }
+    public IReadOnlyList<DevicePeerChange> Changes { get; }
 
     /// <summary>
     /// Added or modified peers that are not recently connected and have candidates or an endpoint to try:
@@ -64,7 +64,7 @@ public sealed class PeerDiff
         }
 
         var config = new DeviceConfig();
-        var changes = new List<PeerChange>();
+        var changes = new List<DevicePeerChange>();
         var nat = new List<Peer>();
         var listed = new HashSet<WireGuardKey>();
 
@@ -91,8 +91,8 @@ public sealed class PeerDiff
             if (!listed.Contains(old.PublicKey))
             {
                 config.Peers.Add(new PeerConfig { PublicKey = old.PublicKey, Remove = true });
-                changes.Add(new PeerChange(
-                    PeerChangeKind.Removed, old.PublicKey, names.GetValueOrDefault(old.PublicKey), [], EndpointChanged: false, NatReattemptOnly: false));
+                changes.Add(new DevicePeerChange(
+                    DevicePeerChangeKind.Removed, old.PublicKey, names.GetValueOrDefault(old.PublicKey), [], EndpointChanged: false, NatReattemptOnly: false));
             }
         }
 
@@ -123,14 +123,14 @@ public sealed class PeerDiff
         ArgumentNullException.ThrowIfNull(devicePeer);
         resolve ??= static e => e.TryGetIPEndPoint();
         var config = new DeviceConfig();
-        var changes = new List<PeerChange>();
+        var changes = new List<DevicePeerChange>();
         var nat = new List<Peer>();
         foreach (var (key, name) in removedKeys)
         {
             if (key != ownPublicKey && devicePeer(key) is not null)
             {
                 config.Peers.Add(new PeerConfig { PublicKey = key, Remove = true });
-                changes.Add(new PeerChange(PeerChangeKind.Removed, key, name, [], EndpointChanged: false, NatReattemptOnly: false));
+                changes.Add(new DevicePeerChange(DevicePeerChangeKind.Removed, key, name, [], EndpointChanged: false, NatReattemptOnly: false));
             }
         }
 
@@ -146,7 +146,7 @@ public sealed class PeerDiff
                 if (devicePeer(peer.PublicKey) is not null)
                 {
                     config.Peers.Add(new PeerConfig { PublicKey = peer.PublicKey, Remove = true });
-                    changes.Add(new PeerChange(PeerChangeKind.Removed, peer.PublicKey, peer.Name, [], EndpointChanged: false, NatReattemptOnly: false));
+                    changes.Add(new DevicePeerChange(DevicePeerChangeKind.Removed, peer.PublicKey, peer.Name, [], EndpointChanged: false, NatReattemptOnly: false));
                 }
 
                 continue;
@@ -174,7 +174,7 @@ public sealed class PeerDiff
 
     /// <summary>Adds one server peer's update, change and NAT need (if any) to the lists of a diff.</summary>
     private static void Add(
-        Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve, DeviceConfig config, List<PeerChange> changes, List<Peer> nat)
+        Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve, DeviceConfig config, List<DevicePeerChange> changes, List<Peer> nat)
     {
         var (peerConfig, change, needsNat) = Diff(peer, old, now, resolve);
         if (peerConfig is not null)
@@ -193,7 +193,7 @@ public sealed class PeerDiff
         }
     }
 
-    private static (PeerConfig? Config, PeerChange? Change, bool NeedsNat) Diff(
+    private static (PeerConfig? Config, DevicePeerChange? Change, bool NeedsNat) Diff(
         Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve)
     {
         var builder = new PeerConfig { PublicKey = peer.PublicKey };
@@ -243,8 +243,8 @@ public sealed class PeerDiff
         }
 
         bool needsNat = !recentlyConnected && (peer.Candidates.Count > 0 || peer.Endpoint is not null);
-        var change = new PeerChange(
-            old is null ? PeerChangeKind.Added : PeerChangeKind.Modified,
+        var change = new DevicePeerChange(
+            old is null ? DevicePeerChangeKind.Added : DevicePeerChangeKind.Modified,
             peer.PublicKey,
             peer.Name,
             details,

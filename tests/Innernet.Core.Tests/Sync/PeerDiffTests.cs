@@ -25,7 +25,7 @@ public sealed class PeerDiffTests
         Assert.Equal([IPNetwork.Parse("10.42.1.1/32")], laptop.AllowedIPs);
         Assert.Equal((ushort)25, laptop.PersistentKeepaliveInterval);
         Assert.Equal(IPEndPoint.Parse("203.0.113.7:51820"), laptop.Endpoint);
-        Assert.All(diff.Changes, c => Assert.Equal(PeerChangeKind.Added, c.Kind));
+        Assert.All(diff.Changes, c => Assert.Equal(DevicePeerChangeKind.Added, c.Kind));
         Assert.Equal("peer laptop (AgAAAAAAAA...) was added", diff.Changes[1].Summary);
         Assert.False(diff.Config.ReplacePeers);
     }
@@ -71,7 +71,7 @@ public sealed class PeerDiffTests
         Assert.Equal((ushort)25, config.PersistentKeepaliveInterval);
         Assert.Null(config.Endpoint);
         var change = Assert.Single(diff.Changes);
-        Assert.Equal(PeerChangeKind.Modified, change.Kind);
+        Assert.Equal(DevicePeerChangeKind.Modified, change.Kind);
         Assert.Contains("allowed IPs: 10.42.1.1/32, 10.0.0.0/8 => 10.42.1.1/32", change.Details);
         Assert.Contains("persistent keepalive: 0 => 25", change.Details);
     }
@@ -161,7 +161,7 @@ public sealed class PeerDiffTests
         Assert.True(removal.Remove);
         Assert.Equal(gone.PublicKey, removal.PublicKey);
         var change = Assert.Single(diff.Changes);
-        Assert.Equal(PeerChangeKind.Removed, change.Kind);
+        Assert.Equal(DevicePeerChangeKind.Removed, change.Kind);
         Assert.Equal("gone", change.Name);
         Assert.EndsWith("was removed", change.Summary, StringComparison.Ordinal);
     }

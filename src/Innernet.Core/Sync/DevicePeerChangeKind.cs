@@ -1,7 +1,7 @@
 namespace Innernet.Core.Sync;
 
 /// <summary>What happens to a WireGuard peer.</summary>
-public enum PeerChangeKind
+public enum DevicePeerChangeKind
 {
     /// <summary>The peer is new on the device.</summary>
     Added,

@@ -3,15 +3,18 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Sync;
 
-/// <summary>One peer's change, for printing: "peer laptop (DD5yKRfz…) was modified" plus one line per setting.</summary>
+/// <summary>
+/// One change to a peer on the WireGuard device (what a fetch applies), for printing: "peer laptop (DD5yKRfz…) was
+/// modified" plus one line per setting. Not <see cref="Persistence.PeerChange"/>, a stored peer before and after a key change.
+/// </summary>
 /// <param name="Kind">Added, modified or removed.</param>
 /// <param name="PublicKey">The peer's key.</param>
 /// <param name="Name">The peer's name, or null when unknown (a removed peer that is not cached).</param>
 /// <param name="Details">One entry per changed setting, e.g. "endpoint: (none) => 1.2.3.4:51820".</param>
 /// <param name="EndpointChanged">True when the endpoint changes (innernet prints those at info level).</param>
 /// <param name="NatReattemptOnly">True when the only "change" is a NAT traversal reattempt (innernet prints nothing).</param>
-public sealed record PeerChange(
-    PeerChangeKind Kind,
+public sealed record DevicePeerChange(
+    DevicePeerChangeKind Kind,
     WireGuardKey PublicKey,
     string? Name,
     IReadOnlyList<string> Details,
@@ -27,8 +30,8 @@ public sealed record PeerChange(
         {
             string verb = Kind switch
             {
-                PeerChangeKind.Added => "added",
-                PeerChangeKind.Removed => "removed",
+                DevicePeerChangeKind.Added => "added",
+                DevicePeerChangeKind.Removed => "removed",
                 _ => "modified",
             };
             return $"peer {Name ?? "<unknown>"} ({PublicKey.ToBase64()[..ShortKeyLength]}...) was {verb}";
