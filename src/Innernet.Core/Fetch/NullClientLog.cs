@@ -1,7 +1,7 @@
 namespace Innernet.Core.Fetch;
 
 /// <summary>An <see cref="IClientLog"/> that drops everything.</summary>
-public sealed class NullClientLog : IClientLog
+internal sealed class NullClientLog : IClientLog
 {
     /// <summary>The shared instance.</summary>
     public static NullClientLog Instance { get; } = new();

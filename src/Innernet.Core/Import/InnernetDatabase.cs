@@ -15,7 +15,7 @@ namespace Innernet.Core.Import;
 /// <c>cidrs</c>, <c>peers</c> and <c>associations</c> and <c>PRAGMA user_version = 2</c>. Read for an import (read-only,
 /// every row parsed strictly, every problem reported with its table and row id) and written for an export.
 /// </summary>
-public static class InnernetDatabase
+internal static class InnernetDatabase
 {
     /// <summary>The <c>user_version</c> innernet 1.7 gives its database (after its last migration).</summary>
     public const int SchemaVersion = 2;

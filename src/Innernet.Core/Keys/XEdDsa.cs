@@ -19,7 +19,7 @@ namespace Innernet.Core.Keys;
 /// complete twisted-Edwards addition law. Only the final reductions modulo the group order use
 /// <see cref="BigInteger"/>, which is not constant time; signing is a rare local operation (one per key rotation).
 /// </remarks>
-public static class XEdDsa
+internal static class XEdDsa
 {
     /// <summary>Bytes in a signature (R ‖ s).</summary>
     public const int SignatureSize = 64;

@@ -4,7 +4,7 @@ using Innernet.Core.Cidrs;
 namespace Innernet.Core.Peers;
 
 /// <summary>innernet's <c>is_assignable</c>: which addresses of a CIDR may be given to a peer.</summary>
-public static class Assignable
+internal static class Assignable
 {
     private const int Ipv4PointToPointPrefix = 31;
     private const int Ipv6PointToPointPrefix = 127;

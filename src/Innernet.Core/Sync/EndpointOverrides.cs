@@ -3,7 +3,7 @@ using Innernet.Core.Model;
 namespace Innernet.Core.Sync;
 
 /// <summary>Applies the client config's local <c>[peer-endpoint-overrides]</c> to the server's peers.</summary>
-public static class EndpointOverrides
+internal static class EndpointOverrides
 {
     /// <summary>Each peer whose IP has an override gets that endpoint; the others are returned unchanged.</summary>
     public static IReadOnlyList<Peer> Apply(IEnumerable<Peer> peers, IReadOnlyDictionary<IPAddress, Endpoint> overrides)
