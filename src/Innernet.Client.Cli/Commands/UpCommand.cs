@@ -18,8 +18,15 @@ internal static class UpCommand
 
     public static Command Create(ClientContext context, GlobalOptions globals)
     {
-        var iface = new Argument<string?>("interface") { Description = "The network; all installed networks when omitted", Arity = ArgumentArity.ZeroOrOne };
-        var daemon = new Option<bool>("--daemon", "-d") { Description = "Keep running: follow the server's live updates, or fetch every --interval seconds where it has none" };
+        var iface = new Argument<string?>("interface")
+        {
+            Description = "The network; all installed networks when omitted",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var daemon = new Option<bool>("--daemon", "-d")
+        {
+            Description = "Keep running: follow the server's live updates, or fetch every --interval seconds where it has none",
+        };
         var interval = new Option<int>("--interval")
         {
             Description = "Seconds between fetches with --daemon (and between re-checks of the device while live)",
@@ -56,7 +63,8 @@ internal static class UpCommand
                 var fetcher = Lifecycle.Fetcher(context, args, layer);
                 foreach (string target in targets)
                 {
-                    await fetcher.FetchAsync(Lifecycle.Request(args, target, hostsOptions, natOptions, bringUp: true), ct).ConfigureAwait(false);
+                    await fetcher.FetchAsync(Lifecycle.Request(args, target, hostsOptions, natOptions, bringUp: true), ct)
+                        .ConfigureAwait(false);
                 }
 
                 return;

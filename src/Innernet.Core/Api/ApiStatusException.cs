@@ -20,7 +20,10 @@ public sealed class ApiStatusException : InnernetException
     {
     }
 
-    /// <summary>The server answered <paramref name="method"/> <paramref name="path"/> with <paramref name="statusCode"/>; the message says what that status usually means.</summary>
+    /// <summary>
+    /// The server answered <paramref name="method"/> <paramref name="path"/> with <paramref name="statusCode"/>; the message
+    /// says what that status usually means.
+    /// </summary>
     public ApiStatusException(HttpStatusCode statusCode, string method, string path)
         : base(Describe(statusCode, method, path))
     {

@@ -237,7 +237,8 @@ public sealed class InnernetApiClient : IDisposable
     /// reserved unless <paramref name="releaseIp"/>. innernet 1.7 servers answer 404 (they can only disable).
     /// </summary>
     public Task DeletePeerForGoodAsync(long id, bool releaseIp, CancellationToken cancellationToken = default)
-        => SendAsync(HttpMethod.Post, Path("admin/peers", id) + (releaseIp ? "/delete?release_ip=true" : "/delete"), null, cancellationToken);
+        => SendAsync(
+            HttpMethod.Post, Path("admin/peers", id) + (releaseIp ? "/delete?release_ip=true" : "/delete"), null, cancellationToken);
 
     /// <summary><c>GET /v1/admin/reserved-ips</c> (our extension): IPs new peers may not take yet; none from a server without it
     /// (404).</summary>

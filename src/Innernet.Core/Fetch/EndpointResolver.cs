@@ -99,7 +99,8 @@ public static class EndpointResolver
         Action<string> warn,
         CancellationToken cancellationToken = default)
         => ResolveAllAsync(
-            peers.Where(p => !p.IsDisabled && p.PublicKey != ownPublicKey).SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
+            peers.Where(p => !p.IsDisabled && p.PublicKey != ownPublicKey)
+                .SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
             resolve,
             timeout,
             warn,

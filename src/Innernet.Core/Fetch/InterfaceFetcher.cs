@@ -194,7 +194,9 @@ public sealed class InterfaceFetcher
         catch (ServerAnswerException e) when (!reachable)
         {
             throw new ServerAnswerException(
-                $"The server is unreachable and the cached peers in '{ClientPaths.DataFile(request.DataDirectory, name)}' are refused too: {e.Message}", e);
+                $"The server is unreachable and the cached peers in '{ClientPaths.DataFile(request.DataDirectory, name)}' "
+                + $"are refused too: {e.Message}",
+                e);
         }
 
         if (reachable)
@@ -444,7 +446,8 @@ public sealed class InterfaceFetcher
     }
 
     /// <summary>The <c>wg::up</c> request for a client: its key and address, the server as the only peer.</summary>
-    public InterfaceUpRequest UpRequest(string name, InterfaceConfig config, WireGuardKey privateKey, ushort? listenPort, NetworkOptions network)
+    public InterfaceUpRequest UpRequest(
+        string name, InterfaceConfig config, WireGuardKey privateKey, ushort? listenPort, NetworkOptions network)
     {
         ArgumentNullException.ThrowIfNull(config);
         var endpoint = _resolve(config.Server.ExternalEndpoint)

@@ -67,7 +67,8 @@ public sealed class KeyRotator
         var config = InterfaceConfig.Load(configPath).Config;
         if (_layer.WireGuard.GetDevice(interfaceName) is null)
         {
-            throw new InnernetException($"Interface {interfaceName} is not up; the new key is sent over its tunnel. Run 'innernet up {interfaceName}' first.");
+            throw new InnernetException(
+                $"Interface {interfaceName} is not up; the new key is sent over its tunnel. Run 'innernet up {interfaceName}' first.");
         }
 
         var current = KeyPair.FromPrivate(config.Interface.PrivateKey);
@@ -98,7 +99,8 @@ public sealed class KeyRotator
             else
             {
                 throw new InnernetException(
-                    $"The server lists this peer ({ownIp}) with a key that is neither this config's nor the pending new one; nothing changed.");
+                    $"The server lists this peer ({ownIp}) with a key that is neither this config's nor the pending new one; "
+                    + "nothing changed.");
             }
         }
         catch (ApiStatusException e) when (e.StatusCode == HttpStatusCode.NotFound)

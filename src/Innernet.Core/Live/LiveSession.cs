@@ -330,7 +330,8 @@ public sealed class LiveSession
     }
 
     /// <summary>Applies one message; false when the stream must be dropped (a gap).</summary>
-    private async Task<bool> ApplyAsync(FetchRequest request, InterfaceConfig config, StateUpdate update, CancellationToken cancellationToken)
+    private async Task<bool> ApplyAsync(
+        FetchRequest request, InterfaceConfig config, StateUpdate update, CancellationToken cancellationToken)
     {
         _log.Debug(update.Full
             ? $"state stream: full view {update.Version}, {update.Peers.Count} peers"
@@ -387,7 +388,8 @@ public sealed class LiveSession
     /// Starts NAT traversal in the background for the peers of a whole state just applied (<paramref name="peers"/>,
     /// overrides applied) that need it, unless the request turned traversal off.
     /// </summary>
-    private void TraverseInBackground(FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
+    private void TraverseInBackground(
+        FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
     {
         if (request.Nat.NoTraversal || _layer.WireGuard.GetDevice(request.InterfaceName) is not { } device)
         {
@@ -461,7 +463,8 @@ public sealed class LiveSession
         }
     }
 
-    private void StartTraversal(FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
+    private void StartTraversal(
+        FetchRequest request, InterfaceConfig config, IReadOnlyList<Peer> peers, CancellationToken cancellationToken)
     {
         _traversals.RemoveAll(t => t.IsCompleted);
         var traversal = new NatTraversal(new WireGuardNatDevice(_layer.WireGuard, request.InterfaceName), _time, _delay, _resolve);

@@ -20,7 +20,8 @@ public static class LiveStatusFile
     /// <summary>Writes the status (atomically, 0600).</summary>
     /// <exception cref="IOException">The file could not be written.</exception>
     public static void Write(string path, LiveStatus status)
-        => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(status, LiveStatusJsonContext.Default.LiveStatus), AtomicFile.PrivateFileMode);
+        => AtomicFile.Write(
+            path, JsonSerializer.SerializeToUtf8Bytes(status, LiveStatusJsonContext.Default.LiveStatus), AtomicFile.PrivateFileMode);
 
     /// <summary>
     /// The status when the file exists, parses and names a running process; null otherwise (no daemon, a daemon

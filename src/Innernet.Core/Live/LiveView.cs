@@ -47,7 +47,13 @@ public sealed class LiveView
     /// the device read after that.
     /// </summary>
     public LiveView(
-        string interfaceName, InterfaceConfig config, DataStore store, State state, string version, WireGuardDevice device, IClientLog? log = null)
+        string interfaceName,
+        InterfaceConfig config,
+        DataStore store,
+        State state,
+        string version,
+        WireGuardDevice device,
+        IClientLog? log = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(store);
@@ -207,7 +213,8 @@ public sealed class LiveView
         foreach (var peer in update.Peers)
         {
             var before = Peers.ById(peer.Id);
-            namesChanged |= before is null || before.Name != peer.Name || !before.Ip.Equals(peer.Ip) || before.IsDisabled != peer.IsDisabled;
+            namesChanged |= before is null || before.Name != peer.Name || !before.Ip.Equals(peer.Ip)
+                || before.IsDisabled != peer.IsDisabled;
             Peers.Set(peer);
         }
 

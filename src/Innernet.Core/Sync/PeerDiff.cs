@@ -92,7 +92,12 @@ public sealed class PeerDiff
             {
                 config.Peers.Add(new PeerConfig { PublicKey = old.PublicKey, Remove = true });
                 changes.Add(new DevicePeerChange(
-                    DevicePeerChangeKind.Removed, old.PublicKey, names.GetValueOrDefault(old.PublicKey), [], EndpointChanged: false, NatReattemptOnly: false));
+                    DevicePeerChangeKind.Removed,
+                    old.PublicKey,
+                    names.GetValueOrDefault(old.PublicKey),
+                    [],
+                    EndpointChanged: false,
+                    NatReattemptOnly: false));
             }
         }
 
@@ -130,7 +135,8 @@ public sealed class PeerDiff
             if (key != ownPublicKey && devicePeer(key) is not null)
             {
                 config.Peers.Add(new PeerConfig { PublicKey = key, Remove = true });
-                changes.Add(new DevicePeerChange(DevicePeerChangeKind.Removed, key, name, [], EndpointChanged: false, NatReattemptOnly: false));
+                changes.Add(new DevicePeerChange(
+                    DevicePeerChangeKind.Removed, key, name, [], EndpointChanged: false, NatReattemptOnly: false));
             }
         }
 
@@ -146,7 +152,8 @@ public sealed class PeerDiff
                 if (devicePeer(peer.PublicKey) is not null)
                 {
                     config.Peers.Add(new PeerConfig { PublicKey = peer.PublicKey, Remove = true });
-                    changes.Add(new DevicePeerChange(DevicePeerChangeKind.Removed, peer.PublicKey, peer.Name, [], EndpointChanged: false, NatReattemptOnly: false));
+                    changes.Add(new DevicePeerChange(
+                        DevicePeerChangeKind.Removed, peer.PublicKey, peer.Name, [], EndpointChanged: false, NatReattemptOnly: false));
                 }
 
                 continue;
@@ -174,7 +181,13 @@ public sealed class PeerDiff
 
     /// <summary>Adds one server peer's update, change and NAT need (if any) to the lists of a diff.</summary>
     private static void Add(
-        Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve, DeviceConfig config, List<DevicePeerChange> changes, List<Peer> nat)
+        Peer peer,
+        WireGuardPeer? old,
+        DateTimeOffset now,
+        Func<Endpoint, IPEndPoint?> resolve,
+        DeviceConfig config,
+        List<DevicePeerChange> changes,
+        List<Peer> nat)
     {
         var (peerConfig, change, needsNat) = Diff(peer, old, now, resolve);
         if (peerConfig is not null)

@@ -33,13 +33,19 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Sweeping expired invitations failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Refused a local admin socket connection from uid {Uid} (server runs as uid {ServerUid})")]
+    [LoggerMessage(
+        EventId = 8,
+        Level = LogLevel.Warning,
+        Message = "Refused a local admin socket connection from uid {Uid} (server runs as uid {ServerUid})")]
     public static partial void LocalAdminRefused(ILogger logger, uint uid, uint serverUid);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Peer {Peer} {Action} by {Caller}")]
     public static partial void PeerEnabledChanged(ILogger logger, string peer, string action, string caller);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Closing new connections from {Source}: it already has {Limit} open (logged once until they are all closed)")]
+    [LoggerMessage(
+        EventId = 10,
+        Level = LogLevel.Warning,
+        Message = "Closing new connections from {Source}: it already has {Limit} open (logged once until they are all closed)")]
     public static partial void ConnectionsPerSourceExceeded(ILogger logger, string source, int limit);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Peer {Peer} deleted by {Caller}; its IP is {IpState}")]
@@ -54,6 +60,9 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Audit {Id}: {Actor} from {Source}: {Action} → {Status}")]
     public static partial void Audited(ILogger logger, long id, string actor, string source, string action, int status);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Audit {Id} was recorded with status {Recorded} (the route's success), but the answer was {Answered}")]
+    [LoggerMessage(
+        EventId = 23,
+        Level = LogLevel.Warning,
+        Message = "Audit {Id} was recorded with status {Recorded} (the route's success), but the answer was {Answered}")]
     public static partial void AuditStatusDiffers(ILogger logger, long id, int recorded, int answered);
 }

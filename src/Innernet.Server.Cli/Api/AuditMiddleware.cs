@@ -33,7 +33,9 @@ internal sealed class AuditMiddleware(RequestDelegate next)
         }
 
         var api = context.RequestServices.GetRequiredService<ApiContext>();
-        string actor = caller.Peer is { } peer ? string.Create(CultureInfo.InvariantCulture, $"peer '{peer.Name}' (id {peer.Id})") : "local admin";
+        string actor = caller.Peer is { } peer
+            ? string.Create(CultureInfo.InvariantCulture, $"peer '{peer.Name}' (id {peer.Id})")
+            : "local admin";
         string source = LocalAdminConnection.IsLocalAdmin(context)
             ? "admin socket"
             : context.Connection.RemoteIpAddress is { } remote ? SourceAddress.Normalize(remote).ToString() : "unknown";

@@ -28,7 +28,8 @@ internal static class PeerWriteLimit
         {
             if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
             {
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                rejected.HttpContext.Response.Headers.RetryAfter =
+                    Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             }
 
             return ValueTask.CompletedTask;

@@ -79,7 +79,8 @@ public static class ServerApp
         {
             kestrel.AddServerHeader = false;
             ConfigureLimits(kestrel.Limits);
-            var perSource = new ConnectionsPerSource(MaxConnectionsPerSource, loggerFactory.CreateLogger(typeof(ConnectionsPerSource).FullName!));
+            var perSource = new ConnectionsPerSource(
+                MaxConnectionsPerSource, loggerFactory.CreateLogger(typeof(ConnectionsPerSource).FullName!));
             foreach (var endPoint in options.ListenEndpoints)
             {
                 kestrel.Listen(endPoint, listen =>

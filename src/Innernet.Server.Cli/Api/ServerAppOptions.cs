@@ -17,7 +17,10 @@ public sealed class ServerAppOptions
     /// <summary>Applies changes to the server's WireGuard interface; <see cref="NullPeerSync"/> for none.</summary>
     public IPeerSync PeerSync { get; init; } = NullPeerSync.Instance;
 
-    /// <summary>TCP endpoints to serve the API on, normally the server's overlay IP and listen port (e.g. 10.42.0.1:51820). Port 0 picks a free port.</summary>
+    /// <summary>
+    /// TCP endpoints to serve the API on, normally the server's overlay IP and listen port (e.g. 10.42.0.1:51820). Port 0
+    /// picks a free port.
+    /// </summary>
     public IList<IPEndPoint> ListenEndpoints { get; init; } = new List<IPEndPoint>();
 
     /// <summary>

@@ -38,8 +38,12 @@ internal sealed class NetworkSession : IAsyncDisposable
 
     public WireGuardKey ServerPublicKey => KeyPair.FromPrivate(Config.PrivateKey).Public;
 
-    /// <summary>Opens the network named <paramref name="iface"/>: through the running server's admin socket if it answers, else the database.</summary>
-    public static async Task<NetworkSession> OpenAsync(CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the network named <paramref name="iface"/>: through the running server's admin socket if it answers, else the
+    /// database.
+    /// </summary>
+    public static async Task<NetworkSession> OpenAsync(
+        CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
     {
         var paths = OpenPaths(global, iface);
         var config = LoadConfig(context, paths);

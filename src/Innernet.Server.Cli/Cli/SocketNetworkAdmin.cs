@@ -31,7 +31,9 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
 
     public bool ViaServer => true;
 
-    /// <summary>Connects when a server answers on <paramref name="socketPath"/>; null when none does (not running, or a stale file).</summary>
+    /// <summary>
+    /// Connects when a server answers on <paramref name="socketPath"/>; null when none does (not running, or a stale file).
+    /// </summary>
     public static async Task<SocketNetworkAdmin?> TryConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
@@ -93,7 +95,10 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
 
     public async Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken)
         => Read<IReadOnlyList<AuditEntry>>(await SendAsync(
-            HttpMethod.Get, since is { } s ? Invariant($"audit?since={s.ToUnixTimeSeconds()}") : "audit", null, cancellationToken).ConfigureAwait(false));
+            HttpMethod.Get,
+            since is { } s ? Invariant($"audit?since={s.ToUnixTimeSeconds()}") : "audit",
+            null,
+            cancellationToken).ConfigureAwait(false));
 
     public async Task<IReadOnlyList<ReservedIp>> ListReservedIpsAsync(CancellationToken cancellationToken)
         => Read<IReadOnlyList<ReservedIp>>(await SendAsync(HttpMethod.Get, "reserved-ips", null, cancellationToken).ConfigureAwait(false));
@@ -126,16 +131,19 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
         Peer peer, WireGuardKey newTemporaryKey, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var body = Body(peer.Contents with { PublicKey = newTemporaryKey, InviteExpires = expires });
-        return Read<Peer>(await SendUnlessMissingAsync(HttpMethod.Post, PeerPath(peer) + "/reissue", body, "reissue-invite", cancellationToken)
+        return Read<Peer>(await SendUnlessMissingAsync(
+                HttpMethod.Post, PeerPath(peer) + "/reissue", body, "reissue-invite", cancellationToken)
             .ConfigureAwait(false));
     }
 
     public async Task SetServerEndpointAsync(Endpoint endpoint, CancellationToken cancellationToken)
-        => await SendUnlessMissingAsync(HttpMethod.Put, "server/endpoint", Body(EndpointContents.Set(endpoint)), "set-external-endpoint", cancellationToken)
+        => await SendUnlessMissingAsync(
+                HttpMethod.Put, "server/endpoint", Body(EndpointContents.Set(endpoint)), "set-external-endpoint", cancellationToken)
             .ConfigureAwait(false);
 
     /// <summary>For routes beyond innernet's admin API: a 404 means this server does not offer the operation.</summary>
-    private async Task<byte[]> SendUnlessMissingAsync(HttpMethod method, string path, HttpContent content, string verb, CancellationToken cancellationToken)
+    private async Task<byte[]> SendUnlessMissingAsync(
+        HttpMethod method, string path, HttpContent content, string verb, CancellationToken cancellationToken)
     {
         try
         {
@@ -204,7 +212,9 @@ internal sealed class SocketNetworkAdmin : INetworkAdmin
                 _ => ExitCode.Failure,
             };
             throw new CliUserException(
-                Invariant($"the server refused {method} /v1/admin/{path} ({(int)response.StatusCode} {response.ReasonPhrase}){detail}"), code);
+                Invariant(
+                    $"the server refused {method} /v1/admin/{path} ({(int)response.StatusCode} {response.ReasonPhrase}){detail}"),
+                code);
         }
     }
 }

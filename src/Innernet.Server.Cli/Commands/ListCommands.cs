@@ -76,7 +76,9 @@ internal static class ListCommands
             string state = peer.IsDisabled ? "disabled"
                 : peer.IsRedeemed ? "active"
                 : peer.InviteExpires is { } expires
-                    ? (expires < now ? "invite expired" : string.Create(CultureInfo.InvariantCulture, $"invited until {expires:yyyy-MM-dd HH:mm:ss}Z"))
+                    ? (expires < now
+                        ? "invite expired"
+                        : string.Create(CultureInfo.InvariantCulture, $"invited until {expires:yyyy-MM-dd HH:mm:ss}Z"))
                     : "invited";
             rows.Add([
                 peer.Id.ToString(CultureInfo.InvariantCulture), peer.Name, peer.Ip.ToString(), CidrName(cidrs, peer.CidrId),

@@ -43,7 +43,8 @@ internal static class ServeHost
         {
             if (running is not null)
             {
-                throw new CliUserException($"the server of '{args.Interface}' is already running (its admin socket {paths.AdminSocket} answers)");
+                throw new CliUserException(
+                    $"the server of '{args.Interface}' is already running (its admin socket {paths.AdminSocket} answers)");
             }
         }
 
@@ -164,7 +165,8 @@ internal static class ServeHost
         {
             action();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Innernet.Core.InnernetException)
+        catch (Exception e) when (
+            e is IOException or InvalidOperationException or UnauthorizedAccessException or Innernet.Core.InnernetException)
         {
             ServeLog.PeriodicFailed(logger, e, iface, what);
         }

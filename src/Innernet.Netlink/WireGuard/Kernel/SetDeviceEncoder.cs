@@ -95,7 +95,8 @@ internal sealed class SetDeviceEncoder
 
         if (buffer.Length < MessageLimit)
         {
-            throw new ArgumentException($"The buffer of {buffer.Length} bytes is smaller than the message limit of {MessageLimit}.", nameof(buffer));
+            throw new ArgumentException(
+                $"The buffer of {buffer.Length} bytes is smaller than the message limit of {MessageLimit}.", nameof(buffer));
         }
 
         var w = new NetlinkWriter(buffer[..MessageLimit]);
@@ -316,7 +317,8 @@ internal sealed class SetDeviceEncoder
             throw new ArgumentException($"Cannot encode allowed IP address {address}.", nameof(address));
         }
 
-        WriteAttributeHeader(element[maskAt..], LinuxNetlink.NLA_HDRLEN + sizeof(byte), (ushort)wgallowedip_attribute.WGALLOWEDIP_A_CIDR_MASK);
+        WriteAttributeHeader(
+            element[maskAt..], LinuxNetlink.NLA_HDRLEN + sizeof(byte), (ushort)wgallowedip_attribute.WGALLOWEDIP_A_CIDR_MASK);
         element[maskAt + LinuxNetlink.NLA_HDRLEN] = prefix;
         if (remove)
         {

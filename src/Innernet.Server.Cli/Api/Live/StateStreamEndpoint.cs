@@ -98,7 +98,8 @@ internal static class StateStreamEndpoint
     {
         for (int offset = 0; offset < message.Length; offset += WriteChunkBytes)
         {
-            await body.WriteAsync(message.AsMemory(offset, Math.Min(WriteChunkBytes, message.Length - offset)), cancel).ConfigureAwait(false);
+            await body.WriteAsync(message.AsMemory(offset, Math.Min(WriteChunkBytes, message.Length - offset)), cancel)
+                .ConfigureAwait(false);
         }
     }
 }
