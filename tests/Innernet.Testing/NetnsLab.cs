@@ -273,9 +273,14 @@ public sealed class NetnsLab : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        bool created = false;
-        _ = Eventually.Until(() => (created = File.Exists(wg.SocketPath)) || process.HasExited, SocketWait, TimeSpan.FromMilliseconds(10));
-        if (created)
+        // Ready once the socket accepts a connection, not once its file exists: wireguard-go binds (the file appears) and
+        // then listens, and a connect in between is refused (seen in CI under load: the next configure found no device).
+        bool listening = false;
+        _ = Eventually.Until(
+            () => (listening = WireGuardGoSockets.IsListening(interfaceName)) || process.HasExited,
+            SocketWait,
+            TimeSpan.FromMilliseconds(10));
+        if (listening)
         {
             return wg;
         }
@@ -284,11 +289,12 @@ public sealed class NetnsLab : IDisposable
         {
             process.WaitForExit();
             throw new InvalidOperationException(
-                $"wireguard-go {interfaceName} in {ns} exited with {process.ExitCode} before creating its socket. Log:\n{wg.ReadLog()}");
+                $"wireguard-go {interfaceName} in {ns} exited with {process.ExitCode} before its socket accepted connections. "
+                + $"Log:\n{wg.ReadLog()}");
         }
 
         throw new TimeoutException(
-            $"wireguard-go {interfaceName} in {ns} did not create {wg.SocketPath} within {SocketWait.TotalSeconds} s. "
+            $"wireguard-go {interfaceName} in {ns} did not accept connections on {wg.SocketPath} within {SocketWait.TotalSeconds} s. "
             + $"Log:\n{wg.ReadLog()}");
     }
 
