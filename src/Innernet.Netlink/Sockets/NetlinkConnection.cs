@@ -37,9 +37,6 @@ internal sealed class NetlinkConnection : IDisposable
     /// <summary>The socket's port id.</summary>
     public uint PortId => _transport.PortId;
 
-    /// <summary>The sequence number the last request was sent with.</summary>
-    public uint LastSequence => _sequence;
-
     /// <summary>Opens a real socket for <paramref name="protocol"/> in the calling thread's network namespace.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static NetlinkConnection Open(int protocol) => new(NetlinkSocket.Open(protocol));

@@ -17,17 +17,13 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
 {
     private readonly NetlinkSocketHandle _handle;
 
-    private NetlinkSocket(NetlinkSocketHandle handle, uint portId, int protocol)
+    private NetlinkSocket(NetlinkSocketHandle handle, uint portId)
     {
         _handle = handle;
         PortId = portId;
-        Protocol = protocol;
     }
 
     public uint PortId { get; }
-
-    /// <summary>The netlink protocol (<c>NETLINK_ROUTE</c>, <c>NETLINK_GENERIC</c>).</summary>
-    public int Protocol { get; }
 
     /// <summary>Opens and binds a socket for <paramref name="protocol"/>.</summary>
     /// <exception cref="NetlinkException">A system call failed (errno and call name in the exception).</exception>
@@ -43,11 +39,11 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
         try
         {
             using var lease = handle.Borrow();
-            SetOption(lease.Fd, LinuxNetlink.NETLINK_EXT_ACK, required: false);
-            SetOption(lease.Fd, LinuxNetlink.NETLINK_CAP_ACK, required: false);
+            EnableOptionIfKnown(lease.Fd, LinuxNetlink.NETLINK_EXT_ACK);
+            EnableOptionIfKnown(lease.Fd, LinuxNetlink.NETLINK_CAP_ACK);
             if (protocol == LinuxNetlink.NETLINK_ROUTE)
             {
-                SetOption(lease.Fd, LinuxNetlink.NETLINK_GET_STRICT_CHK, required: false);
+                EnableOptionIfKnown(lease.Fd, LinuxNetlink.NETLINK_GET_STRICT_CHK);
             }
 
             var address = new LinuxNetlink.sockaddr_nl { nl_family = (ushort)(int)AF_NETLINK };
@@ -62,7 +58,7 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
                 ThrowHelper.ThrowSystemCall("getsockname(AF_NETLINK)", Marshal.GetLastPInvokeError());
             }
 
-            return new NetlinkSocket(handle, address.nl_pid, protocol);
+            return new NetlinkSocket(handle, address.nl_pid);
         }
         catch
         {
@@ -214,18 +210,10 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
 
     public void Dispose() => _handle.Dispose();
 
-    private static void SetOption(int fd, int option, bool required)
+    /// <summary>Turns a netlink socket option on; old kernels (before 4.12 / 4.20) lack these, and replies then carry less detail.</summary>
+    private static void EnableOptionIfKnown(int fd, int option)
     {
         int on = 1;
-        if (setsockopt(fd, SOL_NETLINK, option, &on, sizeof(int)) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (required)
-            {
-                ThrowHelper.ThrowSystemCall($"setsockopt(SOL_NETLINK, {option})", errno);
-            }
-
-            // Old kernels (before 4.12 / 4.20) lack these options; replies then simply carry less detail.
-        }
+        _ = setsockopt(fd, SOL_NETLINK, option, &on, sizeof(int));
     }
 }
