@@ -34,10 +34,14 @@ public abstract class Scenario
         return new InnernetNetwork(Backend, cidr, Log);
     }
 
-    /// <summary>Measures the matrix and compares it with the rule over the server's current lists; returns the reachable pairs.</summary>
-    protected async Task<IReadOnlySet<string>> AssertPingMatrixAsync(InnernetNetwork net, string[] machines, string situation)
+    /// <summary>
+    /// Measures the matrix and compares it with the rule over the server's current lists (or <paramref name="state"/>, e.g. read
+    /// through a replica); returns the reachable pairs.
+    /// </summary>
+    protected async Task<IReadOnlySet<string>> AssertPingMatrixAsync(InnernetNetwork net, string[] machines, string situation,
+        ServerState? state = null)
     {
-        var state = net.ReadState();
+        state ??= net.ReadState();
         var rule = state.Rule;
         string RuleName(string m) => m == "server" ? rule.ServerName : m;
         bool Expected(string from, string to) => rule.CanPing(RuleName(from), RuleName(to));

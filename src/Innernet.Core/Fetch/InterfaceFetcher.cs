@@ -391,7 +391,13 @@ public sealed class InterfaceFetcher
         return [.. peers.Select(p => p.PublicKey == config.Server.PublicKey && p.Endpoint != current ? p with { Endpoint = current } : p)];
     }
 
-    /// <summary>Sets the server peer's endpoint on the device and records <paramref name="next"/> as the replica in use.</summary>
+    /// <summary>
+    /// Moves the server peer to <paramref name="next"/> on the device and records it as the replica in use. Setting the
+    /// endpoint alone keeps the session with the old replica: WireGuard goes on encrypting with keys the new replica does
+    /// not have, which drops the packets, and starts a new handshake only when the missing answers time out (15 s, longer
+    /// than a request waits). So the server peer is removed and added again with the same settings: its session is gone
+    /// and the next packet starts a handshake with the new replica.
+    /// </summary>
     private bool MoveServerEndpoint(FetchRequest request, InterfaceConfig config, Endpoint next)
     {
         if (_resolve(next) is not { } resolved)
@@ -400,10 +406,26 @@ public sealed class InterfaceFetcher
             return false;
         }
 
-        _layer.WireGuard.ConfigureDevice(request.InterfaceName, new DeviceConfig
+        WireGuardKey key = config.Server.PublicKey;
+        if (_layer.WireGuard.GetDevice(request.InterfaceName)?.Peers.FirstOrDefault(p => p.PublicKey == key) is { } server)
         {
-            Peers = { new PeerConfig { PublicKey = config.Server.PublicKey, UpdateOnly = true, Endpoint = resolved } },
-        });
+            _layer.WireGuard.ConfigureDevice(
+                request.InterfaceName, new DeviceConfig { Peers = { new PeerConfig { PublicKey = key, Remove = true } } });
+            var readded = new PeerConfig
+            {
+                PublicKey = key,
+                Endpoint = resolved,
+                PresharedKey = server.PresharedKey,
+                PersistentKeepaliveInterval = server.PersistentKeepaliveInterval,
+            };
+            foreach (var allowed in server.AllowedIPs)
+            {
+                readded.AllowedIPs.Add(allowed);
+            }
+
+            _layer.WireGuard.ConfigureDevice(request.InterfaceName, new DeviceConfig { Peers = { readded } });
+        }
+
         string path = ClientPaths.ReplicasFile(request.DataDirectory, request.InterfaceName);
         var known = ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request));
         try

@@ -5,6 +5,7 @@ using Innernet.Core.Client;
 using Innernet.Core.Fetch;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
+using Innernet.Netlink.WireGuard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Endpoint = Innernet.Core.Model.Endpoint;
@@ -79,6 +80,9 @@ public sealed class FailoverFetchTests
             var peer = Layer.Fake.Peers(Iface).SingleOrDefault(p => p.PublicKey.Equals(_server.ServerKeys.Public));
             return peer?.Endpoint is { } endpoint ? Endpoint.FromIPEndPoint(endpoint) : null;
         }
+
+        /// <summary>The server peer on the fake device.</summary>
+        public WireGuardPeer ServerPeer() => Layer.Fake.Peers(Iface).Single(p => p.PublicKey.Equals(_server.ServerKeys.Public));
 
         public Task<FetchResult> FetchAsync(InterfaceFetcher? fetcher = null, bool bringUp = false)
         {
@@ -174,6 +178,26 @@ public sealed class FailoverFetchTests
         Assert.True(next.ServerReachable);
         Assert.Equal(B, s.ServerPeerEndpoint());
         Assert.All(s.Requests.Skip(before), r => Assert.True(r.Answered));
+    }
+
+    [Fact]
+    public async Task Move_DropsTheSessionWithTheOldReplica_KeepsTheServerPeersSettings()
+    {
+        await using var s = await Setup.CreateAsync();
+        await s.FetchAsync(bringUp: true);
+        var before = s.ServerPeer();
+        s.Layer.Fake.SetHandshake(Iface, before.PublicKey, DateTimeOffset.UnixEpoch.AddYears(56));
+        s.Dead.Add(A);
+
+        Assert.True((await s.FetchAsync()).ServerReachable);
+
+        // The handshake (the session) was A's: WireGuard would go on sending to B with A's keys and B would drop it all.
+        var after = s.ServerPeer();
+        Assert.Equal(B, Endpoint.FromIPEndPoint(after.Endpoint!));
+        Assert.Null(after.LastHandshake);
+        Assert.Equal(before.AllowedIPs, after.AllowedIPs);
+        Assert.Equal(before.PersistentKeepaliveInterval, after.PersistentKeepaliveInterval);
+        Assert.NotEqual(0, after.PersistentKeepaliveInterval);
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed class InnernetNetwork : IDisposable
     private int _peerCounter;
     private NamespacedProcess? _serve;
     private readonly ConcurrentDictionary<string, NamespacedProcess> _daemons = new(StringComparer.Ordinal);
+    private readonly List<ServerReplica> _replicas = [];
     private bool _disposed;
 
     /// <param name="backend">WireGuard implementation passed to both commands as <c>--backend</c>.</param>
@@ -191,6 +192,108 @@ public sealed class InnernetNetwork : IDisposable
 
             serve.Dispose();
         }
+    }
+
+    /// <summary>
+    /// SIGKILL to serve (kill -9: no shutdown, no cleanup). Its WireGuard interface stays, as after kill -9 on a real
+    /// host: userspace wireguard-go runs as a process of its own, a kernel device belongs to the namespace.
+    /// </summary>
+    public void KillServe()
+    {
+        var serve = _serve ?? throw new InvalidOperationException("serve is not running");
+        _serve = null;
+        serve.Kill();
+        serve.Stop(TimeSpan.FromSeconds(20)); // reaps it and drains its output
+        lock (_earlierServeLogs)
+        {
+            _earlierServeLogs.Append(serve.Log);
+        }
+
+        serve.Dispose();
+    }
+
+    /// <summary>
+    /// A second server of this network, for <c>serve --replica</c> on PostgreSQL: a namespace on the bridge at
+    /// <paramref name="underlay"/> (routed through the server's namespace like every member) and copies of the
+    /// server's config and data directories. Every replica needs the same config (key, overlay address, database), but
+    /// wireguard-go's UAPI sockets (/var/run/wireguard/&lt;iface&gt;.sock) are machine-wide, so two replicas cannot both
+    /// name their interface after the network: this one gets <c>{prefix}r{n}</c> and the config is copied to that
+    /// name. Peers see only the key, the overlay address and the endpoint, not the server's interface name.
+    /// </summary>
+    public ServerReplica AddReplica(IPAddress underlay)
+    {
+        ArgumentNullException.ThrowIfNull(underlay);
+        int n;
+        lock (_replicas)
+        {
+            n = _replicas.Count + 1;
+        }
+
+        string suffix = "r" + n.ToString(CultureInfo.InvariantCulture);
+        string ns = _lab.AddNamespace(suffix);
+        string port = _lab.AttachToBridge(ServerNamespace, _bridge, ns);
+        JoinUnderlay(ns, port, underlay.ToString());
+        string iface = _lab.InterfaceName(suffix);
+        string dir = Path.Combine(Root, "replica" + n.ToString(CultureInfo.InvariantCulture));
+        var privateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        string etc = Directory.CreateDirectory(Path.Combine(dir, "etc"), privateDir).FullName;
+        string lib = Directory.CreateDirectory(Path.Combine(dir, "lib"), privateDir).FullName;
+        foreach (var (from, to) in new[] { ("server/etc", etc), ("server/lib", lib) })
+        {
+            foreach (string file in Directory.GetFiles(Path.Combine(Root, from)).Where(f => !f.EndsWith(".sock", StringComparison.Ordinal)))
+            {
+                string name = Path.GetFileName(file);
+                string target = Path.Combine(to, name.StartsWith(Name, StringComparison.Ordinal) ? iface + name[Name.Length..] : name);
+                File.Copy(file, target);
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        var replica = new ServerReplica(ns, iface, etc, lib, underlay);
+        lock (_replicas)
+        {
+            _replicas.Add(replica);
+        }
+
+        _log($"{replica}: namespace on the underlay, copies of the server's config and data directories");
+        return replica;
+    }
+
+    /// <summary>Starts <c>serve</c> of a replica (see <see cref="ServeAsync"/>) and waits until it is up.</summary>
+    public async Task ServeAsync(ServerReplica replica, CancellationToken ct, params string[] options)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        if (replica.IsServing)
+        {
+            throw new InvalidOperationException($"{replica} is already serving");
+        }
+
+        var serve = replica.Serve = NamespacedProcess.Start(replica.Namespace, InnernetBinaries.Server,
+            ["serve", replica.InterfaceName, "--no-write-hosts", .. options, .. ReplicaGlobals(replica)]);
+        var clock = Stopwatch.StartNew();
+        await serve.WaitUntilAsync(
+            () => File.Exists(Path.Combine(replica.DataDirectory, replica.InterfaceName + ".sock"))
+                && Device(replica.Namespace, replica.InterfaceName) is not null
+                && serve.Log.Contains("start-up took", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(120), Poll, $"serve of {replica} to come up", () => serve.Log, ct).ConfigureAwait(false);
+        _log($"innernet-server serve {replica.InterfaceName}: up after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Runs <c>innernet-server [replica's dirs] [--backend] ARGS</c> inside the replica's namespace.</summary>
+    public ProcessResult Server(ServerReplica replica, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return _lab.ExecWithTimeout(CommandTimeout, replica.Namespace, InnernetBinaries.Server, [.. ReplicaGlobals(replica), .. arguments]);
+    }
+
+    /// <summary><see cref="ReadState()"/> through a replica.</summary>
+    public ServerState ReadState(ServerReplica replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return ServerState.Parse(
+            Server(replica, "list-cidrs", replica.InterfaceName, "--json").EnsureSuccess().StandardOutput,
+            Server(replica, "list-peers", replica.InterfaceName, "--json").EnsureSuccess().StandardOutput,
+            Server(replica, "list-associations", replica.InterfaceName, "--json").EnsureSuccess().StandardOutput);
     }
 
     /// <summary><c>wg show</c> of the server and every peer (for assertion messages; keys only public).</summary>
@@ -640,6 +743,15 @@ public sealed class InnernetNetwork : IDisposable
             try
             {
                 StopServe();
+                lock (_replicas)
+                {
+                    foreach (var replica in _replicas)
+                    {
+                        replica.Serve?.Stop(TimeSpan.FromSeconds(20));
+                        replica.Serve?.Dispose();
+                        replica.Serve = null;
+                    }
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
             {
@@ -696,6 +808,10 @@ public sealed class InnernetNetwork : IDisposable
         foreach (var network in Live.Keys)
         {
             network._serve?.Kill();
+            foreach (var replica in network._replicas)
+            {
+                replica.Serve?.Kill();
+            }
 
             foreach (string iface in network.OwnInterfaces())
             {
@@ -715,7 +831,13 @@ public sealed class InnernetNetwork : IDisposable
         }
     }
 
-    private string[] OwnInterfaces() => [Name, .. _peers.Values.Select(p => p.InterfaceName)];
+    private string[] OwnInterfaces()
+    {
+        lock (_replicas)
+        {
+            return [Name, .. _replicas.Select(r => r.InterfaceName), .. _peers.Values.Select(p => p.InterfaceName)];
+        }
+    }
 
     private static string[] PidsIn(string ns)
     {
@@ -791,6 +913,9 @@ public sealed class InnernetNetwork : IDisposable
     private static string[] IpArgs(string? ip) => ip is null ? ["--auto-ip"] : ["--ip", ip];
 
     private string[] ServerGlobals() => ["-c", Path.Combine(Root, "server/etc"), "-d", Path.Combine(Root, "server/lib"), "--backend",
+        BackendFlag];
+
+    private string[] ReplicaGlobals(ServerReplica replica) => ["-c", replica.ConfigDirectory, "-d", replica.DataDirectory, "--backend",
         BackendFlag];
 
     private static IPAddress FirstHost(IPNetwork network)
