@@ -210,7 +210,9 @@ internal sealed unsafe class NetlinkSocket : INetlinkTransport
 
     public void Dispose() => _handle.Dispose();
 
-    /// <summary>Turns a netlink socket option on; old kernels (before 4.12 / 4.20) lack these, and replies then carry less detail.</summary>
+    /// <summary>
+    /// Turns a netlink socket option on; old kernels (before 4.12 / 4.20) lack these, and replies then carry less detail.
+    /// </summary>
     private static void EnableOptionIfKnown(int fd, int option)
     {
         int on = 1;
