@@ -80,6 +80,51 @@ public sealed class ReplicaFailoverScenario(PostgreSqlCluster cluster) : Scenari
     }
 
     [Fact]
+    public async Task ReplicaHostVanishes_NoResetArrives_DaemonsMoveToTheOther_AndTheNextChangeApplies()
+    {
+        using var net = NewNetworkOnPostgreSql("10.88.0.0/16", out _);
+        net.AddCidr("left", "10.88.2.0/24");
+        net.AddCidr("right", "10.88.3.0/24");
+        var a = net.InvitePeer("a", "left");
+        var b = net.InvitePeer("b", "right");
+        InnernetPeer[] peers = [a, b];
+        var replica = await StartReplicasAsync(net);
+        await net.InstallAsync(Ct, peers);
+        await StartLiveAsync(net, replica, peers);
+        Assert.All(peers, p => Assert.Equal(EndpointA, ServerEndpoint(net, p)));
+        var keys = net.ReadState().Peers.ToDictionary(p => p.Name, p => p.PublicKey.ToString());
+        Assert.False(HasPeer(net, a, keys["b"]), "a does not see b before the change");
+
+        // No process exits, so no kernel answers for A: the clients' streams just go silent, as when a host loses power.
+        var frozen = Stopwatch.StartNew();
+        net.FreezeServerHost();
+        Log($"SIGSTOP of replica A's serve and wireguard-go ({EndpointA})");
+        net.Server(replica, "add-association", replica.InterfaceName, "left", "right", "--yes").EnsureSuccess();
+        Log($"add-association left right through B: {frozen.Elapsed.TotalMilliseconds:0} ms after the freeze");
+        var times = await Task.WhenAll(peers.Select(peer => Task.Run(async () =>
+        {
+            string other = keys[peers.Single(o => o != peer).Name];
+            TimeSpan? moved = null;
+            bool done = await Eventually.UntilAsync(
+                () =>
+                {
+                    bool onB = ServerEndpoint(net, peer) == replica.Endpoint;
+                    moved ??= onB ? frozen.Elapsed : null;
+                    return onB && HasPeer(net, peer, other);
+                },
+                TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50), Ct);
+            Assert.True(done, $"{peer.Name} did not move to B with the change within 60 s (server peer at {ServerEndpoint(net, peer)})\n"
+                + $"{net.DaemonLogs()}\n--- replica B ---\n{replica.Log}");
+            return (peer.Name, Moved: moved!.Value, Applied: frozen.Elapsed);
+        }, Ct)));
+        LogFailover("server peer on B", times.Select(t => (t.Name, t.Moved)), "the freeze");
+        LogFailover("on B with the change applied", times.Select(t => (t.Name, t.Applied)), "the freeze");
+        Assert.All(times, t => Assert.True(t.Applied <= FailoverBound,
+            $"{t.Name} took {t.Applied.TotalSeconds:0.0} s to be on B with the change\n{net.DaemonLogs()}"));
+        Assert.True(net.Ping(a.Namespace, b.Ip), $"a pings b through B's view\n{net.DaemonLogs()}");
+    }
+
+    [Fact]
     public async Task ReplicaKilledUnderWriteLoad_NoAcknowledgedWriteIsLost_ClientsMove()
     {
         using var net = NewNetworkOnPostgreSql("10.87.0.0/16", out string connection);
@@ -245,10 +290,10 @@ public sealed class ReplicaFailoverScenario(PostgreSqlCluster cluster) : Scenari
     private static bool HasPeer(InnernetNetwork net, InnernetPeer peer, string key)
         => net.PeerDevice(peer)?.Peers.Any(p => p.PublicKey.ToString() == key) ?? false;
 
-    private void LogFailover(string what, IEnumerable<(string Name, TimeSpan Elapsed)> times)
+    private void LogFailover(string what, IEnumerable<(string Name, TimeSpan Elapsed)> times, string after = "the kill")
     {
         double[] ms = [.. times.Select(t => t.Elapsed.TotalMilliseconds).Order()];
-        Log($"{what}, per client after the kill: {string.Join(", ", times.Select(t => $"{t.Name} {t.Elapsed.TotalMilliseconds:0} ms"))}; "
+        Log($"{what}, per client after {after}: {string.Join(", ", times.Select(t => $"{t.Name} {t.Elapsed.TotalMilliseconds:0} ms"))}; "
             + $"p50 {Percentile(ms, 0.50):0} ms, p99 {Percentile(ms, 0.99):0} ms, max {ms[^1]:0} ms");
     }
 

@@ -35,6 +35,9 @@ public sealed class InnernetApiClient : IDisposable
     private const string StreamPath = "user/state/stream";
     private const int ReadChunkBytes = 64 * 1024;
 
+    /// <summary>The keepalive probes a stream request asks its connection for (read by the stream handler's connect).</summary>
+    private static readonly HttpRequestOptionsKey<TcpKeepAlive?> KeepAliveOption = new("innernet.keepalive");
+
     private readonly HttpClient _http;
     private readonly HttpClient _streamHttp;
     private readonly string _serverKey;
@@ -47,36 +50,16 @@ public sealed class InnernetApiClient : IDisposable
         options ??= new InnernetApiClientOptions();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options));
 
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectTimeout = options.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-
-            // A body left unread (refused as too large, or a failed request) closes its connection at once instead of
-            // being drained: a hostile server must not keep the client reading.
-            MaxResponseDrainSize = 0,
-        };
-        if (options.ConnectCallback is { } connect)
-        {
-            handler.ConnectCallback = connect;
-        }
-        else if (options.LocalAddress is { } local)
-        {
-            handler.ConnectCallback = (context, ct) => ConnectFromAsync(local, context.DnsEndPoint, ct);
-        }
-
         BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{internalEndpoint}/v1/"));
-        _http = new HttpClient(handler, disposeHandler: true)
+        _http = new HttpClient(NewHandler(options, forStream: false), disposeHandler: true)
         {
             BaseAddress = BaseAddress,
             Timeout = options.Timeout,
         };
         // The stream's body outlives any request timeout: its own client has none (the headers are bounded by a
-        // deadline above, the body by the stream's idle timeout).
-        _streamHttp = new HttpClient(handler, disposeHandler: false)
+        // deadline above, the body by the stream's idle timeout). Its own handler too: each stream has a connection of
+        // its own, where keepalive probes can be turned on without touching the requests' pooled connections.
+        _streamHttp = new HttpClient(NewHandler(options, forStream: true), disposeHandler: true)
         {
             BaseAddress = BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
@@ -128,8 +111,20 @@ public sealed class InnernetApiClient : IDisposable
     /// <exception cref="ApiStatusException">The server answered an error (401: no longer a member; 404: no stream).</exception>
     /// <exception cref="ApiTransportException">No answer, or an answer that is not an NDJSON stream.</exception>
     /// <exception cref="ArgumentException"><paramref name="since"/> is not a valid version token.</exception>
-    public async Task<StateStreamReader> OpenStateStreamAsync(
+    public Task<StateStreamReader> OpenStateStreamAsync(
         string? since, TimeProvider? time = null, CancellationToken cancellationToken = default)
+        => OpenStateStreamAsync(since, time, keepAlive: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenStateStreamAsync(string?, TimeProvider?, CancellationToken)"/> on a connection with TCP keepalive
+    /// probes (<paramref name="keepAlive"/>; none when null), so that a server whose host vanished is noticed long before
+    /// the stream's idle bound.
+    /// </summary>
+    /// <exception cref="ApiStatusException">The server answered an error (401: no longer a member; 404: no stream).</exception>
+    /// <exception cref="ApiTransportException">No answer, or an answer that is not an NDJSON stream.</exception>
+    /// <exception cref="ArgumentException"><paramref name="since"/> is not a valid version token.</exception>
+    public async Task<StateStreamReader> OpenStateStreamAsync(
+        string? since, TimeProvider? time, TcpKeepAlive? keepAlive, CancellationToken cancellationToken)
     {
         if (since is not null && StateStreamReader.VersionProblem(since) is { } problem)
         {
@@ -142,6 +137,9 @@ public sealed class InnernetApiClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.TryAddWithoutValidation(ServerKeyHeader, _serverKey);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(StreamMediaType));
+        // One stream per connection: a connection with probes never serves another request after the stream.
+        request.Headers.ConnectionClose = true;
+        request.Options.Set(KeepAliveOption, keepAlive);
         HttpResponseMessage? response = null;
         try
         {
@@ -419,13 +417,58 @@ public sealed class InnernetApiClient : IDisposable
     private ApiTransportException Unreachable(HttpMethod method, string path, string reason, Exception inner)
         => new($"Cannot reach the innernet server at {BaseAddress.Authority} ({method} /v1/{path}): {reason}", inner);
 
-    private static async ValueTask<Stream> ConnectFromAsync(IPAddress local, DnsEndPoint remote, CancellationToken cancellationToken)
+    private static SocketsHttpHandler NewHandler(InnernetApiClientOptions options, bool forStream)
     {
-        var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            ConnectTimeout = options.Timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+
+            // A body left unread (refused as too large, or a failed request) closes its connection at once instead of
+            // being drained: a hostile server must not keep the client reading.
+            MaxResponseDrainSize = 0,
+        };
+        var local = options.LocalAddress;
+        var connect = options.ConnectCallback ?? (local is null ? null : (context, ct) => ConnectAsync(local, context.DnsEndPoint, ct));
+        if (forStream)
+        {
+            connect ??= (context, ct) => ConnectAsync(null, context.DnsEndPoint, ct);
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                var stream = await connect(context, ct).ConfigureAwait(false);
+                if (context.InitialRequestMessage.Options.TryGetValue(KeepAliveOption, out var keepAlive)
+                    && keepAlive is not null && stream is NetworkStream network)
+                {
+                    keepAlive.Apply(network.Socket);
+                }
+
+                return stream;
+            };
+        }
+        else if (connect is not null)
+        {
+            handler.ConnectCallback = connect;
+        }
+
+        return handler;
+    }
+
+    /// <summary>A TCP connection to <paramref name="remote"/> (an IP literal), from <paramref name="local"/> when given.</summary>
+    private static async ValueTask<Stream> ConnectAsync(IPAddress? local, DnsEndPoint remote, CancellationToken cancellationToken)
+    {
+        var address = IPAddress.Parse(remote.Host);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(IPAddress.Parse(remote.Host), remote.Port, cancellationToken).ConfigureAwait(false);
+            if (local is not null)
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+            }
+
+            await socket.ConnectAsync(address, remote.Port, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

@@ -370,6 +370,19 @@ public sealed class InterfaceFetcher
         }
     }
 
+    /// <summary>
+    /// The keepalive probes the state stream of <paramref name="request"/>'s interface needs: <see cref="Replicas"/>'
+    /// <see cref="ServerFailover.StreamKeepAlive"/> when another replica is known to move to, else null.
+    /// </summary>
+    public TcpKeepAlive? StreamKeepAlive(FetchRequest request, InterfaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(config);
+        return ServerFailover.Candidates(config.Server.ExternalEndpoint, KnownReplicas(request)).Count > 1
+            ? Replicas.StreamKeepAlive
+            : null;
+    }
+
     private static IReadOnlyList<Endpoint> KnownReplicas(FetchRequest request)
         => ReplicaFile.Read(ClientPaths.ReplicasFile(request.DataDirectory, request.InterfaceName));
 

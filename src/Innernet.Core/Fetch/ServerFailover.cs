@@ -1,3 +1,4 @@
+using Innernet.Core.Api;
 using Innernet.Core.Model;
 
 namespace Innernet.Core.Fetch;
@@ -38,6 +39,19 @@ public sealed class ServerFailover
 
     /// <summary>A latest handshake older than this means the server peer's endpoint is not answering.</summary>
     public TimeSpan HandshakeBound { get; init; } = DefaultHandshakeBound;
+
+    /// <summary>
+    /// The default <see cref="StreamKeepAlive"/>: a first probe after 2 s of silence, then one a second, and the connection
+    /// is given up after 3 unanswered ones, so about 5 s after the replica's host stopped answering.
+    /// </summary>
+    public static readonly TcpKeepAlive DefaultStreamKeepAlive = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3);
+
+    /// <summary>
+    /// The keepalive probes on the held state stream while another replica is known. A replica whose host vanishes sends
+    /// no reset, and the stream would otherwise be given up only at its idle bound (minutes); with one server only there
+    /// is nowhere to move, so no probes are sent.
+    /// </summary>
+    public TcpKeepAlive StreamKeepAlive { get; init; } = DefaultStreamKeepAlive;
 
     /// <summary>
     /// The endpoints to try, in order: <paramref name="known"/> (the last one that worked first), then

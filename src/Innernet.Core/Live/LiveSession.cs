@@ -194,7 +194,8 @@ public sealed class LiveSession
             try
             {
                 using var api = _api(config);
-                var stream = await api.OpenStateStreamAsync(View?.Version, _time, cancellationToken).ConfigureAwait(false);
+                var keepAlive = _fetcher.StreamKeepAlive(request, config);
+                var stream = await api.OpenStateStreamAsync(View?.Version, _time, keepAlive, cancellationToken).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
                     wasOpen = true;

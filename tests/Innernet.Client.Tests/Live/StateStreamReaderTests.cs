@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using Innernet.Core.Api;
 using Innernet.Core.Model;
@@ -281,5 +282,66 @@ public sealed class StateStreamReaderTests
             beat.Writer.Complete();
             Assert.Null(await read);
         }
+    }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OpenStateStreamAsync_TurnsOnKeepAliveProbes_OnlyWhenAsked_AndOnlyOnTheStreamConnection(bool asked)
+    {
+        await using var server = await HostileServer.StartAsync();
+        var release = new TaskCompletionSource();
+        server.Stream = async context =>
+        {
+            context.Response.ContentType = "application/x-ndjson";
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await release.Task.WaitAsync(context.RequestAborted);
+        };
+        var sockets = new System.Collections.Concurrent.ConcurrentQueue<Socket>();
+        using var api = new InnernetApiClient(server.InternalEndpoint, server.ServerKeys.Public, new InnernetApiClientOptions
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(HostileServer.ClientAddress.Address, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                sockets.Enqueue(socket);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        });
+        var probes = new TcpKeepAlive(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3);
+
+        await api.GetStateAsync(Ct);
+        var stream = await api.OpenStateStreamAsync(null, null, asked ? probes : null, Ct);
+        await using (stream)
+        {
+            Assert.Equal(2, sockets.Count);
+            var request = sockets.First();
+            var held = sockets.Last();
+            Assert.Equal(0, (int)request.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
+            Assert.Equal(asked ? 1 : 0, (int)held.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
+            if (asked)
+            {
+                Assert.Equal(2, (int)held.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime)!);
+                Assert.Equal(1, (int)held.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval)!);
+                Assert.Equal(3, (int)held.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount)!);
+            }
+        }
+
+        release.SetResult();
+        Assert.Equal(TimeSpan.FromSeconds(5), probes.DeadAfter);
+    }
+
+    [Theory]
+    [InlineData(0, 1, 3)]
+    [InlineData(2, 0, 3)]
+    [InlineData(2, 1, 0)]
+    public void TcpKeepAlive_RefusesSettingsBelowTheirMinimum(int idle, int interval, int count)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var probes = new TcpKeepAlive(TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(interval), count);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => probes.Apply(socket));
+        Assert.Equal(0, (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
     }
 }

@@ -51,6 +51,7 @@ public sealed class InnernetNetwork : IDisposable
     private NamespacedProcess? _serve;
     private readonly ConcurrentDictionary<string, NamespacedProcess> _daemons = new(StringComparer.Ordinal);
     private readonly List<ServerReplica> _replicas = [];
+    private readonly List<int> _frozen = [];
     private bool _disposed;
 
     /// <param name="backend">WireGuard implementation passed to both commands as <c>--backend</c>.</param>
@@ -191,6 +192,25 @@ public sealed class InnernetNetwork : IDisposable
             }
 
             serve.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// SIGSTOP to serve and to every other process of the server's namespace (its userspace wireguard-go): the server's host
+    /// as if it vanished or hung, with no reset and no FIN for anybody (the kernel still holds the sockets, but no packet
+    /// through the tunnel reaches them any more). The frozen processes are killed by <see cref="Dispose"/>.
+    /// </summary>
+    public void FreezeServerHost()
+    {
+        var serve = _serve ?? throw new InvalidOperationException("serve is not running");
+        var pids = PidsIn(ServerNamespace).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
+        lock (_frozen)
+        {
+            foreach (int pid in pids.Where(p => p != serve.Id).Prepend(serve.Id))
+            {
+                _frozen.Add(pid);
+                _ = NativeMethods.Kill(pid, NativeMethods.SIGSTOP);
+            }
         }
     }
 
@@ -728,6 +748,7 @@ public sealed class InnernetNetwork : IDisposable
         Live.TryRemove(this, out _);
         try
         {
+            KillFrozen();
             foreach (var peer in _daemons.Keys.ToList())
             {
                 try
@@ -807,6 +828,7 @@ public sealed class InnernetNetwork : IDisposable
     {
         foreach (var network in Live.Keys)
         {
+            network.KillFrozen();
             network._serve?.Kill();
             foreach (var replica in network._replicas)
             {
@@ -836,6 +858,20 @@ public sealed class InnernetNetwork : IDisposable
         lock (_replicas)
         {
             return [Name, .. _replicas.Select(r => r.InterfaceName), .. _peers.Values.Select(p => p.InterfaceName)];
+        }
+    }
+
+    /// <summary>SIGKILL to what <see cref="FreezeServerHost"/> stopped: a stopped process never acts on SIGTERM.</summary>
+    private void KillFrozen()
+    {
+        lock (_frozen)
+        {
+            foreach (int pid in _frozen)
+            {
+                _ = NativeMethods.Kill(pid, NativeMethods.SIGKILL);
+            }
+
+            _frozen.Clear();
         }
     }
 
