@@ -4,7 +4,11 @@ using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Api;
 
-/// <summary>An <see cref="IPeerSync"/> without WireGuard: changes go nowhere and nothing is ever observed (tests).</summary>
+/// <summary>
+/// An <see cref="IPeerSync"/> without WireGuard: changes go nowhere and nothing is ever observed. The default of
+/// <see cref="ServerAppOptions.PeerSync"/>, for an API hosted without an interface (in-process tests); <c>serve</c>
+/// always passes its <c>WireGuardPeerSync</c>.
+/// </summary>
 public sealed class NullPeerSync : IPeerSync
 {
     private NullPeerSync()
