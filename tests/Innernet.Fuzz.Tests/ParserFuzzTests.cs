@@ -49,6 +49,8 @@ public sealed class ClientFilesFuzzTests(ITestOutputHelper output) : ParserFuzzT
     [Theory]
     [InlineData("datastore")]
     [InlineData("hosts")]
+    [InlineData("replicas-header")]
+    [InlineData("replicas-file")]
     public void Parser_MutatedInputs_ReturnOrThrowDocumentedException(string target) => Campaign(target);
 }
 

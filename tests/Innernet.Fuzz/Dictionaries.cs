@@ -35,6 +35,13 @@ internal static class Dictionaries
         "{\"secs_since_epoch\":253402300799,\"nanos_since_epoch\":999999999}", "/* */", "//",
     ];
 
+    /// <summary>Replica endpoint lists: the header's commas, the file's line ends, endpoints of each kind.</summary>
+    public static readonly string[] Replicas =
+    [
+        ",", ", ", "\n", "\r\n", ":", ":51820", ":0", ":65536", "[", "]", "[fd00::1]:51820", "0.0.0.0:51820", "[::]:51820",
+        "198.18.0.1:51820", "198.18.0.250:51820", "example.com:51820", "xn--bcher-kva.example:1", " ", "\t", "\u00e9",
+    ];
+
     public static readonly string[] Hosts =
     [
         "# DO NOT EDIT innernet evilcorp BEGIN", "# DO NOT EDIT innernet evilcorp END", "# DO NOT EDIT innernet fxnet BEGIN",

@@ -14,4 +14,13 @@ internal static class FuzzInput
     }
 
     public static FuzzPropertyException Broken(string property) => new($"property broken: {property}");
+
+    /// <summary>A reader that never throws found nothing it would use: the documented "rejected" outcome of its target.</summary>
+    public sealed class ReadAsNone : Exception
+    {
+        public ReadAsNone()
+            : base("read as none")
+        {
+        }
+    }
 }

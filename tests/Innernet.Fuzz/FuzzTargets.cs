@@ -1,4 +1,5 @@
 using Innernet.Core;
+using Innernet.Core.Api;
 using Innernet.Core.Client;
 using Innernet.Core.Config;
 using Innernet.Netlink.Uapi;
@@ -34,6 +35,10 @@ public static class FuzzTargets
             Dictionaries.Json, bytes => DataStoreRoundTrip(bytes), e => e is InnernetException),
         File("hosts", "hosts file section merge; only InnernetException; the merge is idempotent and holds the section",
             Dictionaries.Hosts, bytes => HostsMerge(bytes), e => e is InnernetException),
+        File("replicas-header", "X-Innernet-Replicas value; never throws, no entry reads as none; what is read survives Format → Parse",
+            Dictionaries.Replicas, bytes => ReplicasHeader(bytes), e => e is FuzzInput.ReadAsNone),
+        File("replicas-file", "<iface>.replicas file; never throws, malformed reads as none; what is read survives Format → Parse",
+            Dictionaries.Replicas, bytes => ReplicasFile(bytes), e => e is FuzzInput.ReadAsNone),
         .. ApiTargets.Create(),
         NetlinkTargets.WireGuardDump(),
     ];
@@ -115,6 +120,40 @@ public static class FuzzTargets
         if (!again.Peers.SequenceEqual(contents.Peers) || !again.Cidrs.SequenceEqual(contents.Cidrs))
         {
             throw FuzzInput.Broken("read(write(cache)) == cache");
+        }
+    }
+
+    private static void ReplicasHeader(byte[] bytes)
+    {
+        var read = ReplicaAnnouncement.Parse(FuzzInput.FileText(bytes));
+        CheckReplicas(read);
+        if (!ReplicaAnnouncement.Parse(ReplicaAnnouncement.Format(read)).SequenceEqual(read))
+        {
+            throw FuzzInput.Broken("Parse(Format(endpoints)) == endpoints");
+        }
+    }
+
+    private static void ReplicasFile(byte[] bytes)
+    {
+        var read = ReplicaFile.Parse(FuzzInput.FileText(bytes));
+        CheckReplicas(read);
+        if (!ReplicaFile.Parse(ReplicaFile.Format(read)).SequenceEqual(read))
+        {
+            throw FuzzInput.Broken("Parse(Format(endpoints)) == endpoints");
+        }
+    }
+
+    /// <summary>Endpoints a client would use: distinct, specified, at most the announcement's maximum; none is a rejection.</summary>
+    private static void CheckReplicas(IReadOnlyList<Core.Model.Endpoint> read)
+    {
+        if (read.Count == 0)
+        {
+            throw new FuzzInput.ReadAsNone();
+        }
+
+        if (read.Count > ReplicaAnnouncement.MaxCount || read.Distinct().Count() != read.Count || read.Any(e => e.IsUnspecified))
+        {
+            throw FuzzInput.Broken("at most MaxCount distinct, specified endpoints");
         }
     }
 

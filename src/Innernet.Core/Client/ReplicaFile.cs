@@ -36,7 +36,13 @@ public static class ReplicaFile
             return [];
         }
 
-        if (!text.EndsWith('\n'))
+        return Parse(text);
+    }
+
+    /// <summary>The endpoints in a file's text; empty when it is malformed (see the class).</summary>
+    internal static IReadOnlyList<Endpoint> Parse(string text)
+    {
+        if (text.Length > MaxBytes || !text.EndsWith('\n'))
         {
             return [];
         }
@@ -70,12 +76,18 @@ public static class ReplicaFile
             return;
         }
 
+        AtomicFile.Write(path, Encoding.ASCII.GetBytes(Format(distinct)));
+    }
+
+    /// <summary>The file's text for <paramref name="endpoints"/>: one a line, each line ended by <c>\n</c>.</summary>
+    internal static string Format(IEnumerable<Endpoint> endpoints)
+    {
         var text = new StringBuilder();
-        foreach (var endpoint in distinct)
+        foreach (var endpoint in endpoints)
         {
             text.Append(endpoint.ToString()).Append('\n');
         }
 
-        AtomicFile.Write(path, Encoding.ASCII.GetBytes(text.ToString()));
+        return text.ToString();
     }
 }
