@@ -23,6 +23,37 @@ public sealed class AdminPeerEndpointsTests
     }
 
     [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
+    public async Task Create_RedeemedPeer_Is201_AndTheNewPeerCanCallAtOnce(string family)
+    {
+        using var lab = FamilyServer.LabFor(family);
+        await using var server = await FamilyServer.StartAsync(family, lab);
+        var contents = ApiServer.NewPeer("developer3", server.Network.FreeDeveloperIp, TestNetwork.DeveloperCidrId);
+
+        var response = await server.Admin().PostJson("/v1/admin/peers", contents);
+
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        Assert.Equal(contents.WithId(7), await response.ReadJsonAsync<Peer>());
+        var state = await (await server.ClientFrom(server.Network.FreeDeveloperIp).Get("/v1/user/state")).ReadJsonAsync<State>();
+        Assert.Contains(state.Peers, p => p.Name == "developer1");
+    }
+
+    [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
+    public async Task Create_NetworkAddressOfTheCidr_Is400(string family)
+    {
+        using var lab = FamilyServer.LabFor(family);
+        await using var server = await FamilyServer.StartAsync(family, lab);
+
+        var response = await server.Admin().PostJson("/v1/admin/peers",
+            ApiServer.NewPeer("developer3", server.Network.DeveloperCidr.BaseAddress, TestNetwork.DeveloperCidrId));
+
+        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
     [InlineData("-leading-dash")]
     [InlineData("has space")]
     [InlineData("under_score")]

@@ -7,6 +7,27 @@ namespace Innernet.Server.Tests;
 public sealed class SessionMiddlewareTests
 {
     [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
+    public async Task Auth_KeyAndSourceAddress_AreRequired(string family)
+    {
+        using var lab = FamilyServer.LabFor(family);
+        await using var server = await FamilyServer.StartAsync(family, lab);
+
+        await (await server.ClientFrom(server.Network.Admin,
+            serverKeyHeader: null).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(server.Network.Admin,
+            TestKeys.RandomKey().ToBase64()).Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.ClientFrom(server.Network.UnknownIp).Get("/v1/user/state")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        var spoofing = server.ClientFrom(server.Network.UnknownIp);
+        spoofing.DefaultRequestHeaders.Add("X-Forwarded-For", server.Network.Admin.ToString());
+        await (await spoofing.Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.Developer1().Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await server.Admin().Get("/v1/admin/peers")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(family == "IPv6" ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, server.EndPoint.AddressFamily);
+    }
+
+    [Theory]
     [InlineData("Forwarded", "for=127.80.1.1")]
     [InlineData("X-Forwarded-For", "127.80.1.1")]
     [InlineData("X-Real-IP", "127.80.1.1")]

@@ -7,26 +7,13 @@ namespace Innernet.Server.Tests;
 /// <summary><c>/v1/user/*</c> against innernet's fixture.</summary>
 public sealed class UserEndpointsTests
 {
-    /// <summary>
-    /// A server on the fixture in <paramref name="family"/>: IPv4 on loopback, IPv6 inside a namespace of
-    /// <paramref name="lab"/> (root; the IPv6 cases carry the host layer's trait).
-    /// </summary>
-    private static async Task<ApiServer> StartAsync(string family, NetnsLab? lab) => family switch
-    {
-        "IPv4" => await ApiServer.StartAsync(),
-        "IPv6" => await Ipv6ApiTests.StartInNamespaceAsync(lab!),
-        _ => throw new ArgumentOutOfRangeException(nameof(family)),
-    };
-
-    private static NetnsLab? LabFor(string family) => family == "IPv6" ? new NetnsLab() : null;
-
     [Theory]
     [InlineData("IPv4")]
     [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
     public async Task State_Developer1_SeesExactlyDeveloper1Developer2AndTheServer(string family)
     {
-        using var lab = LabFor(family);
-        await using var server = await StartAsync(family, lab);
+        using var lab = FamilyServer.LabFor(family);
+        await using var server = await FamilyServer.StartAsync(family, lab);
 
         var state = await (await server.Developer1().Get("/v1/user/state")).ReadJsonAsync<State>();
 
@@ -253,8 +240,8 @@ public sealed class UserEndpointsTests
     [InlineData("IPv6", Traits = [Layers.Name, Layers.Host])]
     public async Task Redeem_StateIs401Before_Redeem204_SecondRedeemWithAnotherKey410_State200After(string family)
     {
-        using var lab = LabFor(family);
-        await using var server = await StartAsync(family, lab);
+        using var lab = FamilyServer.LabFor(family);
+        await using var server = await FamilyServer.StartAsync(family, lab);
         var invitee = server.AddInvitee();
         var client = server.ClientFrom(server.Network.InviteeIp);
         var newKey = TestKeys.NewKeyPair().PublicKey;

@@ -9,7 +9,8 @@
 # and with fsync. Prints the tables and replaces the durability block of docs/benchmarks.md. About 3-4 minutes.
 #
 # Environment: BENCH_DURABILITY_BASE (commit, default ad7284f), BENCH_DURABILITY_PEERS (10000),
-#              BENCH_DURABILITY_ROUNDS (2), BENCH_DURABILITY_CONCURRENCY (1,4,16), BENCH_DURABILITY_DOC (docs/benchmarks.md; empty = do not write).
+#              BENCH_DURABILITY_ROUNDS (2), BENCH_DURABILITY_CONCURRENCY (1,4,16),
+#              BENCH_DURABILITY_DOC (docs/benchmarks.md; empty = do not write).
 # Needs root (namespaces, wireguard-go) and git history containing the baseline commit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -41,7 +42,9 @@ git worktree add --quiet --detach "$tmp/base" "$BASE"
 BASE_SERVER=$tmp/base/artifacts/build/bin/Innernet.Server.Cli/release/innernet-server
 [ -x "$BASE_SERVER" ] || die "the baseline build produced no $BASE_SERVER"
 
-machine="$(nproc) cores, $(wireguard-go --version 2>/dev/null | head -1 | awk '{print "wireguard-go", $2}'), kernel $(uname -r), $(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}') temp dir"
+wireguard_go=$(wireguard-go --version 2>/dev/null | head -1 | awk '{print "wireguard-go", $2}') || true
+temp_fs=$(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}')
+machine="$(nproc) cores, $wireguard_go, kernel $(uname -r), $temp_fs temp dir"
 args=(post --binary "$SERVER" --baseline-binary "$BASE_SERVER" --baseline-label "baseline $BASE"
   --peers "${BENCH_DURABILITY_PEERS:-10000}" --rounds "${BENCH_DURABILITY_ROUNDS:-2}"
   --concurrency "${BENCH_DURABILITY_CONCURRENCY:-1,4,16}" --machine "$machine")

@@ -4,14 +4,16 @@ using Innernet.Client.Tests.Fakes;
 
 namespace Innernet.Client.Tests.Cli;
 
-/// <summary>Runs the real command line with captured output, no terminal, the in-memory device layer and loopback-bound API clients.</summary>
+/// <summary>Runs the real command line with captured output, no terminal, the in-memory device layer and loopback-bound API
+/// clients.</summary>
 internal sealed class CliHarness(ClientFiles files, FakeInterfaceLayer layer, ManualTime time)
 {
     public StringWriter Out { get; private set; } = new();
 
     public StringWriter Error { get; private set; } = new();
 
-    /// <summary>When true, commands get a (colourless) Spectre terminal writing to <see cref="Out"/>; prompts still have no terminal.</summary>
+    /// <summary>When true, commands get a (colourless) Spectre terminal writing to <see cref="Out"/>; prompts still have no
+    /// terminal.</summary>
     public bool RichOutput { get; set; }
 
     public async Task<int> RunAsync(params string[] args)

@@ -11,7 +11,8 @@ public sealed class ClientCommandLineTests
 {
     private const string Net = InProcessServer.NetworkName;
 
-    private static async Task<(InProcessServer Server, ClientFiles Files, FakeInterfaceLayer Layer, CliHarness Cli, Peer Admin)> AdminAsync()
+    private static async Task<(InProcessServer Server, ClientFiles Files, FakeInterfaceLayer Layer, CliHarness Cli,
+        Peer Admin)> AdminAsync()
     {
         var server = await InProcessServer.StartAsync();
         var files = new ClientFiles();
@@ -35,7 +36,8 @@ public sealed class ClientCommandLineTests
 
         string invitation = Path.Combine(files.Root, "bot.toml");
         Assert.Equal(0, await cli.RunAsync(
-            "add-peer", Net, "--name", "bot", "--cidr", "robots", "--admin", "false", "--auto-ip", "--invite-expires", "7d", "--save-config", invitation, "--yes"));
+            "add-peer", Net, "--name", "bot", "--cidr", "robots", "--admin", "false", "--auto-ip", "--invite-expires", "7d",
+            "--save-config", invitation, "--yes"));
         var bot = server.Store.GetPeerByName("bot")!;
         Assert.False(bot.IsRedeemed);
         var invite = InterfaceConfig.LoadInvitation(invitation).Config;
@@ -129,7 +131,8 @@ public sealed class ClientCommandLineTests
         var (alice, keys) = server.AddPeer("alice", "127.42.1.2", server.Store.ListCidrs().Single(c => c.Name == "humans").Id);
         server.ClientConfig(alice.Ip, keys).Save(files.ConfigFile(Net));
 
-        Assert.Equal((int)ExitCode.Failure, await cli.RunAsync("add-cidr", Net, "--name", "x", "--cidr", "127.42.9.0/24", "--parent", Net, "--yes"));
+        Assert.Equal((int)ExitCode.Failure,
+            await cli.RunAsync("add-cidr", Net, "--name", "x", "--cidr", "127.42.9.0/24", "--parent", Net, "--yes"));
         Assert.Contains("401", cli.Error.ToString(), StringComparison.Ordinal);
     }
 
@@ -174,7 +177,8 @@ public sealed class ClientCommandLineTests
         Assert.Equal(handshake.ToUnixTimeSeconds(), bobJson.GetProperty("last_handshake").GetInt64());
         Assert.True(bobJson.GetProperty("connected").GetBoolean());
         Assert.True(peers.Single(p => p.GetProperty("name").GetString() == "admin").GetProperty("is_you").GetBoolean());
-        Assert.Equal(peers.Select(p => p.GetProperty("ip").GetString()).Order(StringComparer.Ordinal), peers.Select(p => p.GetProperty("ip").GetString()));
+        Assert.Equal(peers.Select(p => p.GetProperty("ip").GetString()).Order(StringComparer.Ordinal),
+            peers.Select(p => p.GetProperty("ip").GetString()));
 
         Assert.Equal(0, await cli.RunAsync("show", Net, "--short"));
         Assert.Contains("| ◉ 127.42.1.3: bob (", cli.Out.ToString(), StringComparison.Ordinal);
@@ -207,11 +211,13 @@ public sealed class ClientCommandLineTests
         Assert.Equal(0, await cli.RunAsync("show", Net));
         Assert.Contains("  updates: not running (no 'inn up --daemon' for this network)", cli.Out.ToString(), StringComparison.Ordinal);
 
-        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Live, now.AddSeconds(-310), now.AddSeconds(-3.5), "v9"));
+        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Live, now.AddSeconds(-310),
+            now.AddSeconds(-3.5), "v9"));
         Assert.Equal(0, await cli.RunAsync("show", Net));
         // The harness clock started a moment before 'now': the seconds are not exact.
         Assert.Matches(
-            $@"\n  updates: live \(state stream held\) since 5 minutes ago, last update \d seconds? ago, daemon pid {Environment.ProcessId}\n",
+            @"\n  updates: live \(state stream held\) since 5 minutes ago, last update \d seconds? ago, "
+                + $@"daemon pid {Environment.ProcessId}\n",
             cli.Out.ToString());
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(statusPath));
 
@@ -223,9 +229,11 @@ public sealed class ClientCommandLineTests
             Assert.Equal(now.AddSeconds(-3.5).ToUnixTimeSeconds(), updates.GetProperty("last_update").GetInt64());
         }
 
-        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Polling, now.AddSeconds(-130), null, null));
+        Core.Live.LiveStatusFile.Write(statusPath, new(Environment.ProcessId, Core.Live.LiveMode.Polling,
+            now.AddSeconds(-130), null, null));
         Assert.Equal(0, await cli.RunAsync("show", Net));
-        Assert.Contains("  updates: polling (the server offers no state stream) since 2 minutes ago, daemon", cli.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  updates: polling (the server offers no state stream) since 2 minutes ago, daemon", cli.Out.ToString(),
+            StringComparison.Ordinal);
 
         // A daemon that died leaves its file behind: a pid that is not running reads as "not running".
         Core.Live.LiveStatusFile.Write(statusPath, new(int.MaxValue, Core.Live.LiveMode.Live, now, null, "v9"));
@@ -246,7 +254,8 @@ public sealed class ClientCommandLineTests
 
         var config = InterfaceConfig.Load(files.ConfigFile(Net)).Config;
         Assert.Equal(Endpoint.Parse("198.51.100.9:4000"), config.PeerEndpointOverrides[bob.Ip]);
-        Assert.Equal(IPEndPoint.Parse("198.51.100.9:4000"), layer.Fake.GetDevice(Net)!.Peers.Single(p => p.PublicKey == bob.PublicKey).Endpoint);
+        Assert.Equal(IPEndPoint.Parse("198.51.100.9:4000"),
+            layer.Fake.GetDevice(Net)!.Peers.Single(p => p.PublicKey == bob.PublicKey).Endpoint);
         Assert.Equal(0, await cli.RunAsync("show", Net));
         Assert.Contains("(endpoint overridden locally)", cli.Out.ToString(), StringComparison.Ordinal);
     }
@@ -299,8 +308,9 @@ public sealed class ClientCommandLineTests
         Assert.Equal(0, await cli.RunAsync("completions", "bash"));
 
         foreach (string verb in new[] { "install", "show", "up", "fetch", "down", "uninstall", "add-peer", "rename-peer", "add-cidr",
-            "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "delete-peer", "add-association", "delete-association",
-            "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint", "rotate-key", "audit" })
+            "rename-cidr", "delete-cidr", "list-cidrs", "disable-peer", "enable-peer", "delete-peer", "add-association",
+            "delete-association", "list-associations", "set-listen-port", "override-endpoint", "override-peer-endpoint", "rotate-key",
+            "audit" })
         {
             Assert.Contains(verb, cli.Out.ToString(), StringComparison.Ordinal);
         }

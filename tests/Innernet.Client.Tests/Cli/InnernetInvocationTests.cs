@@ -34,12 +34,15 @@ public sealed class InnernetInvocationTests
         // install / redeem
         { "install --name evilcorp --delete-invite --no-write-hosts /app/invite.toml", "install",
             ["invite=/app/invite.toml", "--name=evilcorp", "--delete-invite=true", "--no-write-hosts=true", "--default-name=false"] },
-        { "redeem --default-name -d invite.toml", "install", ["invite=invite.toml", "--default-name=true", "--delete-invite=true", "--name=<none>"] },
+        { "redeem --default-name -d invite.toml", "install", ["invite=invite.toml", "--default-name=true", "--delete-invite=true",
+            "--name=<none>"] },
         { "-d /x/lib install invite.toml -d", "install", ["invite=invite.toml", "@data=/x/lib", "--delete-invite=true"] },
-        { "install invite.toml --hosts-path /tmp/hosts --host-suffix lan --no-nat-traversal --exclude-nat-candidates 10.0.0.0/8 --exclude-nat-candidates 192.168.0.0/16",
+        { "install invite.toml --hosts-path /tmp/hosts --host-suffix lan --no-nat-traversal"
+            + " --exclude-nat-candidates 10.0.0.0/8 --exclude-nat-candidates 192.168.0.0/16",
             "install", ["invite=invite.toml", "--hosts-path=/tmp/hosts", "--host-suffix=lan", "--no-nat-traversal=true",
                 "--exclude-nat-candidates=10.0.0.0/8,192.168.0.0/16", "--delete-invite=false"] },
-        { "install invite.toml --no-nat-candidates", "install", ["invite=invite.toml", "--no-nat-candidates=true", "--hosts-path=/etc/hosts"] },
+        { "install invite.toml --no-nat-candidates", "install", ["invite=invite.toml", "--no-nat-candidates=true",
+            "--hosts-path=/etc/hosts"] },
 
         // up / fetch / down / uninstall
         { "up", "up", ["interface=<none>", "--daemon=false", "--interval=60"] },
@@ -56,19 +59,23 @@ public sealed class InnernetInvocationTests
         { "fetch evilcorp", "fetch", ["interface=evilcorp", "--hosts-path=/etc/hosts", "--no-write-hosts=false"] },
         { "fetch evilcorp --hosts-path /tmp/hosts --host-suffix \"\" --exclude-nat-candidates 10.0.0.0/8", "fetch",
             ["interface=evilcorp", "--hosts-path=/tmp/hosts", "--host-suffix=", "--exclude-nat-candidates=10.0.0.0/8"] },
-        { "--backend userspace fetch evilcorp --no-nat-candidates", "fetch", ["interface=evilcorp", "@backend=Userspace", "--no-nat-candidates=true"] },
+        { "--backend userspace fetch evilcorp --no-nat-candidates", "fetch", ["interface=evilcorp", "@backend=Userspace",
+            "--no-nat-candidates=true"] },
         { "down evilcorp", "down", ["interface=evilcorp"] },
         { "--backend userspace down evilcorp", "down", ["interface=evilcorp", "@backend=Userspace"] },
         { "uninstall evilcorp --yes", "uninstall", ["interface=evilcorp", "--yes=true"] },
         { "uninstall evilcorp", "uninstall", ["interface=evilcorp", "--yes=false"] },
 
         // admin verbs
-        { "add-peer evilcorp --name bob --cidr humans --admin false --auto-ip --save-config bob.toml --invite-expires 30d --yes", "add-peer",
-            ["interface=evilcorp", "--name=bob", "--cidr=humans", "--admin=false", "--auto-ip=true", "--save-config=bob.toml", "--invite-expires=30d", "--yes=true"] },
+        { "add-peer evilcorp --name bob --cidr humans --admin false --auto-ip --save-config bob.toml --invite-expires 30d --yes",
+            "add-peer",
+            ["interface=evilcorp", "--name=bob", "--cidr=humans", "--admin=false", "--auto-ip=true", "--save-config=bob.toml",
+                "--invite-expires=30d", "--yes=true"] },
         { "add-peer evilcorp --name bob --ip 10.66.1.9 --cidr humans --admin true", "add-peer",
             ["interface=evilcorp", "--ip=10.66.1.9", "--admin=true", "--auto-ip=false", "--yes=false"] },
         { "add-peer evilcorp", "add-peer", ["interface=evilcorp", "--name=<none>", "--admin=<none>"] },
-        { "rename-peer evilcorp --name bob --new-name robert --yes", "rename-peer", ["interface=evilcorp", "--name=bob", "--new-name=robert", "--yes=true"] },
+        { "rename-peer evilcorp --name bob --new-name robert --yes", "rename-peer", ["interface=evilcorp", "--name=bob",
+            "--new-name=robert", "--yes=true"] },
         { "add-cidr evilcorp --name robots --cidr 10.66.2.0/24 --parent evilcorp --yes", "add-cidr",
             ["interface=evilcorp", "--name=robots", "--cidr=10.66.2.0/24", "--parent=evilcorp", "--yes=true"] },
         { "rename-cidr evilcorp --name robots --new-name coolbeans --yes", "rename-cidr",
@@ -80,22 +87,28 @@ public sealed class InnernetInvocationTests
         { "disable-peer evilcorp --name bob --yes", "disable-peer", ["interface=evilcorp", "--name=bob", "--yes=true"] },
         { "enable-peer evilcorp --name bob", "enable-peer", ["interface=evilcorp", "--name=bob", "--yes=false"] },
         { "enable-peer evilcorp", "enable-peer", ["interface=evilcorp", "--name=<none>"] },
-        { "add-association evilcorp humans robots", "add-association", ["interface=evilcorp", "cidr1=humans", "cidr2=robots", "--yes=false"] },
+        { "add-association evilcorp humans robots", "add-association", ["interface=evilcorp", "cidr1=humans", "cidr2=robots",
+            "--yes=false"] },
         { "add-association evilcorp humans", "add-association", ["interface=evilcorp", "cidr1=humans", "cidr2=<none>"] },
         { "add-association evilcorp --yes", "add-association", ["interface=evilcorp", "cidr1=<none>", "cidr2=<none>", "--yes=true"] },
-        { "delete-association evilcorp humans robots --yes", "delete-association", ["interface=evilcorp", "cidr1=humans", "cidr2=robots", "--yes=true"] },
+        { "delete-association evilcorp humans robots --yes", "delete-association", ["interface=evilcorp", "cidr1=humans", "cidr2=robots",
+            "--yes=true"] },
         { "list-associations evilcorp", "list-associations", ["interface=evilcorp"] },
-        { "set-listen-port evilcorp -l 51821 --yes", "set-listen-port", ["interface=evilcorp", "--listen-port=51821", "--unset=false", "--yes=true"] },
+        { "set-listen-port evilcorp -l 51821 --yes", "set-listen-port", ["interface=evilcorp", "--listen-port=51821", "--unset=false",
+            "--yes=true"] },
         { "set-listen-port evilcorp --listen-port 51821", "set-listen-port", ["interface=evilcorp", "--listen-port=51821", "--yes=false"] },
         { "set-listen-port evilcorp -u --yes", "set-listen-port", ["interface=evilcorp", "--listen-port=<none>", "--unset=true"] },
         { "set-listen-port evilcorp --unset", "set-listen-port", ["interface=evilcorp", "--unset=true"] },
         { "override-endpoint evilcorp -e 198.51.100.7:51820 --yes", "override-endpoint",
             ["interface=evilcorp", "--endpoint=198.51.100.7:51820", "--unset=false", "--yes=true"] },
-        { "override-endpoint evilcorp --endpoint [2001:db8::1]:51820", "override-endpoint", ["interface=evilcorp", "--endpoint=[2001:db8::1]:51820"] },
-        { "override-endpoint evilcorp -u --yes", "override-endpoint", ["interface=evilcorp", "--endpoint=<none>", "--unset=true", "--yes=true"] },
+        { "override-endpoint evilcorp --endpoint [2001:db8::1]:51820", "override-endpoint", ["interface=evilcorp",
+            "--endpoint=[2001:db8::1]:51820"] },
+        { "override-endpoint evilcorp -u --yes", "override-endpoint", ["interface=evilcorp", "--endpoint=<none>", "--unset=true",
+            "--yes=true"] },
         { "override-peer-endpoint evilcorp --name bob -e vpn.example.org:4000 --yes", "override-peer-endpoint",
             ["interface=evilcorp", "--name=bob", "--endpoint=vpn.example.org:4000", "--yes=true"] },
-        { "override-peer-endpoint evilcorp --name bob --unset", "override-peer-endpoint", ["interface=evilcorp", "--name=bob", "--unset=true"] },
+        { "override-peer-endpoint evilcorp --name bob --unset", "override-peer-endpoint", ["interface=evilcorp", "--name=bob",
+            "--unset=true"] },
         { "completions bash", "completions", ["shell=bash"] },
         { "completions zsh", "completions", ["shell=zsh"] },
         { "completions fish", "completions", ["shell=fish"] },
@@ -108,14 +121,18 @@ public sealed class InnernetInvocationTests
     public void Parse_InnernetInvocation_HasInnernetsMeaning(string commandLine, string verb, string[] expectations)
     {
         var globals = new GlobalOptions();
-        var root = ClientCommandLine.Build(new ClientContext { Out = TextWriter.Null, Error = TextWriter.Null, Prompter = NoTerminalPrompter.Instance }, globals);
+        var root = ClientCommandLine.Build(
+            new ClientContext { Out = TextWriter.Null, Error = TextWriter.Null, Prompter = NoTerminalPrompter.Instance }, globals);
 
         var result = root.Parse(CommandLineParser.SplitCommandLine(commandLine).ToArray());
 
         Assert.Empty(result.Errors.Select(e => e.Message));
         var args = globals.Read(result);
-        CommandLineMeaning.AssertMeans(result, verb.Length == 0 ? root.Name : verb, expectations, WithVerbosity(CommandLineMeaning.Globals(
-            args.ConfigDirectory, args.DataDirectory, args.Network.Backend.ToString(), args.Network.Mtu, args.Network.NoRouting), args.Verbosity), GlobalDefaults);
+        var meant = WithVerbosity(
+            CommandLineMeaning.Globals(
+                args.ConfigDirectory, args.DataDirectory, args.Network.Backend.ToString(), args.Network.Mtu, args.Network.NoRouting),
+            args.Verbosity);
+        CommandLineMeaning.AssertMeans(result, verb.Length == 0 ? root.Name : verb, expectations, meant, GlobalDefaults);
     }
 
     private static Dictionary<string, object?> WithVerbosity(Dictionary<string, object?> globals, int verbosity)

@@ -2,9 +2,11 @@ using System.Net;
 using Innernet.Netlink;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.Sockets;
+using Innernet.Netlink.Protocol;
 using Innernet.Netlink.Tests.Support;
 using Innernet.Netlink.WireGuard;
 using Innernet.Netlink.WireGuard.Kernel;
+using static Innernet.Netlink.Interop.LinuxWireGuard;
 
 namespace Innernet.Netlink.Tests.WireGuard;
 
@@ -80,6 +82,44 @@ public class SetDeviceEncoderTests
         Assert.Equal(250, elements);
     }
 
+    [Fact]
+    public void EncodeNext_AtTheSmallestLimit_EveryMessageTakesTheLargestPeerFragment()
+    {
+        // The smallest limit for "wg0": nlmsghdr 16, genlmsghdr 4, IFNAME 8, then 4 keys (144) and 128 bytes of slack.
+        const int limit = 16 + 4 + 8 + 144 + 128;
+        var key = new WireGuardKey(Enumerable.Repeat((byte)0x33, 32).ToArray());
+        var config = new DeviceConfig { PrivateKey = key, ListenPort = 51820, FirewallMark = 7, ReplacePeers = true };
+        for (int i = 0; i < 3; i++)
+        {
+            config.Peers.Add(new PeerConfig
+            {
+                PublicKey = new WireGuardKey(Enumerable.Repeat((byte)(0x40 + i), 32).ToArray()), UpdateOnly = true,
+                ReplaceAllowedIPs = true, PresharedKey = key, Endpoint = new IPEndPoint(IPAddress.Parse("fd00::1"), 51820),
+                PersistentKeepaliveInterval = 25,
+                RemoveAllowedIPs = Enumerable.Range(0, 4).Select(k => IPNetwork.Parse($"fd00:{i}::{k}/128")).ToList(),
+                AllowedIPs = Enumerable.Range(0, 4).Select(k => IPNetwork.Parse($"fd01:{i}::{k}/128")).ToList(),
+            });
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SetDeviceEncoder(Family, "wg0", config, limit - 1));
+        var encoder = new SetDeviceEncoder(Family, "wg0", config, limit);
+        var buffer = new byte[limit];
+        int removeFlags = 0;
+        int elements = 0;
+        int length;
+        while ((length = encoder.EncodeNext(buffer)) > 0)
+        {
+            Assert.True(encoder.MessagesEncoded <= 24, "a message took no fragment");
+            Assert.True(PeerFragments(buffer.AsSpan(0, length)) > 0, $"message {encoder.MessagesEncoded} has no peer");
+            string hex = Convert.ToHexString(buffer, 0, length);
+            removeFlags += CountOf(hex, "0800040001000000");
+            elements += CountOf(hex, "060001000A00"); // WGALLOWEDIP_A_FAMILY AF_INET6
+        }
+
+        Assert.Equal(12, removeFlags);
+        Assert.Equal(24, elements);
+    }
+
     private static DeviceConfig OnePeer(byte key, List<IPNetwork> remove, List<IPNetwork> add) => new()
     {
         Peers =
@@ -90,6 +130,25 @@ public class SetDeviceEncoderTests
             },
         },
     };
+
+    private static int PeerFragments(ReadOnlySpan<byte> message)
+    {
+        var reader = new NetlinkMessageReader(message);
+        Assert.True(reader.MoveNext());
+        int fragments = 0;
+        foreach (var a in new AttributeReader(reader.Current.Payload[GenlMsgHeader.Size..]))
+        {
+            if (a.Type == (ushort)wgdevice_attribute.WGDEVICE_A_PEERS)
+            {
+                foreach (var peer in a.GetNested())
+                {
+                    fragments++;
+                }
+            }
+        }
+
+        return fragments;
+    }
 
     private static int CountOf(string hex, string part)
     {

@@ -57,7 +57,8 @@ internal sealed class CliHarness : IDisposable
     /// <summary><c>new</c> + an <c>humans</c> CIDR 10.66.1.0/24: the docker tests' recipe.</summary>
     public async Task CreateNetworkAsync(string endpoint = "198.18.0.1:51820")
     {
-        (await RunAsync("new", "--network-name", Interface, "--network-cidr", "10.66.0.0/16", "--external-endpoint", endpoint, "--listen-port", "51820"))
+        (await RunAsync("new", "--network-name", Interface, "--network-cidr", "10.66.0.0/16", "--external-endpoint", endpoint,
+            "--listen-port", "51820"))
             .AssertOk();
         (await RunAsync("add-cidr", Interface, "--name", "humans", "--cidr", "10.66.1.0/24", "--parent", Interface, "--yes")).AssertOk();
     }

@@ -57,7 +57,8 @@ public sealed class InterfaceManagerTests
     public void RouteFor_IsTheRootNetworkUnlessNoRouting(string ip, int prefix, bool noRouting, string? expected)
     {
         var request = new InterfaceUpRequest(
-            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse(ip), prefix), null, null, new NetworkOptions { NoRouting = noRouting });
+            "inn0a1b2c", PrivateKey, new InterfaceAddress(IPAddress.Parse(ip), prefix), null, null,
+            new NetworkOptions { NoRouting = noRouting });
 
         Assert.Equal(expected is null ? null : IPNetwork.Parse(expected), InterfaceManager.RouteFor(request));
     }

@@ -68,7 +68,8 @@ public sealed class NetworkVerbsTests
         Assert.Equal(IPAddress.Parse("10.66.1.1"), alice.Ip); // first assignable of 10.66.1.0/24
         Assert.True(alice.IsAdmin);
         Assert.False(alice.IsRedeemed);
-        Assert.InRange(alice.InviteExpires!.Value, DateTimeOffset.UtcNow.AddDays(30).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(30).AddMinutes(1));
+        Assert.InRange(alice.InviteExpires!.Value, DateTimeOffset.UtcNow.AddDays(30).AddMinutes(-1),
+            DateTimeOffset.UtcNow.AddDays(30).AddMinutes(1));
         Assert.Equal(KeyPair.FromPrivate(invitation.Interface.PrivateKey).Public, alice.PublicKey);
         Assert.Equal(cli.Interface, invitation.Interface.NetworkName);
         Assert.Equal("10.66.1.1/16", invitation.Interface.Address.ToString());
@@ -103,8 +104,8 @@ public sealed class NetworkVerbsTests
 
         (await cli.RunAsync("add-peer", cli.Interface, "--name", "carol", "--cidr", "humans", "--admin", "false", "--ip", "10.66.1.77",
             "--save-config", cli.File("carol.toml"), "--invite-expires", "1d", "--yes")).AssertOk();
-        var outside = await cli.RunAsync("add-peer", cli.Interface, "--name", "dave", "--cidr", "humans", "--admin", "false", "--ip", "10.66.2.1",
-            "--save-config", cli.File("dave.toml"), "--invite-expires", "1d", "--yes");
+        var outside = await cli.RunAsync("add-peer", cli.Interface, "--name", "dave", "--cidr", "humans", "--admin", "false",
+            "--ip", "10.66.2.1", "--save-config", cli.File("dave.toml"), "--invite-expires", "1d", "--yes");
 
         var peers = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).AssertOk().Out);
         Assert.Equal(IPAddress.Parse("10.66.1.77"), Assert.Single(peers, p => p.Name == "carol").Ip);
@@ -167,11 +168,13 @@ public sealed class NetworkVerbsTests
         var peers = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out);
         Assert.DoesNotContain(peers, p => p.Name == "frank");
         (await cli.RunAsync("add-peer", cli.Interface, "--name", "frank", "--cidr", "humans", "--admin", "false", "--ip", "10.66.1.1",
-            "--save-config", cli.File("frank2.toml"), "--invite-expires", "1d", "--yes")).AssertFails((int)ExitCode.Failure, "reserved until");
+            "--save-config", cli.File("frank2.toml"), "--invite-expires", "1d", "--yes"))
+            .AssertFails((int)ExitCode.Failure, "reserved until");
         (await cli.RunAsync("add-peer", cli.Interface, "--name", "frank", "--cidr", "humans", "--admin", "false", "--auto-ip",
             "--save-config", cli.File("frank3.toml"), "--invite-expires", "1d", "--yes")).AssertOk();
         Assert.Equal("10.66.1.2/32", Assert.Single(Assert.Single(cli.WireGuard.Peers(cli.Interface)).AllowedIPs).ToString());
-        (await cli.RunAsync("delete-peer", cli.Interface, "--name", "innernet-server", "--yes")).AssertFails((int)ExitCode.NotFound, "innernet-server");
+        (await cli.RunAsync("delete-peer", cli.Interface, "--name", "innernet-server", "--yes"))
+            .AssertFails((int)ExitCode.NotFound, "innernet-server");
     }
 
     [Fact]
@@ -179,9 +182,11 @@ public sealed class NetworkVerbsTests
     {
         using var cli = new CliHarness();
         await cli.CreateNetworkAsync();
-        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes")).AssertOk();
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes"))
+            .AssertOk();
 
-        var entries = InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>((await cli.RunAsync("audit", cli.Interface, "--json")).AssertOk().Out);
+        var entries = InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>(
+            (await cli.RunAsync("audit", cli.Interface, "--json")).AssertOk().Out);
         string text = (await cli.RunAsync("audit", cli.Interface, "--since", "1h")).AssertOk().Out;
 
         var added = entries[^1];
@@ -217,7 +222,8 @@ public sealed class NetworkVerbsTests
         Assert.Single(ServerCommandLineTests.InnernetJsonPeers(json));
         Assert.Equal($"10.66.0.0/16 {cli.Interface}\n  10.66.0.1/32 innernet-server\n  10.66.1.0/24 humans\n  10.66.2.0/24 robots\n", tree);
         Assert.Equal("1: humans <=> robots\n", associations);
-        Assert.Equal(["POST /v1/admin/cidrs", "POST /v1/admin/cidrs", "POST /v1/admin/associations"], InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>(audit)!.Select(e => e.Action));
+        Assert.Equal(["POST /v1/admin/cidrs", "POST /v1/admin/cidrs", "POST /v1/admin/associations"],
+            InnernetJson.Deserialize<IReadOnlyList<AuditEntry>>(audit)!.Select(e => e.Action));
         Assert.Equal(before, DataFiles(cli));
         Assert.All(before, file => Assert.Equal(past, file.Modified));
     }
@@ -231,18 +237,30 @@ public sealed class NetworkVerbsTests
     {
         using var cli = new CliHarness();
         await cli.CreateNetworkAsync();
-        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes")).AssertOk();
-        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "arms", "--cidr", "10.66.2.0/25", "--parent", "robots", "--yes")).AssertOk();
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "robots", "--cidr", "10.66.2.0/24", "--parent", cli.Interface, "--yes"))
+            .AssertOk();
+        (await cli.RunAsync("add-cidr", cli.Interface, "--name", "arms", "--cidr", "10.66.2.0/25", "--parent", "robots", "--yes"))
+            .AssertOk();
         (await cli.RunAsync("add-association", cli.Interface, "humans", "robots")).AssertOk();
 
         string tree = (await cli.RunAsync("list-cidrs", cli.Interface, "--tree")).AssertOk().Out;
         string flat = (await cli.RunAsync("list-cidrs", cli.Interface)).AssertOk().Out;
-        var cidrs = InnernetJson.Deserialize<IReadOnlyList<Cidr>>((await cli.RunAsync("list-cidrs", cli.Interface, "--json")).AssertOk().Out);
+        var cidrs = InnernetJson.Deserialize<IReadOnlyList<Cidr>>(
+            (await cli.RunAsync("list-cidrs", cli.Interface, "--json")).AssertOk().Out);
         string associations = (await cli.RunAsync("list-associations", cli.Interface)).AssertOk().Out;
         var associationsJson = InnernetJson.Deserialize<IReadOnlyList<Association>>(
             (await cli.RunAsync("list-associations", cli.Interface, "--json")).AssertOk().Out);
 
-        Assert.Equal($"10.66.0.0/16 {cli.Interface}\n  10.66.0.1/32 innernet-server\n  10.66.1.0/24 humans\n  10.66.2.0/24 robots\n    10.66.2.0/25 arms\n", tree);
+        Assert.Equal(
+            $"""
+            10.66.0.0/16 {cli.Interface}
+              10.66.0.1/32 innernet-server
+              10.66.1.0/24 humans
+              10.66.2.0/24 robots
+                10.66.2.0/25 arms
+
+            """,
+            tree);
         Assert.Contains("10.66.2.0/25 arms\n", flat, StringComparison.Ordinal);
         Assert.Equal(
             new[] { "innernet-server", "arms", "humans", "robots", cli.Interface }.Order(StringComparer.Ordinal),
@@ -271,13 +289,15 @@ public sealed class NetworkVerbsTests
         await cli.CreateNetworkAsync();
         (await cli.RunAsync("add-peer", cli.Interface, "--name", "gina", "--cidr", "humans", "--admin", "false", "--auto-ip",
             "--save-config", cli.File("gina.toml"), "--invite-expires", "1d", "--yes")).AssertOk();
-        var before = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out).Single(p => p.Name == "gina");
+        var before = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out)
+            .Single(p => p.Name == "gina");
 
         (await cli.RunAsync("rename-peer", cli.Interface, "--name", "gina", "--new-name", "gina2", "--yes")).AssertOk();
         (await cli.RunAsync("rename-peer", cli.Interface, "--name", "innernet-server", "--new-name", "x", "--yes"))
             .AssertFails((int)ExitCode.NotFound, "innernet-server");
 
-        var after = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out).Single(p => p.Id == before.Id);
+        var after = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out)
+            .Single(p => p.Id == before.Id);
         Assert.Equal(before with { Name = "gina2" }, after);
     }
 
@@ -291,19 +311,23 @@ public sealed class NetworkVerbsTests
             "--save-config", cli.File("hank.toml"), "--invite-expires", "1h", "--yes")).AssertOk();
         var oldKey = KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(cli.File("hank.toml")).Config.Interface.PrivateKey).Public;
 
-        (await cli.RunAsync("reissue-invite", cli.Interface, "--name", "hank", "--invite-expires", "7d", "--save-config", cli.File("hank.toml"), "--yes"))
+        (await cli.RunAsync("reissue-invite", cli.Interface, "--name", "hank",
+            "--invite-expires", "7d", "--save-config", cli.File("hank.toml"), "--yes"))
             .AssertFails((int)ExitCode.Failure, "already exists");
-        (await cli.RunAsync("reissue-invite", cli.Interface, "--name", "hank", "--invite-expires", "7d", "--save-config", cli.File("hank2.toml"), "--yes"))
+        (await cli.RunAsync("reissue-invite", cli.Interface, "--name", "hank",
+            "--invite-expires", "7d", "--save-config", cli.File("hank2.toml"), "--yes"))
             .AssertOk();
 
         Assert.Equal(Private, File.GetUnixFileMode(cli.File("hank2.toml")));
         var invitation = InterfaceConfig.LoadInvitation(cli.File("hank2.toml")).Config;
         var newKey = KeyPair.FromPrivate(invitation.Interface.PrivateKey).Public;
-        var hank = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out).Single(p => p.Name == "hank");
+        var hank = ServerCommandLineTests.InnernetJsonPeers((await cli.RunAsync("list-peers", cli.Interface, "--json")).Out)
+            .Single(p => p.Name == "hank");
         Assert.NotEqual(oldKey, newKey);
         Assert.Equal(newKey, hank.PublicKey);
         Assert.Equal("10.66.1.1/16", invitation.Interface.Address.ToString());
-        Assert.InRange(hank.InviteExpires!.Value, DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(1));
+        Assert.InRange(hank.InviteExpires!.Value, DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-1),
+            DateTimeOffset.UtcNow.AddDays(7).AddMinutes(1));
         Assert.Equal([newKey], cli.WireGuard.Peers(cli.Interface).Select(p => p.PublicKey));
     }
 

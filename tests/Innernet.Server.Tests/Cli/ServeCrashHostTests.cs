@@ -42,10 +42,12 @@ public sealed class ServeCrashHostTests : IDisposable
         string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
         Directory.CreateDirectory(_root);
         string[] dirs = ["-c", etc, "-d", lib, "--backend", "userspace"];
-        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.98.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820", .. dirs]);
+        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.98.0.0/16", "--external-endpoint", "198.18.0.1:51820",
+            "--listen-port", "51820", .. dirs]);
         Cli(binary, ["add-cidr", iface, "--name", "load", "--cidr", "10.98.16.0/20", "--parent", iface, "--yes", .. dirs]);
         var loadCidr = Assert.Single(
-            InnernetJson.Deserialize<IReadOnlyList<Cidr>>(Cli(binary, ["list-cidrs", iface, "--json", .. dirs]).StandardOutput), c => c.Name == "load");
+            InnernetJson.Deserialize<IReadOnlyList<Cidr>>(Cli(binary, ["list-cidrs", iface, "--json", .. dirs]).StandardOutput),
+            c => c.Name == "load");
         string socketPath = Path.Combine(lib, iface + ".sock");
 
         var acknowledged = new ConcurrentDictionary<string, Peer>(StringComparer.Ordinal);
@@ -77,7 +79,8 @@ public sealed class ServeCrashHostTests : IDisposable
                         }
                         else
                         {
-                            Assert.Fail($"POST answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
+                            string answer = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                            Assert.Fail($"POST answered {(int)response.StatusCode}: {answer}");
                         }
                     }
                     catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
@@ -131,7 +134,8 @@ public sealed class ServeCrashHostTests : IDisposable
             .Where(a => !byName.TryGetValue(a.Name, out var s) || s.Id != a.Id || !s.Ip.Equals(a.Ip) || s.PublicKey != a.PublicKey)
             .Select(a => a.Name)
             .ToList();
-        Assert.True(missing.Count == 0, $"{when}: {missing.Count} of {acknowledged.Count} acknowledged peers missing or changed: {string.Join(", ", missing.Take(10))}");
+        Assert.True(missing.Count == 0, $"{when}: {missing.Count} of {acknowledged.Count} acknowledged peers missing or changed: "
+            + string.Join(", ", missing.Take(10)));
     }
 
     private static async Task<IReadOnlyList<Peer>> ListAsync(string socketPath, CancellationToken ct)
@@ -160,7 +164,8 @@ public sealed class ServeCrashHostTests : IDisposable
         }
     }
 
-    private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
+    private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args,
+        TimeSpan.FromSeconds(60)).EnsureSuccess();
 
     private string ServerLog() => "server log:\n" + _server?.Log;
 

@@ -12,10 +12,10 @@ using Innernet.Testing.Networks;
 namespace Innernet.Server.Tests.Cli;
 
 /// <summary>
-/// The built <c>innernet-server</c> (<see cref="InnernetBinaries"/>: the Native AOT one under ./build.sh test) serving in a private namespace on wireguard-go: its WireGuard peer list
-/// follows add-peer (through the admin socket while serving), disable/enable, a redemption made by a peer
-/// namespace through the tunnel, and invitation expiry; drift made with <c>wg set</c> heals within one period;
-/// a restart keeps a connected peer's session.
+/// The built <c>innernet-server</c> (<see cref="InnernetBinaries"/>: the Native AOT one under ./build.sh test) serving in a
+/// private namespace on wireguard-go: its WireGuard peer list follows add-peer (through the admin socket while serving),
+/// disable/enable, a redemption made by a peer namespace through the tunnel, and invitation expiry; drift made with
+/// <c>wg set</c> heals within one period; a restart keeps a connected peer's session.
 /// </summary>
 [Trait(Layers.Name, Layers.Host)]
 [Collection(nameof(ServeHostTests))]
@@ -46,18 +46,21 @@ public sealed class ServeHostTests : IDisposable
         var p1Invite = InterfaceConfig.LoadInvitation(p1File).Config;
 
         _server = NamespacedProcess.Start(_serverNamespace!, binary, ["serve", iface, "--no-write-hosts", .. dirs]);
-        await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is not null, TimeSpan.FromSeconds(30), "the server to come up", ct);
+        await WaitForAsync(() => File.Exists(Path.Combine(lib, iface + ".sock")) && ServerPeers(iface) is not null,
+            TimeSpan.FromSeconds(30), "the server to come up", ct);
         Assert.Equal([p1TempKey], ServerPeers(iface)!);
 
         // add-peer while serving goes through the admin socket and reaches WireGuard at once.
         string p2File = Path.Combine(_root, "p2.toml");
-        var viaSocket = Cli(binary, ["add-peer", iface, "--name", "p2", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", p2File, "--yes", .. dirs]);
+        var viaSocket = Cli(binary, ["add-peer", iface, "--name", "p2", "--cidr", "humans", "--admin", "false", "--auto-ip",
+            "--invite-expires", "1d", "--save-config", p2File, "--yes", .. dirs]);
         Assert.Contains("running server", viaSocket.StandardOutput, StringComparison.Ordinal);
         var p2Key = KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(p2File).Config.Interface.PrivateKey).Public;
         await WaitForAsync(() => ServerPeers(iface)!.Contains(p2Key), TimeSpan.FromSeconds(3), "p2 on the server's interface", ct);
 
         string p3File = Path.Combine(_root, "p3.toml");
-        Cli(binary, ["add-peer", iface, "--name", "p3", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1s", "--save-config", p3File, "--yes", .. dirs]);
+        Cli(binary, ["add-peer", iface, "--name", "p3", "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1s",
+            "--save-config", p3File, "--yes", .. dirs]);
         var p3Key = KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(p3File).Config.Interface.PrivateKey).Public;
         var p3Added = Stopwatch.StartNew();
 
@@ -90,7 +93,8 @@ public sealed class ServeHostTests : IDisposable
             TimeSpan.FromSeconds(12), "the redeemed key swap", ct);
         Assert.True(redeemed.Elapsed >= TimeSpan.FromSeconds(4), $"the key swap came after {redeemed.Elapsed}, before innernet's 5 s");
 
-        await WaitForAsync(() => !ServerPeers(iface)!.Contains(p3Key), TimeSpan.FromSeconds(15) - p3Added.Elapsed, "the expired invitation swept", ct);
+        await WaitForAsync(() => !ServerPeers(iface)!.Contains(p3Key), TimeSpan.FromSeconds(15) - p3Added.Elapsed,
+            "the expired invitation swept", ct);
         var listed = Cli(binary, ["list-peers", iface, "--json", .. dirs]);
         var peers = ServerCommandLineTests.InnernetJsonPeers(listed.StandardOutput);
         Assert.DoesNotContain(peers, p => p.Name == "p3");
@@ -212,7 +216,8 @@ public sealed class ServeHostTests : IDisposable
         string etc = Path.Combine(_root, "etc"), lib = Path.Combine(_root, "lib");
         Directory.CreateDirectory(_root);
         string[] dirs = ["-c", etc, "-d", lib, "--backend", "userspace"];
-        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.99.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820", .. dirs]);
+        Cli(binary, ["new", "--network-name", iface, "--network-cidr", "10.99.0.0/16", "--external-endpoint", "198.18.0.1:51820",
+            "--listen-port", "51820", .. dirs]);
         Cli(binary, ["add-cidr", iface, "--name", "humans", "--cidr", "10.99.1.0/24", "--parent", iface, "--yes", .. dirs]);
         return (binary, iface, dirs);
     }
@@ -221,7 +226,8 @@ public sealed class ServeHostTests : IDisposable
     private KeyPair AddInvitation(string binary, string iface, string[] dirs, string name, string? file = null)
     {
         file ??= Path.Combine(_root, name + ".toml");
-        Cli(binary, ["add-peer", iface, "--name", name, "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d", "--save-config", file, "--yes", .. dirs]);
+        Cli(binary, ["add-peer", iface, "--name", name, "--cidr", "humans", "--admin", "false", "--auto-ip", "--invite-expires", "1d",
+            "--save-config", file, "--yes", .. dirs]);
         return KeyPair.FromPrivate(InterfaceConfig.LoadInvitation(file).Config.Interface.PrivateKey);
     }
 
@@ -237,7 +243,8 @@ public sealed class ServeHostTests : IDisposable
                 invite.Interface.PrivateKey,
                 invite.Interface.Address,
                 null,
-                new InterfaceServerPeer(invite.Server.PublicKey, invite.Server.InternalEndpoint.Address, invite.Server.ExternalEndpoint.TryGetIPEndPoint()),
+                new InterfaceServerPeer(invite.Server.PublicKey, invite.Server.InternalEndpoint.Address,
+                    invite.Server.ExternalEndpoint.TryGetIPEndPoint()),
                 new NetworkOptions()));
         });
     }
@@ -286,7 +293,8 @@ public sealed class ServeHostTests : IDisposable
         }
     }
 
-    private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args, TimeSpan.FromSeconds(60)).EnsureSuccess();
+    private static ProcessResult Cli(string binary, string[] args) => ProcessRunner.Run(binary, args,
+        TimeSpan.FromSeconds(60)).EnsureSuccess();
 
     /// <summary>The public keys on the server's WireGuard interface, or null while it does not exist.</summary>
     private static List<WireGuardKey>? ServerPeers(string iface)
@@ -311,14 +319,16 @@ public sealed class ServeHostTests : IDisposable
         }
     }
 
-    /// <summary>An HttpClient whose sockets are created inside <paramref name="netnsPath"/> (a socket keeps the namespace it was made in).</summary>
+    /// <summary>An HttpClient whose sockets are created inside <paramref name="netnsPath"/> (a socket keeps the namespace it was made
+    /// in).</summary>
     private static HttpClient PeerHttpClient(string netnsPath)
     {
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (context, token) =>
             {
-                var socket = NetworkNamespace.Run(netnsPath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+                var socket = NetworkNamespace.Run(netnsPath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream,
+                    ProtocolType.Tcp));
                 try
                 {
                     var endpoint = new IPEndPoint(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port);

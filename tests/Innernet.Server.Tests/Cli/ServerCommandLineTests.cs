@@ -15,12 +15,14 @@ public sealed class ServerCommandLineTests
 
     public static TheoryData<string, string[]> EveryVerbWithAllFlags => new()
     {
-        { "new", ["new", "--network-name", "net", "--network-cidr", "10.42.0.0/16", "--external-endpoint", "198.18.0.1:51820", "--listen-port", "51820"] },
+        { "new", ["new", "--network-name", "net", "--network-cidr", "10.42.0.0/16", "--external-endpoint", "198.18.0.1:51820",
+            "--listen-port", "51820"] },
         { "new", ["init", "--network-name", "net", "--auto-external-endpoint"] },
         { "serve", ["serve", "net", "--hosts-path", "/tmp/hosts", "--host-suffix", "lan"] },
         { "serve", ["serve", "net", "--no-write-hosts"] },
         { "uninstall", ["uninstall", "net", "--yes"] },
-        { "add-peer", ["add-peer", "net", "--name", "p", "--ip", "10.42.1.9", "--cidr", "c", "--admin", "true", "--invite-expires", "30d", "--save-config", "p.toml", "--yes"] },
+        { "add-peer", ["add-peer", "net", "--name", "p", "--ip", "10.42.1.9", "--cidr", "c", "--admin", "true", "--invite-expires", "30d",
+            "--save-config", "p.toml", "--yes"] },
         { "add-peer", ["add-peer", "net", "--name", "p", "--auto-ip", "--cidr", "c", "--admin", "false"] },
         { "disable-peer", ["disable-peer", "net", "--name", "p", "--yes"] },
         { "enable-peer", ["enable-peer", "net", "--name", "p", "--yes"] },
@@ -54,7 +56,8 @@ public sealed class ServerCommandLineTests
     [Fact]
     public void Parse_GlobalOptionsAfterTheVerb_AreRead()
     {
-        var result = Root().Parse(["serve", "net", "--backend", "userspace", "--mtu", "1400", "--no-routing", "-c", "/x/etc", "-d", "/x/lib"]);
+        var result = Root().Parse(["serve", "net", "--backend", "userspace", "--mtu", "1400", "--no-routing",
+            "-c", "/x/etc", "-d", "/x/lib"]);
 
         Assert.Empty(result.Errors);
         Assert.Equal("userspace", result.GetValue<string>("--backend"));
@@ -123,7 +126,8 @@ public sealed class ServerCommandLineTests
         Assert.Contains("-l invite-expires", fish.Out, StringComparison.Ordinal);
         Assert.Contains("set edit:completion:arg-completer[innernet-server] = {|@words|", elvish.Out, StringComparison.Ordinal);
         Assert.Contains(" &add-peer=['--name' ", elvish.Out, StringComparison.Ordinal);
-        Assert.Contains("Register-ArgumentCompleter -Native -CommandName 'innernet-server' -ScriptBlock {", powershell.Out, StringComparison.Ordinal);
+        Assert.Contains("Register-ArgumentCompleter -Native -CommandName 'innernet-server' -ScriptBlock {", powershell.Out,
+            StringComparison.Ordinal);
         Assert.Contains("'add-peer' = @('--name',", powershell.Out, StringComparison.Ordinal);
         Assert.Contains("--invite-expires", help.Out, StringComparison.Ordinal);
     }
@@ -150,13 +154,20 @@ public sealed class ServerCommandLineTests
     }
 
     [Theory]
-    [InlineData("--admin", "add-peer", "--name", "p", "--cidr", "humans", "--auto-ip", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
-    [InlineData("--name", "add-peer", "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
-    [InlineData("--invite-expires", "add-peer", "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--save-config", "SAVE", "--yes")]
-    [InlineData("--save-config", "add-peer", "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--yes")]
-    [InlineData("--yes", "add-peer", "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE")]
-    [InlineData("--cidr", "add-peer", "--name", "p", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
-    [InlineData("--ip", "add-peer", "--name", "p", "--cidr", "humans", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
+    [InlineData("--admin", "add-peer",
+        "--name", "p", "--cidr", "humans", "--auto-ip", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
+    [InlineData("--name", "add-peer",
+        "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
+    [InlineData("--invite-expires", "add-peer",
+        "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--save-config", "SAVE", "--yes")]
+    [InlineData("--save-config", "add-peer",
+        "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--yes")]
+    [InlineData("--yes", "add-peer",
+        "--name", "p", "--cidr", "humans", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE")]
+    [InlineData("--cidr", "add-peer",
+        "--name", "p", "--auto-ip", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
+    [InlineData("--ip", "add-peer",
+        "--name", "p", "--cidr", "humans", "--admin", "false", "--invite-expires", "1d", "--save-config", "SAVE", "--yes")]
     [InlineData("--parent", "add-cidr", "--name", "c", "--cidr", "10.66.2.0/24", "--yes")]
     [InlineData("--new-name", "rename-cidr", "--name", "humans", "--yes")]
     [InlineData("--endpoint", "set-external-endpoint", "--yes")]

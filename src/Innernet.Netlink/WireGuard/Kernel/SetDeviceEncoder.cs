@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -13,10 +14,13 @@ namespace Innernet.Netlink.WireGuard.Kernel;
 /// <summary>
 /// Resumable encoder of one <c>WG_CMD_SET_DEVICE</c> change: each <see cref="EncodeNext"/> writes the next
 /// message into the caller's buffer, so a sender can encode, send and await the ACK one message at a time
-/// from one reused buffer. The split rules are those of <see cref="WireGuardMessageBuilder"/> (byte-filled up
-/// to the limit; device attributes and <c>WGDEVICE_F_REPLACE_PEERS</c> only in message 1; a peer's allowed-IP
-/// list may continue in the next message, re-stating the key and the non-replace flags). The whole config is
-/// validated by the constructor, so a bad peer is reported before anything is sent.
+/// from one reused buffer. Messages are byte-filled up to the limit: the device attributes and
+/// <c>WGDEVICE_F_REPLACE_PEERS</c> go only in message 1; a peer is written as fragments, each its key, its flags
+/// and as many allowed IPs as fit (removals first), and when they do not all fit the rest follow in a fragment at the
+/// start of the next message, re-stating the key and the flags but <c>WGPEER_F_REPLACE_ALLOWEDIPS</c>, without the
+/// preshared key, endpoint and keepalive of the first fragment. A fragment is written only if its header and its first
+/// allowed IP fit; the limit is checked to hold the largest such fragment, so every message makes progress. The whole
+/// config is validated by the constructor, so a bad peer is reported before anything is sent.
 /// </summary>
 /// <remarks>
 /// The per-peer methods are <see cref="MethodImplOptions.AggressiveOptimization"/>: a configuration is applied
@@ -25,28 +29,31 @@ namespace Innernet.Netlink.WireGuard.Kernel;
 internal sealed class SetDeviceEncoder
 {
     /// <summary>Encoded size of one IPv4 allowed-IP element (nest + family + address + mask).</summary>
-    public const int AllowedIPv4Size = LinuxNetlink.NLA_HDRLEN + FamilySize + LinuxNetlink.NLA_HDRLEN + SizeOfInAddr + MaskSize;
+    public const int AllowedIPv4Size = LinuxNetlink.NLA_HDRLEN + U32Size + LinuxNetlink.NLA_HDRLEN + SizeOfInAddr + U32Size;
 
     /// <summary>Encoded size of one IPv6 allowed-IP element.</summary>
-    public const int AllowedIPv6Size = LinuxNetlink.NLA_HDRLEN + FamilySize + LinuxNetlink.NLA_HDRLEN + SizeOfIn6Addr + MaskSize;
+    public const int AllowedIPv6Size = LinuxNetlink.NLA_HDRLEN + U32Size + LinuxNetlink.NLA_HDRLEN + SizeOfIn6Addr + U32Size;
+
+    /// <summary>An attribute of 4 bytes or less (u8, u16, u32: padded to 4).</summary>
+    private const int U32Size = LinuxNetlink.NLA_HDRLEN + sizeof(uint);
 
     private const int KeyAttributeSize = LinuxNetlink.NLA_HDRLEN + WG_KEY_LEN;
-    private const int FamilySize = LinuxNetlink.NLA_HDRLEN + sizeof(uint); // u16 padded to 4
-    private const int MaskSize = LinuxNetlink.NLA_HDRLEN + sizeof(uint); // u8 padded to 4
-    private const int FlagsSize = LinuxNetlink.NLA_HDRLEN + sizeof(uint);
-    private const int KeepaliveSize = LinuxNetlink.NLA_HDRLEN + sizeof(uint); // u16 padded to 4
 
-    /// <summary>Slack above the largest peer header in the smallest accepted limit.</summary>
+    /// <summary>
+    /// The largest peer header: public key, flags, preshared key, IPv6 endpoint, keepalive. The smallest accepted
+    /// limit leaves more than this plus the largest allowed-IP element after the headers and device attributes.
+    /// </summary>
+    private const int MaxPeerHeaderSize = KeyAttributeSize + U32Size + KeyAttributeSize + LinuxNetlink.NLA_HDRLEN + SizeOfSockaddrIn6
+        + U32Size;
+
+    /// <summary>Slack above four keys in the smallest accepted limit.</summary>
     private const int MinimumLimitSlack = 128;
 
     private readonly ushort _familyId;
     private readonly string _name;
     private readonly DeviceConfig _config;
-    private readonly IList<PeerConfig> _peers;
-    private readonly List<PeerConfig>? _peerList; // the usual case: direct (inlinable) indexing, no interface calls
-    private int _peerIndex;
-    private int _allowedIndex;
-    private bool _continuation;
+    private int _peer;
+    private int _allowedIP; // the peer's next allowed IP: removals [0, RemoveAllowedIPs.Count), then additions
 
     /// <summary>Validates <paramref name="config"/> and the limit; nothing is encoded yet.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The limit is too small for one peer.</exception>
@@ -65,10 +72,8 @@ internal sealed class SetDeviceEncoder
         _familyId = familyId;
         _name = name;
         _config = config;
-        _peers = config.Peers ?? throw new ArgumentException("DeviceConfig.Peers is null.", nameof(config));
-        _peerList = _peers as List<PeerConfig>;
         MessageLimit = messageLimit;
-        Validate(_peers);
+        Validate(config.Peers ?? throw new ArgumentException("DeviceConfig.Peers is null.", nameof(config)));
     }
 
     /// <summary>Largest message in bytes; <see cref="EncodeNext"/> needs a buffer at least this large.</summary>
@@ -78,7 +83,7 @@ internal sealed class SetDeviceEncoder
     public int MessagesEncoded { get; private set; }
 
     /// <summary>True once the last message has been encoded.</summary>
-    public bool IsComplete => MessagesEncoded > 0 && _peerIndex >= _peers.Count;
+    public bool IsComplete => MessagesEncoded > 0 && _peer >= _config.Peers.Count;
 
     /// <summary>
     /// Writes the next message at the start of <paramref name="buffer"/> and returns its length, or 0 when
@@ -103,68 +108,25 @@ internal sealed class SetDeviceEncoder
         w.BeginMessage(_familyId, LinuxNetlink.NLM_F_REQUEST | LinuxNetlink.NLM_F_ACK);
         w.WriteHeader(new GenlMsgHeader((byte)wg_cmd.WG_CMD_SET_DEVICE, WG_GENL_VERSION));
         w.WriteString((ushort)wgdevice_attribute.WGDEVICE_A_IFNAME, _name);
-        bool hasContent = false;
         if (MessagesEncoded == 0)
         {
             WriteDeviceAttributes(ref w, _config);
-            hasContent = true; // Message 1 is sent even when nothing else fits or follows.
         }
 
-        var peers = default(NetlinkWriter.NestScope);
-        bool peersOpen = false;
-        int peerCount = _peers.Count;
-        while (_peerIndex < peerCount)
+        IList<PeerConfig> peers = _config.Peers;
+        if (_peer < peers.Count)
         {
-            PeerConfig peer = _peerList is { } peerList ? peerList[_peerIndex] : _peers[_peerIndex];
-            IList<IPNetwork> allowed = peer.AllowedIPs;
-            var allowedList = allowed as List<IPNetwork>;
-            int removeCount = peer.Remove ? 0 : peer.RemoveAllowedIPs.Count;
-
-            // Element indexes [0, removeCount) are the removals, the rest the additions.
-            int allowedCount = peer.Remove ? 0 : removeCount + (allowedList?.Count ?? allowed.Count);
-            bool first = !_continuation;
-            uint flags = PeerFlags(peer, first);
-            int headerSize = PeerHeaderSize(peer, first, flags);
-            int minimum = headerSize;
-            if (_allowedIndex < allowedCount)
+            var nest = w.BeginNested((ushort)wgdevice_attribute.WGDEVICE_A_PEERS);
+            int end = Math.Min(MessageLimit, nest.Start + NetlinkWriter.MaxAttributeLength);
+            Span<byte> header = stackalloc byte[MaxPeerHeaderSize];
+            while (_peer < peers.Count && WriteFragment(ref w, end, peers[_peer], header))
             {
-                minimum += LinuxNetlink.NLA_HDRLEN + (_allowedIndex < removeCount
-                    ? AllowedIPSize(peer.RemoveAllowedIPs[_allowedIndex]) + FlagsSize
-                    : AllowedIPSize(allowedList is null ? allowed[_allowedIndex - removeCount] : allowedList[_allowedIndex - removeCount]));
+                _peer++;
+                _allowedIP = 0;
             }
 
-            if (Capacity(ref w, peersOpen, peers.Start) < minimum)
-            {
-                if (hasContent)
-                {
-                    break; // This message is full; the peer starts (or continues) in the next one.
-                }
-
-                throw new ArgumentException($"The message limit of {MessageLimit} bytes cannot hold one peer ({minimum} bytes).");
-            }
-
-            if (!peersOpen)
-            {
-                peers = w.BeginNested((ushort)wgdevice_attribute.WGDEVICE_A_PEERS);
-                peersOpen = true;
-            }
-
-            WriteFragment(ref w, peer, first, flags, allowed, allowedList, removeCount, allowedCount, peers.Start);
-            hasContent = true;
-            if (_allowedIndex < allowedCount)
-            {
-                _continuation = true;
-                break; // The rest of this peer's allowed IPs continue in the next message.
-            }
-
-            _peerIndex++;
-            _allowedIndex = 0;
-            _continuation = false;
-        }
-
-        if (peersOpen)
-        {
-            w.EndNested(peers);
+            Debug.Assert(w.Position > nest.Start + LinuxNetlink.NLA_HDRLEN, "The smallest limit holds the largest first fragment.");
+            w.EndNested(nest);
         }
 
         MessagesEncoded++;
@@ -181,37 +143,139 @@ internal sealed class SetDeviceEncoder
         return MessagesEncoded;
     }
 
-    private static void Validate(IList<PeerConfig> peers)
+    /// <summary>
+    /// Writes the peer's next fragment (its header and as many of its remaining allowed IPs as fit before
+    /// <paramref name="end"/>); true when the peer is complete, false when this message is full. A fragment that would hold
+    /// no allowed IP although some remain is rolled back. The header is laid out in <paramref name="scratch"/> first, so
+    /// its size is measured, not predicted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool WriteFragment(ref NetlinkWriter w, int end, PeerConfig peer, scoped Span<byte> scratch)
     {
-        for (int i = 0; i < peers.Count; i++)
+        var header = new NetlinkWriter(scratch);
+        WritePeerHeader(ref header, peer, first: _allowedIP == 0);
+        IList<IPNetwork> removals = peer.RemoveAllowedIPs;
+        IList<IPNetwork> additions = peer.AllowedIPs;
+        int removeCount = peer.Remove ? 0 : removals.Count;
+        int count = peer.Remove ? 0 : removeCount + additions.Count;
+        int start = w.Position;
+        int first = _allowedIP;
+        if (end - start < LinuxNetlink.NLA_HDRLEN + header.Position + (first < count ? LinuxNetlink.NLA_HDRLEN : 0))
         {
-            PeerConfig peer = peers[i] ?? throw new ArgumentException($"Peer {i} of the config is null.", nameof(peers));
-            IList<IPNetwork> allowed = peer.AllowedIPs
-                ?? throw new ArgumentException($"Peer {i} of the config has a null AllowedIPs list.", nameof(peers));
-            if (peer.Endpoint is { } endpoint)
-            {
-                EndpointSize(endpoint);
-            }
-
-            for (int k = 0; k < allowed.Count; k++)
-            {
-                if (allowed[k].BaseAddress is null)
-                {
-                    throw new ArgumentException($"Allowed IP {k} of peer {i} has no address (default IPNetwork).", nameof(peers));
-                }
-            }
-
-            IList<IPNetwork> removed = peer.RemoveAllowedIPs
-                ?? throw new ArgumentException($"Peer {i} of the config has a null RemoveAllowedIPs list.", nameof(peers));
-            for (int k = 0; k < removed.Count; k++)
-            {
-                if (removed[k].BaseAddress is null)
-                {
-                    throw new ArgumentException(
-                        $"Allowed IP {k} to remove from peer {i} has no address (default IPNetwork).", nameof(peers));
-                }
-            }
+            return false;
         }
+
+        var nest = w.BeginNested(0);
+        header.Written.CopyTo(w.Reserve(header.Position));
+        if (first < count)
+        {
+            var list = w.BeginNested((ushort)wgpeer_attribute.WGPEER_A_ALLOWEDIPS);
+            while (_allowedIP < count)
+            {
+                bool remove = _allowedIP < removeCount;
+                IPNetwork network = remove ? removals[_allowedIP] : additions[_allowedIP - removeCount];
+                bool v4 = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+                int size = (v4 ? AllowedIPv4Size : AllowedIPv6Size) + (remove ? U32Size : 0);
+                if (end - w.Position < size)
+                {
+                    break;
+                }
+
+                WriteAllowedIP(w.Reserve(size), network, v4, remove);
+                _allowedIP++;
+            }
+
+            if (_allowedIP == first)
+            {
+                w.Rewind(start);
+                return false;
+            }
+
+            w.EndNested(list);
+        }
+
+        w.EndNested(nest);
+        return _allowedIP == count;
+    }
+
+    /// <summary>
+    /// Public key and flags; in the first fragment also the preshared key, endpoint and keepalive (a removed peer has
+    /// only its key and <c>WGPEER_F_REMOVE_ME</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WritePeerHeader(ref NetlinkWriter w, PeerConfig peer, bool first)
+    {
+        peer.PublicKey.CopyTo(w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_PUBLIC_KEY, WG_KEY_LEN));
+        uint flags = peer.Remove ? (uint)wgpeer_flag.WGPEER_F_REMOVE_ME
+            : (peer.UpdateOnly ? (uint)wgpeer_flag.WGPEER_F_UPDATE_ONLY : 0)
+            | (peer.ReplaceAllowedIPs && first ? (uint)wgpeer_flag.WGPEER_F_REPLACE_ALLOWEDIPS : 0);
+        if (flags != 0)
+        {
+            w.WriteU32((ushort)wgpeer_attribute.WGPEER_A_FLAGS, flags);
+        }
+
+        if (!first || peer.Remove)
+        {
+            return;
+        }
+
+        if (peer.PresharedKey is { } psk)
+        {
+            psk.CopyTo(w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_PRESHARED_KEY, WG_KEY_LEN));
+        }
+
+        if (peer.Endpoint is { } endpoint)
+        {
+            WriteEndpoint(ref w, endpoint);
+        }
+
+        if (peer.PersistentKeepaliveInterval is { } keepalive)
+        {
+            w.WriteU16((ushort)wgpeer_attribute.WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, keepalive);
+        }
+    }
+
+    /// <summary>
+    /// One allowed-IP element into <paramref name="element"/> (zeroed, exactly its size): the nest header,
+    /// <c>WGALLOWEDIP_A_FAMILY</c> (u16), <c>WGALLOWEDIP_A_IPADDR</c> (network order), <c>WGALLOWEDIP_A_CIDR_MASK</c> (u8)
+    /// and, for a removal, <c>WGALLOWEDIP_A_FLAGS</c> = <c>WGALLOWEDIP_F_REMOVE_ME</c> (u32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteAllowedIP(Span<byte> element, IPNetwork network, bool v4, bool remove)
+    {
+        IPAddress address = network.BaseAddress;
+        int addressLength = v4 ? SizeOfInAddr : SizeOfIn6Addr;
+        int addressAt = LinuxNetlink.NLA_HDRLEN + U32Size;
+        int maskAt = addressAt + LinuxNetlink.NLA_HDRLEN + addressLength;
+        WriteAttributeHeader(element, element.Length, LinuxNetlink.NLA_F_NESTED);
+        WriteAttributeHeader(element[LinuxNetlink.NLA_HDRLEN..], LinuxNetlink.NLA_HDRLEN + sizeof(ushort),
+            (ushort)wgallowedip_attribute.WGALLOWEDIP_A_FAMILY);
+        ushort family = v4 ? AF_INET : AF_INET6;
+        MemoryMarshal.Write(element[(LinuxNetlink.NLA_HDRLEN * 2)..], in family);
+        WriteAttributeHeader(element[addressAt..], LinuxNetlink.NLA_HDRLEN + addressLength,
+            (ushort)wgallowedip_attribute.WGALLOWEDIP_A_IPADDR);
+        if (!address.TryWriteBytes(element.Slice(addressAt + LinuxNetlink.NLA_HDRLEN, addressLength), out _))
+        {
+            throw new ArgumentException($"Cannot encode allowed IP address {address}.", nameof(network));
+        }
+
+        WriteAttributeHeader(
+            element[maskAt..], LinuxNetlink.NLA_HDRLEN + sizeof(byte), (ushort)wgallowedip_attribute.WGALLOWEDIP_A_CIDR_MASK);
+        element[maskAt + LinuxNetlink.NLA_HDRLEN] = (byte)network.PrefixLength;
+        if (remove)
+        {
+            int flagsAt = maskAt + U32Size;
+            WriteAttributeHeader(element[flagsAt..], U32Size, (ushort)wgallowedip_attribute.WGALLOWEDIP_A_FLAGS);
+            uint flags = (uint)wgallowedip_flag.WGALLOWEDIP_F_REMOVE_ME;
+            MemoryMarshal.Write(element[(flagsAt + LinuxNetlink.NLA_HDRLEN)..], in flags);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteAttributeHeader(Span<byte> at, int length, ushort type)
+    {
+        var header = new LinuxNetlink.nlattr { nla_len = (ushort)length, nla_type = type };
+        MemoryMarshal.Write(at, in header);
     }
 
     private static void WriteDeviceAttributes(ref NetlinkWriter w, DeviceConfig config)
@@ -237,162 +301,42 @@ internal sealed class SetDeviceEncoder
         }
     }
 
-    /// <summary>Bytes that can still go into the PEERS nest of this message (counting its header if not yet open).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Capacity(ref NetlinkWriter w, bool peersOpen, int peersStart)
+    private static void Validate(IList<PeerConfig> peers)
     {
-        int inMessage = w.Remaining - (peersOpen ? 0 : LinuxNetlink.NLA_HDRLEN);
-        int inNest = peersOpen
-            ? NetlinkWriter.MaxAttributeLength - (w.Position - peersStart)
-            : NetlinkWriter.MaxAttributeLength - LinuxNetlink.NLA_HDRLEN;
-        return Math.Min(inMessage, inNest);
-    }
-
-    /// <summary>One peer nest: key, flags, first-fragment attributes, then as many allowed IPs as fit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteFragment(
-        ref NetlinkWriter w, PeerConfig peer, bool first, uint flags, IList<IPNetwork> allowed, List<IPNetwork>? allowedList,
-        int removeCount, int allowedCount, int peersStart)
-    {
-        var peerNest = w.BeginNested(0);
-        peer.PublicKey.CopyTo(w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_PUBLIC_KEY, WG_KEY_LEN));
-        if (flags != 0)
+        for (int i = 0; i < peers.Count; i++)
         {
-            w.WriteU32((ushort)wgpeer_attribute.WGPEER_A_FLAGS, flags);
-        }
-
-        if (first && !peer.Remove)
-        {
-            WriteFirstOnly(ref w, peer);
-        }
-
-        if (_allowedIndex < allowedCount)
-        {
-            var list = w.BeginNested((ushort)wgpeer_attribute.WGPEER_A_ALLOWEDIPS);
-            int next = _allowedIndex;
-            while (next < allowedCount)
+            PeerConfig peer = peers[i] ?? throw new ArgumentException($"Peer {i} of the config is null.", nameof(peers));
+            if (peer.Endpoint is { } endpoint)
             {
-                bool remove = next < removeCount;
-                IPNetwork network = remove ? peer.RemoveAllowedIPs[next]
-                    : allowedList is null ? allowed[next - removeCount] : allowedList[next - removeCount];
-                IPAddress address = network.BaseAddress;
-                bool v4 = address.AddressFamily == AddressFamily.InterNetwork;
-                int size = (v4 ? AllowedIPv4Size : AllowedIPv6Size) + (remove ? FlagsSize : 0);
-                if (Capacity(ref w, peersOpen: true, peersStart) < size)
-                {
-                    break;
-                }
-
-                WriteAllowedIP(w.Reserve(size), address, v4, (byte)network.PrefixLength, remove);
-                next++;
+                EndpointSize(endpoint);
             }
 
-            _allowedIndex = next;
-            w.EndNested(list);
+            string? problem = Problem(peer.AllowedIPs, i, nameof(PeerConfig.AllowedIPs), "of")
+                ?? Problem(peer.RemoveAllowedIPs, i, nameof(PeerConfig.RemoveAllowedIPs), "to remove from");
+            if (problem is not null)
+            {
+                throw new ArgumentException(problem, nameof(peers));
+            }
         }
-
-        w.EndNested(peerNest);
     }
 
-    /// <summary>
-    /// One allowed-IP element into <paramref name="element"/> (zeroed, exactly its size): the nest header,
-    /// <c>WGALLOWEDIP_A_FAMILY</c> (u16), <c>WGALLOWEDIP_A_IPADDR</c> (network order), <c>WGALLOWEDIP_A_CIDR_MASK</c> (u8)
-    /// and, for a removal, <c>WGALLOWEDIP_A_FLAGS</c> = <c>WGALLOWEDIP_F_REMOVE_ME</c> (u32).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteAllowedIP(Span<byte> element, IPAddress address, bool v4, byte prefix, bool remove)
+    private static string? Problem(IList<IPNetwork>? networks, int peer, string list, string relation)
     {
-        int addressLength = v4 ? SizeOfInAddr : SizeOfIn6Addr;
-        int addressAt = LinuxNetlink.NLA_HDRLEN + FamilySize;
-        int maskAt = addressAt + LinuxNetlink.NLA_HDRLEN + addressLength;
-        WriteAttributeHeader(element, element.Length, LinuxNetlink.NLA_F_NESTED);
-        WriteAttributeHeader(element[LinuxNetlink.NLA_HDRLEN..], LinuxNetlink.NLA_HDRLEN + sizeof(ushort),
-            (ushort)wgallowedip_attribute.WGALLOWEDIP_A_FAMILY);
-        ushort family = v4 ? AF_INET : AF_INET6;
-        MemoryMarshal.Write(element[(LinuxNetlink.NLA_HDRLEN * 2)..], in family);
-        WriteAttributeHeader(element[addressAt..], LinuxNetlink.NLA_HDRLEN + addressLength,
-            (ushort)wgallowedip_attribute.WGALLOWEDIP_A_IPADDR);
-        if (!address.TryWriteBytes(element.Slice(addressAt + LinuxNetlink.NLA_HDRLEN, addressLength), out _))
+        if (networks is null)
         {
-            throw new ArgumentException($"Cannot encode allowed IP address {address}.", nameof(address));
+            return $"Peer {peer} of the config has a null {list} list.";
         }
 
-        WriteAttributeHeader(
-            element[maskAt..], LinuxNetlink.NLA_HDRLEN + sizeof(byte), (ushort)wgallowedip_attribute.WGALLOWEDIP_A_CIDR_MASK);
-        element[maskAt + LinuxNetlink.NLA_HDRLEN] = prefix;
-        if (remove)
+        for (int k = 0; k < networks.Count; k++)
         {
-            int flagsAt = maskAt + MaskSize;
-            WriteAttributeHeader(element[flagsAt..], FlagsSize, (ushort)wgallowedip_attribute.WGALLOWEDIP_A_FLAGS);
-            uint flags = (uint)wgallowedip_flag.WGALLOWEDIP_F_REMOVE_ME;
-            MemoryMarshal.Write(element[(flagsAt + LinuxNetlink.NLA_HDRLEN)..], in flags);
+            if (networks[k].BaseAddress is null)
+            {
+                return $"Allowed IP {k} {relation} peer {peer} has no address (default IPNetwork).";
+            }
         }
+
+        return null;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteAttributeHeader(Span<byte> at, int length, ushort type)
-    {
-        var header = new LinuxNetlink.nlattr { nla_len = (ushort)length, nla_type = type };
-        MemoryMarshal.Write(at, in header);
-    }
-
-    private static void WriteFirstOnly(ref NetlinkWriter w, PeerConfig peer)
-    {
-        if (peer.PresharedKey is { } psk)
-        {
-            psk.CopyTo(w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_PRESHARED_KEY, WG_KEY_LEN));
-        }
-
-        if (peer.Endpoint is { } endpoint)
-        {
-            WriteEndpoint(ref w, endpoint);
-        }
-
-        if (peer.PersistentKeepaliveInterval is { } keepalive)
-        {
-            w.WriteU16((ushort)wgpeer_attribute.WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, keepalive);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint PeerFlags(PeerConfig peer, bool first)
-    {
-        if (peer.Remove)
-        {
-            return (uint)wgpeer_flag.WGPEER_F_REMOVE_ME;
-        }
-
-        uint flags = 0;
-        if (peer.UpdateOnly)
-        {
-            flags |= (uint)wgpeer_flag.WGPEER_F_UPDATE_ONLY;
-        }
-
-        if (peer.ReplaceAllowedIPs && first)
-        {
-            flags |= (uint)wgpeer_flag.WGPEER_F_REPLACE_ALLOWEDIPS;
-        }
-
-        return flags;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PeerHeaderSize(PeerConfig peer, bool first, uint flags)
-    {
-        int size = LinuxNetlink.NLA_HDRLEN + KeyAttributeSize + (flags != 0 ? FlagsSize : 0);
-        if (first && !peer.Remove)
-        {
-            size += peer.PresharedKey is null ? 0 : KeyAttributeSize;
-            size += peer.Endpoint is null ? 0 : NetlinkAlignment.AttributeSize(EndpointSize(peer.Endpoint));
-            size += peer.PersistentKeepaliveInterval is null ? 0 : KeepaliveSize;
-        }
-
-        return size;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int AllowedIPSize(IPNetwork network) =>
-        network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? AllowedIPv4Size : AllowedIPv6Size;
 
     private static int EndpointSize(IPEndPoint endpoint) => endpoint.AddressFamily switch
     {
@@ -404,8 +348,7 @@ internal sealed class SetDeviceEncoder
     /// <summary><c>sockaddr_in</c>/<c>sockaddr_in6</c>: family native endian, port and addresses big-endian.</summary>
     private static void WriteEndpoint(ref NetlinkWriter w, IPEndPoint endpoint)
     {
-        int size = EndpointSize(endpoint);
-        Span<byte> sockaddr = w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_ENDPOINT, size);
+        Span<byte> sockaddr = w.BeginAttribute((ushort)wgpeer_attribute.WGPEER_A_ENDPOINT, EndpointSize(endpoint));
         bool v4 = endpoint.AddressFamily == AddressFamily.InterNetwork;
         ushort family = v4 ? AF_INET : AF_INET6;
         MemoryMarshal.Write(sockaddr, in family);
