@@ -20,7 +20,6 @@ namespace Innernet.Netlink.Uapi;
 internal sealed class UapiConnection : IDisposable
 {
     private const int ReceiveChunk = 64 * 1024;
-    private const int InitialBuffer = 4 * 1024;
     private static readonly TimeSpan SendFailureGrace = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
@@ -396,30 +395,44 @@ internal sealed class UapiConnection : IDisposable
         _ => Errno.EIO,
     };
 
-    /// <summary>Collects one reply: grows up to the cap, finds the end, rejects bytes after it.</summary>
+    /// <summary>
+    /// Collects one reply in chunks of <see cref="ReceiveChunk"/> bytes, up to the cap, finds the end, rejects bytes after
+    /// it, and copies it once into an array of its exact size: a reply of megabytes (a device with thousands of peers) is
+    /// not copied again at every doubling of one growing buffer. The chunks are small objects the next collection of the
+    /// youngest generation frees (not pooled: a pool would keep megabytes for the rest of the process).
+    /// </summary>
     private sealed class ReplyBuffer(string path, int maxReplyBytes)
     {
-        private byte[] _buffer = new byte[InitialBuffer];
+        private readonly List<byte[]> _full = [];
+        private byte[]? _chunk;
+        private int _used;
         private int _length;
+        private bool _lastWasNewline;
 
-        /// <summary>Room for the next receive (the buffer grows, up to the cap, when full).</summary>
+        /// <summary>Room for the next receive.</summary>
         /// <exception cref="WireGuardUapiException">The reply exceeds the cap (EMSGSIZE).</exception>
         public ArraySegment<byte> NextChunk()
         {
-            if (_length == _buffer.Length)
+            if (_length >= maxReplyBytes)
             {
-                if (_buffer.Length >= maxReplyBytes)
-                {
-                    throw new WireGuardUapiException(
-                        Errno.EMSGSIZE,
-                        $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
-                        "(WireGuardClientOptions.MaxReplyBytes).");
-                }
-
-                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, maxReplyBytes));
+                throw new WireGuardUapiException(
+                    Errno.EMSGSIZE,
+                    $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
+                    "(WireGuardClientOptions.MaxReplyBytes).");
             }
 
-            return new ArraySegment<byte>(_buffer, _length, Math.Min(ReceiveChunk, _buffer.Length - _length));
+            if (_chunk is null || _used == _chunk.Length)
+            {
+                if (_chunk is not null)
+                {
+                    _full.Add(_chunk);
+                }
+
+                _chunk = new byte[ReceiveChunk];
+                _used = 0;
+            }
+
+            return new ArraySegment<byte>(_chunk, _used, Math.Min(_chunk.Length - _used, maxReplyBytes - _length));
         }
 
         /// <summary>Takes <paramref name="received"/> new bytes; true once the reply is complete.</summary>
@@ -433,39 +446,64 @@ internal sealed class UapiConnection : IDisposable
                     $"The WireGuard UAPI socket {path} closed the connection before the end of its reply ({_length} bytes received).");
             }
 
-            int end = FindEnd(_buffer, _length, received);
+            int end = FindEnd(_chunk.AsSpan(_used, received));
+            _used += received;
             _length += received;
             if (end < 0)
             {
                 return false;
             }
 
-            if (end != _length)
+            if (end != received)
             {
                 throw new WireGuardUapiException(
-                    Errno.EPROTO, $"The WireGuard UAPI socket {path} sent {_length - end} unexpected bytes after the end of its reply.");
+                    Errno.EPROTO,
+                    $"The WireGuard UAPI socket {path} sent {received - end} unexpected bytes after the end of its reply.");
             }
 
             return true;
         }
 
-        public byte[] ToArray() => _buffer[.._length];
+        /// <summary>The reply, in an array of its size.</summary>
+        public byte[] ToArray()
+        {
+            byte[] reply = new byte[_length];
+            int at = 0;
+            foreach (byte[] chunk in _full)
+            {
+                chunk.CopyTo(reply, at);
+                at += chunk.Length;
+            }
+
+            _full.Clear();
+            if (_chunk is not null)
+            {
+                _chunk.AsSpan(0, _used).CopyTo(reply.AsSpan(at));
+                _chunk = null;
+            }
+
+            return reply;
+        }
 
         /// <summary>
-        /// Finds the end of a reply (just past its blank line) among the <paramref name="count"/> new bytes
-        /// at <paramref name="start"/>; -1 when not there yet. A reply's blank line is a '\n' that starts the
-        /// reply or follows another '\n'.
+        /// Finds the end of a reply (just past its blank line) among the new bytes, as an offset into them; -1 when not
+        /// there yet. A reply's blank line is a '\n' that starts the reply or follows another '\n'.
         /// </summary>
-        private static int FindEnd(byte[] buffer, int start, int count)
+        private int FindEnd(ReadOnlySpan<byte> received)
         {
-            for (int i = start; i < start + count; i++)
+            bool previous = _length == 0 || _lastWasNewline;
+            for (int i = 0; i < received.Length; i++)
             {
-                if (buffer[i] == (byte)'\n' && (i == 0 || buffer[i - 1] == (byte)'\n'))
+                bool newline = received[i] == (byte)'\n';
+                if (newline && previous)
                 {
                     return i + 1;
                 }
+
+                previous = newline;
             }
 
+            _lastWasNewline = previous;
             return -1;
         }
     }
