@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
@@ -165,7 +166,7 @@ internal sealed class UapiConnection : IDisposable
     /// it already sent is still returned (and then carries the errno).
     /// </summary>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public byte[] Exchange(string request, int maxReplyBytes)
+    public ReadOnlySequence<byte> Exchange(string request, int maxReplyBytes)
     {
         SocketException? sendError;
         try
@@ -196,7 +197,7 @@ internal sealed class UapiConnection : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public async ValueTask<byte[]> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlySequence<byte>> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         SocketException? sendError = null;
@@ -256,7 +257,7 @@ internal sealed class UapiConnection : IDisposable
         }
     }
 
-    private byte[] ReadReply(int maxReplyBytes)
+    private ReadOnlySequence<byte> ReadReply(int maxReplyBytes)
     {
         var reply = new ReplyBuffer(_path, maxReplyBytes);
         while (true)
@@ -279,12 +280,12 @@ internal sealed class UapiConnection : IDisposable
 
             if (reply.Add(received))
             {
-                return reply.ToArray();
+                return reply.ToSequence();
             }
         }
     }
 
-    private async ValueTask<byte[]> ReadReplyAsync(int maxReplyBytes, CancellationToken cancellationToken)
+    private async ValueTask<ReadOnlySequence<byte>> ReadReplyAsync(int maxReplyBytes, CancellationToken cancellationToken)
     {
         var reply = new ReplyBuffer(_path, maxReplyBytes);
         using var deadline = Deadline(cancellationToken);
@@ -311,7 +312,7 @@ internal sealed class UapiConnection : IDisposable
 
             if (reply.Add(received))
             {
-                return reply.ToArray();
+                return reply.ToSequence();
             }
         }
     }
@@ -395,11 +396,28 @@ internal sealed class UapiConnection : IDisposable
         _ => Errno.EIO,
     };
 
+    /// <summary>One received chunk of a reply, linked to the next.</summary>
+    private sealed class Chunk : ReadOnlySequenceSegment<byte>
+    {
+        public Chunk(byte[] bytes, long runningIndex)
+        {
+            Memory = bytes;
+            RunningIndex = runningIndex;
+        }
+
+        public Chunk Append(byte[] bytes)
+        {
+            var next = new Chunk(bytes, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
     /// <summary>
     /// Collects one reply in chunks of <see cref="ReceiveChunk"/> bytes, up to the cap, finds the end, rejects bytes after
-    /// it, and copies it once into an array of its exact size: a reply of megabytes (a device with thousands of peers) is
-    /// not copied again at every doubling of one growing buffer. The chunks are small objects the next collection of the
-    /// youngest generation frees (not pooled: a pool would keep megabytes for the rest of the process).
+    /// it, and hands them over as they are: a reply of megabytes (a device with thousands of peers) is neither copied at
+    /// every doubling of one growing buffer nor once more into an array of its size. The chunks are small objects the
+    /// youngest generation's collection frees (not pooled: a pool would keep megabytes for the rest of the process).
     /// </summary>
     private sealed class ReplyBuffer(string path, int maxReplyBytes)
     {
@@ -464,25 +482,28 @@ internal sealed class UapiConnection : IDisposable
             return true;
         }
 
-        /// <summary>The reply, in an array of its size.</summary>
-        public byte[] ToArray()
+        /// <summary>The reply, in the chunks it was received in.</summary>
+        public ReadOnlySequence<byte> ToSequence()
         {
-            byte[] reply = new byte[_length];
-            int at = 0;
-            foreach (byte[] chunk in _full)
+            if (_chunk is null)
             {
-                chunk.CopyTo(reply, at);
-                at += chunk.Length;
+                return ReadOnlySequence<byte>.Empty;
             }
 
-            _full.Clear();
-            if (_chunk is not null)
+            if (_full.Count == 0)
             {
-                _chunk.AsSpan(0, _used).CopyTo(reply.AsSpan(at));
-                _chunk = null;
+                return new ReadOnlySequence<byte>(_chunk, 0, _used);
             }
 
-            return reply;
+            var first = new Chunk(_full[0], 0);
+            var last = first;
+            for (int i = 1; i < _full.Count; i++)
+            {
+                last = last.Append(_full[i]);
+            }
+
+            last = last.Append(_chunk);
+            return new ReadOnlySequence<byte>(first, 0, last, _used);
         }
 
         /// <summary>

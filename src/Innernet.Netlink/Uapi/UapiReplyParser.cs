@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -31,27 +32,33 @@ internal static class UapiReplyParser
     /// line) and returns the lines before it, without decoding them: each is non-empty printable ASCII
     /// <c>key=value</c> ending with <c>'\n'</c>.
     /// </summary>
-    /// <param name="reply">The reply bytes, up to and including the terminating blank line.</param>
+    /// <param name="reply">The reply bytes, up to and including the terminating blank line, in the pieces received.</param>
     /// <param name="source">Where the reply came from, for messages (e.g. the socket path).</param>
     /// <param name="operation">The request, for messages ("get" or "set").</param>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
-    public static ReadOnlySpan<byte> CheckReply(ReadOnlySpan<byte> reply, string source, string operation)
+    public static ReadOnlySequence<byte> CheckReply(ReadOnlySequence<byte> reply, string source, string operation)
     {
-        if (reply.Length == 0 || reply[^1] != (byte)'\n' || (reply.Length > 1 && reply[^2] != (byte)'\n'))
+        Span<byte> tail = stackalloc byte[2];
+        int tailLength = (int)Math.Min(reply.Length, tail.Length);
+        reply.Slice(reply.Length - tailLength).CopyTo(tail);
+        tail = tail[..tailLength];
+        if (tail.Length == 0 || tail[^1] != (byte)'\n' || (tail.Length > 1 && tail[^2] != (byte)'\n'))
         {
             throw Malformed(source, "the reply does not end with a blank line (truncated)");
         }
 
         // Drop the blank line; what is left is zero or more lines, each ending with '\n'.
-        var body = reply[..^1];
+        var body = reply.Slice(0, reply.Length - 1);
+        var lines = new SequenceReader<byte>(body);
         int lineNumber = 0;
-        int lastStart = -1;
+        var lastStart = body.Start;
         int firstErrnoLine = 0;
-        for (int start = 0; start < body.Length;)
+        string? rawErrno = null;
+        while (!lines.End)
         {
             lineNumber++;
-            int end = start + body[start..].IndexOf((byte)'\n');
-            var line = body[start..end];
+            var start = lines.Position;
+            lines.TryReadTo(out ReadOnlySpan<byte> line, (byte)'\n');
             if (line.IsEmpty)
             {
                 throw Malformed(source, $"line {lineNumber} is blank before the end of the reply");
@@ -69,22 +76,21 @@ internal static class UapiReplyParser
                 throw Malformed(source, $"line {lineNumber} is not key=value");
             }
 
-            if (firstErrnoLine == 0 && Ascii.Equals(line[..equals], UapiKey.Errno))
+            rawErrno = null;
+            if (Ascii.Equals(line[..equals], UapiKey.Errno))
             {
-                firstErrnoLine = lineNumber;
+                rawErrno = Encoding.ASCII.GetString(line[(equals + 1)..]);
+                firstErrnoLine = firstErrnoLine == 0 ? lineNumber : firstErrnoLine;
             }
 
             lastStart = start;
-            start = end + 1;
         }
 
-        if (lineNumber == 0 || !Ascii.Equals(Key(body[lastStart..]), UapiKey.Errno))
+        if (rawErrno is null)
         {
             throw Malformed(source, "the reply has no final errno= line");
         }
 
-        var last = body[lastStart..^1];
-        string rawErrno = Encoding.ASCII.GetString(last[(last.IndexOf((byte)'=') + 1)..]);
         if (!TryParseErrno(rawErrno, out int errno))
         {
             throw Malformed(source, $"errno value '{rawErrno}' is not an integer");
@@ -104,12 +110,20 @@ internal static class UapiReplyParser
             throw Malformed(source, $"line {firstErrnoLine} is an errno= line before the end of the reply");
         }
 
-        return body[..lastStart];
+        return body.Slice(0, lastStart);
     }
 
     /// <summary>Checks a set reply: <c>errno=0</c> and nothing unusable; other keys are ignored.</summary>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
-    public static void ParseSet(ReadOnlySpan<byte> reply, string source) => CheckReply(reply, source, UapiKey.Set);
+    public static void ParseSet(ReadOnlySequence<byte> reply, string source) => CheckReply(reply, source, UapiKey.Set);
+
+    /// <inheritdoc cref="ParseSet(ReadOnlySequence{byte}, string)"/>
+    public static void ParseSet(ReadOnlySpan<byte> reply, string source) => ParseSet(new ReadOnlySequence<byte>(reply.ToArray()), source);
+
+    /// <inheritdoc cref="ParseGet(string, ReadOnlySequence{byte}, string, Func{WireGuardKey, WireGuardKey}?)"/>
+    public static WireGuardDevice ParseGet(
+        string name, ReadOnlySpan<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
+        => ParseGet(name, new ReadOnlySequence<byte>(reply.ToArray()), source, publicKeyDeriver);
 
     /// <summary>
     /// Decodes a get reply into a device. Unknown keys are ignored. <c>private_key</c> is reported as
@@ -119,9 +133,9 @@ internal static class UapiReplyParser
     /// </summary>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
     public static WireGuardDevice ParseGet(
-        string name, ReadOnlySpan<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
+        string name, ReadOnlySequence<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
     {
-        var body = CheckReply(reply, source, UapiKey.Get);
+        var lines = new SequenceReader<byte>(CheckReply(reply, source, UapiKey.Get));
 
         WireGuardKey? privateKey = null;
         ushort listenPort = 0;
@@ -132,12 +146,9 @@ internal static class UapiReplyParser
         Span<char> scratch = stackalloc char[ValueScratch];
         int lineNumber = 0;
 
-        for (int start = 0; start < body.Length;)
+        while (lines.TryReadTo(out ReadOnlySpan<byte> line, (byte)'\n'))
         {
             lineNumber++;
-            int end = start + body[start..].IndexOf((byte)'\n');
-            var line = body[start..end];
-            start = end + 1;
             int equals = line.IndexOf((byte)'=');
             if (KnownKey(line[..equals]) is not { } key)
             {
@@ -238,9 +249,6 @@ internal static class UapiReplyParser
             Backend = WireGuardBackend.Userspace,
         };
     }
-
-    /// <summary>The key of a checked line (the text before its first '=').</summary>
-    private static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)'=')];
 
     /// <summary>The constant naming a key a get reply may carry, or null for any other key.</summary>
     private static string? KnownKey(ReadOnlySpan<byte> key)
