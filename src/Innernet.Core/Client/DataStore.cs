@@ -19,6 +19,9 @@ public sealed class DataStore
 {
     private const string CurrentVersion = "1";
 
+    // The file is read in pieces of this size (and the first piece decides whether the file is blank).
+    private const int ReadBuffer = 16 * 1024;
+
     private List<Peer> _peers;
     private List<Cidr> _cidrs;
 
@@ -29,13 +32,13 @@ public sealed class DataStore
     // The network's server key that rotation proofs are bound to; null accepts no rotation.
     private WireGuardKey? _networkKey;
 
-    private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings, byte[]? fileBytes)
+    private DataStore(string path, List<Peer> peers, List<Cidr> cidrs, IReadOnlyList<string> warnings, string? contentHash)
     {
         FilePath = path;
         _peers = peers;
         _cidrs = cidrs;
         Warnings = warnings;
-        ContentHash = HashOf(fileBytes);
+        ContentHash = contentHash;
     }
 
     /// <summary>The cache file.</summary>
@@ -88,10 +91,12 @@ public sealed class DataStore
             return new DataStore(path, [], [], [], null);
         }
 
-        byte[] bytes;
+        DataStoreContents? contents;
+        string hash;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBuffer, FileOptions.SequentialScan);
+            (contents, hash) = Read(file, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -104,9 +109,48 @@ public sealed class DataStore
             warnings.Add($"'{path}' is world-accessible. Run: chmod 600 '{path}'");
         }
 
-        return Parse(bytes, path) is { } contents
-            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings, bytes)
-            : new DataStore(path, [], [], warnings, bytes);
+        return contents is not null
+            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings, hash)
+            : new DataStore(path, [], [], warnings, hash);
+    }
+
+    /// <summary>
+    /// The contents (null for a blank file) and the hash of the file's bytes. A cache of thousands of peers is megabytes:
+    /// it is decoded as it is read, never held whole. Only a file whose first bytes leave open whether it is blank (all
+    /// whitespace, or starting with a character that is not printable ASCII) is read whole and decided as such.
+    /// </summary>
+    private static (DataStoreContents? Contents, string Hash) Read(FileStream file, string path)
+    {
+        byte[] head = new byte[ReadBuffer];
+        int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        int first = head.AsSpan(0, read).IndexOfAnyExcept(" \t\r\n"u8);
+        file.Position = 0;
+        if (first < 0 || head[first] is < 0x21 or > 0x7e)
+        {
+            using var whole = new MemoryStream();
+            file.CopyTo(whole);
+            byte[] bytes = whole.ToArray();
+            return (Parse(bytes, path), HashOf(bytes));
+        }
+
+        using var sha = SHA256.Create();
+        DataStoreContents? contents;
+        using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read, leaveOpen: true))
+        {
+            try
+            {
+                contents = JsonSerializer.Deserialize(hashing, DataStoreJsonContext.Default.DataStoreContents);
+            }
+            catch (JsonException e)
+            {
+                throw Corrupt(path, e.Message, e);
+            }
+
+            // The serializer reads to the end; this only makes sure the hash has seen every byte.
+            hashing.CopyTo(Stream.Null);
+        }
+
+        return (Checked(contents, path), Convert.ToHexStringLower(sha.Hash!));
     }
 
     /// <summary>
@@ -139,6 +183,12 @@ public sealed class DataStore
             throw Corrupt(path, e.Message, e);
         }
 
+        return Checked(contents, path);
+    }
+
+    /// <summary>A decoded cache that is not null and of the version this innernet reads.</summary>
+    private static DataStoreContents Checked(DataStoreContents? contents, string path)
+    {
         if (contents is null)
         {
             throw Corrupt(path, "it contains null", null);
@@ -317,7 +367,7 @@ public sealed class DataStore
         ContentHash = HashOf(json);
     }
 
-    private static string? HashOf(byte[]? bytes) => bytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(bytes));
+    private static string HashOf(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static InnernetException Corrupt(string path, string problem, Exception? inner)
     {

@@ -7,9 +7,14 @@ namespace Innernet.Core.Contracts;
 /// <summary>A WireGuard key as standard base64 (44 characters). The value is never echoed in errors.</summary>
 internal sealed class WireGuardKeyJsonConverter : JsonConverter<WireGuardKey>
 {
+    private const string What = "a WireGuard key";
+
     public override WireGuardKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        string text = JsonText.ReadString(ref reader, "a WireGuard key");
+        Span<char> scratch = stackalloc char[JsonText.ShortText];
+        ReadOnlySpan<char> text = JsonText.TryReadShortString(ref reader, What, scratch, out int length)
+            ? scratch[..length]
+            : JsonText.ReadString(ref reader, What);
         return WireGuardKey.TryParse(text, out var key)
             ? key
             : throw new JsonException(

@@ -98,13 +98,31 @@ public static class EndpointResolver
         TimeSpan timeout,
         Action<string> warn,
         CancellationToken cancellationToken = default)
-        => ResolveAllAsync(
-            peers.Where(p => !p.IsDisabled && p.PublicKey != ownPublicKey)
-                .SelectMany(p => p.Candidates.Prepend(p.Endpoint).OfType<Endpoint>()),
-            resolve,
-            timeout,
-            warn,
-            cancellationToken);
+        => ResolveAllAsync(PeerEndpoints(peers, ownPublicKey), resolve, timeout, warn, cancellationToken);
+
+    /// <summary>Each peer's endpoint (when it has one), then its candidates; one enumerator for all of them.</summary>
+    private static IEnumerable<Endpoint> PeerEndpoints(IEnumerable<Peer> peers, WireGuardKey ownPublicKey)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        foreach (var peer in peers)
+        {
+            if (peer.IsDisabled || peer.PublicKey == ownPublicKey)
+            {
+                continue;
+            }
+
+            if (peer.Endpoint is { } endpoint)
+            {
+                yield return endpoint;
+            }
+
+            var candidates = peer.Candidates;
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                yield return candidates[i];
+            }
+        }
+    }
 
     private static async Task<IPEndPoint?> LookupAsync(
         Endpoint endpoint, Func<Endpoint, IPEndPoint?> resolve, TimeSpan timeout, Action<string> warn, CancellationToken cancellationToken)

@@ -57,8 +57,9 @@ public sealed class PeerDiff
         ArgumentNullException.ThrowIfNull(serverPeers);
         resolve ??= static e => e.TryGetIPEndPoint();
 
-        var existing = new Dictionary<WireGuardKey, WireGuardPeer>();
-        foreach (var peer in device?.Peers ?? [])
+        var devicePeers = device?.Peers ?? [];
+        var existing = new Dictionary<WireGuardKey, WireGuardPeer>(devicePeers.Count);
+        foreach (var peer in devicePeers)
         {
             existing.TryAdd(peer.PublicKey, peer);
         }
@@ -66,7 +67,7 @@ public sealed class PeerDiff
         var config = new DeviceConfig();
         var changes = new List<DevicePeerChange>();
         var nat = new List<Peer>();
-        var listed = new HashSet<WireGuardKey>();
+        var listed = new HashSet<WireGuardKey>(serverPeers.Count);
 
         foreach (var peer in serverPeers)
         {
@@ -80,16 +81,13 @@ public sealed class PeerDiff
             Add(peer, old, now, resolve, config, changes, nat);
         }
 
-        var names = new Dictionary<WireGuardKey, string>();
-        foreach (var known in knownPeers ?? [])
-        {
-            names.TryAdd(known.PublicKey, known.Name);
-        }
-
-        foreach (var old in device?.Peers ?? [])
+        // The names of removed peers, looked up only when a device peer is to be removed.
+        Dictionary<WireGuardKey, string>? names = null;
+        foreach (var old in devicePeers)
         {
             if (!listed.Contains(old.PublicKey))
             {
+                names ??= NamesByKey(knownPeers);
                 config.Peers.Add(new PeerConfig { PublicKey = old.PublicKey, Remove = true });
                 changes.Add(new DevicePeerChange(
                     DevicePeerChangeKind.Removed,
@@ -102,6 +100,17 @@ public sealed class PeerDiff
         }
 
         return new PeerDiff(config, changes, nat);
+    }
+
+    private static Dictionary<WireGuardKey, string> NamesByKey(IEnumerable<Peer>? knownPeers)
+    {
+        var names = new Dictionary<WireGuardKey, string>();
+        foreach (var known in knownPeers ?? [])
+        {
+            names.TryAdd(known.PublicKey, known.Name);
+        }
+
+        return names;
     }
 
     /// <summary>
@@ -206,31 +215,19 @@ public sealed class PeerDiff
         }
     }
 
+    /// <summary>
+    /// One peer's update, change and NAT need. Each setting is compared first and the update and its details are only
+    /// built for a peer that differs: at thousands of peers most are unchanged on every fetch.
+    /// </summary>
     private static (PeerConfig? Config, DevicePeerChange? Change, bool NeedsNat) Diff(
         Peer peer, WireGuardPeer? old, DateTimeOffset now, Func<Endpoint, IPEndPoint?> resolve)
     {
-        var builder = new PeerConfig { PublicKey = peer.PublicKey };
-        var details = new List<string>();
-        bool changed = false;
-
         var allowed = HostNetwork(peer.Ip);
-        if (old is null || old.AllowedIPs.Count != 1 || old.AllowedIPs[0] != allowed)
-        {
-            builder.ReplaceAllowedIPs = true;
-            builder.AllowedIPs.Add(allowed);
-            details.Add($"allowed IPs: {Describe(old?.AllowedIPs)} => {allowed}");
-            changed = true;
-        }
-
+        bool allowedChanged = old is null || old.AllowedIPs.Count != 1 || old.AllowedIPs[0] != allowed;
         ushort keepalive = peer.PersistentKeepaliveInterval ?? 0;
-        if (old is null || old.PersistentKeepaliveInterval != keepalive)
-        {
-            builder.PersistentKeepaliveInterval = keepalive;
-            details.Add($"persistent keepalive: {(old is null ? "(none)" : old.PersistentKeepaliveInterval)} => {keepalive}");
-            changed = true;
-        }
+        bool keepaliveChanged = old is null || old.PersistentKeepaliveInterval != keepalive;
 
-        bool endpointChanged = false;
+        IPEndPoint? newEndpoint = null;
         bool reattempt = false;
         bool recentlyConnected = IsRecentlyConnected(old, now);
         if (!recentlyConnected)
@@ -238,21 +235,44 @@ public sealed class PeerDiff
             var resolved = peer.Endpoint is { } endpoint ? resolve(endpoint) : null;
             if (resolved is not null && !resolved.Equals(old?.Endpoint))
             {
-                builder.Endpoint = resolved;
-                details.Add($"endpoint: {old?.Endpoint?.ToString() ?? "(none)"} => {resolved}");
-                endpointChanged = true;
-                changed = true;
+                newEndpoint = resolved;
             }
             else if (peer.Candidates.Count > 0)
             {
-                details.Add("NAT traversal: reattempt");
                 reattempt = true;
             }
         }
 
+        bool endpointChanged = newEndpoint is not null;
+        bool changed = allowedChanged || keepaliveChanged || endpointChanged;
         if (!changed && !reattempt)
         {
             return (null, null, false);
+        }
+
+        var builder = new PeerConfig { PublicKey = peer.PublicKey };
+        var details = new List<string>();
+        if (allowedChanged)
+        {
+            builder.ReplaceAllowedIPs = true;
+            builder.AllowedIPs.Add(allowed);
+            details.Add($"allowed IPs: {Describe(old?.AllowedIPs)} => {allowed}");
+        }
+
+        if (keepaliveChanged)
+        {
+            builder.PersistentKeepaliveInterval = keepalive;
+            details.Add($"persistent keepalive: {(old is null ? "(none)" : old.PersistentKeepaliveInterval)} => {keepalive}");
+        }
+
+        if (newEndpoint is not null)
+        {
+            builder.Endpoint = newEndpoint;
+            details.Add($"endpoint: {old?.Endpoint?.ToString() ?? "(none)"} => {newEndpoint}");
+        }
+        else if (reattempt)
+        {
+            details.Add("NAT traversal: reattempt");
         }
 
         bool needsNat = !recentlyConnected && (peer.Candidates.Count > 0 || peer.Endpoint is not null);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
@@ -20,7 +21,6 @@ namespace Innernet.Netlink.Uapi;
 internal sealed class UapiConnection : IDisposable
 {
     private const int ReceiveChunk = 64 * 1024;
-    private const int InitialBuffer = 4 * 1024;
     private static readonly TimeSpan SendFailureGrace = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
@@ -166,7 +166,7 @@ internal sealed class UapiConnection : IDisposable
     /// it already sent is still returned (and then carries the errno).
     /// </summary>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public byte[] Exchange(string request, int maxReplyBytes)
+    public ReadOnlySequence<byte> Exchange(string request, int maxReplyBytes)
     {
         SocketException? sendError;
         try
@@ -197,7 +197,7 @@ internal sealed class UapiConnection : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public async ValueTask<byte[]> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlySequence<byte>> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         SocketException? sendError = null;
@@ -257,7 +257,7 @@ internal sealed class UapiConnection : IDisposable
         }
     }
 
-    private byte[] ReadReply(int maxReplyBytes)
+    private ReadOnlySequence<byte> ReadReply(int maxReplyBytes)
     {
         var reply = new ReplyBuffer(_path, maxReplyBytes);
         while (true)
@@ -280,12 +280,12 @@ internal sealed class UapiConnection : IDisposable
 
             if (reply.Add(received))
             {
-                return reply.ToArray();
+                return reply.ToSequence();
             }
         }
     }
 
-    private async ValueTask<byte[]> ReadReplyAsync(int maxReplyBytes, CancellationToken cancellationToken)
+    private async ValueTask<ReadOnlySequence<byte>> ReadReplyAsync(int maxReplyBytes, CancellationToken cancellationToken)
     {
         var reply = new ReplyBuffer(_path, maxReplyBytes);
         using var deadline = Deadline(cancellationToken);
@@ -312,7 +312,7 @@ internal sealed class UapiConnection : IDisposable
 
             if (reply.Add(received))
             {
-                return reply.ToArray();
+                return reply.ToSequence();
             }
         }
     }
@@ -396,30 +396,61 @@ internal sealed class UapiConnection : IDisposable
         _ => Errno.EIO,
     };
 
-    /// <summary>Collects one reply: grows up to the cap, finds the end, rejects bytes after it.</summary>
+    /// <summary>One received chunk of a reply, linked to the next.</summary>
+    private sealed class Chunk : ReadOnlySequenceSegment<byte>
+    {
+        public Chunk(byte[] bytes, long runningIndex)
+        {
+            Memory = bytes;
+            RunningIndex = runningIndex;
+        }
+
+        public Chunk Append(byte[] bytes)
+        {
+            var next = new Chunk(bytes, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
+    /// <summary>
+    /// Collects one reply in chunks of <see cref="ReceiveChunk"/> bytes, up to the cap, finds the end, rejects bytes after
+    /// it, and hands them over as they are: a reply of megabytes (a device with thousands of peers) is neither copied at
+    /// every doubling of one growing buffer nor once more into an array of its size. The chunks are small objects the
+    /// youngest generation's collection frees (not pooled: a pool would keep megabytes for the rest of the process).
+    /// </summary>
     private sealed class ReplyBuffer(string path, int maxReplyBytes)
     {
-        private byte[] _buffer = new byte[InitialBuffer];
+        private readonly List<byte[]> _full = [];
+        private byte[]? _chunk;
+        private int _used;
         private int _length;
+        private bool _lastWasNewline;
 
-        /// <summary>Room for the next receive (the buffer grows, up to the cap, when full).</summary>
+        /// <summary>Room for the next receive.</summary>
         /// <exception cref="WireGuardUapiException">The reply exceeds the cap (EMSGSIZE).</exception>
         public ArraySegment<byte> NextChunk()
         {
-            if (_length == _buffer.Length)
+            if (_length >= maxReplyBytes)
             {
-                if (_buffer.Length >= maxReplyBytes)
-                {
-                    throw new WireGuardUapiException(
-                        Errno.EMSGSIZE,
-                        $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
-                        "(WireGuardClientOptions.MaxReplyBytes).");
-                }
-
-                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, maxReplyBytes));
+                throw new WireGuardUapiException(
+                    Errno.EMSGSIZE,
+                    $"The reply from the WireGuard UAPI socket {path} exceeds the {maxReplyBytes}-byte limit " +
+                    "(WireGuardClientOptions.MaxReplyBytes).");
             }
 
-            return new ArraySegment<byte>(_buffer, _length, Math.Min(ReceiveChunk, _buffer.Length - _length));
+            if (_chunk is null || _used == _chunk.Length)
+            {
+                if (_chunk is not null)
+                {
+                    _full.Add(_chunk);
+                }
+
+                _chunk = new byte[ReceiveChunk];
+                _used = 0;
+            }
+
+            return new ArraySegment<byte>(_chunk, _used, Math.Min(_chunk.Length - _used, maxReplyBytes - _length));
         }
 
         /// <summary>Takes <paramref name="received"/> new bytes; true once the reply is complete.</summary>
@@ -433,39 +464,67 @@ internal sealed class UapiConnection : IDisposable
                     $"The WireGuard UAPI socket {path} closed the connection before the end of its reply ({_length} bytes received).");
             }
 
-            int end = FindEnd(_buffer, _length, received);
+            int end = FindEnd(_chunk.AsSpan(_used, received));
+            _used += received;
             _length += received;
             if (end < 0)
             {
                 return false;
             }
 
-            if (end != _length)
+            if (end != received)
             {
                 throw new WireGuardUapiException(
-                    Errno.EPROTO, $"The WireGuard UAPI socket {path} sent {_length - end} unexpected bytes after the end of its reply.");
+                    Errno.EPROTO,
+                    $"The WireGuard UAPI socket {path} sent {received - end} unexpected bytes after the end of its reply.");
             }
 
             return true;
         }
 
-        public byte[] ToArray() => _buffer[.._length];
+        /// <summary>The reply, in the chunks it was received in.</summary>
+        public ReadOnlySequence<byte> ToSequence()
+        {
+            if (_chunk is null)
+            {
+                return ReadOnlySequence<byte>.Empty;
+            }
+
+            if (_full.Count == 0)
+            {
+                return new ReadOnlySequence<byte>(_chunk, 0, _used);
+            }
+
+            var first = new Chunk(_full[0], 0);
+            var last = first;
+            for (int i = 1; i < _full.Count; i++)
+            {
+                last = last.Append(_full[i]);
+            }
+
+            last = last.Append(_chunk);
+            return new ReadOnlySequence<byte>(first, 0, last, _used);
+        }
 
         /// <summary>
-        /// Finds the end of a reply (just past its blank line) among the <paramref name="count"/> new bytes
-        /// at <paramref name="start"/>; -1 when not there yet. A reply's blank line is a '\n' that starts the
-        /// reply or follows another '\n'.
+        /// Finds the end of a reply (just past its blank line) among the new bytes, as an offset into them; -1 when not
+        /// there yet. A reply's blank line is a '\n' that starts the reply or follows another '\n'.
         /// </summary>
-        private static int FindEnd(byte[] buffer, int start, int count)
+        private int FindEnd(ReadOnlySpan<byte> received)
         {
-            for (int i = start; i < start + count; i++)
+            bool previous = _length == 0 || _lastWasNewline;
+            for (int i = 0; i < received.Length; i++)
             {
-                if (buffer[i] == (byte)'\n' && (i == 0 || buffer[i - 1] == (byte)'\n'))
+                bool newline = received[i] == (byte)'\n';
+                if (newline && previous)
                 {
                     return i + 1;
                 }
+
+                previous = newline;
             }
 
+            _lastWasNewline = previous;
             return -1;
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -16,31 +17,48 @@ internal static class UapiReplyParser
     private const long NanosecondsPerSecond = 1_000_000_000;
     private const long NanosecondsPerTick = 100;
 
+    // Room for any value a valid get reply holds (the longest: a key in 64 hex digits, a bracketed IPv6 endpoint).
+    private const int ValueScratch = 128;
+
+    private static readonly string[] GetReplyKeys =
+    [
+        UapiKey.PublicKey, UapiKey.AllowedIP, UapiKey.PresharedKey, UapiKey.ProtocolVersion, UapiKey.Endpoint,
+        UapiKey.LastHandshakeTimeSec, UapiKey.LastHandshakeTimeNsec, UapiKey.TransmitBytes, UapiKey.ReceiveBytes,
+        UapiKey.PersistentKeepaliveInterval, UapiKey.PrivateKey, UapiKey.ListenPort, UapiKey.FirewallMark,
+    ];
+
     /// <summary>
     /// Checks the framing and the final <c>errno=</c> line of a complete reply (including its blank
-    /// line) and returns the lines before it.
+    /// line) and returns the lines before it, without decoding them: each is non-empty printable ASCII
+    /// <c>key=value</c> ending with <c>'\n'</c>.
     /// </summary>
-    /// <param name="reply">The reply bytes, up to and including the terminating blank line.</param>
+    /// <param name="reply">The reply bytes, up to and including the terminating blank line, in the pieces received.</param>
     /// <param name="source">Where the reply came from, for messages (e.g. the socket path).</param>
     /// <param name="operation">The request, for messages ("get" or "set").</param>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
-    public static List<KeyValuePair<string, string>> ParseLines(ReadOnlySpan<byte> reply, string source, string operation)
+    public static ReadOnlySequence<byte> CheckReply(ReadOnlySequence<byte> reply, string source, string operation)
     {
-        if (reply.Length == 0 || reply[^1] != (byte)'\n' || (reply.Length > 1 && reply[^2] != (byte)'\n'))
+        Span<byte> tail = stackalloc byte[2];
+        int tailLength = (int)Math.Min(reply.Length, tail.Length);
+        reply.Slice(reply.Length - tailLength).CopyTo(tail);
+        tail = tail[..tailLength];
+        if (tail.Length == 0 || tail[^1] != (byte)'\n' || (tail.Length > 1 && tail[^2] != (byte)'\n'))
         {
             throw Malformed(source, "the reply does not end with a blank line (truncated)");
         }
 
         // Drop the blank line; what is left is zero or more lines, each ending with '\n'.
-        var body = reply[..^1];
-        var lines = new List<KeyValuePair<string, string>>();
+        var body = reply.Slice(0, reply.Length - 1);
+        var lines = new SequenceReader<byte>(body);
         int lineNumber = 0;
-        while (!body.IsEmpty)
+        var lastStart = body.Start;
+        int firstErrnoLine = 0;
+        string? rawErrno = null;
+        while (!lines.End)
         {
             lineNumber++;
-            int end = body.IndexOf((byte)'\n');
-            var line = body[..end];
-            body = body[(end + 1)..];
+            var start = lines.Position;
+            lines.TryReadTo(out ReadOnlySpan<byte> line, (byte)'\n');
             if (line.IsEmpty)
             {
                 throw Malformed(source, $"line {lineNumber} is blank before the end of the reply");
@@ -58,15 +76,21 @@ internal static class UapiReplyParser
                 throw Malformed(source, $"line {lineNumber} is not key=value");
             }
 
-            lines.Add(new(Encoding.ASCII.GetString(line[..equals]), Encoding.ASCII.GetString(line[(equals + 1)..])));
+            rawErrno = null;
+            if (Ascii.Equals(line[..equals], UapiKey.Errno))
+            {
+                rawErrno = Encoding.ASCII.GetString(line[(equals + 1)..]);
+                firstErrnoLine = firstErrnoLine == 0 ? lineNumber : firstErrnoLine;
+            }
+
+            lastStart = start;
         }
 
-        if (lines.Count == 0 || lines[^1].Key != UapiKey.Errno)
+        if (rawErrno is null)
         {
             throw Malformed(source, "the reply has no final errno= line");
         }
 
-        string rawErrno = lines[^1].Value;
         if (!TryParseErrno(rawErrno, out int errno))
         {
             throw Malformed(source, $"errno value '{rawErrno}' is not an integer");
@@ -81,32 +105,37 @@ internal static class UapiReplyParser
                 $"errno={rawErrno} ({NetlinkException.Describe((Errno)Math.Abs(errno))}).");
         }
 
-        lines.RemoveAt(lines.Count - 1);
-        for (int i = 0; i < lines.Count; i++)
+        if (firstErrnoLine < lineNumber)
         {
-            if (lines[i].Key == UapiKey.Errno)
-            {
-                throw Malformed(source, $"line {i + 1} is an errno= line before the end of the reply");
-            }
+            throw Malformed(source, $"line {firstErrnoLine} is an errno= line before the end of the reply");
         }
 
-        return lines;
+        return body.Slice(0, lastStart);
     }
 
     /// <summary>Checks a set reply: <c>errno=0</c> and nothing unusable; other keys are ignored.</summary>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
-    public static void ParseSet(ReadOnlySpan<byte> reply, string source) => ParseLines(reply, source, UapiKey.Set);
+    public static void ParseSet(ReadOnlySequence<byte> reply, string source) => CheckReply(reply, source, UapiKey.Set);
+
+    /// <inheritdoc cref="ParseSet(ReadOnlySequence{byte}, string)"/>
+    public static void ParseSet(ReadOnlySpan<byte> reply, string source) => ParseSet(new ReadOnlySequence<byte>(reply.ToArray()), source);
+
+    /// <inheritdoc cref="ParseGet(string, ReadOnlySequence{byte}, string, Func{WireGuardKey, WireGuardKey}?)"/>
+    public static WireGuardDevice ParseGet(
+        string name, ReadOnlySpan<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
+        => ParseGet(name, new ReadOnlySequence<byte>(reply.ToArray()), source, publicKeyDeriver);
 
     /// <summary>
     /// Decodes a get reply into a device. Unknown keys are ignored. <c>private_key</c> is reported as
     /// is; the public key is derived only when <paramref name="publicKeyDeriver"/> is given (UAPI does
-    /// not send it).
+    /// not send it). The lines are read in place: at thousands of peers a reply is megabytes, and a
+    /// string per key and value would be many times that.
     /// </summary>
     /// <exception cref="WireGuardUapiException">Malformed (EPROTO) or errno ≠ 0 (that errno).</exception>
     public static WireGuardDevice ParseGet(
-        string name, ReadOnlySpan<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
+        string name, ReadOnlySequence<byte> reply, string source, Func<WireGuardKey, WireGuardKey>? publicKeyDeriver)
     {
-        var lines = ParseLines(reply, source, UapiKey.Get);
+        var lines = new SequenceReader<byte>(CheckReply(reply, source, UapiKey.Get));
 
         WireGuardKey? privateKey = null;
         ushort listenPort = 0;
@@ -114,11 +143,21 @@ internal static class UapiReplyParser
         var peers = new List<WireGuardPeer>();
         var seen = new HashSet<WireGuardKey>();
         PeerBuilder? peer = null;
+        Span<char> scratch = stackalloc char[ValueScratch];
+        int lineNumber = 0;
 
-        for (int i = 0; i < lines.Count; i++)
+        while (lines.TryReadTo(out ReadOnlySpan<byte> line, (byte)'\n'))
         {
-            var (key, value) = (lines[i].Key, lines[i].Value);
-            var at = new LineContext(source, i + 1, key);
+            lineNumber++;
+            int equals = line.IndexOf((byte)'=');
+            if (KnownKey(line[..equals]) is not { } key)
+            {
+                // Unknown keys (newer implementations) are tolerated, as wg(8) and innernet do.
+                continue;
+            }
+
+            var value = Chars(line[(equals + 1)..], scratch);
+            var at = new LineContext(source, lineNumber, key);
             switch (key)
             {
                 case UapiKey.PrivateKey:
@@ -127,8 +166,7 @@ internal static class UapiReplyParser
                         throw at.Error("is a device key after the first public_key");
                     }
 
-                    var parsed = ParseKey(value, at);
-                    privateKey = parsed.IsZero ? null : parsed;
+                    privateKey = ParseOptionalKey(value, at);
                     break;
                 case UapiKey.ListenPort:
                     if (peer is not null)
@@ -161,8 +199,8 @@ internal static class UapiReplyParser
                     peer = new PeerBuilder(publicKey);
                     break;
                 case UapiKey.PresharedKey:
-                    var psk = ParseKey(value, at);
-                    RequirePeer(peer, at).PresharedKey = psk.IsZero ? null : psk;
+                    var psk = ParseOptionalKey(value, at);
+                    RequirePeer(peer, at).PresharedKey = psk;
                     break;
                 case UapiKey.ProtocolVersion:
                     RequirePeer(peer, at).ProtocolVersion = (int)ParseUnsigned(value, int.MaxValue, at);
@@ -188,15 +226,12 @@ internal static class UapiReplyParser
                 case UapiKey.AllowedIP:
                     RequirePeer(peer, at).AllowedIPs.Add(ParseNetwork(value, at));
                     break;
-                default:
-                    // Unknown keys (newer implementations) are tolerated, as wg(8) and innernet do.
-                    break;
             }
         }
 
         if (peer is not null)
         {
-            peers.Add(peer.Build(new LineContext(source, lines.Count, UapiKey.PublicKey)));
+            peers.Add(peer.Build(new LineContext(source, lineNumber, UapiKey.PublicKey)));
         }
 
         WireGuardKey? publicKeyOfDevice = privateKey is { } secret && publicKeyDeriver is not null
@@ -214,6 +249,29 @@ internal static class UapiReplyParser
             Backend = WireGuardBackend.Userspace,
         };
     }
+
+    /// <summary>The constant naming a key a get reply may carry, or null for any other key.</summary>
+    private static string? KnownKey(ReadOnlySpan<byte> key)
+    {
+        foreach (string known in GetReplyKeys)
+        {
+            if (Ascii.Equals(key, known))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A value as characters: in <paramref name="scratch"/> when it fits (every value a valid reply holds does), else in a
+    /// new string, so an error message can still quote it whole.
+    /// </summary>
+    private static ReadOnlySpan<char> Chars(ReadOnlySpan<byte> value, Span<char> scratch)
+        => value.Length <= scratch.Length
+            ? scratch[..Encoding.ASCII.GetChars(value, scratch)]
+            : Encoding.ASCII.GetString(value);
 
     /// <summary>Parses a signed decimal errno whose magnitude fits a positive int.</summary>
     internal static bool TryParseErrno(string value, out int errno)
@@ -239,10 +297,22 @@ internal static class UapiReplyParser
     private static PeerBuilder RequirePeer(PeerBuilder? peer, LineContext at) =>
         peer ?? throw at.Error("is a peer key before any public_key");
 
-    private static WireGuardKey ParseKey(string value, LineContext at) =>
+    private static WireGuardKey ParseKey(ReadOnlySpan<char> value, LineContext at) =>
         WireGuardKey.TryFromHex(value, out var key) ? key : throw at.Error("is not 64 hex digits");
 
-    private static ulong ParseUnsigned(string value, ulong max, LineContext at)
+    /// <summary>A key that all zeros mean unset (the private and preshared keys); the zeros are never stored.</summary>
+    private static WireGuardKey? ParseOptionalKey(ReadOnlySpan<char> value, LineContext at)
+    {
+        if (value.Length == WireGuardKey.Size * 2 && !value.ContainsAnyExcept('0'))
+        {
+            return null;
+        }
+
+        var key = ParseKey(value, at);
+        return key.IsZero ? null : key;
+    }
+
+    private static ulong ParseUnsigned(ReadOnlySpan<char> value, ulong max, LineContext at)
     {
         if (!IsDecimal(value) || !ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong number))
         {
@@ -254,12 +324,12 @@ internal static class UapiReplyParser
 
     private static bool IsDecimal(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9');
 
-    private static IPEndPoint ParseEndpoint(string value, LineContext at)
+    private static IPEndPoint ParseEndpoint(ReadOnlySpan<char> value, LineContext at)
     {
         ReadOnlySpan<char> host;
         ReadOnlySpan<char> port;
         AddressFamily family;
-        var text = value.AsSpan();
+        var text = value;
         if (text.StartsWith('['))
         {
             int close = text.IndexOf("]:", StringComparison.Ordinal);
@@ -290,13 +360,13 @@ internal static class UapiReplyParser
             throw at.Error($"value '{value}' does not hold a valid {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
         }
 
-        return new IPEndPoint(address, (int)ParseUnsigned(port.ToString(), ushort.MaxValue, at));
+        return new IPEndPoint(address, (int)ParseUnsigned(port, ushort.MaxValue, at));
     }
 
-    private static IPNetwork ParseNetwork(string value, LineContext at)
+    private static IPNetwork ParseNetwork(ReadOnlySpan<char> value, LineContext at)
     {
-        int slash = value.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || !IPAddress.TryParse(value.AsSpan(0, slash), out var address)
+        int slash = value.IndexOf('/');
+        if (slash <= 0 || !IPAddress.TryParse(value[..slash], out var address)
             || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
             throw at.Error($"value '{value}' is not an IP prefix (address/length)");

@@ -50,13 +50,23 @@ public readonly struct WireGuardKey : IEquatable<WireGuardKey>
     public static bool TryParse([NotNullWhen(true)] string? base64, out WireGuardKey key)
     {
         key = default;
-        if (base64 is null || base64.Length != 44)
+        return base64 is not null && TryParse(base64.AsSpan(), out key);
+    }
+
+    /// <summary>
+    /// Tries to parse standard base64 that decodes to exactly 32 bytes, from characters that need not be a string (e.g. a
+    /// value decoded in place from JSON).
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> base64, out WireGuardKey key)
+    {
+        key = default;
+        if (base64.Length != 44)
         {
             return false;
         }
 
         Span<byte> buffer = stackalloc byte[33];
-        if (!Convert.TryFromBase64String(base64, buffer, out int written) || written != Size)
+        if (!Convert.TryFromBase64Chars(base64, buffer, out int written) || written != Size)
         {
             return false;
         }

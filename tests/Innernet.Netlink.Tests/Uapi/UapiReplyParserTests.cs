@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text;
 using Innernet.Netlink;
@@ -112,6 +113,69 @@ public class UapiReplyParserTests
         "allowed_ip=fd00::2/128\n" +
         "errno=0\n" +
         "\n";
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void ParseGet_ReplyInPieces_ReadsWhatTheWholeReplyReads(int pieceLength)
+    {
+        // A reply arrives in the chunks the socket delivered; lines that straddle two of them read the same.
+        var whole = Get(TranscriptReply);
+        var pieces = UapiReplyParser.ParseGet("wgtest0", InPieces(Bytes(TranscriptReply), pieceLength), "/test/wgtest0.sock", null);
+
+        Assert.Equal(Describe(whole), Describe(pieces));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void ParseGet_MalformedReplyInPieces_FailsAsTheWholeReplyFails(int pieceLength)
+    {
+        string reply = "listen_port=1\npublic_key=" + PeerAHex + "\nendpoint=nonsense\nerrno=0\n\n";
+        var whole = Assert.Throws<WireGuardUapiException>(() => Get(reply));
+        var pieces = Assert.Throws<WireGuardUapiException>(
+            () => UapiReplyParser.ParseGet("wgtest0", InPieces(Bytes(reply), pieceLength), "/test/wgtest0.sock", null));
+
+        Assert.Equal(whole.Message, pieces.Message);
+        Assert.Equal(whole.Errno, pieces.Errno);
+    }
+
+    private static ReadOnlySequence<byte> InPieces(byte[] bytes, int pieceLength)
+    {
+        var first = new Piece(bytes.AsMemory(0, Math.Min(pieceLength, bytes.Length)), 0);
+        var last = first;
+        for (int at = pieceLength; at < bytes.Length; at += pieceLength)
+        {
+            last = last.Append(bytes.AsMemory(at, Math.Min(pieceLength, bytes.Length - at)));
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private static string Describe(WireGuardDevice device) =>
+        $"{device.PrivateKey?.ToHex()} {device.ListenPort} {device.FirewallMark} " + string.Join(
+            " | ",
+            device.Peers.Select(p => $"{p.PublicKey.ToHex()} {p.PresharedKey?.ToHex()} {p.Endpoint} {p.LastHandshake:O} {p.ReceiveBytes} " +
+                $"{p.TransmitBytes} {p.PersistentKeepaliveInterval} {p.ProtocolVersion} {string.Join(",", p.AllowedIPs)}"));
+
+    private sealed class Piece : ReadOnlySequenceSegment<byte>
+    {
+        public Piece(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Piece Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Piece(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
 
     [Fact]
     public void ParseGet_CapturedWireGuardGoReply_ReadsEverything()
