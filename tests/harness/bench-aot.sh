@@ -8,6 +8,8 @@
 # As root with wireguard-go, also `inn up` with nothing changed at each size: `innernet-server serve` (Native AOT) in
 # one namespace, the client `bench-b` (sees every peer) in another joined by a veth pair, its interface already up
 # with every peer from a first `inn up`; each timed `inn up` then fetches the state and finds nothing to change.
+# In that lab also the server's read-only verbs through its admin socket and the client's read-only verbs `inn show`
+# (alias `inn list`) and `inn list-cidrs`.
 # Environment: BENCH_AOT_RUNS, BENCH_AOT_SIZES, BENCH_AOT_UP (default true as root; false = no `inn up` rows).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -122,6 +124,11 @@ for size in ${SIZES//,/ }; do
     # The same read-only verbs while the server runs: through its admin socket, not the database.
     row '`innernet-server list-peers`, server running' "$size" @innernet-server list-peers "$NET" "${dirs[@]}"
     row '`innernet-server list-cidrs`, server running' "$size" @innernet-server list-cidrs "$NET" "${dirs[@]}"
+    row '`innernet-server list-associations`, server running' "$size" @innernet-server list-associations "$NET" "${dirs[@]}"
+    # The client's read-only verbs: the local peer cache (and, for `show`, the device); `inn list` is `show`'s alias.
+    cdirs=(-c "$net/client" -d "$net/cdata" --backend userspace)
+    row '`inn show`' "$size" ip netns exec "$NS_C" @inn "${cdirs[@]}" show "$CLIENT_IF"
+    row '`inn list-cidrs`' "$size" ip netns exec "$NS_C" @inn "${cdirs[@]}" list-cidrs "$CLIENT_IF"
     echo "| server peak RSS (VmHWM) after these requests | $size | $(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' \
       "/proc/$server_pid/status") | | |"
     up_lab_down
