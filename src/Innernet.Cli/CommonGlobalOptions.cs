@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Cli;

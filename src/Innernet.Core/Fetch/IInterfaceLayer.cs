@@ -1,4 +1,4 @@
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Fetch;

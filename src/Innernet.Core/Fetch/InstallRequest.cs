@@ -1,4 +1,4 @@
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 
 namespace Innernet.Core.Fetch;
 

@@ -3,7 +3,7 @@ using System.Threading.Tasks;
 using Innernet.Core.Api;
 using Innernet.Core.Client;
 using Innernet.Core.Config;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Nat;

@@ -1,4 +1,4 @@
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 

@@ -1,6 +1,6 @@
 using System.Threading;
 using Innernet.Core.Fetch;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Core.Live;

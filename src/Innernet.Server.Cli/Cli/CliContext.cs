@@ -1,5 +1,5 @@
 using Innernet.Cli;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Server.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Innernet.Cli;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Server.Cli;
 
 namespace Innernet.Server.Commands;

@@ -3,7 +3,7 @@ using Innernet.Cli;
 using Innernet.Core.Client;
 using Innernet.Core.Config;
 using Innernet.Core.Contracts;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 using Innernet.Core.Persistence;

@@ -1,5 +1,5 @@
 using Innernet.Core.Fetch;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Netlink.WireGuard;
 
 namespace Innernet.Client.Tests.Fakes;

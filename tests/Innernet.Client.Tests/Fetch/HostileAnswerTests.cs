@@ -5,7 +5,7 @@ using Innernet.Core;
 using Innernet.Core.Api;
 using Innernet.Core.Config;
 using Innernet.Core.Fetch;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
 

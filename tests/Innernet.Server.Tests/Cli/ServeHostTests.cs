@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Innernet.Core.Config;
-using Innernet.Core.Interface;
+using Innernet.Core.Interfaces;
 using Innernet.Core.Keys;
 using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;

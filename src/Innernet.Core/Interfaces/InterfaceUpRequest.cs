@@ -2,7 +2,7 @@ using Innernet.Core.Model;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
-namespace Innernet.Core.Interface;
+namespace Innernet.Core.Interfaces;
 
 /// <summary>Everything innernet's <c>wg::up</c> needs.</summary>
 /// <param name="Name">The interface name (at most 15 bytes).</param>

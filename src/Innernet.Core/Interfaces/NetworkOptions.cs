@@ -1,6 +1,6 @@
 using Innernet.Netlink.WireGuard;
 
-namespace Innernet.Core.Interface;
+namespace Innernet.Core.Interfaces;
 
 /// <summary>innernet's <c>NetworkOpts</c>: backend, MTU and whether to add the route for the root network.</summary>
 public sealed record NetworkOptions

@@ -1,6 +1,6 @@
 using Innernet.Netlink.WireGuard;
 
-namespace Innernet.Core.Interface;
+namespace Innernet.Core.Interfaces;
 
 /// <summary>The one peer a client's interface starts with: the coordination server.</summary>
 /// <param name="PublicKey">The server's WireGuard public key.</param>

@@ -3,7 +3,7 @@ using Innernet.Core.Sync;
 using Innernet.Netlink.Route;
 using Innernet.Netlink.WireGuard;
 
-namespace Innernet.Core.Interface;
+namespace Innernet.Core.Interfaces;
 
 /// <summary>
 /// Brings innernet interfaces up and down through Innernet.Netlink only (innernet's <c>wg::up</c> and

@@ -2,7 +2,7 @@ using Innernet.Core.Keys;
 using Innernet.Netlink;
 using Innernet.Netlink.WireGuard;
 
-namespace Innernet.Core.Interface;
+namespace Innernet.Core.Interfaces;
 
 /// <summary>
 /// How innernet opens a WireGuard backend: with Core's X25519 key derivation (UAPI does not report public keys) and
