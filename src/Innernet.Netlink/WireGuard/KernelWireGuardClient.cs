@@ -213,7 +213,7 @@ internal sealed class KernelWireGuardClient : WireGuardClient
 
                 if (change == FamilyChange.Unchanged)
                 {
-                    throw SetDeviceFailure(failure, name, encoder, buffer);
+                    throw SetDeviceFailure(failure, name, encoder, config.Peers.Count);
                 }
             }
         }
@@ -279,14 +279,14 @@ internal sealed class KernelWireGuardClient : WireGuardClient
     }
 
     /// <summary>
-    /// The error of SET message <c>k</c>, reported as "message k of n" (n counted by encoding the rest, which only
-    /// happens on this path); <c>ENODEV</c>/<c>EOPNOTSUPP</c> mean there is no such WireGuard device.
+    /// The error of SET message <c>k</c>, reported with the peers that message carried ("message k: peers i-j of n",
+    /// 1-based); <c>ENODEV</c>/<c>EOPNOTSUPP</c> mean there is no such WireGuard device.
     /// </summary>
-    private static NetlinkException SetDeviceFailure(NetlinkErrorException e, string name, SetDeviceEncoder encoder, byte[] buffer)
+    private static NetlinkException SetDeviceFailure(NetlinkErrorException e, string name, SetDeviceEncoder encoder, int peerCount)
     {
-        int failed = encoder.MessagesEncoded;
-        int total = encoder.CountAll(buffer);
-        var error = new NetlinkErrorException(e.Errno, $"WG_CMD_SET_DEVICE {name} (message {failed} of {total})",
+        (int first, int count) = encoder.LastMessagePeers.GetOffsetAndLength(peerCount);
+        string peers = count == 0 ? "no peers" : $"peers {first + 1}-{first + count} of {peerCount}";
+        var error = new NetlinkErrorException(e.Errno, $"WG_CMD_SET_DEVICE {name} (message {encoder.MessagesEncoded}: {peers})",
             e.ExtendedAckMessage, e.ExtendedAckOffset);
         return e.Errno is Errno.ENODEV or Errno.EOPNOTSUPP
             ? WireGuardClient.NoSuchDevice(name, "the kernel has no WireGuard link of that name.", error)

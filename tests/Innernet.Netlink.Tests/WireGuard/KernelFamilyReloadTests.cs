@@ -114,6 +114,7 @@ public class KernelFamilyReloadTests
 
         var e = Assert.Throws<NetlinkErrorException>(() => client.ConfigureDevice("wg0", new DeviceConfig { ListenPort = 1 }));
         Assert.Equal(Errno.ENOENT, e.Errno);
+        Assert.Equal("WG_CMD_SET_DEVICE wg0 (message 1: no peers)", e.Operation);
         Assert.Equal([OldFamily, LinuxGenetlink.GENL_ID_CTRL, NewFamily], Types(kernel));
     }
 }

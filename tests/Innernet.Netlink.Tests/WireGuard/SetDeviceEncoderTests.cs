@@ -150,6 +150,32 @@ public class SetDeviceEncoderTests
         return fragments;
     }
 
+    /// <summary>The public keys of the peer fragments in a SET message, in order.</summary>
+    private static List<WireGuardKey> PeerKeys(ReadOnlySpan<byte> message)
+    {
+        var reader = new NetlinkMessageReader(message);
+        Assert.True(reader.MoveNext());
+        var keys = new List<WireGuardKey>();
+        foreach (var a in new AttributeReader(reader.Current.Payload[GenlMsgHeader.Size..]))
+        {
+            if (a.Type == (ushort)wgdevice_attribute.WGDEVICE_A_PEERS)
+            {
+                foreach (var peer in a.GetNested())
+                {
+                    foreach (var field in peer.GetNested())
+                    {
+                        if (field.Type == (ushort)wgpeer_attribute.WGPEER_A_PUBLIC_KEY)
+                        {
+                            keys.Add(new WireGuardKey(field.Payload.ToArray()));
+                        }
+                    }
+                }
+            }
+        }
+
+        return keys;
+    }
+
     private static int CountOf(string hex, string part)
     {
         int count = 0;
@@ -192,7 +218,7 @@ public class SetDeviceEncoderTests
     }
 
     [Fact]
-    public void ConfigureDevice_ErrorOnThirdMessage_StopsThereAndNamesItsNumberAndTheTotal()
+    public void ConfigureDevice_ErrorOnThirdMessage_StopsThereAndNamesItsNumberAndThePeersItCarried()
     {
         var kernel = new FakeKernel(Port)
         {
@@ -202,13 +228,15 @@ public class SetDeviceEncoderTests
         using KernelWireGuardClient control = Control(kernel);
         control.MessageLimit = 1024;
         DeviceConfig config = WireGuardMessageBuilderTests.RandomConfig(new Random(4), 50, 1, 100);
-        int total = ReferenceSetDeviceBuilder.BuildSetDevice(Family, "wg0", config, 1024).Count;
 
         var e = Assert.Throws<NetlinkErrorException>(() => control.ConfigureDevice("wg0", config));
 
         Assert.Equal(3, kernel.Sent.Count);
-        Assert.Equal(Errno.EINVAL, e.Errno);
-        Assert.Equal($"WG_CMD_SET_DEVICE wg0 (message 3 of {total})", e.Operation);
+        var carried = PeerKeys(kernel.Sent[2]).Select(key => config.Peers.ToList().FindIndex(p => p.PublicKey == key) + 1).ToList();
+        Assert.NotEmpty(carried);
+        Assert.DoesNotContain(0, carried);
+        Assert.Equal(Enumerable.Range(carried[0], carried.Count), carried);
+        Assert.Equal($"WG_CMD_SET_DEVICE wg0 (message 3: peers {carried[0]}-{carried[^1]} of 50)", e.Operation);
         Assert.Equal("bad peer", e.ExtendedAckMessage);
         Assert.Equal(40, e.ExtendedAckOffset);
     }

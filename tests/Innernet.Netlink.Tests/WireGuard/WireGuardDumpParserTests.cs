@@ -377,7 +377,7 @@ public class WireGuardDumpParserTests
         var e = Assert.Throws<NetlinkErrorException>(() => control.ConfigureDevice("wg0", config));
 
         Assert.Equal("bad peer", e.ExtendedAckMessage);
-        Assert.Contains("message 2 of", e.Operation);
+        Assert.Contains("(message 2: peers ", e.Operation);
         Assert.Equal(2, kernel.Sent.Count);
     }
 

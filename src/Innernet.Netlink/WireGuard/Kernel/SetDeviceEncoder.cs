@@ -54,6 +54,8 @@ internal sealed class SetDeviceEncoder
     private readonly DeviceConfig _config;
     private int _peer;
     private int _allowedIP; // the peer's next allowed IP: removals [0, RemoveAllowedIPs.Count), then additions
+    private int _firstPeer; // the peers that the last message carries (fragments included): [_firstPeer, _endPeer)
+    private int _endPeer;
 
     /// <summary>Validates <paramref name="config"/> and the limit; nothing is encoded yet.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The limit is too small for one peer.</exception>
@@ -81,6 +83,12 @@ internal sealed class SetDeviceEncoder
 
     /// <summary>Messages encoded so far (the 1-based number of the last one).</summary>
     public int MessagesEncoded { get; private set; }
+
+    /// <summary>
+    /// The indices into <see cref="DeviceConfig.Peers"/> of the peers that the last encoded message carries, whole or a
+    /// fragment of their allowed IPs; empty when it carries none (a change of the device's attributes only).
+    /// </summary>
+    public Range LastMessagePeers => _firstPeer.._endPeer;
 
     /// <summary>True once the last message has been encoded.</summary>
     public bool IsComplete => MessagesEncoded > 0 && _peer >= _config.Peers.Count;
@@ -114,6 +122,7 @@ internal sealed class SetDeviceEncoder
         }
 
         IList<PeerConfig> peers = _config.Peers;
+        _firstPeer = _endPeer = _peer;
         if (_peer < peers.Count)
         {
             var nest = w.BeginNested((ushort)wgdevice_attribute.WGDEVICE_A_PEERS);
@@ -131,16 +140,6 @@ internal sealed class SetDeviceEncoder
 
         MessagesEncoded++;
         return w.EndMessage();
-    }
-
-    /// <summary>Encodes the remaining messages into <paramref name="scratch"/> only to count them (error reports).</summary>
-    public int CountAll(Span<byte> scratch)
-    {
-        while (EncodeNext(scratch) > 0)
-        {
-        }
-
-        return MessagesEncoded;
     }
 
     /// <summary>
@@ -195,6 +194,7 @@ internal sealed class SetDeviceEncoder
         }
 
         w.EndNested(nest);
+        _endPeer = _peer + 1;
         return _allowedIP == count;
     }
 
