@@ -249,7 +249,8 @@ kernel_assemblies() {
   for dll in $(test_assemblies); do
     [ -f "$dll" ] || continue
     # one fully qualified class name per line after the runner's banner
-    dotnet "$dll" -noColor -list classes -trait "Layer=kernel" 2>/dev/null | grep -qE '^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$' && echo "$dll"
+    dotnet "$dll" -noColor -list classes -trait "Layer=kernel" 2>/dev/null |
+      grep -qE '^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$' && echo "$dll"
   done
   return 0
 }
@@ -402,7 +403,9 @@ cmd_fuzz() {
     { tail -n 40 "$work/afl.log" >&2; die "afl-fuzz failed (see artifacts/fuzz/$target/afl.log)"; }
 
   local stats=$work/out/default/fuzzer_stats crashes=0
-  for f in "$work/out/default/queue"/id:*; do [ -f "$f" ] && cp "$f" "$work/corpus/$(basename "$f" | cut -c1-9 | tr ':' '-')-$(sha1sum "$f" | cut -c1-12)"; done
+  for f in "$work/out/default/queue"/id:*; do
+    [ -f "$f" ] && cp "$f" "$work/corpus/$(basename "$f" | cut -c1-9 | tr ':' '-')-$(sha1sum "$f" | cut -c1-12)"
+  done
   for f in "$work/out/default/crashes"/id:* "$work/out/default/hangs"/id:*; do
     [ -f "$f" ] || continue
     crashes=$((crashes + 1)); cp "$f" "$work/findings/$(sha1sum "$f" | cut -c1-16)"
