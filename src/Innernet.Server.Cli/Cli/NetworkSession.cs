@@ -42,14 +42,31 @@ internal sealed class NetworkSession : IAsyncDisposable
     /// Opens the network named <paramref name="iface"/>: through the running server's admin socket if it answers, else the
     /// database.
     /// </summary>
-    public static async Task<NetworkSession> OpenAsync(
+    public static Task<NetworkSession> OpenAsync(CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
+        => OpenAsync(context, global, iface, write: true, cancellationToken);
+
+    /// <summary>
+    /// Opens the network named <paramref name="iface"/> for the verbs that only list: through the running server's admin
+    /// socket if it answers, else the database opened only to read (<see cref="OpenReader"/>). Only <see cref="Reader"/> is
+    /// available.
+    /// </summary>
+    public static Task<NetworkSession> OpenForReadingAsync(
         CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
+        => OpenAsync(context, global, iface, write: false, cancellationToken);
+
+    private static async Task<NetworkSession> OpenAsync(
+        CliContext context, GlobalArgs global, string iface, bool write, CancellationToken cancellationToken)
     {
         var paths = OpenPaths(global, iface);
         var config = LoadConfig(context, paths);
         if (await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false) is { } live)
         {
-            return new NetworkSession(paths, config, live, live);
+            return new NetworkSession(paths, config, live, write ? live : null);
+        }
+
+        if (!write)
+        {
+            return new NetworkSession(paths, config, new StoreNetworkReader(OpenReader(context, paths, config)), null);
         }
 
         var direct = new DirectNetworkAdmin(
@@ -60,24 +77,6 @@ internal sealed class NetworkSession : IAsyncDisposable
             context.Time,
             context.Error);
         return new NetworkSession(paths, config, direct, direct);
-    }
-
-    /// <summary>
-    /// Opens the network named <paramref name="iface"/> for the verbs that only list: through the running server's admin
-    /// socket if it answers, else the database opened only to read (<see cref="OpenReader"/>). Only <see cref="Reader"/> is
-    /// available.
-    /// </summary>
-    public static async Task<NetworkSession> OpenForReadingAsync(
-        CliContext context, GlobalArgs global, string iface, CancellationToken cancellationToken)
-    {
-        var paths = OpenPaths(global, iface);
-        var config = LoadConfig(context, paths);
-        if (await SocketNetworkAdmin.TryConnectAsync(paths.AdminSocket, cancellationToken).ConfigureAwait(false) is { } live)
-        {
-            return new NetworkSession(paths, config, live, null);
-        }
-
-        return new NetworkSession(paths, config, new StoreNetworkReader(OpenReader(context, paths, config)), null);
     }
 
     /// <summary>Fails when the network's server runs (its admin socket answers): for verbs that need the database to themselves.</summary>
