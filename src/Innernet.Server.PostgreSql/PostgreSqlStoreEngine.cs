@@ -91,6 +91,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         _logger = logger;
     }
 
+    /// <inheritdoc />
     public override string Source { get; }
 
     /// <summary>Shares the database with other replicas (see the remarks).</summary>
@@ -125,6 +126,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         return new PostgreSqlStoreEngine(dataSource, PostgreSqlConnectionString.Describe(builder), replica, checkInterval, logger);
     }
 
+    /// <inheritdoc />
     protected override void CreateSchema()
     {
         using (var check = Command("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ANY(@tables)"))
@@ -148,6 +150,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         _statePending = false;
     }
 
+    /// <inheritdoc />
     protected override void MigrateAndCheck()
     {
         using (var exists = Command("SELECT to_regclass('schema_version') IS NOT NULL"))
@@ -199,6 +202,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <inheritdoc />
     protected override StoredRows ReadRows()
     {
         bool own = _transaction is null;
@@ -345,6 +349,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
             : peer)];
     }
 
+    /// <inheritdoc />
     protected override void BeginTransaction()
     {
         if (_transaction is not null)
@@ -433,6 +438,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         return Command(sql);
     }
 
+    /// <inheritdoc />
     protected override void CommitTransaction()
     {
         _transaction!.Commit();
@@ -445,6 +451,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         _committing = null;
     }
 
+    /// <inheritdoc />
     protected override bool IsStale()
     {
         if (!IsReplica)
@@ -512,6 +519,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         return endpoints;
     }
 
+    /// <inheritdoc />
     protected override void Watch(Action changed)
     {
         if (IsReplica && _listener is null && !_closed)
@@ -524,6 +532,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
     /// <summary>Why the listener does not hear the other replicas now (null while it listens, and for an only writer).</summary>
     public override string? WatchProblem => _listener?.Problem;
 
+    /// <inheritdoc />
     protected override void Ping()
     {
         void Ask()
@@ -543,6 +552,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <inheritdoc />
     protected override bool TryRollback()
     {
         _statePending = false;
@@ -566,6 +576,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         return true;
     }
 
+    /// <inheritdoc />
     protected override void InsertCidr(Cidr cidr)
     {
         ArgumentNullException.ThrowIfNull(cidr);
@@ -574,6 +585,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     protected override void UpdateCidr(Cidr cidr)
     {
         ArgumentNullException.ThrowIfNull(cidr);
@@ -582,8 +594,10 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         RequireOne(command, "CIDR", cidr.Id);
     }
 
+    /// <inheritdoc />
     protected override void DeleteCidr(long id) => DeleteRow("cidrs", id);
 
+    /// <inheritdoc />
     protected override void InsertPeer(Peer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
@@ -596,6 +610,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         WriteKeyRotations(peer, replace: false);
     }
 
+    /// <inheritdoc />
     protected override void UpdatePeer(Peer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
@@ -632,8 +647,10 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <inheritdoc />
     protected override void DeletePeer(long id) => DeleteRow("peers", id);
 
+    /// <inheritdoc />
     protected override void InsertAssociation(Association association)
     {
         ArgumentNullException.ThrowIfNull(association);
@@ -644,8 +661,10 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     protected override void DeleteAssociation(long id) => DeleteRow("associations", id);
 
+    /// <inheritdoc />
     protected override void WriteSequences(IdSequences sequences)
     {
         using var command = WriteCommand("UPDATE store_state SET last_cidr_id = @c, last_peer_id = @p, last_association_id = @a");
@@ -655,6 +674,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     protected override void WriteReservedIps(IReadOnlyCollection<ReservedIp> reserved)
     {
         ArgumentNullException.ThrowIfNull(reserved);
@@ -674,12 +694,14 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <inheritdoc />
     protected override long ReadLastAuditId()
     {
         using var command = Command("SELECT coalesce(max(id), 0) FROM audit");
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <inheritdoc />
     protected override void InsertAudit(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -694,6 +716,7 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         command.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     protected override IReadOnlyList<AuditEntry> ReadAudit(DateTimeOffset? since)
     {
         try
@@ -719,14 +742,17 @@ public sealed class PostgreSqlStoreEngine : StoreEngine
         }
     }
 
+    /// <inheritdoc />
     protected override bool IsUniqueViolation(Exception e)
         => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    /// <inheritdoc />
     protected override StoreException? Wrap(Exception e, string what)
         => e is NpgsqlException or IOException or TimeoutException or InvalidCastException
             ? new StoreException($"{what}: {e.Message}", e)
             : null;
 
+    /// <inheritdoc />
     protected override void Close(bool abandon)
     {
         if (_closed)
