@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 
 namespace Innernet.Netlink.WireGuard;
 
@@ -113,8 +113,15 @@ public readonly struct WireGuardKey : IEquatable<WireGuardKey>
     /// <summary>Copies the 32 bytes into <paramref name="destination"/>.</summary>
     public void CopyTo(Span<byte> destination) => Bytes.CopyTo(destination);
 
-    /// <summary>Constant-time comparison of the 32 bytes.</summary>
-    public bool Equals(WireGuardKey other) => CryptographicOperations.FixedTimeEquals(Bytes, other.Bytes);
+    /// <summary>
+    /// Constant-time comparison of the 32 bytes: the differences of all four 8-byte words are combined before the one
+    /// test, so the time does not depend on where (or whether) the keys differ.
+    /// </summary>
+    public bool Equals(WireGuardKey other)
+    {
+        ReadOnlySpan<ulong> a = MemoryMarshal.Cast<byte, ulong>(Bytes), b = MemoryMarshal.Cast<byte, ulong>(other.Bytes);
+        return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+    }
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is WireGuardKey other && Equals(other);
@@ -122,9 +129,9 @@ public readonly struct WireGuardKey : IEquatable<WireGuardKey>
     /// <inheritdoc />
     public override int GetHashCode()
     {
-        var hash = new HashCode();
-        hash.AddBytes(Bytes);
-        return hash.ToHashCode();
+        // HashCode is seeded per process, so keys chosen by a peer or a server cannot be made to collide on purpose.
+        ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(Bytes);
+        return HashCode.Combine(words[0], words[1], words[2], words[3]);
     }
 
     /// <summary>The base64 form. Beware: for a private key this is the secret itself; never log it.</summary>
