@@ -97,14 +97,15 @@ public sealed class Endpoint : IEquatable<Endpoint>
             return false;
         }
 
-        string hostText = text[..colon];
-        string portText = text[(colon + 1)..];
-        if (portText.Length == 0 || !portText.All(char.IsAsciiDigit)
+        var portText = text.AsSpan(colon + 1);
+        if (portText.Length == 0 || portText.ContainsAnyExceptInRange('0', '9')
             || !ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port))
         {
             error = $"Endpoint '{text}' has an invalid port '{portText}'; expected a number from 0 to 65535.";
             return false;
         }
+
+        string hostText = text[..colon];
 
         if (hostText.Length == 0)
         {
@@ -147,7 +148,8 @@ public sealed class Endpoint : IEquatable<Endpoint>
                 return false;
             }
 
-            endpoint = new Endpoint(FormatAddress(v4), v4, port);
+            // Four parts of one to three digits without leading zeros: the text is already the canonical form.
+            endpoint = new Endpoint(hostText, v4, port);
             error = null;
             return true;
         }
@@ -193,41 +195,56 @@ public sealed class Endpoint : IEquatable<Endpoint>
     private static bool EndsInNumber(string host)
     {
         // WHATWG: a host whose last label is numeric must be an IPv4 address.
-        string trimmed = host.EndsWith('.') ? host[..^1] : host;
-        int dot = trimmed.LastIndexOf('.');
-        string last = trimmed[(dot + 1)..];
+        var trimmed = host.EndsWith('.') ? host.AsSpan(0, host.Length - 1) : host.AsSpan();
+        var last = trimmed[(trimmed.LastIndexOf('.') + 1)..];
         if (last.Length == 0)
         {
             return false;
         }
 
-        if (last.All(char.IsAsciiDigit))
+        if (!last.ContainsAnyExceptInRange('0', '9'))
         {
             return true;
         }
 
-        return last.Length >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') && last[2..].All(char.IsAsciiHexDigit);
+        return last.Length >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') && IsAsciiHex(last[2..]);
+    }
+
+    private static bool IsAsciiHex(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool TryParseDottedQuad(string host, [NotNullWhen(true)] out IPAddress? address)
     {
         address = null;
-        string[] parts = host.Split('.');
-        if (parts.Length != 4)
-        {
-            return false;
-        }
-
+        var rest = host.AsSpan();
         Span<byte> bytes = stackalloc byte[4];
         for (int i = 0; i < 4; i++)
         {
-            string part = parts[i];
-            if (part.Length == 0 || part.Length > 3 || !part.All(char.IsAsciiDigit)
+            int dot = rest.IndexOf('.');
+            if ((dot < 0) != (i == 3))
+            {
+                return false;
+            }
+
+            var part = dot < 0 ? rest : rest[..dot];
+            if (part.Length == 0 || part.Length > 3 || part.ContainsAnyExceptInRange('0', '9')
                 || (part.Length > 1 && part[0] == '0')
                 || !byte.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i]))
             {
                 return false;
             }
+
+            rest = dot < 0 ? default : rest[(dot + 1)..];
         }
 
         address = new IPAddress(bytes);

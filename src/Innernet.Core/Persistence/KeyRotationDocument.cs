@@ -40,10 +40,9 @@ internal static class KeyRotationDocument
         return row;
     }
 
-    /// <summary>The key history in a row; none when the field is missing or null.</summary>
-    public static IReadOnlyList<KeyRotation> Read(BsonDocument row)
+    /// <summary>The key history in a row's <see cref="Field"/> value (null when the field is missing); none when null.</summary>
+    public static IReadOnlyList<KeyRotation> Read(BsonValue value)
     {
-        var value = Optional(row, Field);
         if (value.IsNull)
         {
             return [];

@@ -138,10 +138,28 @@ internal sealed class LiteDbStoreEngine : StoreEngine
     }
 
     /// <summary>Every CIDR row (any order, as <see cref="StoredRows"/>).</summary>
-    public List<Cidr> ReadCidrs() => [.. _cidrs.FindAll().Select(CidrDocument.ToModel)];
+    public List<Cidr> ReadCidrs()
+    {
+        var cidrs = new List<Cidr>();
+        foreach (var document in _cidrs.FindAll())
+        {
+            cidrs.Add(CidrDocument.ToModel(document));
+        }
+
+        return cidrs;
+    }
 
     /// <summary>Every peer row (any order).</summary>
-    public List<Peer> ReadPeers() => [.. _peers.FindAll().Select(PeerDocument.ToModel)];
+    public List<Peer> ReadPeers()
+    {
+        var peers = new List<Peer>();
+        foreach (var document in _peers.FindAll())
+        {
+            peers.Add(PeerDocument.ToModel(document));
+        }
+
+        return peers;
+    }
 
     /// <summary>Every association row (any order).</summary>
     public List<Association> ReadAssociations() => [.. _associations.FindAll().Select(AssociationDocument.ToModel)];

@@ -55,10 +55,10 @@ public sealed class ReadOnlyServerStore : IServerStoreReader
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Cidr> ListCidrs() => _cidrs ??= Read(() => _engine.ReadCidrs().OrderBy(c => c.Id));
+    public IReadOnlyList<Cidr> ListCidrs() => _cidrs ??= Read(() => ById(_engine.ReadCidrs(), static (a, b) => a.Id.CompareTo(b.Id)));
 
     /// <inheritdoc/>
-    public IReadOnlyList<Peer> ListPeers() => _peers ??= Read(() => _engine.ReadPeers().OrderBy(p => p.Id));
+    public IReadOnlyList<Peer> ListPeers() => _peers ??= Read(() => ById(_engine.ReadPeers(), static (a, b) => a.Id.CompareTo(b.Id)));
 
     /// <inheritdoc/>
     public IReadOnlyList<Association> ListAssociations() => _associations ??= Read(() => _engine.ReadAssociations().OrderBy(a => a.Id));
@@ -77,6 +77,21 @@ public sealed class ReadOnlyServerStore : IServerStoreReader
             _disposed = true;
             _engine.Dispose();
         }
+    }
+
+    /// <summary>The rows sorted by their (unique) ids; LiteDB's primary key order already is, which is checked, not trusted.</summary>
+    private static List<T> ById<T>(List<T> rows, Comparison<T> byId)
+    {
+        for (int i = 1; i < rows.Count; i++)
+        {
+            if (byId(rows[i - 1], rows[i]) > 0)
+            {
+                rows.Sort(byId);
+                break;
+            }
+        }
+
+        return rows;
     }
 
     private T[] Read<T>(Func<IEnumerable<T>> read)

@@ -108,6 +108,9 @@ internal static class StoreMapper
     public static BsonValue Required(BsonDocument document, string field)
         => document.TryGetValue(field, out var value) ? value : throw Missing(document, field);
 
+    /// <summary>A field of <paramref name="document"/> that every row has, already looked up (null: absent, which is damage).</summary>
+    public static BsonValue Required(BsonValue? value, BsonDocument document, string field) => value ?? throw Missing(document, field);
+
     /// <summary>A field that may be absent (read as null, as the reflection mapper did).</summary>
     public static BsonValue Optional(BsonDocument document, string field)
         => document.TryGetValue(field, out var value) ? value : BsonValue.Null;

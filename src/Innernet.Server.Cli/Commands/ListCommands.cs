@@ -68,40 +68,97 @@ internal static class ListCommands
         return command;
     }
 
+    /// <summary>
+    /// The <c>list-peers</c> table: a header and a line a peer, every column but the last padded to its widest cell and
+    /// the columns two spaces apart. Built in two passes over the peers (widths, then text) into one buffer of the final
+    /// size: at 1,000 peers a cell array a row and a padded copy of every cell cost more than reading the peers.
+    /// </summary>
     public static string FormatPeers(IReadOnlyList<Peer> peers, IReadOnlyDictionary<long, Cidr> cidrs, DateTimeOffset now)
     {
-        var rows = new List<string[]> { PeerHeader };
-        foreach (var peer in peers)
+        var cells = new PeerCells[peers.Count];
+        Span<int> widths = stackalloc int[PeerHeader.Length];
+        for (int c = 0; c < PeerHeader.Length; c++)
         {
-            string state = peer.IsDisabled ? "disabled"
-                : peer.IsRedeemed ? "active"
-                : peer.InviteExpires is { } expires
-                    ? (expires < now
-                        ? "invite expired"
-                        : string.Create(CultureInfo.InvariantCulture, $"invited until {expires:yyyy-MM-dd HH:mm:ss}Z"))
-                    : "invited";
-            rows.Add([
-                peer.Id.ToString(CultureInfo.InvariantCulture), peer.Name, peer.Ip.ToString(), CidrName(cidrs, peer.CidrId),
-                peer.IsAdmin ? "yes" : "no", state, peer.Endpoint?.ToString() ?? "-",
-            ]);
+            widths[c] = PeerHeader[c].Length;
         }
 
-        return Table(rows);
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var peer = peers[i];
+            ref var row = ref cells[i];
+            row.Id = peer.Id.ToString(CultureInfo.InvariantCulture);
+            row.Ip = peer.Ip.ToString();
+            row.Cidr = CidrName(cidrs, peer.CidrId);
+            row.State = State(peer, now);
+            row.Endpoint = peer.Endpoint?.ToString() ?? "-";
+            widths[0] = Math.Max(widths[0], row.Id.Length);
+            widths[1] = Math.Max(widths[1], peer.Name.Length);
+            widths[2] = Math.Max(widths[2], row.Ip.Length);
+            widths[3] = Math.Max(widths[3], row.Cidr.Length);
+            widths[4] = Math.Max(widths[4], peer.IsAdmin ? 3 : 2);
+            widths[5] = Math.Max(widths[5], row.State.Length);
+            widths[6] = Math.Max(widths[6], row.Endpoint.Length);
+        }
+
+        int padded = 0;
+        for (int c = 0; c < PeerHeader.Length - 1; c++)
+        {
+            padded += widths[c] + 2;
+        }
+
+        int length = padded + PeerHeader[^1].Length + 1;
+        foreach (var row in cells)
+        {
+            length += padded + row.Endpoint.Length + 1;
+        }
+
+        var text = new System.Text.StringBuilder(length);
+        AppendLine(text, widths, PeerHeader[0], PeerHeader[1], PeerHeader[2], PeerHeader[3], PeerHeader[4], PeerHeader[5], PeerHeader[6]);
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var peer = peers[i];
+            ref var row = ref cells[i];
+            AppendLine(text, widths, row.Id, peer.Name, row.Ip, row.Cidr, peer.IsAdmin ? "yes" : "no", row.State, row.Endpoint);
+        }
+
+        return text.ToString();
     }
+
+    private static string State(Peer peer, DateTimeOffset now) => peer.IsDisabled ? "disabled"
+        : peer.IsRedeemed ? "active"
+        : peer.InviteExpires is { } expires
+            ? (expires < now
+                ? "invite expired"
+                : string.Create(CultureInfo.InvariantCulture, $"invited until {expires:yyyy-MM-dd HH:mm:ss}Z"))
+            : "invited";
 
     private static string CidrName(IReadOnlyDictionary<long, Cidr> cidrs, long id)
         => cidrs.TryGetValue(id, out var cidr) ? cidr.Name : id.ToString(CultureInfo.InvariantCulture);
 
-    private static string Table(List<string[]> rows)
+    private static void AppendLine(
+        System.Text.StringBuilder text, ReadOnlySpan<int> widths,
+        string id, string name, string ip, string cidr, string admin, string state, string endpoint)
     {
-        int columns = rows[0].Length;
-        var widths = Enumerable.Range(0, columns).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        var text = new System.Text.StringBuilder();
-        foreach (var row in rows)
-        {
-            text.AppendJoin("  ", row.Select((cell, i) => i == columns - 1 ? cell : cell.PadRight(widths[i]))).Append('\n');
-        }
+        AppendCell(text, id, widths[0]);
+        AppendCell(text, name, widths[1]);
+        AppendCell(text, ip, widths[2]);
+        AppendCell(text, cidr, widths[3]);
+        AppendCell(text, admin, widths[4]);
+        AppendCell(text, state, widths[5]);
+        text.Append(endpoint).Append('\n');
+    }
 
-        return text.ToString();
+    /// <summary>A cell padded to <paramref name="width"/>, then the two spaces before the next column.</summary>
+    private static void AppendCell(System.Text.StringBuilder text, string cell, int width)
+        => text.Append(cell).Append(' ', width - cell.Length + 2);
+
+    /// <summary>The cells of a peer's line that are not already strings of the peer.</summary>
+    private struct PeerCells
+    {
+        public string Id;
+        public string Ip;
+        public string Cidr;
+        public string State;
+        public string Endpoint;
     }
 }

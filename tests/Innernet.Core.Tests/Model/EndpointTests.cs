@@ -13,6 +13,8 @@ public sealed class EndpointTests
     [InlineData("vpn.example.com:51820", "vpn.example.com", 51820)]
     [InlineData("VPN.Example.COM:65535", "vpn.example.com", 65535)]
     [InlineData("localhost:0", "localhost", 0)]
+    [InlineData("255.0.10.100:7", "255.0.10.100", 7)]
+    [InlineData("host.0x7g:80", "host.0x7g", 80)]
     public void Parse_ValidText_SplitsHostAndPort(string text, string host, int port)
     {
         var endpoint = Endpoint.Parse(text);
@@ -51,6 +53,12 @@ public sealed class EndpointTests
     [InlineData("[fe80::1%eth0]:80", "invalid IPv6")]
     [InlineData("1.2.3.256:80", "invalid IPv4")]
     [InlineData("1.2.3:80", "invalid IPv4")]
+    [InlineData("01.2.3.4:80", "invalid IPv4")]
+    [InlineData("1.2.3.4.5:80", "invalid IPv4")]
+    [InlineData("1.2.3.4.:80", "invalid IPv4")]
+    [InlineData("1..3.4:80", "invalid IPv4")]
+    [InlineData("1.2.3.1234:80", "invalid IPv4")]
+    [InlineData("1.2.0x7f:80", "invalid IPv4")]
     [InlineData("host.123:80", "invalid IPv4")]
     [InlineData("bad host:80", "not allowed")]
     [InlineData("a/b:80", "not allowed")]

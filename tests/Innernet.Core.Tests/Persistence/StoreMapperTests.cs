@@ -190,6 +190,42 @@ public sealed class StoreMapperTests
     }
 
     [Theory]
+    [InlineData("Name")]
+    [InlineData("ENDPOINT")]
+    [InlineData("Candidates")]
+    public void Peer_FieldNameInOtherCase_ReadLikeLiteDbLooksItUp(string renamed)
+    {
+        var document = PeerDocument.ToBson(FullPeer);
+        var value = document[renamed];
+        document.Remove(renamed);
+        document[renamed] = value;
+
+        Assert.Contains(renamed, document.Keys.ToList());
+        Assert.Equal(FullPeer, PeerDocument.ToModel(document));
+    }
+
+    [Fact]
+    public void Peer_FieldOfAnotherProgram_Ignored()
+    {
+        var document = PeerDocument.ToBson(FullPeer);
+        document["comment"] = "added by hand";
+
+        Assert.Equal(FullPeer, PeerDocument.ToModel(document));
+    }
+
+    [Fact]
+    public void Peer_FieldOfAnotherProgramAndRequiredFieldAbsent_ThrowsStoreExceptionNamingIt()
+    {
+        var document = PeerDocument.ToBson(FullPeer);
+        document["comment"] = "added by hand";
+        document.Remove("public_key");
+
+        var e = Assert.Throws<StoreException>(() => PeerDocument.ToModel(document));
+
+        Assert.Contains("(_id 7) without its 'public_key' field", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(65536)]
     public void Peer_KeepaliveOutOfRange_ThrowsStoreException(int stored)
