@@ -331,7 +331,17 @@ internal sealed class LiteDbStoreEngine : StoreEngine
     /// of at most 100 pages, idle pages are reused as soon as more than 100 are idle. The sizes are an internal static
     /// of LiteDB (read when an engine is created), set here for every engine of the process; no public setting exists.
     /// </summary>
-    private static void BoundPageCache() => LiteDbMemorySegmentSizes(null) = PageCacheSegments;
+    private static void BoundPageCache()
+    {
+        try
+        {
+            LiteDbMemorySegmentSizes(null) = PageCacheSegments;
+        }
+        catch (Exception e) when (e is MissingFieldException or TypeLoadException)
+        {
+            // Another LiteDB without the field: its own cache sizes apply (more memory, nothing wrong). A test pins the field.
+        }
+    }
 
     /// <summary>LiteDB's <c>Constants.MEMORY_SEGMENT_SIZES</c>.</summary>
     [UnsafeAccessor(UnsafeAccessorKind.StaticField, Name = "MEMORY_SEGMENT_SIZES")]
