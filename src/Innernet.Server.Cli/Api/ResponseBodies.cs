@@ -17,8 +17,12 @@ internal sealed class ResponseBodies
     /// <summary>Viewer CIDRs cached per state; beyond that, bodies are built per request.</summary>
     public const int MaxCachedCidrs = 512;
 
-    /// <summary>About the most bytes of state bodies kept per state (about 25 full views of 10,000 peers).</summary>
-    public const long MaxCachedStateBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// About the most bytes of state bodies kept per state: six full views of 10,000 peers, or about 120 views of a few
+    /// hundred peers; the views asked for later are built per request. The cache is for the views many peers poll, not a
+    /// copy of every viewer's answer.
+    /// </summary>
+    public const long MaxCachedStateBytes = 16L * 1024 * 1024;
 
     private const long AdminPeersKey = 0;
 

@@ -10,6 +10,9 @@ namespace Innernet.Server.Api;
 /// </summary>
 internal sealed class Utf8JsonResult(ResponseBody body) : IResult
 {
+    /// <summary>Bytes handed to Kestrel per write (its response buffer before a flush waits is 64 KiB).</summary>
+    private const int WriteSlice = 64 * 1024;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
@@ -24,9 +27,13 @@ internal sealed class Utf8JsonResult(ResponseBody body) : IResult
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ApiResults.JsonContentType;
         response.ContentLength = body.Bytes.Length;
-        if (body.Bytes.Length > 0)
+        // In slices, each write awaiting its flush: Kestrel copies whatever it is given into blocks of its memory pool before
+        // the flush waits for the client, so a whole body at once would hold its size in pooled blocks per connection
+        // while the client reads it (2.6 MiB for a full view of 10,000 peers), blocks the pool then holds for reuse.
+        for (int at = 0; at < body.Bytes.Length; at += WriteSlice)
         {
-            await response.BodyWriter.WriteAsync(body.Bytes, httpContext.RequestAborted).ConfigureAwait(false);
+            var slice = body.Bytes.AsMemory(at, Math.Min(WriteSlice, body.Bytes.Length - at));
+            await response.BodyWriter.WriteAsync(slice, httpContext.RequestAborted).ConfigureAwait(false);
         }
     }
 

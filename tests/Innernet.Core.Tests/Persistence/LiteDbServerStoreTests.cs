@@ -48,6 +48,19 @@ public sealed class LiteDbServerStoreTests : ServerStoreTests
     }
 
     [Fact]
+    public void Open_BoundsLiteDbsPageCache()
+    {
+        using var temp = new TempDatabase();
+        ServerStore.Create(temp.Path, Network).Dispose();
+
+        using var store = ServerStore.Open(temp.Path);
+
+        // LiteDB's internal block sizes are the bounded ones (the accessor finds the field; no default 500/1,000 blocks).
+        Assert.Same(LiteDbStoreEngine.PageCacheSegments, LiteDbStoreEngine.LiteDbMemorySegmentSizes(null));
+        Assert.All(LiteDbStoreEngine.PageCacheSegments, pages => Assert.InRange(pages, 12, 100));
+    }
+
+    [Fact]
     public void Create_NewFile_IsOwnerReadWriteOnly()
     {
         using var temp = new TempDatabase();
