@@ -139,7 +139,7 @@ public sealed class DataStore
         {
             try
             {
-                contents = JsonSerializer.Deserialize(hashing, DataStoreJsonContext.Cache.DataStoreContents);
+                contents = JsonSerializer.Deserialize(hashing, DataStoreJsonContext.Default.DataStoreContents);
             }
             catch (JsonException e)
             {
@@ -176,7 +176,7 @@ public sealed class DataStore
         DataStoreContents? contents;
         try
         {
-            contents = JsonSerializer.Deserialize(bytes, DataStoreJsonContext.Cache.DataStoreContents);
+            contents = JsonSerializer.Deserialize(bytes, DataStoreJsonContext.Default.DataStoreContents);
         }
         catch (JsonException e)
         {
@@ -362,7 +362,7 @@ public sealed class DataStore
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(
             new DataStoreContents(CurrentVersion, peers, cidrs),
-            DataStoreJsonContext.Cache.DataStoreContents);
+            DataStoreJsonContext.Default.DataStoreContents);
         AtomicFile.Write(FilePath, json, AtomicFile.PrivateFileMode);
         ContentHash = HashOf(json);
     }

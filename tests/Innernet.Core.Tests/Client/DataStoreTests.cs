@@ -22,6 +22,20 @@ public sealed class DataStoreTests : IDisposable
     }
 
     [Fact]
+    public void CacheJsonOptions_AreTheApisPlusIndentation()
+    {
+        var cache = DataStoreJsonContext.Default.Options;
+        var api = Innernet.Core.Contracts.InnernetJsonContext.Default.Options;
+
+        Assert.True(cache.WriteIndented);
+        Assert.Same(api.PropertyNamingPolicy, cache.PropertyNamingPolicy);
+        Assert.Equal(api.RespectNullableAnnotations, cache.RespectNullableAnnotations);
+        Assert.Equal(api.RespectRequiredConstructorParameters, cache.RespectRequiredConstructorParameters);
+        var apiConverters = api.Converters.Select(c => c.GetType()).Where(t => t.Name != "EndpointContentsJsonConverter");
+        Assert.Equal(apiConverters, cache.Converters.Select(c => c.GetType()));
+    }
+
+    [Fact]
     public void Update_WritesGoldenPrettyJsonWith0600()
     {
         var laptop = Fixtures.Laptop with { Endpoint = null, Candidates = [Endpoint.Parse("192.168.1.20:51820")] };
