@@ -114,7 +114,7 @@ internal static class CidrCommands
                 throw new CliUserException($"no peer cache for '{name}' ('{path}'); run 'innernet up {name}' first", ExitCode.NotFound);
             }
 
-            var cidrs = DataStore.Open(path).Cidrs;
+            var cidrs = DataStore.OpenToList(path).Cidrs;
             await context.Out.WriteAsync(parse.GetValue(json) ? ListingJson.Cidrs(cidrs) : CidrListing.Text(cidrs, parse.GetValue(tree)))
                 .ConfigureAwait(false);
         }));

@@ -86,7 +86,7 @@ internal static class ShowCommand
                 continue;
             }
 
-            var store = DataStore.Open(dataPath);
+            var store = DataStore.OpenToList(dataPath);
             string configPath = ClientPaths.ConfigFile(args.ConfigDirectory, name);
             var config = File.Exists(configPath) ? InterfaceConfig.Load(configPath).Config : null;
             var updates = LiveStatusFile.ReadRunning(LiveStatusFile.PathFor(args.DataDirectory, name));

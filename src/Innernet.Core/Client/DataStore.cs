@@ -67,7 +67,18 @@ public sealed class DataStore
     /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
     public static DataStore Open(string path)
     {
-        return OpenFile(path);
+        return OpenFile(path, hash: true);
+    }
+
+    /// <summary>
+    /// Opens the cache only to list it (<c>show</c>, <c>list-cidrs</c>): as <see cref="Open(string)"/>, but the file is
+    /// not hashed, so <see cref="ContentHash"/> is null and nothing tied to it (the conditional-GET tag) can be checked.
+    /// A listing verb so needs no SHA-256, whose first use loads the system's crypto library.
+    /// </summary>
+    /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
+    public static DataStore OpenToList(string path)
+    {
+        return OpenFile(path, hash: false);
     }
 
     /// <summary>
@@ -78,12 +89,12 @@ public sealed class DataStore
     /// <exception cref="InnernetException">The file is unreadable, corrupt or of an unknown version.</exception>
     public static DataStore Open(string path, WireGuardKey serverKey)
     {
-        var store = OpenFile(path);
+        var store = OpenFile(path, hash: true);
         store._networkKey = serverKey;
         return store;
     }
 
-    private static DataStore OpenFile(string path)
+    private static DataStore OpenFile(string path, bool hash)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -92,11 +103,11 @@ public sealed class DataStore
         }
 
         DataStoreContents? contents;
-        string hash;
+        string? contentHash;
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBuffer, FileOptions.SequentialScan);
-            (contents, hash) = Read(file, path);
+            (contents, contentHash) = Read(file, path, hash);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -110,16 +121,16 @@ public sealed class DataStore
         }
 
         return contents is not null
-            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings, hash)
-            : new DataStore(path, [], [], warnings, hash);
+            ? new DataStore(path, contents.Peers, contents.Cidrs, warnings, contentHash)
+            : new DataStore(path, [], [], warnings, contentHash);
     }
 
     /// <summary>
-    /// The contents (null for a blank file) and the hash of the file's bytes. A cache of thousands of peers is megabytes:
+    /// The contents (null for a blank file) and, when <paramref name="hash"/>, the hash of the file's bytes. A cache of thousands of peers is megabytes:
     /// it is decoded as it is read, never held whole. Only a file whose first bytes leave open whether it is blank (all
     /// whitespace, or starting with a character that is not printable ASCII) is read whole and decided as such.
     /// </summary>
-    private static (DataStoreContents? Contents, string Hash) Read(FileStream file, string path)
+    private static (DataStoreContents? Contents, string? Hash) Read(FileStream file, string path, bool hash)
     {
         byte[] head = new byte[ReadBuffer];
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -130,27 +141,37 @@ public sealed class DataStore
             using var whole = new MemoryStream();
             file.CopyTo(whole);
             byte[] bytes = whole.ToArray();
-            return (Parse(bytes, path), HashOf(bytes));
+            return (Parse(bytes, path), hash ? HashOf(bytes) : null);
+        }
+
+        if (!hash)
+        {
+            return (Checked(Decode(file, path), path), null);
         }
 
         using var sha = SHA256.Create();
         DataStoreContents? contents;
         using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read, leaveOpen: true))
         {
-            try
-            {
-                contents = JsonSerializer.Deserialize(hashing, DataStoreJsonContext.Default.DataStoreContents);
-            }
-            catch (JsonException e)
-            {
-                throw Corrupt(path, e.Message, e);
-            }
+            contents = Decode(hashing, path);
 
             // The serializer reads to the end; this only makes sure the hash has seen every byte.
             hashing.CopyTo(Stream.Null);
         }
 
         return (Checked(contents, path), Convert.ToHexStringLower(sha.Hash!));
+    }
+
+    private static DataStoreContents? Decode(Stream json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, DataStoreJsonContext.Default.DataStoreContents);
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(path, e.Message, e);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Innernet.Core.Client;
 using Innernet.Core.Model;
 
@@ -49,6 +50,11 @@ public sealed class DataStoreTests : IDisposable
         var reopened = DataStore.Open(StorePath);
         Assert.Equal([server, laptop], reopened.Peers);
         Assert.Equal([Fixtures.Root, Fixtures.Infra], reopened.Cidrs);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(StorePath))), reopened.ContentHash);
+        var listed = DataStore.OpenToList(StorePath);
+        Assert.Equal([server, laptop], listed.Peers);
+        Assert.Equal([Fixtures.Root, Fixtures.Infra], listed.Cidrs);
+        Assert.Null(listed.ContentHash);
     }
 
     [Fact]
@@ -107,9 +113,12 @@ public sealed class DataStoreTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
         File.WriteAllText(StorePath, contents);
 
-        var e = Assert.Throws<InnernetException>(() => DataStore.Open(StorePath));
-        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
-        Assert.Contains(StorePath, e.Message, StringComparison.Ordinal);
+        foreach (Func<string, DataStore> open in new Func<string, DataStore>[] { DataStore.Open, DataStore.OpenToList })
+        {
+            var e = Assert.Throws<InnernetException>(() => open(StorePath));
+            Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+            Assert.Contains(StorePath, e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
