@@ -75,6 +75,8 @@ internal static class ShowCommand
                 continue;
             }
 
+            // The cache is decoded while the device is read: a userspace device answers from another process.
+            var cache = Task.Run(() => DataStore.OpenToList(dataPath));
             var device = wireGuard.GetDevice(name);
             if (device is null)
             {
@@ -86,7 +88,7 @@ internal static class ShowCommand
                 continue;
             }
 
-            var store = DataStore.OpenToList(dataPath);
+            var store = cache.GetAwaiter().GetResult();
             string configPath = ClientPaths.ConfigFile(args.ConfigDirectory, name);
             var config = File.Exists(configPath) ? InterfaceConfig.Load(configPath).Config : null;
             var updates = LiveStatusFile.ReadRunning(LiveStatusFile.PathFor(args.DataDirectory, name));
