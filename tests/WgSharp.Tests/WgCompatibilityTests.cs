@@ -361,10 +361,13 @@ public abstract class WgCompatibilityTests : IDisposable
         return wg.StandardOutput;
     }
 
-    /// <summary>Polls <paramref name="show"/> (bounded) until it prints <paramref name="expected"/>.</summary>
+    /// <summary>
+    /// Polls <paramref name="show"/> (bounded) until it prints <paramref name="expected"/>, peers in any order: wireguard-go
+    /// lists its peers in Go's map order, which changes from one read to the next.
+    /// </summary>
     private static void AssertEventuallyPrints(Func<ProcessResult> show, string expected, bool ignoreListenPort = false)
     {
-        string Strip(string text) => ignoreListenPort ? WithoutListenPort(text) : text;
+        string Strip(string text) => PeersSorted(ignoreListenPort ? WithoutListenPort(text) : text);
 
         string last = "";
         for (int attempt = 0; attempt < Attempts; attempt++)
@@ -377,6 +380,14 @@ public abstract class WgCompatibilityTests : IDisposable
         }
 
         Assert.Equal(Strip(expected), Strip(last));
+    }
+
+    /// <summary>A showconf text with its <c>[Peer]</c> sections in ordinal order (the interface section first, as printed).</summary>
+    private static string PeersSorted(string conf)
+    {
+        string[] sections = conf.Split("\n[Peer]\n");
+        var peers = sections.Skip(1).Select(p => p.TrimEnd('\n')).Order(StringComparer.Ordinal);
+        return string.Join("\n[Peer]\n", sections.Take(1).Concat(peers));
     }
 
     /// <summary>A showconf text without its <c>ListenPort</c> line (port 0 binds a random port).</summary>
