@@ -72,6 +72,13 @@ internal static class SizeRun
             // What innernet's figure is comparable with: the peak after the state requests only (sequential, then
             // the concurrent windows of the full view), before the admin socket's list adds its own body.
             long peakAfterState = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
+            // Where the peak goes, mapping by mapping (bench-server.sh: SERVER_BENCH_SMAPS).
+            if (Environment.GetEnvironmentVariable("SERVER_BENCH_SMAPS") is { Length: > 0 } smapsDir)
+            {
+                File.Copy($"/proc/{server.Pid}/smaps", Path.Combine(smapsDir, $"smaps-{size}"), true);
+                File.Copy($"/proc/{server.Pid}/status", Path.Combine(smapsDir, $"status-{size}"), true);
+            }
+
             Progress(size, "control: GET /v1/admin/peers over the local admin socket (no tunnel)");
             var adminControl = await MeasureAdminControlAsync(options, network);
             long peak = ProcessInfo.StatusKb(server.Pid, "VmHWM") ?? 0;
