@@ -106,7 +106,8 @@ internal static class ServeHost
                 logger, args.Interface, address.ToString(), global.Network.Mtu, routing,
                 loaded.DesiredCount, live is null || created ? "new" : "live", loaded.Diff);
             ServeLog.StartupTimings(logger, args.Interface, startup.ToString());
-            await warmUp.ConfigureAwait(false);
+            // Awaited so the collection below also frees the warm-up's body; never thrown: a warm-up does not fail the start.
+            await warmUp.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             ReleaseStartupGarbage();
             var heartbeat = HeartbeatAsync(args, config, store, replicas, logger, context.Time, cancellationToken);
             try
