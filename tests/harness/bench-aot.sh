@@ -9,7 +9,7 @@
 # one namespace, the client `bench-b` (sees every peer) in another joined by a veth pair, its interface already up
 # with every peer from a first `inn up`; each timed `inn up` then fetches the state and finds nothing to change.
 # In that lab also the server's read-only verbs through its admin socket and the client's read-only verbs `inn show`
-# (alias `inn list`) and `inn list-cidrs`.
+# (alias `inn list`) and `inn list-cidrs`, with `wg show` of the same device as the reference for `inn show`.
 # Environment: BENCH_AOT_RUNS, BENCH_AOT_SIZES, BENCH_AOT_UP (default true as root; false = no `inn up` rows).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -52,6 +52,14 @@ measure() {
   done
   printf '%s\n' "${ms[@]}" | sort -n | awk -v r="$rss" -v c="$cpu" -v n="$RUNS" \
     '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f %.1f %.0f\n", v[int((NR + 1) / 2)] / 100, v[1] / 100, v[NR] / 100, r / 1024, c / n }'
+}
+
+# ref_row LABEL PEERS COMMAND… — a reference command (no JIT build of it), in the Native AOT column.
+ref_row() {
+  local label=$1 peers=$2; shift 2
+  local am an ax ar ac
+  read -r am an ax ar ac <<<"$(measure "$@")"
+  printf '| %s | %s | %s ms [%s–%s], CPU %s ms, %s MiB | — | — |\n' "$label" "$peers" "$am" "$an" "$ax" "$ac" "$ar"
 }
 
 row() { # LABEL PEERS then the command line after the binary path placeholder @
@@ -128,6 +136,8 @@ for size in ${SIZES//,/ }; do
     # The client's read-only verbs: the local peer cache (and, for `show`, the device); `inn list` is `show`'s alias.
     cdirs=(-c "$net/client" -d "$net/cdata" --backend userspace)
     row '`inn show`' "$size" ip netns exec "$NS_C" @inn "${cdirs[@]}" show "$CLIENT_IF"
+    # The reference for `inn show`: wireguard-tools reading the same wireguard-go device over UAPI and printing it.
+    command -v wg > /dev/null && ref_row '`wg show` (wireguard-tools, reference)' "$size" ip netns exec "$NS_C" wg show "$CLIENT_IF"
     row '`inn list-cidrs`' "$size" ip netns exec "$NS_C" @inn "${cdirs[@]}" list-cidrs "$CLIENT_IF"
     echo "| server peak RSS (VmHWM) after these requests | $size | $(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' \
       "/proc/$server_pid/status") | | |"
