@@ -67,6 +67,17 @@ public sealed class ConditionalGetTests
     }
 
     [Fact]
+    public void ETag_IsTheBlake2b256OfTheBody()
+    {
+        // RFC 7693's BLAKE2b with a 32-byte digest of "abc" (also Python's hashlib.blake2b(b"abc", digest_size=32)).
+        byte[] expected = Convert.FromHexString("bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+
+        var body = ResponseBody.From("abc"u8.ToArray());
+
+        Assert.Equal("\"" + Convert.ToBase64String(expected).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"", body.EntityTag);
+    }
+
+    [Fact]
     public async Task SameContentInANewCache_HasTheSameETag_SoARestartKeeps304s()
     {
         var (server, sync) = await StartAsync();

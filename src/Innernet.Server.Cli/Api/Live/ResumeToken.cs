@@ -1,12 +1,13 @@
 using System.Globalization;
-using System.Security.Cryptography;
 
 namespace Innernet.Server.Api.Live;
 
 /// <summary>
 /// The <c>version</c> of a live stream message: <c>&lt;epoch&gt;-&lt;sequence&gt;</c>. The epoch is random per
 /// run of the server, so a token from an earlier run never matches (the client gets a full view); the sequence
-/// numbers the feed's publications within the run.
+/// numbers the feed's publications within the run. The epoch only has to differ between runs, it guards nothing, so
+/// it comes from <see cref="Random.Shared"/> (seeded per process from the system's random source), not from
+/// RandomNumberGenerator, which would load OpenSSL into the serving process for 8 bytes.
 /// </summary>
 internal static class ResumeToken
 {
@@ -14,7 +15,12 @@ internal static class ResumeToken
     private const int EpochBytes = 8;
 
     /// <summary>A new random epoch (16 hex digits).</summary>
-    public static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(EpochBytes));
+    public static string NewEpoch()
+    {
+        Span<byte> epoch = stackalloc byte[EpochBytes];
+        Random.Shared.NextBytes(epoch);
+        return Convert.ToHexStringLower(epoch);
+    }
 
     public static string Format(string epoch, long sequence)
         => string.Create(CultureInfo.InvariantCulture, $"{epoch}{Separator}{sequence}");
