@@ -7,6 +7,7 @@
 #   ./build.sh package [RID…] .deb packages innernet-server and innernet into artifacts/packages/deb/ (lintian-clean)
 #   ./build.sh test [layer]   unit, host and kernel layers (all by default); ends with "N passed, N failed"
 #   ./build.sh bench [what]   benchmarks (netlink, server, live [clients], aot, durability, core; all by default)
+#   ./build.sh layout         re-profile the hot-first method order of the Native AOT commands (src/Publish/*.order; root)
 #   ./build.sh fuzz [TARGET [SECONDS]]  coverage-guided fuzzing (AFL++, SharpFuzz); no TARGET lists the targets
 #   ./build.sh pack           NuGet package of Innernet.Netlink into artifacts/packages/
 #   ./build.sh docs           regenerate the API reference of Innernet.Netlink (docfx) into docs/reference/netlink/
@@ -464,10 +465,11 @@ case "${1:-}" in
   publish) shift; cmd_publish "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  layout) cmd_build; cmd_publish linux-x64; bash tests/harness/layout-profile.sh ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   pack) cmd_pack ;;
   docs) cmd_docs ;;
   package) shift; cmd_package "$@" ;;
   demo) cmd_demo ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

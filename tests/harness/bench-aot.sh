@@ -10,13 +10,15 @@
 # with every peer from a first `inn up`; each timed `inn up` then fetches the state and finds nothing to change.
 # In that lab also the server's read-only verbs through its admin socket and the client's read-only verbs `inn show`
 # (alias `inn list`) and `inn list-cidrs`, with `wg show` of the same device as the reference for `inn show`.
-# Environment: BENCH_AOT_RUNS, BENCH_AOT_SIZES, BENCH_AOT_UP (default true as root; false = no `inn up` rows).
+# Environment: BENCH_AOT_RUNS, BENCH_AOT_SIZES, BENCH_AOT_UP (default true as root; false = no `inn up` rows),
+# BENCH_AOT_DIR (where the Native AOT commands are; default artifacts/publish/linux-x64; layout-profile.sh points it at
+# wrappers that trace them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 RUNS=${BENCH_AOT_RUNS:-20}
 SIZES=${BENCH_AOT_SIZES:-1000,10000}
-AOT=$ROOT/artifacts/publish/linux-x64
+AOT=${BENCH_AOT_DIR:-$ROOT/artifacts/publish/linux-x64}
 JIT=$ROOT/artifacts/build/bin
 POPULATE=$JIT/Innernet.Benchmarks.Server/release/Innernet.Benchmarks.Server.dll
 die() { echo "bench-aot.sh: $*" >&2; exit 1; }
