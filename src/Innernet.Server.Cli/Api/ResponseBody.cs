@@ -12,7 +12,7 @@ namespace Innernet.Server.Api;
 /// BLAKE2b (RFC 7693, the family of WireGuard's own BLAKE2s) is collision-resistant, so a peer that shapes its own
 /// fields cannot make another viewer's changed body keep its old tag. It comes from BouncyCastle, managed code, at
 /// about 0.9 GB/s here (3 ms for a 10,000-peer body; its JSON takes ten times that). SHA-256 would be OpenSSL's, and
-/// loading libcrypto and libssl was 3.5 MiB of the serving process's resident memory (docs/benchmarks.md).
+/// loading libcrypto and libssl was 3.5-3.9 MiB of the serving process's resident memory (docs/benchmarks.md).
 /// </remarks>
 internal sealed class ResponseBody
 {
