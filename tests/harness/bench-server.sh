@@ -21,7 +21,8 @@
 #              BENCH_SERVER_BINARY (the innernet-server measured; default the JIT build, e.g.
 #              artifacts/publish/linux-x64/innernet-server for the Native AOT one).
 #              SERVER_BENCH_SMAPS (a directory: the server's /proc smaps and status are copied there after the
-#              state load of each size, as smaps-<peers> and status-<peers>, to see where the peak goes).
+#              state load of each size, as smaps-<peers>, status-<peers> and pages-<peers> (the resident pages of
+#              each file mapping), to see where the peak goes).
 #              Needs root (namespaces, wireguard-go).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
