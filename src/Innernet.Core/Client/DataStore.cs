@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Innernet.Core.Contracts;
 using Innernet.Core.IO;
 using Innernet.Core.Keys;
 using Innernet.Core.Model;
@@ -381,7 +382,7 @@ public sealed class DataStore
 
     private void Write(List<Peer> peers, List<Cidr> cidrs)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(
+        byte[] json = InnernetJson.SerializeToUtf8Bytes(
             new DataStoreContents(CurrentVersion, peers, cidrs),
             DataStoreJsonContext.Default.DataStoreContents);
         AtomicFile.Write(FilePath, json, AtomicFile.PrivateFileMode);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Innernet.Core.IO;
 
 namespace Innernet.Core.Contracts;
 
@@ -10,8 +11,36 @@ namespace Innernet.Core.Contracts;
 /// </summary>
 public static class InnernetJson
 {
-    /// <summary>Compact UTF-8 JSON, as the API sends it.</summary>
-    public static byte[] SerializeToUtf8Bytes<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
+    /// <summary>
+    /// Compact UTF-8 JSON, as the API sends it. Written in chunks and copied once into the result
+    /// (<see cref="ChunkedBufferWriter"/>): the server's bodies are megabytes at 10,000 peers, and the serializer's own
+    /// byte array would come from a pool that keeps its largest buffers (so does the client's peer cache).
+    /// </summary>
+    public static byte[] SerializeToUtf8Bytes<T>(T value) => SerializeToUtf8Bytes(value, TypeInfo<T>());
+
+    /// <summary>Compact UTF-8 JSON of <paramref name="value"/> by <paramref name="typeInfo"/>, written as above.</summary>
+    internal static byte[] SerializeToUtf8Bytes<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var options = typeInfo.Options;
+        var buffer = new ChunkedBufferWriter();
+        var writerOptions = new JsonWriterOptions
+        {
+            // What the serializer's own writer would take from its options (an explicit writer does not read them).
+            Encoder = options.Encoder,
+            Indented = options.WriteIndented,
+            IndentCharacter = options.IndentCharacter,
+            IndentSize = options.IndentSize,
+            NewLine = options.NewLine,
+            MaxDepth = options.MaxDepth,
+        };
+        using (var writer = new Utf8JsonWriter(buffer, writerOptions))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+
+        return buffer.ToArray();
+    }
 
     /// <summary>Compact JSON text.</summary>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>());
