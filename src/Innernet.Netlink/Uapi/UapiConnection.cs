@@ -166,12 +166,12 @@ internal sealed class UapiConnection : IDisposable
     /// it already sent is still returned (and then carries the errno).
     /// </summary>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public ReadOnlySequence<byte> Exchange(string request, int maxReplyBytes)
+    public ReadOnlySequence<byte> Exchange(ReadOnlyMemory<byte> request, int maxReplyBytes)
     {
         SocketException? sendError;
         try
         {
-            Send(Encoding.ASCII.GetBytes(request));
+            Send(request.Span);
             return ReadReply(maxReplyBytes);
         }
         catch (SocketException e)
@@ -197,13 +197,13 @@ internal sealed class UapiConnection : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="WireGuardUapiException">Timeout (ETIMEDOUT), oversize (EMSGSIZE), truncation or an I/O error.</exception>
-    public async ValueTask<ReadOnlySequence<byte>> ExchangeAsync(string request, int maxReplyBytes, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlySequence<byte>> ExchangeAsync(ReadOnlyMemory<byte> request, int maxReplyBytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         SocketException? sendError = null;
         try
         {
-            await SendAsync(Encoding.ASCII.GetBytes(request)).ConfigureAwait(false);
+            await SendAsync(request).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
@@ -229,18 +229,18 @@ internal sealed class UapiConnection : IDisposable
     /// <inheritdoc />
     public void Dispose() => _socket.Dispose();
 
-    private void Send(byte[] bytes)
+    private void Send(ReadOnlySpan<byte> bytes)
     {
         int sent = 0;
         while (sent < bytes.Length)
         {
             _socket.SendTimeout = RemainingMilliseconds();
-            sent += _socket.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
+            sent += _socket.Send(bytes[sent..], SocketFlags.None);
         }
     }
 
     /// <summary>Sends all of <paramref name="bytes"/>, bounded by the deadline only (see the class remarks).</summary>
-    private async ValueTask SendAsync(byte[] bytes)
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
         using var deadline = Deadline(CancellationToken.None);
         int sent = 0;
@@ -248,7 +248,7 @@ internal sealed class UapiConnection : IDisposable
         {
             while (sent < bytes.Length)
             {
-                sent += await _socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                sent += await _socket.SendAsync(bytes[sent..], SocketFlags.None, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException e)

@@ -11,8 +11,8 @@ namespace Innernet.Netlink.Uapi;
 /// </summary>
 internal static class UapiRequestWriter
 {
-    /// <summary>The complete get request.</summary>
-    public const string GetRequest = "get=1\n\n";
+    /// <summary>The complete get request, in ASCII.</summary>
+    public static ReadOnlyMemory<byte> GetRequest { get; } = "get=1\n\n"u8.ToArray();
 
     /// <summary>
     /// Encodes <paramref name="config"/> as one <c>set=1</c> request, in the order wireguard-go
@@ -24,10 +24,15 @@ internal static class UapiRequestWriter
     /// Null settings are left out.
     /// </summary>
     /// <exception cref="ArgumentException">A peer is null or an allowed IP has an unsupported address family.</exception>
-    public static string FormatSet(DeviceConfig config)
+    /// <remarks>
+    /// The text is built in the builder's own chunks (at most 8,000 characters each) and copied once into the ASCII
+    /// bytes that are sent: a set of 10,000 peers is 2.5 MB, and one builder sized for it, its string and the string's
+    /// bytes would be three copies (12 MB) in the large object heap.
+    /// </remarks>
+    public static byte[] EncodeSet(DeviceConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var text = new StringBuilder(64 + (config.Peers.Count * 256));
+        var text = new StringBuilder();
         Line(text, UapiKey.Set, "1");
 
         if (config.PrivateKey is { } privateKey)
@@ -58,7 +63,14 @@ internal static class UapiRequestWriter
         }
 
         text.Append('\n');
-        return text.ToString();
+        byte[] bytes = new byte[text.Length];
+        int at = 0;
+        foreach (var chunk in text.GetChunks())
+        {
+            at += Encoding.ASCII.GetBytes(chunk.Span, bytes.AsSpan(at));
+        }
+
+        return bytes;
     }
 
     /// <summary>Formats an endpoint as wireguard-go parses it: <c>1.2.3.4:5</c> or <c>[fd00::1]:5</c>.</summary>

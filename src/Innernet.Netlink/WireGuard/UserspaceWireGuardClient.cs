@@ -236,7 +236,7 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
     /// allowed-IP removals are resolved first: the one-time probe and the read-modify-write fallback use the blocking
     /// calls, also from <see cref="ConfigureDeviceAsync"/> (only a config that removes allowed IPs pays for them).
     /// </summary>
-    private (string Request, string? Path, UapiSocketDirectory Directory) PrepareSet(string name, DeviceConfig config)
+    private (byte[] Request, string? Path, UapiSocketDirectory Directory) PrepareSet(string name, DeviceConfig config)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InterfaceName.Validate(name);
@@ -267,9 +267,9 @@ internal sealed class UserspaceWireGuardClient : WireGuardClient
         UapiReplyParser.ParseSet(connection.Exchange(request, _options.MaxReplyBytes), path!);
     }
 
-    private (string Request, string? Path, UapiSocketDirectory Directory) Request(string name, DeviceConfig config)
+    private (byte[] Request, string? Path, UapiSocketDirectory Directory) Request(string name, DeviceConfig config)
     {
-        string request = UapiRequestWriter.FormatSet(config);
+        byte[] request = UapiRequestWriter.EncodeSet(config);
         var directory = Directory();
         return (request, directory.ResolveSocketPath(name), directory);
     }

@@ -10,11 +10,11 @@ public class UapiRequestWriterTests
 {
     [Fact]
     public void GetRequest_IsGetLineThenBlankLine() =>
-        Assert.Equal("get=1\n\n", UapiRequestWriter.GetRequest);
+        Assert.Equal("get=1\n\n", Encoding.ASCII.GetString(UapiRequestWriter.GetRequest.Span));
 
     [Fact]
     public void FormatSet_EmptyConfig_IsSetLineThenBlankLine() =>
-        Assert.Equal("set=1\n\n", UapiRequestWriter.FormatSet(new DeviceConfig()));
+        Assert.Equal("set=1\n\n", Format(new DeviceConfig()));
 
     [Fact]
     public void FormatSet_RemovedAllowedIPs_AreMinusLinesBeforeTheAdditions()
@@ -36,7 +36,7 @@ public class UapiRequestWriterTests
         Assert.Equal(
             "set=1\npublic_key=" + PeerAHex + "\nupdate_only=true\n"
             + "allowed_ip=-10.9.0.2/32\nallowed_ip=-fd00::2/128\nallowed_ip=10.9.0.3/32\n\n",
-            UapiRequestWriter.FormatSet(config));
+            Format(config));
     }
 
     [Fact]
@@ -102,14 +102,14 @@ public class UapiRequestWriterTests
             "persistent_keepalive_interval=0\n" +
             "\n";
 
-        Assert.Equal(Expected, UapiRequestWriter.FormatSet(config));
+        Assert.Equal(Expected, Format(config));
     }
 
     [Fact]
     public void FormatSet_ZeroPrivateKeyAndZeroPort_AreSentNotSkipped()
     {
         var config = new DeviceConfig { PrivateKey = WireGuardKey.Zero, ListenPort = 0, FirewallMark = 0 };
-        Assert.Equal("set=1\nprivate_key=" + ZeroHex + "\nlisten_port=0\nfwmark=0\n\n", UapiRequestWriter.FormatSet(config));
+        Assert.Equal("set=1\nprivate_key=" + ZeroHex + "\nlisten_port=0\nfwmark=0\n\n", Format(config));
     }
 
     [Fact]
@@ -127,7 +127,27 @@ public class UapiRequestWriterTests
         }
 
         expected.Append('\n');
-        Assert.Equal(expected.ToString(), UapiRequestWriter.FormatSet(new DeviceConfig { Peers = { peer } }));
+        Assert.Equal(expected.ToString(), Format(new DeviceConfig { Peers = { peer } }));
+    }
+
+    /// <summary>A set of thousands of peers (megabytes at 10,000) is one request whatever the builder's chunks.</summary>
+    [Fact]
+    public void EncodeSet_ThousandsOfPeers_AllOfThemInOrder()
+    {
+        var config = new DeviceConfig { ReplacePeers = true };
+        var expected = new StringBuilder("set=1\nreplace_peers=true\n");
+        for (int i = 1; i <= 3000; i++)
+        {
+            string hex = $"{i:x64}";
+            string ip = $"10.{i / 256}.{i % 256}.1/32";
+            config.Peers.Add(new PeerConfig { PublicKey = WireGuardKey.FromHex(hex), AllowedIPs = { IPNetwork.Parse(ip) } });
+            expected.Append("public_key=").Append(hex).Append("\nallowed_ip=").Append(ip).Append('\n');
+        }
+
+        byte[] request = UapiRequestWriter.EncodeSet(config);
+
+        Assert.Equal(expected.Append('\n').ToString(), Encoding.ASCII.GetString(request));
+        Assert.All(request, b => Assert.InRange(b, (byte)0x0a, (byte)0x7e));
     }
 
     [Fact]
@@ -138,7 +158,7 @@ public class UapiRequestWriterTests
             ListenPort = 1,
             Peers = { new PeerConfig { PublicKey = PeerA, AllowedIPs = { IPNetwork.Parse("0.0.0.0/0"), IPNetwork.Parse("::/0") } } },
         };
-        string text = UapiRequestWriter.FormatSet(config);
+        string text = Format(config);
         Assert.EndsWith("allowed_ip=0.0.0.0/0\nallowed_ip=::/0\n\n", text);
         Assert.Equal(text.Length - 2, text.IndexOf("\n\n", StringComparison.Ordinal));
     }
@@ -156,7 +176,10 @@ public class UapiRequestWriterTests
     public void FormatSet_NullPeer_ThrowsArgumentException()
     {
         var config = new DeviceConfig { Peers = { null! } };
-        var e = Assert.Throws<ArgumentException>(() => UapiRequestWriter.FormatSet(config));
+        var e = Assert.Throws<ArgumentException>(() => Format(config));
         Assert.Contains("Peers[0]", e.Message);
     }
+
+    /// <summary>The set request as text (it is all ASCII).</summary>
+    private static string Format(DeviceConfig config) => Encoding.ASCII.GetString(UapiRequestWriter.EncodeSet(config));
 }
