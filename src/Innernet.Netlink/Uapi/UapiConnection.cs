@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Innernet.Netlink.WireGuard;
