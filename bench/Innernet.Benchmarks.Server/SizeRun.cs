@@ -78,6 +78,7 @@ internal static class SizeRun
                 File.Copy($"/proc/{server.Pid}/smaps", Path.Combine(smapsDir, $"smaps-{size}"), true);
                 File.Copy($"/proc/{server.Pid}/status", Path.Combine(smapsDir, $"status-{size}"), true);
                 ProcessInfo.WriteResidentPages(server.Pid, Path.Combine(smapsDir, $"pages-{size}"));
+                File.WriteAllText(Path.Combine(smapsDir, $"log-{size}"), server.Log());
             }
 
             Progress(size, "control: GET /v1/admin/peers over the local admin socket (no tunnel)");

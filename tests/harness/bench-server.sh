@@ -22,7 +22,7 @@
 #              artifacts/publish/linux-x64/innernet-server for the Native AOT one).
 #              SERVER_BENCH_SMAPS (a directory: the server's /proc smaps and status are copied there after the
 #              state load of each size, as smaps-<peers>, status-<peers> and pages-<peers> (the resident pages of
-#              each file mapping), to see where the peak goes).
+#              each file mapping), to see where the peak goes), with the server's log so far as log-<peers>.
 #              Needs root (namespaces, wireguard-go).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
